@@ -1,0 +1,111 @@
+"""Shared API layer: the policy-aware viewset base, the error format and /api/me/."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from partnerportal import policy
+
+ACTION_FOR_METHOD = {
+    "GET": policy.VIEW,
+    "HEAD": policy.VIEW,
+    "OPTIONS": policy.VIEW,
+    "POST": policy.ADD,
+    "PUT": policy.CHANGE,
+    "PATCH": policy.CHANGE,
+    "DELETE": policy.DELETE,
+}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus Django's ValidationError from services as a 400 with messages."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return drf_exception_handler(exc, context)
+
+
+class PolicyPermission(permissions.BasePermission):
+    """Model-level check: may this role take this kind of action on the viewset's model at all?"""
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        action = ACTION_FOR_METHOD.get(request.method, policy.CHANGE)
+        if action == policy.VIEW:
+            return policy.allows(request.user, policy.VIEW, view.queryset.model)
+        return policy.allows(request.user, action, view.queryset.model)
+
+
+class PolicyViewSetMixin:
+    """Querysets of every API viewset come from the access policy.
+
+    Objects outside the user's view scope answer 404; objects the user may see but not change
+    answer 403.
+    """
+
+    permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+
+    def get_queryset(self):
+        return policy.scope(self.request.user, policy.VIEW, super().get_queryset())
+
+    def get_object(self):
+        obj = super().get_object()
+        action = ACTION_FOR_METHOD.get(self.request.method, policy.CHANGE)
+        if action != policy.VIEW and not policy.can(self.request.user, action, obj):
+            raise exceptions.PermissionDenied()
+        return obj
+
+
+class PolicyReadOnlyViewSet(PolicyViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class PolicyModelViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
+    pass
+
+
+class PolicyCreateListRetrieveViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.CharField()
+    organization = serializers.DictField(allow_null=True)
+    language = serializers.CharField()
+    time_zone = serializers.CharField()
+
+
+class MeView(APIView):
+    """The signed-in user: identity, organisation, role and preferences."""
+
+    serializer_class = MeSerializer
+
+    def get(self, request):
+        user = request.user
+        organization = user.organization
+        data = {
+            "id": user.pk,
+            "username": user.username,
+            "full_name": user.get_full_name(),
+            "email": user.email,
+            "role": policy.role_of(user),
+            "organization": {"id": organization.pk, "name": organization.name, "kind": organization.kind}
+            if organization
+            else None,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        }
+        return Response(MeSerializer(data).data)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PartnerPortalConfig(AppConfig):
+    name = "partnerportal"
+    verbose_name = "Partner portal"

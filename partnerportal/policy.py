@@ -1,0 +1,169 @@
+"""The access policy: the one place that turns (user, action, model) into a queryset filter.
+
+Every view, API viewset, export, feed and e-mail recipient list gets its querysets from
+`scope()` (or `get_object()`), never from `Model.objects` directly. The hard rule it keeps:
+a partner user sees only their own organisation's objects and nothing marked internal; an
+object outside a user's view scope answers 404, so a guessed id leaks nothing.
+
+Apps describe their models once with `register()`:
+
+    policy.register(
+        Measurement,
+        partner_path="partner",                    # ORM path to the partner Organization
+        partner_filter=Q(assignment__shared=True),  # what partner users may see at all
+        partner_manager={"view", "add"},            # actions partner managers may take
+    )
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+ACTIONS = frozenset({VIEW, ADD, CHANGE, DELETE})
+
+# Roles (stored on the user; see partners.models.User).
+ADMIN = "admin"
+MANAGER = "manager"
+PARTNER_MANAGER = "partner_manager"
+PARTNER_VIEWER = "partner_viewer"
+HOST_ROLES = frozenset({ADMIN, MANAGER})
+PARTNER_ROLES = frozenset({PARTNER_MANAGER, PARTNER_VIEWER})
+
+
+@dataclass(frozen=True)
+class Rule:
+    partner_path: str | None
+    partner_filter: Q | None = None
+    manager: frozenset = ACTIONS
+    partner_manager: frozenset = frozenset({VIEW})
+    partner_viewer: frozenset = frozenset({VIEW})
+    admin: frozenset = ACTIONS
+    extra: dict = field(default_factory=dict)
+
+
+_RULES: dict[type[Model], Rule] = {}
+
+
+def register(
+    model: type[Model],
+    *,
+    partner_path: str | None,
+    partner_filter: Q | None = None,
+    manager=ACTIONS,
+    partner_manager=(VIEW,),
+    partner_viewer=(VIEW,),
+    admin=ACTIONS,
+) -> type[Model]:
+    """Describe how `model` relates to a partner and which roles may do what with it.
+
+    `partner_path` is the ORM path from the model to the partner `Organization` ("pk" for the
+    organisation itself); None means partner users never see the model (host-only data).
+    """
+    _RULES[model] = Rule(
+        partner_path=partner_path,
+        partner_filter=partner_filter,
+        manager=frozenset(manager),
+        partner_manager=frozenset(partner_manager),
+        partner_viewer=frozenset(partner_viewer),
+        admin=frozenset(admin),
+    )
+    return model
+
+
+def rule_for(model: type[Model]) -> Rule:
+    try:
+        return _RULES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not registered with the access policy") from None
+
+
+def role_of(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ADMIN
+    return getattr(user, "role", None)
+
+
+def is_host(user) -> bool:
+    return role_of(user) in HOST_ROLES
+
+
+def is_partner(user) -> bool:
+    return role_of(user) in PARTNER_ROLES
+
+
+def allowed_actions(user, model: type[Model]) -> frozenset:
+    rule = rule_for(model)
+    role = role_of(user)
+    if role is None:
+        return frozenset()
+    if role in PARTNER_ROLES and rule.partner_path is None:
+        return frozenset()
+    return {
+        ADMIN: rule.admin,
+        MANAGER: rule.manager,
+        PARTNER_MANAGER: rule.partner_manager,
+        PARTNER_VIEWER: rule.partner_viewer,
+    }.get(role, frozenset())
+
+
+def allows(user, action: str, model: type[Model]) -> bool:
+    """May the user take `action` on some object of `model` (e.g. show an "add" button)?"""
+    return action in allowed_actions(user, model)
+
+
+def scope(user, action: str, model_or_queryset) -> QuerySet:
+    """The objects of a model (or a queryset of it) that `user` may take `action` on."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if isinstance(model_or_queryset, QuerySet):
+        qs, model = model_or_queryset, model_or_queryset.model
+    else:
+        model = model_or_queryset
+        qs = model._default_manager.all()
+    if action not in allowed_actions(user, model):
+        return qs.none()
+    role = role_of(user)
+    if role in HOST_ROLES:
+        return qs
+    rule = rule_for(model)
+    organization_id = getattr(user, "organization_id", None)
+    if organization_id is None:
+        return qs.none()
+    qs = qs.filter(**{rule.partner_path: organization_id})
+    if rule.partner_filter is not None:
+        qs = qs.filter(rule.partner_filter)
+    return qs
+
+
+def get_object(user, action: str, model_or_queryset, **lookup):
+    """Fetch one object for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    obj = scope(user, VIEW, model_or_queryset).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    if action != VIEW and not scope(user, action, model_or_queryset).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
+
+
+def can(user, action: str, obj: Model) -> bool:
+    return scope(user, action, type(obj)).filter(pk=obj.pk).exists()
+
+
+def partner_ids(user) -> list[int] | None:
+    """The partner organisations a user may see: None means all (host staff)."""
+    role = role_of(user)
+    if role in HOST_ROLES:
+        return None
+    if role in PARTNER_ROLES and user.organization_id:
+        return [user.organization_id]
+    return []

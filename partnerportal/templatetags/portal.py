@@ -1,0 +1,28 @@
+from django import template
+from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+
+register = template.Library()
+
+
+@register.filter
+def bs(field):
+    """Render a form field's widget with Bootstrap's classes (and is-invalid on errors)."""
+    widget = field.field.widget
+    if isinstance(widget, (CheckboxInput, CheckboxSelectMultiple, RadioSelect)):
+        css = "form-check-input"
+    elif isinstance(widget, (Select, SelectMultiple)):
+        css = "form-select"
+    else:
+        css = "form-control"
+    existing = widget.attrs.get("class", "")
+    if field.errors:
+        css += " is-invalid"
+    return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
+
+
+@register.simple_tag(takes_context=True)
+def querystring_without(context, *keys):
+    params = context["request"].GET.copy()
+    for key in keys:
+        params.pop(key, None)
+    return params.urlencode()

@@ -1,0 +1,66 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from partnerportal import api, dashboard, views
+
+admin.site.site_header = "Partner portal"
+admin.site.site_title = "Partner portal"
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("me/", api.MeView.as_view(), name="me"),
+    path("", include("partners.api.urls")),
+    path("", include("partnerportal.notifications.api.urls")),
+    path("", include("kpis.api.urls")),
+    path("", include("agreements.api.urls")),
+    path("", include("meetings.api.urls")),
+    path("", include("relations.api.urls")),
+]
+
+account_patterns = [
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/change/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("password/reset/", views.PortalPasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("token/", views.ApiTokenView.as_view(), name="api_token"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("accounts/", include(account_patterns)),
+    path("admin/", admin.site.urls),
+    path("api/", include((api_patterns, "api"))),
+    path("notifications/", include("partnerportal.notifications.urls")),
+    path("partners/", include("partners.urls")),
+    path("kpis/", include("kpis.urls")),
+    path("agreements/", include("agreements.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("relations/", include("relations.urls")),
+]

@@ -1,0 +1,172 @@
+"""Shared views and the base view mixins every app uses."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.messages.views import SuccessMessageMixin
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView, UpdateView
+
+from partnerportal import policy
+
+
+class HostRequiredMixin(LoginRequiredMixin):
+    """Pages for host staff only (admins and warehouse managers)."""
+
+    host_roles = policy.HOST_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and policy.role_of(request.user) not in self.host_roles:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AdminRequiredMixin(HostRequiredMixin):
+    host_roles = frozenset({policy.ADMIN})
+
+
+class PolicyMixin(LoginRequiredMixin):
+    """Class-based views whose objects come from the access policy.
+
+    Set `model` and `policy_action`; `get_queryset()` and `get_object()` then only ever see what
+    the user may act on. An object outside the user's view scope answers 404; an object the user
+    may see but not change answers 403.
+    """
+
+    policy_action = policy.VIEW
+
+    def get_base_queryset(self):
+        return self.model._default_manager.all()
+
+    def get_queryset(self):
+        return policy.scope(self.request.user, policy.VIEW, self.get_base_queryset())
+
+    def get_object(self, queryset=None):
+        lookup = {"pk": self.kwargs[self.pk_url_kwarg]}
+        return policy.get_object(self.request.user, self.policy_action, self.get_base_queryset(), **lookup)
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    if policy.is_partner(request.user) and request.user.organization_id:
+        return redirect("partners:detail", pk=request.user.organization_id)
+    if policy.is_host(request.user):
+        return redirect("dashboard")
+    raise PermissionDenied
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Database and broker reachability for load balancers and compose health checks."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        from partnerportal.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        checks["broker"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@require_POST
+def set_language(request):
+    """Switch the language; signed-in users keep it as their preference (used for e-mails too)."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = reverse("home")
+    response = HttpResponseRedirect(next_url)
+    if language and check_for_language(language) and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Django's login: one generic message for any wrong user name or password (no user hint).
+
+    django-axes counts each failure and locks the user name + address out after
+    AXES_FAILURE_LIMIT attempts (see templates/registration/locked_out.html).
+    """
+
+    redirect_authenticated_user = True
+
+
+class PortalPasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeView):
+    success_url = reverse_lazy("profile")
+    success_message = _("Your password was changed.")
+
+
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    # The same answer whether or not an account has the address: nothing to learn from it.
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name", "email", "title", "phone", "language", "time_zone"]
+
+
+class ProfileView(LoginRequiredMixin, SuccessMessageMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "registration/profile.html"
+    success_url = reverse_lazy("profile")
+    success_message = _("Your profile was saved.")
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+
+class ApiTokenView(LoginRequiredMixin, TemplateView):
+    """Show the user's API token; POST creates a new one (the old one stops working)."""
+
+    template_name = "registration/api_token.html"
+
+    def post(self, request):
+        from rest_framework.authtoken.models import Token
+
+        Token.objects.filter(user=request.user).delete()
+        Token.objects.create(user=request.user)
+        messages.success(request, _("A new API token was created. The old one no longer works."))
+        return redirect("api_token")
+
+    def get_context_data(self, **kwargs):
+        from rest_framework.authtoken.models import Token
+
+        context = super().get_context_data(**kwargs)
+        context["token"] = Token.objects.filter(user=self.request.user).first()
+        return context

@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from ..models import Organization, Site
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name", "code", "address", "city", "is_active"]
+
+
+class PartnerSerializer(serializers.ModelSerializer):
+    sites = SiteSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "registration_number",
+            "address",
+            "city",
+            "country",
+            "website",
+            "email",
+            "phone",
+            "description",
+            "partner_since",
+            "is_active",
+            "sites",
+        ]
+
+    def validate_kind(self, value):
+        if value == "host":
+            raise serializers.ValidationError("A partner cannot be of the host type.")
+        return value
+
+
+class HostPartnerSerializer(PartnerSerializer):
+    """What host staff see: also the internal notes."""
+
+    class Meta(PartnerSerializer.Meta):
+        fields = PartnerSerializer.Meta.fields + ["internal_notes"]

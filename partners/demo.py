@@ -1,0 +1,73 @@
+"""Demo organisations, sites and users (see partnerportal/management/commands/seed_demo.py)."""
+
+from datetime import date
+
+from .models import Organization, OrganizationKind, Role, Site, User
+
+HOST = {"name": "Nordlager A/S", "city": "Aarhus", "registration_number": "DK 31 22 45 67"}
+HOST_SITES = [("Aarhus Central Warehouse", "AAR1", "Aarhus"), ("Kolding Cross-dock", "KOL1", "Kolding")]
+PARTNERS = [
+    ("DanLog 3PL A/S", OrganizationKind.THIRD_PARTY_LOGISTICS, "Vejle", date(2019, 3, 1), ("DanLog Vejle", "DL-VEJ")),
+    ("Jysk Fragt ApS", OrganizationKind.CARRIER, "Herning", date(2021, 8, 15), ("Jysk Fragt Terminal", "JF-HER")),
+    ("Emballage Nord A/S", OrganizationKind.SUPPLIER, "Aalborg", date(2020, 1, 10), None),
+    ("CleanTech Service", OrganizationKind.SERVICE_PROVIDER, "Odense", date(2023, 5, 2), None),
+]
+USERS = [
+    # username, first, last, role, organisation name (None = host), title
+    ("admin", "Anne", "Admin", Role.ADMIN, None, "IT and systems"),
+    ("lager", "Lars", "Lagerchef", Role.MANAGER, None, "Warehouse manager"),
+    ("drift", "Dorte", "Drift", Role.MANAGER, None, "Operations manager"),
+    ("danlog", "Peter", "Pedersen", Role.PARTNER_MANAGER, "DanLog 3PL A/S", "Key account manager"),
+    ("danlog_view", "Vibeke", "Viewer", Role.PARTNER_VIEWER, "DanLog 3PL A/S", "Planner"),
+    ("jysk", "Jens", "Jensen", Role.PARTNER_MANAGER, "Jysk Fragt ApS", "Traffic manager"),
+    ("jysk_view", "Jonna", "Jakobsen", Role.PARTNER_VIEWER, "Jysk Fragt ApS", "Dispatcher"),
+    ("emballage", "Ebbe", "Eriksen", Role.PARTNER_MANAGER, "Emballage Nord A/S", "Sales manager"),
+    ("clean", "Camilla", "Christensen", Role.PARTNER_MANAGER, "CleanTech Service", "Service lead"),
+]
+
+
+def seed(demo):
+    host, _ = Organization.objects.get_or_create(
+        kind=OrganizationKind.HOST, defaults={**HOST, "description": "Warehouse operator in Jutland."}
+    )
+    demo.objects["host"] = host
+    for name, code, city in HOST_SITES:
+        Site.objects.get_or_create(code=code, defaults={"organization": host, "name": name, "city": city})
+    partners = {}
+    for name, kind, city, since, site in PARTNERS:
+        partner, _ = Organization.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "city": city,
+                "partner_since": since,
+                "email": f"info@{name.split()[0].lower()}.example",
+                "internal_notes": "Contract renewal in Q3; price pressure expected.",
+            },
+        )
+        partners[name] = partner
+        if site:
+            Site.objects.get_or_create(code=site[1], defaults={"organization": partner, "name": site[0], "city": city})
+    demo.objects["partners"] = list(partners.values())
+    users = {}
+    for username, first, last, role, org_name, title in USERS:
+        organization = partners[org_name] if org_name else host
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.com",
+                role=role,
+                organization=organization,
+                title=title,
+                language="da" if role != Role.ADMIN else "en",
+                is_staff=role == Role.ADMIN,
+                is_superuser=role == Role.ADMIN,
+            )
+            user.set_password(demo.password)
+            user.save()
+        users[username] = user
+        demo.logins.append((username, user.get_role_display(), organization.name))
+    demo.objects["users"] = users

@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organization, OrganizationKind, Site
+
+
+class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "name",
+            "kind",
+            "registration_number",
+            "address",
+            "city",
+            "country",
+            "website",
+            "email",
+            "phone",
+            "partner_since",
+            "description",
+            "internal_notes",
+            "is_active",
+        ]
+        widgets = {
+            "partner_since": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "internal_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != OrganizationKind.HOST]
+
+
+class PartnerSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", _("All types"))] + [c for c in OrganizationKind.choices if c[0] != "host"],
+    )
+
+
+class SiteForm(forms.ModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "code", "address", "city", "is_active"]

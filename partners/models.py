@@ -1,0 +1,173 @@
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partnerportal import policy
+
+
+class OrganizationKind(models.TextChoices):
+    HOST = "host", _("Host company")
+    THIRD_PARTY_LOGISTICS = "3pl", _("3PL")
+    CARRIER = "carrier", _("Carrier")
+    SUPPLIER = "supplier", _("Supplier")
+    CUSTOMER = "customer", _("Customer")
+    SERVICE_PROVIDER = "service_provider", _("Service provider")
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def partners(self):
+        return self.exclude(kind=OrganizationKind.HOST)
+
+    def host(self):
+        return self.filter(kind=OrganizationKind.HOST)
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=OrganizationKind.choices)
+    registration_number = models.CharField(_("company registration no."), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True, default="Danmark")
+    website = models.URLField(_("website"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Only host staff see these notes."))
+    is_active = models.BooleanField(_("active"), default=True)
+    partner_since = models.DateField(_("partner since"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [models.UniqueConstraint(fields=["kind"], condition=Q(kind="host"), name="one_host_organization")]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_host(self):
+        return self.kind == OrganizationKind.HOST
+
+    def get_absolute_url(self):
+        return reverse("partners:detail", args=[self.pk])
+
+
+class Site(models.Model):
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="sites", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=20, help_text=_("Short code used in imports, e.g. AAR1."))
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        constraints = [models.UniqueConstraint(fields=["code"], name="unique_site_code")]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Contact(models.Model):
+    """A named person without a login, e.g. for an agreement's roles or escalation ladder."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = policy.ADMIN, _("Admin")
+    MANAGER = policy.MANAGER, _("Warehouse manager")
+    PARTNER_MANAGER = policy.PARTNER_MANAGER, _("Partner manager")
+    PARTNER_VIEWER = policy.PARTNER_VIEWER, _("Partner viewer")
+
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
+
+
+class PortalUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        if "organization" not in extra_fields and "organization_id" not in extra_fields:
+            extra_fields["organization"] = Organization.objects.host().first()
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A portal user: one membership (organisation) and one role."""
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="members",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    title = models.CharField(_("job title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="da")
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="Europe/Copenhagen")
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = PortalUserManager()
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role and self.organization_id is None and not self.is_superuser:
+            raise ValidationError({"organization": _("A user with a role belongs to an organisation.")})
+        if self.organization_id and self.role:
+            host = self.organization.is_host
+            if self.role in policy.HOST_ROLES and not host:
+                raise ValidationError({"role": _("Admins and warehouse managers belong to the host company.")})
+            if self.role in policy.PARTNER_ROLES and host:
+                raise ValidationError({"role": _("Partner roles belong to a partner organisation.")})
+
+    @property
+    def is_host_staff(self):
+        return policy.is_host(self)
+
+    @property
+    def is_partner_user(self):
+        return policy.is_partner(self)

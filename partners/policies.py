@@ -1,0 +1,15 @@
+from django.db.models import Q
+
+from partnerportal import policy
+
+from .models import Contact, Organization, Site, User
+
+policy.register(
+    Organization,
+    partner_path="pk",
+    partner_filter=Q(is_active=True),
+    manager={policy.VIEW, policy.ADD, policy.CHANGE},
+)
+policy.register(Site, partner_path="organization", manager={policy.VIEW, policy.ADD, policy.CHANGE})
+policy.register(Contact, partner_path="organization")
+policy.register(User, partner_path="organization", manager={policy.VIEW})

@@ -1,0 +1,50 @@
+from django.db.models import Count, Q, QuerySet
+
+from partnerportal import policy
+
+from .models import Organization, Site, User
+
+
+def partner_list(*, user, search: str = "", kind: str = "", include_inactive: bool = False) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, Organization.objects.partners())
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(city__icontains=search) | Q(registration_number__icontains=search))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.annotate(site_count=Count("sites", distinct=True), member_count=Count("members", distinct=True)).order_by(
+        "name"
+    )
+
+
+def partner_detail(*, user, pk) -> Organization:
+    return policy.get_object(user, policy.VIEW, Organization.objects.partners(), pk=pk)
+
+
+def organization_sites(*, user, organization) -> QuerySet:
+    return policy.scope(user, policy.VIEW, Site).filter(organization=organization, is_active=True)
+
+
+def organization_members(*, user, organization) -> QuerySet:
+    return (
+        policy.scope(user, policy.VIEW, User)
+        .filter(organization=organization, is_active=True)
+        .order_by("first_name", "last_name")
+    )
+
+
+def host_organization() -> Organization | None:
+    return Organization.objects.host().first()
+
+
+def people_of(*, organization, roles=None) -> QuerySet:
+    """Active users of an organisation, optionally of some roles (for notification recipients)."""
+    qs = User.objects.filter(organization=organization, is_active=True)
+    if roles:
+        qs = qs.filter(role__in=roles)
+    return qs
+
+
+def host_managers() -> QuerySet:
+    return User.objects.filter(is_active=True, role__in=policy.HOST_ROLES, organization__kind="host")

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Start the portal with demo data. Embedded default: SQLite, Celery's filesystem broker and
+# e-mail written to var/mail. Set DATABASE_URL / REDIS_URL to use PostgreSQL and Redis.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBUG="${DEBUG:-1}"
+export PORT="${PORT:-8000}"
+export SITE_URL="${SITE_URL:-http://localhost:${PORT}}"
+mkdir -p var/mail var/celery-broker/processed
+PY=.venv/bin/python
+echo "Database: ${DATABASE_URL:-SQLite (var/db.sqlite3)}"
+echo "Broker:   ${REDIS_URL:-Celery filesystem broker (var/celery-broker)}"
+$PY manage.py migrate --noinput
+$PY manage.py seed_demo
+echo
+echo "Partner portal: ${SITE_URL}/   (API docs: ${SITE_URL}/api/docs/)"
+echo "E-mails are written to var/mail/ unless EMAIL_URL is set."
+echo
+exec .venv/bin/honcho start -f Procfile

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Run the whole test suite. Uses PostgreSQL and Redis when reachable, SQLite otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+reachable() { # host port
+  $PY - "$1" "$2" <<'PYEOF'
+import socket, sys
+try:
+    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
+except OSError:
+    sys.exit(1)
+PYEOF
+}
+
+if [ -z "${DATABASE_URL:-}" ] && reachable 127.0.0.1 5432; then
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/partnerportal"
+fi
+if [ -z "${REDIS_URL:-}" ] && reachable 127.0.0.1 6379; then
+  export REDIS_URL="redis://127.0.0.1:6379/15"
+fi
+echo "Tests use database: ${DATABASE_URL:-SQLite (fallback: PostgreSQL not reachable)}"
+echo "Tests use broker/cache: ${REDIS_URL:-filesystem broker + local memory cache (Redis not reachable)}"
+
+# Browser tests drive Debian's Chromium through Playwright.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests..."
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# Translations are compiled from locale/*.po so a fresh clone has current .mo files.
+$PY manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || echo "warning: compilemessages failed (is gettext installed?)"
+
+export VAR_DIR="${VAR_DIR:-$(pwd)/var/test}"
+mkdir -p "$VAR_DIR"
+exec $PY -m pytest -p no:cacheprovider "$@"
