@@ -49,3 +49,16 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}: {self.subject}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to receive a kind of notification in the portal only (no e-mail)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=60)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")]
