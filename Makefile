@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@echo "Installing the pinned requirements into $(VENV) (log: $(VENV)/pip.log)..."
+	@$(BIN)/python -m pip install --disable-pip-version-check -r requirements-dev.txt > $(VENV)/pip.log 2>&1 \
+		|| (tail -30 $(VENV)/pip.log; exit 1)
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,7 +20,7 @@ run: install
 	bash scripts/run.sh
 
 ## Install everything (incl. Chromium for the browser tests) and run the whole test suite.
-test: install
+test:
 	bash scripts/test.sh
 
 lint: install

@@ -2,10 +2,9 @@
 # Run the whole test suite. Uses PostgreSQL and Redis when reachable, SQLite otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
 
 reachable() { # host port
-  $PY - "$1" "$2" <<'PYEOF'
+  python3 - "$1" "$2" <<'PYEOF'
 import socket, sys
 try:
     socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=1).close()
@@ -22,6 +21,9 @@ if [ -z "${REDIS_URL:-}" ] && reachable 127.0.0.1 6379; then
 fi
 echo "Tests use database: ${DATABASE_URL:-SQLite (fallback: PostgreSQL not reachable)}"
 echo "Tests use broker/cache: ${REDIS_URL:-filesystem broker + local memory cache (Redis not reachable)}"
+
+make --no-print-directory -s install
+PY=.venv/bin/python
 
 # Browser tests drive Debian's Chromium through Playwright.
 if [ ! -x /usr/bin/chromium ]; then
