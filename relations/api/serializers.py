@@ -1,0 +1,192 @@
+from rest_framework import serializers
+
+from partners.models import Organization
+
+from ..models import (
+    Case,
+    CaseStatus,
+    Engagement,
+    HealthSnapshot,
+    Kudos,
+    Notice,
+    RoadmapComment,
+    RoadmapItem,
+    SurveyRound,
+    TimelineEvent,
+)
+
+
+class PartnerField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        from .. import selectors
+
+        return selectors.visible_partners(user=self.context["request"].user)
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    partner = PartnerField()
+    posted_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Notice
+        fields = [
+            "id",
+            "partner",
+            "side",
+            "kind",
+            "severity",
+            "title",
+            "description",
+            "affected_from",
+            "affected_until",
+            "mitigation",
+            "posted_by",
+            "posted_at",
+            "acknowledged_by",
+            "acknowledged_at",
+        ]
+        read_only_fields = ["side", "posted_by", "posted_at", "acknowledged_by", "acknowledged_at"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    partner = PartnerField()
+    raised_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField()
+    files = serializers.SerializerMethodField()
+    escalation_levels = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "partner",
+            "side",
+            "title",
+            "what_happened",
+            "impact",
+            "root_cause",
+            "prevention",
+            "no_action_reason",
+            "status",
+            "raised_by",
+            "raised_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "resolved_at",
+            "files",
+            "escalation_levels",
+        ]
+        read_only_fields = [
+            "side",
+            "status",
+            "raised_by",
+            "raised_at",
+            "acknowledged_by",
+            "acknowledged_at",
+            "resolved_at",
+        ]
+
+    def get_files(self, case):
+        from django.urls import reverse
+
+        return [
+            {"id": f.pk, "name": f.name, "size": f.size, "url": reverse("relations:case_file", args=[f.pk])}
+            for f in case.files.all()
+        ]
+
+    def get_escalation_levels(self, case):
+        return [e.level for e in case.escalations.all()]
+
+
+class CaseStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class KudosSerializer(serializers.ModelSerializer):
+    partner = PartnerField()
+    given_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Kudos
+        fields = ["id", "partner", "side", "title", "message", "given_by", "given_at"]
+        read_only_fields = ["side", "given_by", "given_at"]
+
+
+class EngagementSerializer(serializers.ModelSerializer):
+    partner = PartnerField()
+
+    class Meta:
+        model = Engagement
+        fields = [
+            "id",
+            "partner",
+            "kind",
+            "status",
+            "title",
+            "starts_at",
+            "place",
+            "participants",
+            "agenda",
+            "notes",
+            "learnings",
+        ]
+        extra_kwargs = {"participants": {"required": False}}
+
+
+class RoadmapItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoadmapItem
+        fields = ["id", "title", "category", "status", "description", "starts_on", "ends_on", "expected_effect"]
+
+
+class HostRoadmapItemSerializer(RoadmapItemSerializer):
+    shared_with = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=Organization.objects.partners()
+    )
+
+    class Meta(RoadmapItemSerializer.Meta):
+        fields = RoadmapItemSerializer.Meta.fields + ["shared_with"]
+
+
+class RoadmapCommentSerializer(serializers.ModelSerializer):
+    author = serializers.StringRelatedField()
+    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners(), required=False)
+
+    class Meta:
+        model = RoadmapComment
+        fields = ["id", "item", "partner", "author", "is_idea", "body", "created_at"]
+        read_only_fields = ["author", "created_at"]
+
+
+class SurveyRoundSerializer(serializers.ModelSerializer):
+    partner = PartnerField()
+    results = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SurveyRound
+        fields = ["id", "partner", "title", "opens_on", "closes_on", "anonymous", "questions", "results"]
+        read_only_fields = ["questions"]
+
+    def get_results(self, survey):
+        from .. import selectors
+
+        return selectors.survey_results(survey=survey)
+
+
+class SurveyAnswerSerializer(serializers.Serializer):
+    scores = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5))
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class HealthSnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HealthSnapshot
+        fields = ["id", "partner", "month", "score", "parts", "computed_at"]
+
+
+class TimelineEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimelineEvent
+        fields = ["id", "partner", "category", "occurred_at", "title", "url"]

@@ -1,0 +1,211 @@
+from django.core.exceptions import PermissionDenied
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from partnerportal import policy
+from partnerportal.api import PolicyCreateListRetrieveViewSet, PolicyReadOnlyViewSet, PolicyViewSetMixin
+
+from .. import services
+from ..models import (
+    Case,
+    Engagement,
+    HealthSnapshot,
+    Kudos,
+    Notice,
+    RoadmapComment,
+    RoadmapItem,
+    SurveyRound,
+    TimelineEvent,
+)
+from .serializers import (
+    CaseSerializer,
+    CaseStatusSerializer,
+    EngagementSerializer,
+    HealthSnapshotSerializer,
+    HostRoadmapItemSerializer,
+    KudosSerializer,
+    NoticeSerializer,
+    RoadmapCommentSerializer,
+    RoadmapItemSerializer,
+    SurveyAnswerSerializer,
+    SurveyRoundSerializer,
+    TimelineEventSerializer,
+)
+
+
+def _change_object(view):
+    """The object for a POST action that changes it: 404 outside view scope, 403 if not allowed."""
+    obj = view.get_object()
+    if not policy.can(view.request.user, policy.CHANGE, obj):
+        raise PermissionDenied
+    return obj
+
+
+class NoticeViewSet(PolicyCreateListRetrieveViewSet):
+    """Notices. POST creates one (the other side is notified); POST …/acknowledge/ acknowledges."""
+
+    queryset = Notice.objects.select_related("posted_by", "acknowledged_by")
+    serializer_class = NoticeSerializer
+    filterset_fields = ["partner", "kind", "severity", "side"]
+    ordering_fields = ["posted_at", "affected_from"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.notice_post(user=self.request.user, **serializer.validated_data)
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        notice = _change_object(self)
+        notice = services.notice_acknowledge(user=request.user, notice=notice)
+        return Response(NoticeSerializer(notice, context={"request": request}).data)
+
+
+class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases. PATCH edits the blameless fields; POST …/status/ moves it; POST …/acknowledge/."""
+
+    queryset = Case.objects.select_related("raised_by", "acknowledged_by").prefetch_related("files", "escalations")
+    serializer_class = CaseSerializer
+    filterset_fields = ["partner", "status", "side"]
+    ordering_fields = ["raised_at"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.case_raise(
+            user=self.request.user,
+            partner=data["partner"],
+            title=data["title"],
+            what_happened=data["what_happened"],
+            impact=data.get("impact", ""),
+        )
+
+    def perform_update(self, serializer):
+        fields = {k: v for k, v in serializer.validated_data.items() if k in services.CASE_TEXT_FIELDS}
+        serializer.instance = services.case_update(user=self.request.user, case=serializer.instance, **fields)
+
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        case = _change_object(self)
+        data = CaseStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_set_status(user=request.user, case=case, **data.validated_data)
+        return Response(CaseSerializer(case, context={"request": request}).data)
+
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        case = services.case_acknowledge(user=request.user, case=_change_object(self))
+        return Response(CaseSerializer(case, context={"request": request}).data)
+
+
+class KudosViewSet(PolicyCreateListRetrieveViewSet):
+    queryset = Kudos.objects.select_related("given_by")
+    serializer_class = KudosSerializer
+    filterset_fields = ["partner", "side"]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.kudos_give(user=self.request.user, **serializer.validated_data)
+
+
+class EngagementViewSet(
+    PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    queryset = Engagement.objects.prefetch_related("participants")
+    serializer_class = EngagementSerializer
+    filterset_fields = ["partner", "kind", "status"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def _save(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        participants = data.pop("participants", None)
+        for key, value in data.items():
+            setattr(instance, key, value)
+        serializer.instance = services.engagement_save(
+            user=self.request.user, engagement=instance, participants=participants
+        )
+
+    def perform_create(self, serializer):
+        self._save(serializer, Engagement())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+
+class RoadmapItemViewSet(
+    PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Roadmap items; partner users see only the plans shared with them (without the share list)."""
+
+    queryset = RoadmapItem.objects.prefetch_related("shared_with")
+    filterset_fields = ["category", "status"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return super().get_queryset().distinct()
+
+    def get_serializer_class(self):
+        return HostRoadmapItemSerializer if policy.is_host(self.request.user) else RoadmapItemSerializer
+
+    def _save(self, serializer, instance):
+        data = dict(serializer.validated_data)
+        shared_with = data.pop("shared_with", None)
+        for key, value in data.items():
+            setattr(instance, key, value)
+        serializer.instance = services.roadmap_save(user=self.request.user, item=instance, shared_with=shared_with)
+
+    def perform_create(self, serializer):
+        self._save(serializer, RoadmapItem())
+
+    def perform_update(self, serializer):
+        self._save(serializer, serializer.instance)
+
+
+class RoadmapCommentViewSet(PolicyCreateListRetrieveViewSet):
+    queryset = RoadmapComment.objects.select_related("author")
+    serializer_class = RoadmapCommentSerializer
+    filterset_fields = ["item", "partner"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        item = policy.scope(self.request.user, policy.VIEW, RoadmapItem).filter(pk=data["item"].pk).first()
+        if item is None:
+            raise NotFound
+        serializer.instance = services.roadmap_comment(
+            user=self.request.user,
+            item=item,
+            body=data["body"],
+            is_idea=data.get("is_idea", False),
+            partner=data.get("partner"),
+        )
+
+
+class SurveyRoundViewSet(PolicyCreateListRetrieveViewSet):
+    """Survey rounds with their results (hidden for anonymous rounds under 3 answers); POST …/answer/."""
+
+    queryset = SurveyRound.objects.select_related("partner")
+    serializer_class = SurveyRoundSerializer
+    filterset_fields = ["partner", "anonymous"]
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.survey_round_create(user=self.request.user, **data)
+
+    @action(detail=True, methods=["post"], permission_classes=PolicyViewSetMixin.permission_classes[:1])
+    def answer(self, request, pk=None):
+        survey = self.get_object()
+        data = SurveyAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.survey_answer(user=request.user, survey=survey, **data.validated_data)
+        return Response({"detail": "Thank you for your answer."}, status=status.HTTP_201_CREATED)
+
+
+class HealthSnapshotViewSet(PolicyReadOnlyViewSet):
+    queryset = HealthSnapshot.objects.all()
+    serializer_class = HealthSnapshotSerializer
+    filterset_fields = ["partner", "month"]
+
+
+class TimelineEventViewSet(PolicyReadOnlyViewSet):
+    queryset = TimelineEvent.objects.all()
+    serializer_class = TimelineEventSerializer
+    filterset_fields = ["partner", "category"]

@@ -1,0 +1,250 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import policy
+from partners.models import Organization, User
+
+from . import selectors
+from .models import (
+    ALLOWED_FILE_EXTENSIONS,
+    Case,
+    CaseStatus,
+    Engagement,
+    Kudos,
+    Notice,
+    RoadmapItem,
+    SurveyRound,
+)
+
+DATETIME = {"type": "datetime-local"}
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def _datetime_widget():
+    return forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT)
+
+
+class PartnerChoiceMixin:
+    """A `partner` field limited to what the user may see (a partner user: their own)."""
+
+    def setup_partner(self, user, initial_partner=None):
+        field = self.fields["partner"]
+        field.queryset = selectors.visible_partners(user=user)
+        field.empty_label = None if policy.is_partner(user) else "—"
+        if initial_partner is not None:
+            field.initial = initial_partner.pk
+        elif policy.is_partner(user):
+            field.initial = user.organization_id
+
+
+class NoticeForm(PartnerChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Notice
+        fields = [
+            "partner",
+            "kind",
+            "severity",
+            "title",
+            "affected_from",
+            "affected_until",
+            "description",
+            "mitigation",
+        ]
+        widgets = {
+            "affected_from": _datetime_widget(),
+            "affected_until": _datetime_widget(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "mitigation": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_partner(user, partner)
+
+
+class CaseForm(PartnerChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["partner", "title", "what_happened", "impact"]
+        widgets = {"what_happened": forms.Textarea(attrs={"rows": 4}), "impact": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_partner(user, partner)
+
+
+class CaseEditForm(forms.ModelForm):
+    class Meta:
+        model = Case
+        fields = ["title", "what_happened", "impact", "root_cause", "prevention", "no_action_reason"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields[1:]}
+
+
+class CaseStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=CaseStatus.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class FileForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Allowed: %(types)s; at most 10 MB.") % {"types": ", ".join(ALLOWED_FILE_EXTENSIONS)},
+    )
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).filter(
+            Q(organization=case.partner) | Q(role__in=policy.HOST_ROLES, organization__kind="host")
+        )
+
+
+class MeasurementLinkForm(forms.Form):
+    measurement = forms.IntegerField(label=_("Measurement"), widget=forms.HiddenInput)
+
+
+class KudosForm(PartnerChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Kudos
+        fields = ["partner", "title", "message"]
+        widgets = {"message": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_partner(user, partner)
+
+
+class EngagementForm(PartnerChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = Engagement
+        fields = [
+            "partner",
+            "kind",
+            "status",
+            "title",
+            "starts_at",
+            "place",
+            "participants",
+            "agenda",
+            "notes",
+            "learnings",
+        ]
+        widgets = {
+            "starts_at": _datetime_widget(),
+            "participants": forms.SelectMultiple(attrs={"size": 6}),
+            "agenda": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "learnings": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_partner(user, partner)
+        from django.db.models import Q
+
+        self.fields["participants"].queryset = (
+            User.objects.filter(is_active=True)
+            .filter(Q(organization__kind="host") | Q(organization__in=selectors.visible_partners(user=user)))
+            .select_related("organization")
+            .order_by("organization__name", "first_name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        partner = data.get("partner")
+        for person in data.get("participants") or []:
+            if partner is not None and not person.organization.is_host and person.organization_id != partner.pk:
+                self.add_error("participants", _("Participants come from the host or this partner."))
+                break
+        return data
+
+
+class RoadmapForm(forms.ModelForm):
+    class Meta:
+        model = RoadmapItem
+        fields = [
+            "title",
+            "category",
+            "status",
+            "starts_on",
+            "ends_on",
+            "description",
+            "expected_effect",
+            "shared_with",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "expected_effect": forms.Textarea(attrs={"rows": 3}),
+            "shared_with": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"shared_with": _("Leave empty to keep the plan internal.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["shared_with"].queryset = Organization.objects.partners().filter(is_active=True)
+
+
+class RoadmapCommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    is_idea = forms.BooleanField(label=_("This is an idea"), required=False)
+    partner = forms.ModelChoiceField(label=_("Partner thread"), queryset=Organization.objects.none(), required=False)
+
+    def __init__(self, *args, item, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if policy.is_host(user):
+            self.fields["partner"].queryset = item.shared_with.all()
+            self.fields["partner"].required = True
+        else:
+            del self.fields["partner"]
+
+
+class SurveyRoundForm(PartnerChoiceMixin, forms.ModelForm):
+    class Meta:
+        model = SurveyRound
+        fields = ["partner", "title", "opens_on", "closes_on", "anonymous"]
+        widgets = {
+            "opens_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_partner(user, partner)
+        self.fields["title"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", _("The survey cannot close before it opens."))
+        return data
+
+
+SCALE = [(str(i), str(i)) for i in range(1, 6)]
+
+
+class SurveyAnswerForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Anything else you want to tell us?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, survey, language="en", **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for question in survey.questions:
+            fields[question["key"]] = forms.ChoiceField(
+                label=question.get(language) or question["en"],
+                choices=SCALE,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                help_text=_("1 = poor, 5 = excellent"),
+            )
+        self.fields = {**fields, **self.fields}
+        self.question_keys = list(fields)

@@ -1,0 +1,189 @@
+"""Relationship health score (0–100) per partner and month.
+
+Window: the three calendar months ending with the scored month (for the current month: up to now).
+Five parts, each scored 0–100 (a part without data is left out and the weights of the others are
+scaled up to 100 %):
+
+1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end)`` as a
+   percentage (a fraction 0–1 is multiplied by 100; capped at 100).
+2. Action items done on time (weight 20): action items of the partner due in the window that
+   were done by their due date ÷ all due in the window × 100.
+3. Notice acknowledgement (weight 15): the median hours from posting to acknowledgement of the
+   notices posted in the window (a notice never acknowledged counts as 72 h);
+   100 at ≤ 4 h, 0 at ≥ 72 h, linear between: 100 × (72 − h) ÷ 68.
+4. Case resolution (weight 15): the median days from raising to resolution of the cases resolved
+   in the window, where a case still open at the end of the window counts with its age so far;
+   100 at ≤ 7 days, 0 at ≥ 60 days, linear between: 100 × (60 − d) ÷ 53.
+5. Survey results (weight 15): the mean of all 1–5 answers of the partner's survey rounds that
+   opened in the 12 months before the window's end (anonymous rounds only with ≥ 3 answers);
+   (mean − 1) ÷ 4 × 100.
+
+Score = Σ weight × part ÷ Σ weight (of the parts with data), rounded to a whole number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from statistics import median
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import integrations
+from .models import Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
+
+WEIGHTS = {"kpi": 35, "actions": 20, "notices": 15, "cases": 15, "survey": 15}
+LABELS = {
+    "kpi": _("KPI attainment"),
+    "actions": _("Action items done on time"),
+    "notices": _("Notice acknowledgement time"),
+    "cases": _("Case resolution time"),
+    "survey": _("Survey results"),
+}
+NOTICE_BEST_H, NOTICE_WORST_H = 4, 72
+CASE_BEST_D, CASE_WORST_D = 7, 60
+
+
+@dataclass
+class Part:
+    key: str
+    score: float | None
+    detail: str
+
+    @property
+    def label(self):
+        return LABELS[self.key]
+
+    @property
+    def weight(self):
+        return WEIGHTS[self.key]
+
+
+def _linear(value, best, worst) -> float:
+    if value <= best:
+        return 100.0
+    if value >= worst:
+        return 0.0
+    return 100.0 * (worst - value) / (worst - best)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def window(month: date, now=None) -> tuple[datetime, datetime]:
+    now = now or timezone.now()
+    start_day = month_start(month) - relativedelta(months=2)
+    end_day = month_start(month) + relativedelta(months=1)
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.combine(start_day, time.min), tz)
+    end = min(timezone.make_aware(datetime.combine(end_day, time.min), tz), now)
+    return start, end
+
+
+def kpi_part(partner, start, end) -> Part:
+    value = integrations.kpi_attainment(partner, start.date(), end.date())
+    if value is None:
+        return Part("kpi", None, "")
+    value = float(value)
+    score = min(100.0, max(0.0, value * 100 if value <= 1 else value))
+    return Part("kpi", score, f"{score:.0f} %")
+
+
+def actions_part(partner, start, end) -> Part:
+    counts = integrations.action_items_on_time(partner, start.date(), end.date())
+    if not counts:
+        return Part("actions", None, "")
+    done, due = counts
+    return Part("actions", 100.0 * done / due, f"{done}/{due}")
+
+
+def notices_part(partner, start, end) -> Part:
+    hours = []
+    for posted_at, acked_at in Notice.objects.filter(
+        partner=partner, posted_at__gte=start, posted_at__lt=end
+    ).values_list("posted_at", "acknowledged_at"):
+        if acked_at is None or acked_at > end:
+            waited = (end - posted_at).total_seconds() / 3600
+            if waited < NOTICE_WORST_H:
+                continue  # still within the time it may take; not counted yet
+            hours.append(NOTICE_WORST_H)
+        else:
+            hours.append((acked_at - posted_at).total_seconds() / 3600)
+    if not hours:
+        return Part("notices", None, "")
+    med = median(hours)
+    return Part("notices", _linear(med, NOTICE_BEST_H, NOTICE_WORST_H), f"{med:.1f} h")
+
+
+def cases_part(partner, start, end) -> Part:
+    days = []
+    cases = Case.objects.filter(partner=partner, raised_at__lt=end).filter(
+        Q(resolved_at__gte=start, resolved_at__lt=end) | Q(resolved_at__isnull=True) | Q(resolved_at__gte=end)
+    )
+    for raised_at, resolved_at in cases.values_list("raised_at", "resolved_at"):
+        finished = resolved_at if resolved_at is not None and resolved_at < end else end
+        days.append((finished - raised_at).total_seconds() / 86400)
+    if not days:
+        return Part("cases", None, "")
+    med = median(days)
+    return Part("cases", _linear(med, CASE_BEST_D, CASE_WORST_D), f"{med:.1f} d")
+
+
+def survey_part(partner, start, end) -> Part:
+    since = end.date() - relativedelta(months=12)
+    rounds = (
+        SurveyRound.objects.filter(partner=partner, opens_on__gte=since, opens_on__lt=end.date())
+        .annotate(n=Count("responses"))
+        .filter(Q(anonymous=False) | Q(n__gte=3))
+    )
+    values = [
+        value
+        for scores in SurveyResponse.objects.filter(round__in=rounds).values_list("scores", flat=True)
+        for value in scores.values()
+    ]
+    if not values:
+        return Part("survey", None, "")
+    mean = sum(values) / len(values)
+    return Part("survey", (mean - 1) / 4 * 100, f"{mean:.2f} / 5")
+
+
+def compute(partner, month: date, now=None) -> tuple[int | None, list[Part]]:
+    start, end = window(month, now)
+    parts = [
+        kpi_part(partner, start, end),
+        actions_part(partner, start, end),
+        notices_part(partner, start, end),
+        cases_part(partner, start, end),
+        survey_part(partner, start, end),
+    ]
+    scored = [p for p in parts if p.score is not None]
+    if not scored:
+        return None, parts
+    total = sum(p.weight * p.score for p in scored) / sum(p.weight for p in scored)
+    return round(total), parts
+
+
+def snapshot(partner, month: date, now=None) -> HealthSnapshot:
+    score, parts = compute(partner, month_start(month), now)
+    snap, _ = HealthSnapshot.objects.update_or_create(
+        partner=partner,
+        month=month_start(month),
+        defaults={
+            "score": score,
+            "parts": {
+                p.key: {"score": None if p.score is None else round(p.score, 1), "detail": p.detail} for p in parts
+            },
+            "computed_at": timezone.now(),
+        },
+    )
+    return snap
+
+
+def snapshot_last_months(partner, months=12, today=None) -> list[HealthSnapshot]:
+    today = today or timezone.localdate()
+    current = month_start(today)
+    return [snapshot(partner, current - relativedelta(months=i)) for i in range(months - 1, -1, -1)]

@@ -1,0 +1,104 @@
+"""How relations plugs into the shared UI: navigation, partner hub sections, dashboard panels,
+meeting agenda sources, notification kinds and periodic tasks."""
+
+import importlib
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import hub, policy
+
+from . import selectors
+
+hub.nav_item(_("Notices"), "relations:notice_list", order=40, icon="megaphone")
+hub.nav_item(_("Cases"), "relations:case_list", order=41, icon="life-preserver")
+hub.nav_item(_("Engagements"), "relations:engagement_list", order=42, icon="people")
+hub.nav_item(_("Roadmap"), "relations:roadmap_list", order=43, icon="signpost-split")
+hub.nav_item(_("Surveys"), "relations:survey_list", order=44, icon="ui-checks")
+
+
+def _relationship_section(request, partner):
+    user = request.user
+    score, parts = selectors.health_now(partner=partner)
+    return {
+        "title": _("Relationship"),
+        "score": score,
+        "parts": parts,
+        "notices": selectors.notice_list(user=user, partner=partner)[:5],
+        "cases": selectors.case_list(user=user, partner=partner, open_only=True)[:5],
+        "timeline": selectors.timeline(user=user, partner=partner)[:8],
+    }
+
+
+def _successes_section(request, partner):
+    from .models import Kudos
+
+    return {
+        "title": _("Successes"),
+        "items": selectors.successes(user=request.user, partner=partner, limit=8),
+        "can_add": policy.allows(request.user, policy.ADD, Kudos),
+    }
+
+
+def _engagements_section(request, partner):
+    from .models import Engagement
+
+    now = timezone.now()
+    engagements = selectors.engagement_list(user=request.user, partner=partner)
+    return {
+        "title": _("Engagements"),
+        "upcoming": engagements.filter(starts_at__gte=now, status="planned").order_by("starts_at")[:5],
+        "recent": engagements.filter(starts_at__lt=now).order_by("-starts_at")[:5],
+        "can_add": policy.allows(request.user, policy.ADD, Engagement),
+    }
+
+
+def _roadmap_section(request, partner):
+    items = selectors.roadmap_list(user=request.user, partner=partner)[:6]
+    return {"title": _("Shared roadmap"), "items": items}
+
+
+hub.partner_section("relationship", "relations/hub/relationship.html", _relationship_section, order=30)
+hub.partner_section("successes", "relations/hub/successes.html", _successes_section, order=31)
+hub.partner_section("engagements", "relations/hub/engagements.html", _engagements_section, order=60)
+hub.partner_section("roadmap", "relations/hub/roadmap.html", _roadmap_section, order=70)
+
+
+def _health_panel(request):
+    partners = list(selectors.visible_partners(user=request.user))
+    scores = selectors.health_scores([p.pk for p in partners])
+    rows = sorted(
+        ({"partner": p, "score": scores.get(p.pk)} for p in partners),
+        key=lambda r: (r["score"] is None, r["score"] if r["score"] is not None else 0),
+    )
+    return {"title": _("Relationship health"), "rows": rows}
+
+
+def _successes_panel(request):
+    since = timezone.now() - timedelta(days=90)
+    return {"title": _("Recent successes"), "items": selectors.successes(user=request.user, since=since, limit=8)}
+
+
+hub.dashboard_panel("health", "relations/hub/health_panel.html", _health_panel, order=20)
+hub.dashboard_panel("successes", "relations/hub/successes_panel.html", _successes_panel, order=40)
+
+
+def _optional(module):
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+agenda = _optional("meetings.agenda")
+if agenda is not None and hasattr(agenda, "register_source"):
+
+    def _open_cases(meeting, user):
+        return selectors.open_cases_for_agenda(partner=meeting.partner, user=user)
+
+    def _open_notices(meeting, user):
+        return selectors.open_notices_for_agenda(partner=meeting.partner, user=user)
+
+    agenda.register_source("relations_cases", _("Open cases"), _open_cases)
+    agenda.register_source("relations_notices", _("Notices"), _open_notices)

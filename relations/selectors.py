@@ -1,0 +1,290 @@
+"""Reads of the relationship practices, already restricted by the access policy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from statistics import median
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from partnerportal import policy
+from partners.models import Organization
+
+from . import health, integrations
+from .models import (
+    Case,
+    CaseStatus,
+    Engagement,
+    HealthSnapshot,
+    Kudos,
+    Notice,
+    RoadmapComment,
+    RoadmapItem,
+    Side,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyRound,
+    TimelineEvent,
+)
+
+MIN_ANONYMOUS_ANSWERS = 3
+
+
+def visible_partners(*, user) -> QuerySet:
+    return policy.scope(user, policy.VIEW, Organization.objects.partners().filter(is_active=True)).order_by("name")
+
+
+# --- Notices ---------------------------------------------------------------------------------
+
+
+def notice_list(*, user, partner=None, kind="", open_only=False) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, Notice).select_related("partner", "posted_by", "acknowledged_by")
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if open_only:
+        qs = qs.filter(acknowledged_at__isnull=True)
+    return qs
+
+
+def notice_detail(*, user, pk) -> Notice:
+    return policy.get_object(user, policy.VIEW, Notice.objects.select_related("partner", "posted_by"), pk=pk)
+
+
+def notice_stats(*, user, partner=None) -> dict:
+    """How fast each side informs (hours before the affected window) and acknowledges (median)."""
+    rows = notice_list(user=user, partner=partner).values_list("side", "posted_at", "affected_from", "acknowledged_at")
+    lead = {Side.HOST: [], Side.PARTNER: []}
+    ack = {Side.HOST: [], Side.PARTNER: []}
+    for side, posted_at, affected_from, acknowledged_at in rows:
+        lead[side].append((affected_from - posted_at).total_seconds() / 3600)
+        if acknowledged_at is not None:
+            other = Side.PARTNER if side == Side.HOST else Side.HOST
+            ack[other].append((acknowledged_at - posted_at).total_seconds() / 3600)
+    result = {}
+    for side in (Side.HOST, Side.PARTNER):
+        result[side.value] = {
+            "label": side.label,
+            "posted": len(lead[side]),
+            "median_lead_hours": round(median(lead[side]), 1) if lead[side] else None,
+            "acknowledged": len(ack[side]),
+            "median_ack_hours": round(median(ack[side]), 1) if ack[side] else None,
+        }
+    return result
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+def case_list(*, user, partner=None, status="", open_only=False) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, Case).select_related("partner", "raised_by")
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if status:
+        qs = qs.filter(status=status)
+    if open_only:
+        qs = qs.exclude(status=CaseStatus.RESOLVED)
+    return qs
+
+
+def case_detail(*, user, pk) -> Case:
+    prefetches = ["events__user", "files", "escalations"]
+    if hasattr(Case, "action_items"):
+        prefetches.append("action_items")
+    if hasattr(Case, "measurements"):
+        prefetches.append("measurements")
+    qs = Case.objects.select_related("partner", "raised_by", "acknowledged_by").prefetch_related(*prefetches)
+    return policy.get_object(user, policy.VIEW, qs, pk=pk)
+
+
+def open_cases_for_agenda(*, partner, user=None) -> list[dict]:
+    qs = Case.objects.filter(partner=partner).exclude(status=CaseStatus.RESOLVED)
+    if user is not None:
+        qs = policy.scope(user, policy.VIEW, qs)
+    return [
+        {"title": c.title, "url": c.get_absolute_url(), "detail": c.get_status_display()}
+        for c in qs.order_by("raised_at")
+    ]
+
+
+def open_notices_for_agenda(*, partner, user=None) -> list[dict]:
+    since = timezone.now() - timedelta(days=30)
+    qs = Notice.objects.filter(partner=partner).filter(
+        Q(acknowledged_at__isnull=True) | Q(affected_until__gte=timezone.now()) | Q(posted_at__gte=since)
+    )
+    if user is not None:
+        qs = policy.scope(user, policy.VIEW, qs)
+    return [
+        {
+            "title": n.title,
+            "url": n.get_absolute_url(),
+            "detail": f"{n.get_kind_display()} · {n.get_severity_display()}",
+        }
+        for n in qs.order_by("-posted_at")[:20]
+    ]
+
+
+# --- Engagements, roadmap ----------------------------------------------------------------------
+
+
+def engagement_list(*, user, partner=None) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, Engagement).select_related("partner")
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    return qs
+
+
+def roadmap_list(*, user, partner=None) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, RoadmapItem).prefetch_related("shared_with")
+    if partner is not None:
+        qs = qs.filter(shared_with=partner)
+    return qs.distinct()
+
+
+def roadmap_comments(*, user, item) -> QuerySet:
+    return policy.scope(user, policy.VIEW, RoadmapComment).filter(item=item).select_related("author", "partner")
+
+
+# --- Successes -------------------------------------------------------------------------------
+
+
+def successes(*, user, partner=None, since=None, limit=20) -> list[dict]:
+    """Kudos and KPI-detected successes together, newest first."""
+    kudos = policy.scope(user, policy.VIEW, Kudos).select_related("partner", "given_by")
+    if partner is not None:
+        kudos = kudos.filter(partner=partner)
+    if since is not None:
+        kudos = kudos.filter(given_at__gte=since)
+    items = [
+        {
+            "kind": "kudos",
+            "title": k.title,
+            "detail": k.message,
+            "date": timezone.localdate(k.given_at),
+            "by": k.given_by,
+            "partner": k.partner,
+        }
+        for k in kudos[:limit]
+    ]
+    for success in integrations.detected_successes(user=user, partner=partner, since=since):
+        when = success["date"]
+        if hasattr(when, "date") and callable(when.date):
+            when = when.date()
+        items.append({"kind": "kpi", **success, "date": when, "by": None})
+    items.sort(key=lambda i: (i["date"] is not None, i["date"] or timezone.localdate()), reverse=True)
+    return items[:limit]
+
+
+# --- Surveys ---------------------------------------------------------------------------------
+
+
+def survey_list(*, user, partner=None) -> QuerySet:
+    qs = (
+        policy.scope(user, policy.VIEW, SurveyRound)
+        .select_related("partner")
+        .annotate(answer_count=Count("responses", distinct=True))
+    )
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    return qs
+
+
+def open_surveys_for(*, user) -> QuerySet:
+    today = timezone.localdate()
+    return SurveyRound.objects.filter(
+        invitations__user=user, invitations__answered=False, opens_on__lte=today, closes_on__gte=today
+    ).select_related("partner")
+
+
+def invitation_for(*, user, survey) -> SurveyInvitation | None:
+    return SurveyInvitation.objects.filter(round=survey, user=user).first()
+
+
+def survey_results(*, survey) -> dict:
+    """Mean per question per side and the gap; hidden for anonymous rounds with < 3 answers."""
+    responses = list(SurveyResponse.objects.filter(round=survey).values("side", "scores", "comment"))
+    count = len(responses)
+    hidden = survey.anonymous and count < MIN_ANONYMOUS_ANSWERS
+    result = {"count": count, "hidden": hidden, "rows": [], "comments": []}
+    if hidden:
+        return result
+    for question in survey.questions:
+        key = question["key"]
+        means = {}
+        for side in (Side.HOST, Side.PARTNER):
+            values = [r["scores"][key] for r in responses if r["side"] == side and key in r["scores"]]
+            means[side.value] = round(sum(values) / len(values), 2) if values else None
+        gap = (
+            round(means["partner"] - means["host"], 2)
+            if means["host"] is not None and means["partner"] is not None
+            else None
+        )
+        result["rows"].append({"question": question, "host": means["host"], "partner": means["partner"], "gap": gap})
+    result["comments"] = sorted((r["side"], r["comment"]) for r in responses if r["comment"])
+    return result
+
+
+def survey_trend(*, user, partner) -> list[dict]:
+    """Per round: mean of all answers per side (rounds whose results may be shown)."""
+    trend = []
+    for survey in survey_list(user=user, partner=partner).order_by("opens_on"):
+        results = survey_results(survey=survey)
+        if results["hidden"] or not results["rows"]:
+            continue
+
+        def mean(side, rows=results["rows"]):
+            values = [r[side] for r in rows if r[side] is not None]
+            return round(sum(values) / len(values), 2) if values else None
+
+        trend.append({"survey": survey, "host": mean("host"), "partner": mean("partner")})
+    return trend
+
+
+# --- Health and timeline -----------------------------------------------------------------------
+
+
+def health_scores(partner_ids) -> dict[int, int | None]:
+    """The latest stored health score per partner id (for the portfolio to sort by)."""
+    scores = dict.fromkeys(partner_ids)
+    latest = (
+        HealthSnapshot.objects.filter(partner_id__in=list(partner_ids))
+        .order_by("partner_id", "-month")
+        .distinct("partner_id")
+        if _supports_distinct_on()
+        else None
+    )
+    if latest is None:
+        for snap in HealthSnapshot.objects.filter(partner_id__in=list(partner_ids)).order_by("partner_id", "month"):
+            scores[snap.partner_id] = snap.score
+        return scores
+    for snap in latest:
+        scores[snap.partner_id] = snap.score
+    return scores
+
+
+def _supports_distinct_on():
+    from django.db import connection
+
+    return connection.features.can_distinct_on_fields
+
+
+def health_trend(*, user, partner) -> list[HealthSnapshot]:
+    qs = policy.scope(user, policy.VIEW, HealthSnapshot).filter(partner=partner).order_by("-month")[:12]
+    return list(reversed(qs))
+
+
+def health_now(*, partner):
+    return health.compute(partner, timezone.localdate())
+
+
+def timeline(*, user, partner, categories=()) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, TimelineEvent).filter(partner=partner)
+    if categories:
+        qs = qs.filter(category__in=categories)
+    return qs.order_by("-occurred_at", "-id")
+
+
+def survey_rounds_with_prefetch(*, user):
+    return survey_list(user=user).prefetch_related(Prefetch("invitations"))

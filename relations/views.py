@@ -1,0 +1,725 @@
+"""Browser views: parse input, call one service or selector, render. No business rules here."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from partnerportal import policy
+from partners.models import Organization
+
+from . import health, integrations, selectors, services
+from .forms import (
+    ActionItemForm,
+    CaseEditForm,
+    CaseForm,
+    CaseStatusForm,
+    EngagementForm,
+    FileForm,
+    KudosForm,
+    NoticeForm,
+    RoadmapCommentForm,
+    RoadmapForm,
+    SurveyAnswerForm,
+    SurveyRoundForm,
+)
+from .models import (
+    CASE_FLOW,
+    Case,
+    CaseFile,
+    CaseStatus,
+    Engagement,
+    EngagementFile,
+    Kudos,
+    Notice,
+    NoticeKind,
+    RoadmapItem,
+    SurveyRound,
+    TimelineCategory,
+)
+
+PAGE_SIZE = 25
+
+
+def _errors(request, exc: ValidationError):
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _partner_filter(request):
+    """The ?partner= filter, only among partners the user may see (else 404)."""
+    value = request.GET.get("partner") or ""
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404
+    return policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=int(value))
+
+
+def _apply_form_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _require_add(user, model):
+    if not policy.allows(user, policy.ADD, model):
+        raise PermissionDenied
+
+
+# --- Notices ---------------------------------------------------------------------------------
+
+
+@login_required
+def notice_list(request):
+    partner = _partner_filter(request)
+    kind = request.GET.get("kind", "")
+    if kind not in NoticeKind.values:
+        kind = ""
+    notices = selectors.notice_list(user=request.user, partner=partner, kind=kind)
+    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "relations/notice_list.html",
+        {
+            "page": page,
+            "partner": partner,
+            "kind": kind,
+            "kinds": NoticeKind.choices,
+            "stats": selectors.notice_stats(user=request.user, partner=partner),
+            "can_add": policy.allows(request.user, policy.ADD, Notice),
+            "query": f"partner={partner.pk}" if partner else "",
+        },
+    )
+
+
+@login_required
+def notice_create(request):
+    _require_add(request.user, Notice)
+    partner = _partner_filter(request)
+    form = NoticeForm(request.POST or None, user=request.user, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            notice = services.notice_post(
+                user=request.user,
+                partner=data["partner"],
+                kind=data["kind"],
+                severity=data["severity"],
+                title=data["title"],
+                affected_from=data["affected_from"],
+                affected_until=data["affected_until"],
+                description=data["description"],
+                mitigation=data["mitigation"],
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("The notice was posted and the other side was notified."))
+            return redirect(notice)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relations/form.html", {"form": form, "title": _("Post a notice")}, status=status)
+
+
+@login_required
+def notice_detail(request, pk):
+    notice = selectors.notice_detail(user=request.user, pk=pk)
+    from .models import side_of
+
+    can_ack = (
+        notice.acknowledged_at is None
+        and policy.can(request.user, policy.CHANGE, notice)
+        and side_of(request.user) != notice.side
+    )
+    return render(request, "relations/notice_detail.html", {"notice": notice, "can_ack": can_ack})
+
+
+@login_required
+@require_POST
+def notice_acknowledge(request, pk):
+    notice = policy.get_object(request.user, policy.CHANGE, Notice, pk=pk)
+    try:
+        services.notice_acknowledge(user=request.user, notice=notice)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("You acknowledged the notice."))
+    return redirect(notice)
+
+
+# --- Cases -----------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    partner = _partner_filter(request)
+    status = request.GET.get("status", "")
+    if status not in CaseStatus.values:
+        status = ""
+    cases = selectors.case_list(user=request.user, partner=partner, status=status)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "relations/case_list.html",
+        {
+            "page": page,
+            "partner": partner,
+            "status": status,
+            "statuses": CaseStatus.choices,
+            "can_add": policy.allows(request.user, policy.ADD, Case),
+            "query": f"partner={partner.pk}" if partner else "",
+        },
+    )
+
+
+@login_required
+def case_create(request):
+    _require_add(request.user, Case)
+    partner = _partner_filter(request)
+    form = CaseForm(request.POST or None, user=request.user, partner=partner)
+    measurement = None
+    measurement_id = request.POST.get("measurement") or request.GET.get("measurement")
+    model = integrations.model_or_none("kpis.Measurement")
+    if measurement_id and model is not None and str(measurement_id).isdigit():
+        measurement = policy.scope(request.user, policy.VIEW, model).filter(pk=int(measurement_id)).first()
+        if measurement is None:
+            raise Http404
+        if not request.POST:
+            form.initial["partner"] = measurement.partner_id
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_raise(
+                user=request.user,
+                partner=data["partner"],
+                title=data["title"],
+                what_happened=data["what_happened"],
+                impact=data["impact"],
+                measurements=[measurement] if measurement else [],
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("The case was raised and the other side was notified."))
+            return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "relations/case_form.html",
+        {"form": form, "title": _("Raise a case"), "measurement": measurement},
+        status=status,
+    )
+
+
+@login_required
+def case_detail(request, pk):
+    case = selectors.case_detail(user=request.user, pk=pk)
+    from .models import side_of
+
+    can_change = policy.can(request.user, policy.CHANGE, case)
+    context = {
+        "case": case,
+        "can_change": can_change,
+        "can_ack": can_change and case.acknowledged_at is None and side_of(request.user) != case.side,
+        "can_upload": policy.allows(request.user, policy.ADD, CaseFile),
+        "next_statuses": [(s, CaseStatus(s).label) for s in CASE_FLOW[CaseStatus(case.status)]] if can_change else [],
+        "problems": services.case_resolution_problems(case),
+        "file_form": FileForm(),
+        "action_form": ActionItemForm(case=case) if can_change and hasattr(case, "action_items") else None,
+        "actions": list(case.action_items.all()) if hasattr(case, "action_items") else [],
+        "measurements": list(case.measurements.all()) if hasattr(case, "measurements") else [],
+    }
+    return render(request, "relations/case_detail.html", context)
+
+
+@login_required
+def case_edit(request, pk):
+    case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
+    form = CaseEditForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(user=request.user, case=case, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("The case was saved."))
+            return redirect(case)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relations/form.html", {"form": form, "title": case.title, "back": case}, status=status)
+
+
+@login_required
+@require_POST
+def case_status(request, pk):
+    case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
+    form = CaseStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect(case)
+    try:
+        services.case_set_status(
+            user=request.user, case=case, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
+        )
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The case status was changed."))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def case_acknowledge(request, pk):
+    case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
+    try:
+        services.case_acknowledge(user=request.user, case=case)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("You acknowledged the case."))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def case_file_upload(request, pk):
+    case = policy.get_object(request.user, policy.VIEW, Case, pk=pk)
+    _require_add(request.user, CaseFile)
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(case)
+    try:
+        services.case_attach_file(user=request.user, case=case, uploaded=form.cleaned_data["file"])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The file was attached."))
+    return redirect(case)
+
+
+def _download(attachment):
+    content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def case_file_download(request, pk):
+    attachment = policy.get_object(request.user, policy.VIEW, CaseFile, pk=pk)
+    return _download(attachment)
+
+
+@login_required
+@require_POST
+def case_action(request, pk):
+    case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
+    if not hasattr(case, "action_items"):
+        raise Http404
+    form = ActionItemForm(request.POST, case=case)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {error}")
+        return redirect(case)
+    try:
+        services.case_agree_action(user=request.user, case=case, **form.cleaned_data)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The action was agreed."))
+    return redirect(case)
+
+
+@login_required
+@require_POST
+def case_measurement(request, pk):
+    case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
+    model = integrations.model_or_none("kpis.Measurement")
+    value = request.POST.get("measurement", "")
+    if model is None or not hasattr(case, "measurements"):
+        raise Http404
+    if not value.isdigit():
+        messages.error(request, _("Choose a measurement."))
+        return redirect(case)
+    measurement = policy.get_object(request.user, policy.VIEW, model, pk=int(value))
+    try:
+        services.case_link_measurement(user=request.user, case=case, measurement=measurement)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The measurement was linked."))
+    return redirect(case)
+
+
+# --- Kudos and successes -----------------------------------------------------------------------
+
+
+@login_required
+def kudos_create(request):
+    _require_add(request.user, Kudos)
+    partner = _partner_filter(request)
+    form = KudosForm(request.POST or None, user=request.user, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            kudos = services.kudos_give(
+                user=request.user, partner=data["partner"], title=data["title"], message=data["message"]
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you: your kudos was shared."))
+            return redirect(f"{kudos.partner.get_absolute_url()}#section-successes")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relations/form.html", {"form": form, "title": _("Give kudos")}, status=status)
+
+
+@login_required
+def success_list(request):
+    partner = _partner_filter(request)
+    return render(
+        request,
+        "relations/success_list.html",
+        {
+            "items": selectors.successes(user=request.user, partner=partner, limit=100),
+            "partner": partner,
+            "can_add": policy.allows(request.user, policy.ADD, Kudos),
+        },
+    )
+
+
+# --- Health and timeline ---------------------------------------------------------------------
+
+
+@login_required
+def health_detail(request, pk):
+    partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=pk)
+    score, parts = selectors.health_now(partner=partner)
+    trend = selectors.health_trend(user=request.user, partner=partner)
+    chart = {
+        "labels": [s.month.strftime("%Y-%m") for s in trend],
+        "scores": [s.score for s in trend],
+        "label": _("Health score"),
+    }
+    return render(
+        request,
+        "relations/health.html",
+        {
+            "partner": partner,
+            "score": score,
+            "parts": parts,
+            "trend": trend,
+            "chart": chart,
+            "formula": health.__doc__,
+            "can_recompute": policy.is_host(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def health_recompute(request, pk):
+    if not policy.is_host(request.user):
+        raise PermissionDenied
+    partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=pk)
+    health.snapshot_last_months(partner)
+    messages.success(request, _("The health score of the last 12 months was recomputed."))
+    return redirect("relations:health", pk=partner.pk)
+
+
+@login_required
+def timeline(request, pk):
+    partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=pk)
+    chosen = [c for c in request.GET.getlist("category") if c in TimelineCategory.values]
+    events = selectors.timeline(user=request.user, partner=partner, categories=chosen)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "&".join(f"category={c}" for c in chosen)
+    return render(
+        request,
+        "relations/timeline.html",
+        {"partner": partner, "page": page, "categories": TimelineCategory.choices, "chosen": chosen, "query": query},
+    )
+
+
+# --- Engagements -----------------------------------------------------------------------------
+
+
+@login_required
+def engagement_list(request):
+    partner = _partner_filter(request)
+    page = Paginator(selectors.engagement_list(user=request.user, partner=partner), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "relations/engagement_list.html",
+        {
+            "page": page,
+            "partner": partner,
+            "can_add": policy.allows(request.user, policy.ADD, Engagement),
+            "query": f"partner={partner.pk}" if partner else "",
+        },
+    )
+
+
+def _engagement_form(request, engagement=None):
+    partner = _partner_filter(request) if engagement is None else engagement.partner
+    form = EngagementForm(request.POST or None, instance=engagement, user=request.user, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.engagement_save(
+                user=request.user, engagement=form.save(commit=False), participants=form.cleaned_data["participants"]
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("The engagement was saved."))
+            return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    title = engagement.title if engagement else _("Plan an engagement")
+    return render(request, "relations/form.html", {"form": form, "title": title, "back": engagement}, status=status)
+
+
+@login_required
+def engagement_create(request):
+    _require_add(request.user, Engagement)
+    return _engagement_form(request)
+
+
+@login_required
+def engagement_edit(request, pk):
+    engagement = policy.get_object(request.user, policy.CHANGE, Engagement, pk=pk)
+    return _engagement_form(request, engagement)
+
+
+@login_required
+def engagement_detail(request, pk):
+    engagement = policy.get_object(
+        request.user,
+        policy.VIEW,
+        Engagement.objects.select_related("partner").prefetch_related("participants__organization", "files"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "relations/engagement_detail.html",
+        {
+            "engagement": engagement,
+            "can_change": policy.can(request.user, policy.CHANGE, engagement),
+            "file_form": FileForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def engagement_file_upload(request, pk):
+    engagement = policy.get_object(request.user, policy.CHANGE, Engagement, pk=pk)
+    form = FileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(engagement)
+    try:
+        services.engagement_attach_file(user=request.user, engagement=engagement, uploaded=form.cleaned_data["file"])
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("The file was attached."))
+    return redirect(engagement)
+
+
+@login_required
+def engagement_file_download(request, pk):
+    return _download(policy.get_object(request.user, policy.VIEW, EngagementFile, pk=pk))
+
+
+# --- Roadmap ---------------------------------------------------------------------------------
+
+
+@login_required
+def roadmap_list(request):
+    partner = _partner_filter(request)
+    items = selectors.roadmap_list(user=request.user, partner=partner)
+    return render(
+        request,
+        "relations/roadmap_list.html",
+        {"items": items, "partner": partner, "can_add": policy.allows(request.user, policy.ADD, RoadmapItem)},
+    )
+
+
+def _roadmap_form(request, item=None):
+    form = RoadmapForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.roadmap_save(
+                user=request.user, item=form.save(commit=False), shared_with=form.cleaned_data["shared_with"]
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect(saved)
+    status = 400 if request.method == "POST" else 200
+    title = item.title if item else _("Add a plan")
+    return render(request, "relations/form.html", {"form": form, "title": title, "back": item}, status=status)
+
+
+@login_required
+def roadmap_create(request):
+    _require_add(request.user, RoadmapItem)
+    return _roadmap_form(request)
+
+
+@login_required
+def roadmap_edit(request, pk):
+    return _roadmap_form(request, policy.get_object(request.user, policy.CHANGE, RoadmapItem, pk=pk))
+
+
+@login_required
+def roadmap_detail(request, pk):
+    item = policy.get_object(request.user, policy.VIEW, RoadmapItem.objects.prefetch_related("shared_with"), pk=pk)
+    from .models import RoadmapComment
+
+    can_comment = policy.allows(request.user, policy.ADD, RoadmapComment) and (
+        policy.is_partner(request.user) or item.shared_with.exists()
+    )
+    form = RoadmapCommentForm(request.POST or None, item=item, user=request.user) if can_comment else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.roadmap_comment(
+                    user=request.user,
+                    item=item,
+                    body=form.cleaned_data["body"],
+                    is_idea=form.cleaned_data["is_idea"],
+                    partner=form.cleaned_data.get("partner"),
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("Your comment was added."))
+                return redirect(item)
+    return render(
+        request,
+        "relations/roadmap_detail.html",
+        {
+            "item": item,
+            "comments": selectors.roadmap_comments(user=request.user, item=item),
+            "form": form,
+            "can_change": policy.can(request.user, policy.CHANGE, item),
+            "shared": list(item.shared_with.all()) if policy.is_host(request.user) else [],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Surveys ---------------------------------------------------------------------------------
+
+
+@login_required
+def survey_list(request):
+    partner = _partner_filter(request)
+    rounds = selectors.survey_list(user=request.user, partner=partner)
+    page = Paginator(rounds, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "relations/survey_list.html",
+        {
+            "page": page,
+            "partner": partner,
+            "open_for_me": selectors.open_surveys_for(user=request.user),
+            "can_add": policy.allows(request.user, policy.ADD, SurveyRound),
+            "trend": selectors.survey_trend(user=request.user, partner=partner) if partner else [],
+            "query": f"partner={partner.pk}" if partner else "",
+        },
+    )
+
+
+@login_required
+def survey_create(request):
+    _require_add(request.user, SurveyRound)
+    partner = _partner_filter(request)
+    form = SurveyRoundForm(request.POST or None, user=request.user, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            survey = services.survey_round_create(
+                user=request.user,
+                partner=data["partner"],
+                title=data["title"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                anonymous=data["anonymous"],
+            )
+        except ValidationError as exc:
+            _apply_form_errors(form, exc)
+        else:
+            messages.success(request, _("The survey was created and the invitations queued."))
+            return redirect(survey)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "relations/form.html", {"form": form, "title": _("New survey round")}, status=status)
+
+
+@login_required
+def survey_detail(request, pk):
+    survey = policy.get_object(request.user, policy.VIEW, SurveyRound.objects.select_related("partner"), pk=pk)
+    invitation = selectors.invitation_for(user=request.user, survey=survey)
+    context = {
+        "survey": survey,
+        "results": selectors.survey_results(survey=survey),
+        "invitation": invitation,
+        "min_answers": selectors.MIN_ANONYMOUS_ANSWERS,
+    }
+    if policy.is_host(request.user):
+        invitations = survey.invitations.all()
+        context["invited"] = invitations.count()
+        context["answered"] = invitations.filter(answered=True).count()
+    return render(request, "relations/survey_detail.html", context)
+
+
+@login_required
+def survey_answer(request, pk):
+    survey = policy.get_object(request.user, policy.VIEW, SurveyRound, pk=pk)
+    invitation = selectors.invitation_for(user=request.user, survey=survey)
+    if invitation is None:
+        raise PermissionDenied
+    form = SurveyAnswerForm(request.POST or None, survey=survey, language=(get_language() or "en")[:2])
+    if request.method == "POST":
+        if invitation.answered:
+            messages.error(request, _("You have already answered this survey. Your answer was kept as it was."))
+            return redirect(survey)
+        if form.is_valid():
+            scores = {key: form.cleaned_data[key] for key in form.question_keys}
+            try:
+                services.survey_answer(
+                    user=request.user, survey=survey, scores=scores, comment=form.cleaned_data["comment"]
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(request, _("Thank you for your answer."))
+                return redirect(survey)
+    return render(
+        request,
+        "relations/survey_answer.html",
+        {"survey": survey, "form": form, "invitation": invitation},
+        status=400 if request.method == "POST" else 200,
+    )
