@@ -192,7 +192,8 @@ class SurveyRoundViewSet(PolicyCreateListRetrieveViewSet):
 
     @action(detail=True, methods=["post"], permission_classes=PolicyViewSetMixin.permission_classes[:1])
     def answer(self, request, pk=None):
-        survey = self.get_object()
+        # Answering is open to every invitee (viewers too), so only view scope is needed here.
+        survey = policy.get_object(request.user, policy.VIEW, SurveyRound, pk=pk)
         data = SurveyAnswerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.survey_answer(user=request.user, survey=survey, **data.validated_data)

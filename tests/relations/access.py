@@ -1,0 +1,231 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.access import EVERYONE, HOST, Endpoint
+from tests.relations import helpers
+
+EDITORS = HOST | {"partner_manager"}
+
+
+def _notice_by_partner(w, p):
+    return helpers.notice(w, p)
+
+
+def _notice_by_host(w, p):
+    return helpers.notice(w, p, by=w.manager, title=f"Host notice {p.name}")
+
+
+def _case_file(w, p):
+    case = helpers.case(w, p)
+    from relations import services
+
+    upload = SimpleUploadedFile("facts.csv", b"date,late\n2026-01-05,3\n", content_type="text/csv")
+    return services.case_attach_file(user=w.manager, case=case, uploaded=upload)
+
+
+def _engagement_file(w, p):
+    from relations import services
+
+    upload = SimpleUploadedFile("notes.txt", b"Learnings", content_type="text/plain")
+    return services.engagement_attach_file(user=w.manager, engagement=helpers.engagement(w, p), uploaded=upload)
+
+
+def _page(name, make=None, **kwargs):
+    if make is None:
+        return Endpoint(f"relations:{name}", lambda w, p: reverse(f"relations:{name}"), partner_scoped=False, **kwargs)
+    return Endpoint(f"relations:{name}", lambda w, p: reverse(f"relations:{name}", args=[make(w, p).pk]), **kwargs)
+
+
+def _notice_marker(w, p):
+    return f"Delay at {p.name}"
+
+
+def _case_marker(w, p):
+    return f"Missed pick-ups {p.name}"
+
+
+def _listing(id_, url_name, make, marker, api=False, allowed=EVERYONE):
+    def build(w, p):
+        make(w, w.partner_a)
+        make(w, w.partner_b)
+        return reverse(url_name)
+
+    return Endpoint(id_, build, api=api, partner_scoped=False, marker=marker, allowed=allowed)
+
+
+def _survey_scores():
+    return {"trust": 4, "communication": 3, "responsiveness": 5, "problem_solving": 4, "overall": 4}
+
+
+ENDPOINTS = [
+    # Notices
+    _listing("relations:notice_list", "relations:notice_list", helpers.notice, _notice_marker),
+    _page("notice_create", allowed=EDITORS),
+    _page("notice_detail", _notice_by_partner, marker=_notice_marker),
+    _page("notice_acknowledge", _notice_by_partner, allowed=EDITORS, method="post", ok=(302,)),
+    # Cases
+    _listing("relations:case_list", "relations:case_list", helpers.case, _case_marker),
+    _page("case_create", allowed=EDITORS),
+    _page("case_detail", helpers.case, marker=_case_marker),
+    _page("case_edit", helpers.case, allowed=EDITORS),
+    _page(
+        "case_status",
+        helpers.case,
+        allowed=EDITORS,
+        method="post",
+        data=lambda w, p: {"status": "investigating"},
+        ok=(302,),
+    ),
+    _page("case_acknowledge", helpers.case, allowed=EDITORS, method="post", ok=(302,)),
+    _page(
+        "case_file_upload",
+        helpers.case,
+        allowed=EDITORS,
+        method="post",
+        data=lambda w, p: {"file": SimpleUploadedFile("a.txt", b"facts", content_type="text/plain")},
+        ok=(302,),
+    ),
+    _page("case_file", _case_file),
+    # Kudos and successes
+    _page("kudos_create"),
+    _listing(
+        "relations:success_list", "relations:success_list", helpers.kudos, lambda w, p: f"Record week at {p.name}"
+    ),
+    # Health and timeline (about the partner itself)
+    _page("health", lambda w, p: p),
+    _page("health_recompute", lambda w, p: p, allowed=HOST, method="post", ok=(302,)),
+    _page("timeline", lambda w, p: helpers.notice(w, p).partner, marker=_notice_marker),
+    # Engagements
+    _listing(
+        "relations:engagement_list", "relations:engagement_list", helpers.engagement, lambda w, p: f"Visit {p.name}"
+    ),
+    _page("engagement_create", allowed=HOST),
+    _page("engagement_detail", helpers.engagement, marker=lambda w, p: f"Visit {p.name}"),
+    _page("engagement_edit", helpers.engagement, allowed=HOST),
+    _page(
+        "engagement_file_upload",
+        helpers.engagement,
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"file": SimpleUploadedFile("a.txt", b"notes", content_type="text/plain")},
+        ok=(302,),
+    ),
+    _page("engagement_file", _engagement_file),
+    # Roadmap
+    _listing(
+        "relations:roadmap_list", "relations:roadmap_list", helpers.roadmap_item, lambda w, p: f"Roadmap {p.name}"
+    ),
+    _page("roadmap_create", allowed=HOST),
+    _page("roadmap_detail", helpers.roadmap_item, marker=lambda w, p: f"Roadmap {p.name}"),
+    _page("roadmap_edit", helpers.roadmap_item, allowed=HOST),
+    # Surveys
+    _listing(
+        "relations:survey_list", "relations:survey_list", helpers.survey, lambda w, p: f"Relationship survey {p.name}"
+    ),
+    _page("survey_create", allowed=HOST),
+    _page("survey_detail", helpers.survey),
+    _page("survey_answer", helpers.survey),
+    # API
+    _listing("api:notice-list", "api:notice-list", helpers.notice, _notice_marker, api=True),
+    Endpoint(
+        "api:notice-detail",
+        lambda w, p: reverse("api:notice-detail", args=[helpers.notice(w, p).pk]),
+        api=True,
+        marker=_notice_marker,
+    ),
+    Endpoint(
+        "api:notice-create",
+        lambda w, p: reverse("api:notice-list"),
+        api=True,
+        method="post",
+        partner_scoped=False,
+        allowed=EDITORS,
+        ok=(201,),
+        data=lambda w, p: {
+            "partner": w.partner_a.pk,
+            "kind": "capacity",
+            "severity": "low",
+            "title": "Peak week",
+            "affected_from": "2030-01-05T08:00:00Z",
+        },
+    ),
+    Endpoint(
+        "api:notice-acknowledge",
+        lambda w, p: reverse("api:notice-acknowledge", args=[_notice_by_host(w, p).pk]),
+        api=True,
+        method="post",
+        allowed=EDITORS,
+        ok=(200, 400),  # 400: host staff cannot acknowledge their own side's notice
+    ),
+    _listing("api:case-list", "api:case-list", helpers.case, _case_marker, api=True),
+    Endpoint(
+        "api:case-detail",
+        lambda w, p: reverse("api:case-detail", args=[helpers.case(w, p).pk]),
+        api=True,
+        marker=_case_marker,
+    ),
+    Endpoint(
+        "api:case-patch",
+        lambda w, p: reverse("api:case-detail", args=[helpers.case(w, p).pk]),
+        api=True,
+        method="patch",
+        data=lambda w, p: {"root_cause": "Driver shortage"},
+        allowed=EDITORS,
+    ),
+    Endpoint(
+        "api:case-status",
+        lambda w, p: reverse("api:case-set-status", args=[helpers.case(w, p).pk]),
+        api=True,
+        method="post",
+        data=lambda w, p: {"status": "investigating"},
+        allowed=EDITORS,
+    ),
+    _listing("api:kudos-list", "api:kudos-list", helpers.kudos, lambda w, p: f"Record week at {p.name}", api=True),
+    _listing(
+        "api:engagement-list", "api:engagement-list", helpers.engagement, lambda w, p: f"Visit {p.name}", api=True
+    ),
+    Endpoint(
+        "api:engagement-detail",
+        lambda w, p: reverse("api:engagement-detail", args=[helpers.engagement(w, p).pk]),
+        api=True,
+    ),
+    _listing(
+        "api:roadmap-item-list",
+        "api:roadmap-item-list",
+        helpers.roadmap_item,
+        lambda w, p: f"Roadmap {p.name}",
+        api=True,
+    ),
+    Endpoint(
+        "api:roadmap-item-detail",
+        lambda w, p: reverse("api:roadmap-item-detail", args=[helpers.roadmap_item(w, p).pk]),
+        api=True,
+    ),
+    Endpoint(
+        "api:roadmap-comment-list", lambda w, p: reverse("api:roadmap-comment-list"), api=True, partner_scoped=False
+    ),
+    _listing(
+        "api:survey-round-list",
+        "api:survey-round-list",
+        helpers.survey,
+        lambda w, p: f"Relationship survey {p.name}",
+        api=True,
+    ),
+    Endpoint(
+        "api:survey-round-detail",
+        lambda w, p: reverse("api:survey-round-detail", args=[helpers.survey(w, p).pk]),
+        api=True,
+    ),
+    Endpoint(
+        "api:survey-round-answer",
+        lambda w, p: reverse("api:survey-round-answer", args=[helpers.survey(w, p).pk]),
+        api=True,
+        method="post",
+        data=lambda w, p: {"scores": _survey_scores()},
+        ok=(201,),
+    ),
+    Endpoint(
+        "api:health-snapshot-list", lambda w, p: reverse("api:health-snapshot-list"), api=True, partner_scoped=False
+    ),
+    _listing("api:timeline-event-list", "api:timeline-event-list", helpers.notice, _notice_marker, api=True),
+]

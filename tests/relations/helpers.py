@@ -1,0 +1,63 @@
+"""Objects for the relations tests, created through the services like users would."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from partnerportal import policy
+from relations import services
+from relations.models import Engagement, EngagementKind, RoadmapItem
+
+
+def notice(world, partner, *, by=None, **kwargs):
+    by = by or (world.a_manager if partner == world.partner_a else world.b_manager)
+    values = {
+        "kind": "delivery_delay",
+        "severity": "medium",
+        "title": f"Delay at {partner.name}",
+        "affected_from": timezone.now() + timedelta(hours=20),
+    }
+    values.update(kwargs)
+    return services.notice_post(user=by, partner=partner, **values)
+
+
+def case(world, partner, *, by=None, **kwargs):
+    by = by or world.manager
+    values = {"title": f"Missed pick-ups {partner.name}", "what_happened": "Two pick-ups were missed."}
+    values.update(kwargs)
+    return services.case_raise(user=by, partner=partner, **values)
+
+
+def engagement(world, partner, **kwargs):
+    item = Engagement(
+        partner=partner,
+        kind=EngagementKind.SITE_VISIT,
+        title=f"Visit {partner.name}",
+        starts_at=timezone.now() + timedelta(days=10),
+        place="Aarhus",
+        **kwargs,
+    )
+    return services.engagement_save(user=world.manager, engagement=item, participants=[world.manager])
+
+
+def roadmap_item(world, partner=None, **kwargs):
+    item = RoadmapItem(title=f"Roadmap {partner.name if partner else 'internal'}", category="automation", **kwargs)
+    return services.roadmap_save(user=world.manager, item=item, shared_with=[partner] if partner else [])
+
+
+def survey(world, partner, *, anonymous=True):
+    today = timezone.localdate()
+    return services.survey_round_create(
+        partner=partner, opens_on=today - timedelta(days=1), closes_on=today + timedelta(days=20), anonymous=anonymous
+    )
+
+
+def kudos(world, partner):
+    return services.kudos_give(user=world.manager, partner=partner, title=f"Record week at {partner.name}")
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+__all__ = ["policy"]
