@@ -1,0 +1,147 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Contact, Organization, User
+
+from .models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
+
+
+def person_choices(partner):
+    """Grouped choices "u:<id>" (users) and "c:<id>" (contacts) for both sides of an agreement."""
+    host = Organization.objects.host().first()
+    groups = []
+    for label, organization in ((_("Host"), host), (_("Partner"), partner)):
+        if organization is None:
+            continue
+        people = [
+            (f"u:{u.pk}", f"{u} ({u.get_role_display()})")
+            for u in User.objects.filter(organization=organization, is_active=True).order_by("first_name", "last_name")
+        ]
+        people += [
+            (f"c:{c.pk}", f"{c}" + (f" – {c.title}" if c.title else ""))
+            for c in Contact.objects.filter(organization=organization).order_by("name")
+        ]
+        groups.append((f"{label}: {organization.name}", people))
+    return [("", "---------")] + groups
+
+
+class PersonRowForm(forms.ModelForm):
+    """A row form with one "person" select that maps to the user or the contact field."""
+
+    person = forms.ChoiceField(label=_("Person"))
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = person_choices(partner)
+        if self.instance.pk:
+            if self.instance.user_id:
+                self.initial["person"] = f"u:{self.instance.user_id}"
+            elif self.instance.contact_id:
+                self.initial["person"] = f"c:{self.instance.contact_id}"
+
+    def clean_person(self):
+        value = self.cleaned_data["person"]
+        kind, _sep, pk = value.partition(":")
+        if kind == "u":
+            return User.objects.filter(pk=pk).first()
+        if kind == "c":
+            return Contact.objects.filter(pk=pk).first()
+        raise forms.ValidationError(_("Choose a person."))
+
+    def _post_clean(self):
+        person = self.cleaned_data.get("person")
+        if isinstance(person, User):
+            self.instance.user, self.instance.contact = person, None
+        elif isinstance(person, Contact):
+            self.instance.user, self.instance.contact = None, person
+        super()._post_clean()
+
+
+class ResponsibilityForm(PersonRowForm):
+    field_order = ["party", "activity", "person", "responsible_for"]
+
+    class Meta:
+        model = Responsibility
+        fields = ["party", "activity", "responsible_for"]
+        widgets = {"responsible_for": forms.Textarea(attrs={"rows": 2})}
+
+
+class ChannelRuleForm(PersonRowForm):
+    field_order = ["topic", "channel", "response_hours", "party", "person", "note"]
+
+    class Meta:
+        model = ChannelRule
+        fields = ["topic", "channel", "response_hours", "party", "note"]
+        labels = {"party": _("Owner side")}
+
+
+class EscalationStepForm(PersonRowForm):
+    field_order = ["level", "after_hours", "party", "person", "note"]
+
+    class Meta:
+        model = EscalationStep
+        fields = ["level", "after_hours", "party", "note"]
+
+
+ROW_FORMS = {
+    "responsibility": ResponsibilityForm,
+    "channel": ChannelRuleForm,
+    "escalation": EscalationStepForm,
+}
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = AgreementVersion
+        fields = ["review_date", "summary"]
+        widgets = {
+            "review_date": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if hasattr(AgreementVersion, "kpi_targets"):
+            from kpis.models import KPITarget
+
+            self.fields["kpi_targets"] = forms.ModelMultipleChoiceField(
+                label=_("KPI targets committed to"),
+                queryset=KPITarget.objects.filter(partner=self.instance.agreement.partner),
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                initial=list(self.instance.kpi_targets.values_list("pk", flat=True)) if self.instance.pk else [],
+            )
+
+
+class AgreementCreateForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, required=False, help_text=_("Leave empty for a standard title.")
+    )
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for termination"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to both parties and kept in the agreement's history."),
+    )
+
+
+class CompareForm(forms.Form):
+    old = forms.TypedChoiceField(label=_("Compare"), coerce=int)
+    new = forms.TypedChoiceField(label=_("with"), coerce=int)
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (v.pk, _("Version %(number)s (%(status)s)") % {"number": v.number, "status": v.get_status_display()})
+            for v in versions
+        ]
+        self.fields["old"].choices = choices
+        self.fields["new"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("old") and data.get("old") == data.get("new"):
+            raise forms.ValidationError(_("Choose two different versions."))
+        return data

@@ -1,0 +1,55 @@
+"""The agreements section on the partner hub and the host dashboard panel."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import policy
+
+from . import selectors
+from .models import AgreementVersion, VersionStatus
+
+
+def partner_section(request, partner):
+    user = request.user
+    if not policy.allows(user, policy.VIEW, AgreementVersion):
+        return None
+    agreement = selectors.agreement_of_partner(user=user, partner=partner)
+    versions = list(selectors.visible_versions(user=user, agreement=agreement)) if agreement else []
+    active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
+    open_version = next((v for v in versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None)
+    pending = bool(open_version and selectors.pending_for(user=user).filter(pk=open_version.pk).exists())
+    today = timezone.localdate()
+    return {
+        "title": _("Agreement"),
+        "agreement": agreement,
+        "active": active,
+        "open_version": open_version,
+        "pending": pending,
+        "review_overdue": bool(active and active.review_date and active.review_date < today),
+        "can_create": agreement is None and policy.is_host(user),
+    }
+
+
+def dashboard_panel(request):
+    user = request.user
+    pending = selectors.pending_for(user=user).select_related("agreement__partner")[:10]
+    today = timezone.localdate()
+    reviews = (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .filter(status=VersionStatus.ACTIVE, review_date__lte=today + timezone.timedelta(weeks=8))
+        .select_related("agreement__partner")
+        .order_by("review_date")[:10]
+    )
+    awaiting_partner = (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .filter(status=VersionStatus.IN_REVIEW, signatures__party="host")
+        .exclude(signatures__party="partner")
+        .select_related("agreement__partner")[:10]
+    )
+    return {
+        "title": _("Agreements"),
+        "pending": list(pending),
+        "reviews": list(reviews),
+        "awaiting_partner": list(awaiting_partner),
+        "today": today,
+    }

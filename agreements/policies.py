@@ -1,0 +1,39 @@
+from django.db.models import Q
+
+from partnerportal import policy
+
+from .models import (
+    Agreement,
+    AgreementVersion,
+    ChannelRule,
+    EscalationStep,
+    Responsibility,
+    Signature,
+    VersionStatus,
+)
+
+HOST_EDIT = {policy.VIEW, policy.ADD, policy.CHANGE, policy.DELETE}
+
+policy.register(Agreement, partner_path="partner", manager={policy.VIEW, policy.ADD, policy.CHANGE})
+# Partner users see what was sent to them, never the host's drafts.
+policy.register(
+    AgreementVersion,
+    partner_path="agreement__partner",
+    partner_filter=~Q(status=VersionStatus.DRAFT),
+    manager={policy.VIEW, policy.ADD, policy.CHANGE},
+)
+for row_model in (Responsibility, ChannelRule, EscalationStep):
+    policy.register(
+        row_model,
+        partner_path="version__agreement__partner",
+        partner_filter=~Q(version__status=VersionStatus.DRAFT),
+        manager=HOST_EDIT,
+    )
+policy.register(
+    Signature,
+    partner_path="version__agreement__partner",
+    partner_filter=~Q(version__status=VersionStatus.DRAFT),
+    manager={policy.VIEW, policy.ADD},
+    admin={policy.VIEW, policy.ADD},
+    partner_manager={policy.VIEW, policy.ADD},
+)

@@ -1,0 +1,275 @@
+"""Reads of the agreements app, already restricted by the access policy."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import policy
+from partners.models import Organization
+
+from .models import (
+    Agreement,
+    AgreementVersion,
+    ChannelRule,
+    EscalationStep,
+    Party,
+    Responsibility,
+    Signature,
+    VersionStatus,
+)
+
+PERSON = ("user", "contact")
+
+
+def _rows(model):
+    return model.objects.select_related(*PERSON)
+
+
+def version_queryset() -> QuerySet:
+    """Versions with everything a page shows: rows, people, signatures (a fixed number of queries)."""
+    qs = AgreementVersion.objects.select_related(
+        "agreement__partner", "created_by", "sent_by", "terminated_by"
+    ).prefetch_related(
+        Prefetch("responsibility_set", queryset=_rows(Responsibility).order_by("activity", "party", "pk")),
+        Prefetch("channelrule_set", queryset=_rows(ChannelRule).order_by("topic", "pk")),
+        Prefetch("escalationstep_set", queryset=_rows(EscalationStep).order_by("level", "pk")),
+        Prefetch("signatures", queryset=Signature.objects.select_related("user")),
+    )
+    if hasattr(AgreementVersion, "kpi_targets"):
+        qs = qs.prefetch_related("kpi_targets__" + _kpi_target_related())
+    return qs
+
+
+def _kpi_target_related():
+    from kpis.models import KPITarget
+
+    for candidate in ("kpi", "definition", "assignment__kpi"):
+        try:
+            KPITarget._meta.get_field(candidate.split("__")[0])
+            return candidate
+        except Exception:  # noqa: BLE001 - field names of the KPI app
+            continue
+    return "pk"
+
+
+def version_for(*, user, pk, action=policy.VIEW) -> AgreementVersion:
+    return policy.get_object(user, action, version_queryset(), pk=pk)
+
+
+def visible_versions(*, user, agreement) -> QuerySet:
+    return policy.scope(user, policy.VIEW, AgreementVersion).filter(agreement=agreement).order_by("-number")
+
+
+def agreement_for(*, user, pk, action=policy.VIEW) -> Agreement:
+    return policy.get_object(user, action, Agreement.objects.select_related("partner"), pk=pk)
+
+
+def agreement_of_partner(*, user, partner) -> Agreement | None:
+    return policy.scope(user, policy.VIEW, Agreement).filter(partner=partner).first()
+
+
+@dataclass
+class AgreementRow:
+    partner: Organization
+    agreement: Agreement | None
+    active: AgreementVersion | None = None
+    open: AgreementVersion | None = None
+    versions: list = field(default_factory=list)
+
+
+def agreement_overview(*, user, search: str = "", status: str = "") -> list[AgreementRow]:
+    """One line per partner: its agreement, the active version and any open revision (host list)."""
+    partners = policy.scope(user, policy.VIEW, Organization.objects.partners().filter(is_active=True))
+    if search:
+        partners = partners.filter(name__icontains=search)
+    versions = policy.scope(user, policy.VIEW, AgreementVersion).prefetch_related(
+        Prefetch("signatures", queryset=Signature.objects.only("id", "version_id", "party"))
+    )
+    agreements = policy.scope(user, policy.VIEW, Agreement).prefetch_related(
+        Prefetch("versions", queryset=versions.order_by("-number"), to_attr="visible_versions")
+    )
+    partners = partners.prefetch_related(Prefetch("agreements", queryset=agreements, to_attr="agreement_list"))
+    rows = []
+    for partner in partners.order_by("name"):
+        agreement = partner.agreement_list[0] if partner.agreement_list else None
+        row = AgreementRow(partner=partner, agreement=agreement)
+        if agreement is not None:
+            row.versions = agreement.visible_versions
+            row.active = next((v for v in row.versions if v.status == VersionStatus.ACTIVE), None)
+            row.open = next(
+                (v for v in row.versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None
+            )
+        if status == "none" and agreement is not None and row.active is not None:
+            continue
+        if status == "pending" and (row.open is None or row.open.status != VersionStatus.IN_REVIEW):
+            continue
+        if status == "draft" and (row.open is None or row.open.status != VersionStatus.DRAFT):
+            continue
+        if status == "active" and row.active is None:
+            continue
+        rows.append(row)
+    return rows
+
+
+# --- presentation helpers --------------------------------------------------------------------
+
+
+def responsibility_matrix(version) -> list[dict]:
+    """Rows = activities, columns = host / partner (several people per cell possible)."""
+    activities: dict[str, dict] = {}
+    for row in version.responsibility_set.all():
+        key = row.activity.strip().lower()
+        entry = activities.setdefault(key, {"activity": row.activity, Party.HOST: [], Party.PARTNER: []})
+        entry[row.party].append(row)
+    return [
+        {"activity": e["activity"], "host": e[Party.HOST], "partner": e[Party.PARTNER]}
+        for e in sorted(activities.values(), key=lambda e: e["activity"].lower())
+    ]
+
+
+def signature_state(version) -> dict:
+    by_party = {s.party: s for s in version.signatures.all()}
+    return {"host": by_party.get(Party.HOST), "partner": by_party.get(Party.PARTNER)}
+
+
+# --- the difference between two versions -----------------------------------------------------
+
+VERSION_FIELDS = (
+    ("review_date", _("Review date")),
+    ("summary", _("Summary")),
+    ("effective_from", _("Effective from")),
+    ("effective_to", _("Effective to")),
+)
+ROW_FIELD_LABELS = {
+    "person_name": _("person"),
+    "responsible_for": _("responsible for"),
+    "channel": _("channel"),
+    "response_hours": _("response time (hours)"),
+    "party": _("owner"),
+    "note": _("note"),
+    "after_hours": _("after hours"),
+}
+SECTIONS = (
+    ("responsibilities", _("Roles and responsibilities"), "responsibility_set"),
+    ("channels", _("Channel matrix"), "channelrule_set"),
+    ("escalation", _("Escalation ladder"), "escalationstep_set"),
+)
+
+
+def _display(obj, name):
+    getter = getattr(obj, f"get_{name}_display", None)
+    value = getter() if getter else getattr(obj, name)
+    return "" if value is None else str(value)
+
+
+def _row_label(row):
+    if isinstance(row, Responsibility):
+        return f"{row.activity} ({row.get_party_display()})"
+    if isinstance(row, ChannelRule):
+        return row.get_topic_display()
+    return _("Level %(level)s") % {"level": row.level}
+
+
+def _row_values(row):
+    return {name: _display(row, name) for name in row.DIFF_FIELDS}
+
+
+def _rows_of(version, attr):
+    cache = getattr(version, "_prefetched_objects_cache", {})
+    if attr in cache:
+        return list(cache[attr])
+    return list(getattr(version, attr).select_related(*PERSON))
+
+
+def version_diff(*, old: AgreementVersion, new: AgreementVersion) -> dict:
+    """Field by field and row by row: what changes from `old` to `new`.
+
+    Rows are matched by their natural key: (party, activity) for responsibilities, the topic
+    for channels, the level for escalation steps. Each section lists added, removed and changed
+    rows; a changed row lists its changed fields with the old and new value.
+    """
+    fields = []
+    for name, label in VERSION_FIELDS:
+        before, after = _display(old, name), _display(new, name)
+        if before != after:
+            fields.append({"field": name, "label": label, "old": before, "new": after})
+    sections = []
+    for key, label, attr in SECTIONS:
+        old_rows = {r.natural_key: r for r in _rows_of(old, attr)}
+        new_rows = {r.natural_key: r for r in _rows_of(new, attr)}
+        added = [
+            {"label": _row_label(r), "row": r, "values": _row_values(r)}
+            for k, r in new_rows.items()
+            if k not in old_rows
+        ]
+        removed = [
+            {"label": _row_label(r), "row": r, "values": _row_values(r)}
+            for k, r in old_rows.items()
+            if k not in new_rows
+        ]
+        changed = []
+        for k, before in old_rows.items():
+            after = new_rows.get(k)
+            if after is None:
+                continue
+            old_values, new_values = _row_values(before), _row_values(after)
+            changes = [
+                {
+                    "field": name,
+                    "label": ROW_FIELD_LABELS.get(name, name),
+                    "old": old_values[name],
+                    "new": new_values[name],
+                }
+                for name in before.DIFF_FIELDS
+                if old_values[name] != new_values[name]
+            ]
+            if changes:
+                changed.append({"label": _row_label(after), "row": after, "changes": changes})
+        sections.append(
+            {
+                "key": key,
+                "label": label,
+                "added": added,
+                "removed": removed,
+                "changed": changed,
+                "has_changes": bool(added or removed or changed),
+            }
+        )
+    targets = {"added": [], "removed": []}
+    if hasattr(AgreementVersion, "kpi_targets"):
+        old_targets = {t.pk: t for t in old.kpi_targets.all()}
+        new_targets = {t.pk: t for t in new.kpi_targets.all()}
+        targets["added"] = [str(t) for pk, t in new_targets.items() if pk not in old_targets]
+        targets["removed"] = [str(t) for pk, t in old_targets.items() if pk not in new_targets]
+    return {
+        "old": old,
+        "new": new,
+        "fields": fields,
+        "sections": sections,
+        "kpi_targets": targets,
+        "has_changes": bool(
+            fields or any(s["has_changes"] for s in sections) or targets["added"] or targets["removed"]
+        ),
+    }
+
+
+def previous_version_for_diff(version) -> AgreementVersion | None:
+    """What a version is compared with by default: the active one, else the one before it."""
+    qs = AgreementVersion.objects.filter(agreement_id=version.agreement_id).exclude(pk=version.pk)
+    return (
+        qs.filter(status=VersionStatus.ACTIVE).first()
+        or qs.filter(number__lt=version.number).exclude(status=VersionStatus.DRAFT).order_by("-number").first()
+    )
+
+
+def pending_for(*, user) -> QuerySet:
+    """Versions that await this user's signature (for the hub and dashboard)."""
+    from . import services
+
+    qs = policy.scope(user, policy.VIEW, AgreementVersion).filter(status=VersionStatus.IN_REVIEW)
+    if services.is_host_signatory(user):
+        return qs.exclude(signatures__party=Party.HOST)
+    if policy.role_of(user) == policy.PARTNER_MANAGER:
+        return qs.exclude(signatures__party=Party.PARTNER)
+    return qs.none()
