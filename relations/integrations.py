@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.apps import apps
 
@@ -33,52 +32,34 @@ def model_or_none(label):
 
 
 def active_agreement_version(partner):
-    selectors = _module("agreements.selectors")
-    if selectors is None:
+    """The partner's active agreement version (agreements app), or None."""
+    model = model_or_none("agreements.AgreementVersion")
+    if model is None:
         return None
-    for name in ("active_version_for", "active_version", "active_agreement_version"):
-        fn = getattr(selectors, name, None)
-        if fn is not None:
-            try:
-                return fn(partner=partner)
-            except TypeError:
-                return fn(partner)
-    return None
+    return model.objects.filter(agreement__partner=partner, status="active").order_by("-number").first()
 
 
-def _rules(version):
-    if version is None:
-        return []
-    for attr in ("channel_rules", "channelrule_set", "channels"):
-        manager = getattr(version, attr, None)
-        if manager is not None:
-            return list(manager.all())
-    return []
-
-
-def _text(value):
-    return str(getattr(value, "value", value) or "").lower()
-
-
-TOPIC_WORDS = {
-    "delivery_delay": ("delay", "delivery", "forsinkelse", "notice", "varsel"),
-    "capacity": ("capacity", "kapacitet", "notice", "varsel"),
-    "quality_deviation": ("quality", "kvalitet", "deviation", "notice", "varsel"),
-    "system_outage": ("outage", "system", "it", "nedbrud", "notice", "varsel"),
-    "holiday_closure": ("holiday", "closure", "lukning", "ferie", "notice", "varsel"),
-    "other": ("other", "general", "notice", "andet", "varsel"),
-    "case": ("case", "complaint", "conflict", "escalation", "quality", "sag", "klage"),
+# Notice types and cases → the agreement's channel-matrix topics, most specific first.
+TOPICS = {
+    "delivery_delay": ("delivery_delays", "daily_operations"),
+    "capacity": ("forecasts", "daily_operations"),
+    "quality_deviation": ("quality_deviations", "daily_operations"),
+    "system_outage": ("system_outages", "daily_operations"),
+    "holiday_closure": ("daily_operations", "other"),
+    "other": ("other", "daily_operations"),
+    "case": ("escalations", "quality_deviations", "daily_operations"),
 }
 
 
 def channel_rule_for(partner, topic):
     """The channel-matrix row of the partner's active agreement that covers `topic`, if any."""
-    words = TOPIC_WORDS.get(topic, (topic,))
-    rules = _rules(active_agreement_version(partner))
-    for word in words:  # the most specific word first
-        for rule in rules:
-            if word in _text(getattr(rule, "topic", "")):
-                return rule
+    version = active_agreement_version(partner)
+    if version is None:
+        return None
+    rules = {rule.topic: rule for rule in version.channelrule_set.all()}
+    for candidate in TOPICS.get(topic, (topic,)):
+        if candidate in rules:
+            return rules[candidate]
     return None
 
 
@@ -87,66 +68,51 @@ def channel_wants_email(partner, topic) -> bool | None:
     rule = channel_rule_for(partner, topic)
     if rule is None:
         return None
-    channel = _text(getattr(rule, "channel", ""))
-    if "mail" in channel:
+    if rule.channel == "email":
         return True
-    if "portal" in channel:
+    if rule.channel == "portal_notice":
         return False
     return None
 
 
 def case_response_hours(partner) -> float:
+    """Hours a case may wait for an answer: the agreement's response time for cases, else 24."""
     rule = channel_rule_for(partner, "case")
-    hours = getattr(rule, "response_time", None) if rule is not None else None
-    if hours is None and rule is not None:
-        hours = getattr(rule, "response_time_hours", None)
-    if isinstance(hours, timedelta):
-        hours = hours.total_seconds() / 3600
-    try:
-        hours = float(hours)
-    except (TypeError, ValueError):
+    if rule is None or not rule.response_hours:
         return DEFAULT_RESPONSE_HOURS
-    return hours if hours > 0 else DEFAULT_RESPONSE_HOURS
+    return float(rule.response_hours)
 
 
 @dataclass
 class LadderStep:
     level: int
-    after_hours: float
+    after_hours: float  # hours without progress after which this level is escalated
     users: list
     target: str
 
 
 def escalation_ladder(partner) -> list[LadderStep]:
-    """The agreement's escalation ladder, or the default one when the partner has none.
+    """When each escalation level is due, counted from the case's last progress.
 
-    Default: level 1 (host warehouse managers and the partner's managers) after the response
-    time; level 2 (admins) after twice the response time.
+    With an active agreement: level N is due after the response time for cases plus the step's
+    "after hours"; the step's user is notified (a contact without a login is named in the message,
+    and the host's warehouse managers are notified in their place). Without an agreement (the
+    default): level 1 (host warehouse managers and the partner's managers) after the response time
+    (24 h); level 2 (the host's admins) after twice the response time.
     """
     from partnerportal import policy
     from partners.models import User
     from partners.selectors import host_managers, people_of
 
+    hours = case_response_hours(partner)
     version = active_agreement_version(partner)
     steps = []
     if version is not None:
-        manager = None
-        for attr in ("escalation_steps", "escalationstep_set", "escalation"):
-            manager = getattr(version, attr, None)
-            if manager is not None:
-                break
-        for step in list(manager.all()) if manager is not None else []:
-            user = getattr(step, "user", None)
-            contact = getattr(step, "contact", None)
-            after = getattr(step, "after_hours", None)
-            if isinstance(after, timedelta):
-                after = after.total_seconds() / 3600
-            users = [user] if user is not None else list(host_managers())
-            target = str(user or contact or "")
-            steps.append(LadderStep(int(step.level), float(after or 0), users, target))
+        for step in version.escalationstep_set.select_related("user", "contact").order_by("level"):
+            users = [step.user] if step.user_id else list(host_managers().filter(role=policy.MANAGER))
+            steps.append(LadderStep(int(step.level), hours + float(step.after_hours), users, str(step.person or "")))
     if steps:
-        return sorted(steps, key=lambda s: s.level)
-    hours = case_response_hours(partner)
+        return steps
     level1 = list(host_managers().filter(role=policy.MANAGER)) + list(
         people_of(organization=partner, roles=[policy.PARTNER_MANAGER])
     )

@@ -1,1 +1,64 @@
-"""Timeline lines for events of the other apps (agreements, meetings), written as they happen."""
+"""Timeline lines for events of the other apps (agreements, meetings, kpis), written as they happen.
+
+Lazy senders ("app_label.Model") so relations does not import those apps' models at start-up; a
+sender whose model does not exist is simply never connected.
+"""
+
+from django.apps import apps
+from django.db.models.signals import post_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import timeline
+from .models import TimelineCategory
+
+
+def _connect(label, receiver):
+    try:
+        apps.get_model(label)
+    except LookupError:
+        return
+    post_save.connect(receiver, sender=label, dispatch_uid=f"relations-timeline-{label}")
+
+
+def agreement_version_saved(sender, instance, created, **kwargs):
+    partner = instance.agreement.partner
+    if instance.status == "draft":
+        return
+    titles = {
+        "in_review": _("Agreement version %(n)s sent for sign-off"),
+        "active": _("Agreement version %(n)s is active"),
+        "superseded": _("Agreement version %(n)s superseded"),
+        "terminated": _("Agreement version %(n)s terminated"),
+    }
+    when = {
+        "in_review": instance.sent_at,
+        "active": instance.activated_at,
+        "terminated": instance.terminated_at,
+    }.get(instance.status)
+    timeline.record(
+        partner=partner,
+        category=TimelineCategory.AGREEMENT,
+        title=titles.get(instance.status, _("Agreement version %(n)s")) % {"n": instance.number},
+        key=f"agreement-version:{instance.pk}:{instance.status}",
+        url=instance.get_absolute_url(),
+        occurred_at=when or timezone.now(),
+    )
+
+
+def agreement_signed(sender, instance, created, **kwargs):
+    if not created:
+        return
+    version = instance.version
+    timeline.record(
+        partner=version.agreement.partner,
+        category=TimelineCategory.AGREEMENT,
+        title=_("Agreement version %(n)s signed by %(who)s") % {"n": version.number, "who": instance.user},
+        key=f"agreement-signature:{instance.pk}",
+        url=version.get_absolute_url(),
+        occurred_at=instance.signed_at,
+    )
+
+
+_connect("agreements.AgreementVersion", agreement_version_saved)
+_connect("agreements.Signature", agreement_signed)
