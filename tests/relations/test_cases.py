@@ -27,7 +27,9 @@ def test_partner_raises_case_and_host_is_notified(world, client_as):
     case = Case.objects.get()
     assert response.status_code == 302
     assert case.side == "partner" and case.status == CaseStatus.OPEN
-    assert set(Notification.objects.filter(key=f"case:{case.pk}:raised").values_list("recipient__username", flat=True)) == {
+    assert set(
+        Notification.objects.filter(key=f"case:{case.pk}:raised").values_list("recipient__username", flat=True)
+    ) == {
         "admin",
         "manager",
     }

@@ -1,0 +1,122 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from relations import timeline
+from relations.models import Kudos, TimelineEvent
+from tests.relations import helpers
+
+pytestmark = pytest.mark.django_db
+
+
+def test_services_write_the_timeline_and_partners_never_see_internal_lines(world, client_as):
+    notice = helpers.notice(world, world.partner_a)
+    case = helpers.case(world, world.partner_a)
+    Kudos_ = helpers.kudos(world, world.partner_a)
+    helpers.engagement(world, world.partner_a)
+    helpers.roadmap_item(world, world.partner_a)
+    timeline.record(partner=world.partner_a, category="case", title="Internal escalation", key="x:1", internal=True)
+    categories = set(TimelineEvent.objects.filter(partner=world.partner_a).values_list("category", flat=True))
+    assert categories == {"notice", "case", "success", "engagement", "roadmap"}
+    url = reverse("relations:timeline", args=[world.partner_a.pk])
+    partner_page = client_as(world.a_viewer).get(url).content.decode()
+    assert notice.title in partner_page and case.title in partner_page and Kudos_.title in partner_page
+    assert "Internal escalation" not in partner_page
+    assert "Internal escalation" in client_as(world.manager).get(url).content.decode()
+    api = client_as(world.a_viewer).get(reverse("api:timeline-event-list")).json()["results"]
+    assert "Internal escalation" not in str(api)
+
+
+def test_filter_by_category(world, client_as):
+    helpers.notice(world, world.partner_a)
+    helpers.case(world, world.partner_a)
+    url = reverse("relations:timeline", args=[world.partner_a.pk]) + "?category=case"
+    page = client_as(world.manager).get(url).content.decode()
+    assert "Missed pick-ups" in page and "Delay at" not in page
+
+
+def test_timeline_is_paginated_with_constant_queries(world, client_as, django_assert_max_num_queries):
+    now = timezone.now()
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            partner=world.partner_a,
+            category="meeting",
+            title=f"Event {i}",
+            key=f"t:{i}",
+            occurred_at=now - timedelta(days=i),
+        )
+        for i in range(30)
+    )
+    client = client_as(world.a_manager)
+    url = reverse("relations:timeline", args=[world.partner_a.pk])
+    with django_assert_max_num_queries(20) as small:
+        first = client.get(url).content.decode()
+    first_page_queries = len(small)  # read now: later requests reset the connection's query log
+    assert "Event 0<" in first and "Event 24<" in first and "Event 25<" not in first
+    assert "Event 25<" in client.get(url + "?page=2").content.decode()
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            partner=world.partner_a,
+            category="meeting",
+            title=f"Old {i}",
+            key=f"o:{i}",
+            occurred_at=now - timedelta(days=400 + i),
+        )
+        for i in range(3000)
+    )
+    with django_assert_max_num_queries(first_page_queries):
+        client.get(url + "?page=50")
+
+
+def test_kudos_shown_on_the_hub_for_both_sides_and_not_to_others(world, client_as):
+    response = client_as(world.a_viewer).post(
+        reverse("relations:kudos_create"),
+        {"partner": world.partner_a.pk, "title": "Record week: 99.8 % on time", "message": "Thanks, team!"},
+    )
+    assert response.status_code == 302
+    kudos = Kudos.objects.get()
+    assert kudos.side == "partner"
+    hub = client_as(world.manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    assert "Record week: 99.8 % on time" in hub
+    assert "Record week" not in client_as(world.b_manager).get(reverse("relations:success_list")).content.decode()
+    dashboard = client_as(world.manager).get(reverse("dashboard")).content.decode()
+    assert "Record week: 99.8 % on time" in dashboard
+
+
+def test_kudos_without_title_is_refused(world, client_as):
+    response = client_as(world.manager).post(
+        reverse("relations:kudos_create"), {"partner": world.partner_a.pk, "title": ""}
+    )
+    assert response.status_code == 400
+    assert not Kudos.objects.exists()
+
+
+def test_detected_kpi_successes_are_merged_with_kudos(world, monkeypatch):
+    from relations import integrations, selectors
+
+    monkeypatch.setattr(
+        integrations,
+        "detected_successes",
+        lambda user, partner=None, since=None: [
+            {
+                "title": "Best delivery time ever",
+                "detail": "",
+                "date": timezone.localdate() - timedelta(days=1),
+                "partner": None,
+            }
+        ],
+    )
+    helpers.kudos(world, world.partner_a)
+    items = selectors.successes(user=world.manager, partner=world.partner_a)
+    assert [i["kind"] for i in items] == ["kudos", "kpi"]
+
+
+def test_hub_sections_render_for_a_partner_user(world, client_as, django_assert_max_num_queries):
+    helpers.notice(world, world.partner_a)
+    helpers.case(world, world.partner_a)
+    helpers.engagement(world, world.partner_a)
+    page = client_as(world.a_manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    for text in ("Relationship", "Successes", "Engagements", "Delay at", "Missed pick-ups", "Visit "):
+        assert text in page
