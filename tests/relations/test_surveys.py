@@ -81,7 +81,7 @@ def test_answering_twice_gives_a_clear_message_and_changes_nothing(world, client
     assert SurveyResponse.objects.get().scores["trust"] == 4
     api = client.post(
         reverse("api:survey-round-answer", args=[survey.pk]),
-        {"scores": {k: 1 for k in SCORES}},
+        {"scores": dict.fromkeys(SCORES, 1)},
         content_type="application/json",
     )
     assert api.status_code == 400 and "already answered" in str(api.json())
