@@ -25,6 +25,7 @@ from .models import (
     SurveyResponse,
     SurveyRound,
     TimelineCategory,
+    TimelineEvent,
 )
 
 DAY = timedelta(days=1)
@@ -104,6 +105,13 @@ def _case(now, partner, users, *, title, days_ago, what, impact, root, preventio
         acknowledged_at=raised + 3 * HOUR if steps else None,
         resolved_at=raised + total * DAY if stage == "resolved" else None,
     )
+    TimelineEvent.objects.filter(key=f"case:{case.pk}:raised").update(occurred_at=raised)
+    status_lines = sorted(
+        TimelineEvent.objects.filter(key__startswith=f"case:{case.pk}:status:"),
+        key=lambda e: int(e.key.rsplit(":", 1)[1]),
+    )
+    for line, event in zip(status_lines, events[1:], strict=False):
+        TimelineEvent.objects.filter(pk=line.pk).update(occurred_at=CaseEvent.objects.get(pk=event.pk).at)
     if days_ago > 3:
         _quiet(f"case:{case.pk}:")
     return case
@@ -349,13 +357,15 @@ def seed(demo):
                 answers=answers,
             )
 
-    for partner, by, title, message in (
-        (danlog, lager, "Record week: 99.6 % on time", "Thank you for the extra effort in the peak week."),
-        (danlog, users["danlog"], "Great help with the WMS cut-over", "Your night team made it painless."),
-        (jysk, drift, "Zero damages in October", "A month without a single damaged pallet."),
+    for days_ago, partner, by, title, message in (
+        (280, danlog, lager, "Record week: 99.6 % on time", "Thank you for the extra effort in the peak week."),
+        (205, danlog, users["danlog"], "Great help with the WMS cut-over", "Your night team made it painless."),
+        (25, jysk, drift, "Zero damages in October", "A month without a single damaged pallet."),
     ):
         if not Kudos.objects.filter(partner=partner, title=title).exists():
             kudos = services.kudos_give(user=by, partner=partner, title=title, message=message)
+            Kudos.objects.filter(pk=kudos.pk).update(given_at=now - days_ago * DAY)
+            TimelineEvent.objects.filter(key=f"kudos:{kudos.pk}").update(occurred_at=now - days_ago * DAY)
             _quiet(f"kudos:{kudos.pk}")
 
     for partner in demo.objects["partners"]:

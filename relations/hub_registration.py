@@ -27,7 +27,7 @@ def _relationship_section(request, partner):
         "parts": parts,
         "notices": selectors.notice_list(user=user, partner=partner)[:5],
         "cases": selectors.case_list(user=user, partner=partner, open_only=True)[:5],
-        "timeline": selectors.timeline(user=user, partner=partner)[:8],
+        "timeline": selectors.timeline(user=user, partner=partner).filter(occurred_at__lte=timezone.now())[:8],
     }
 
 

@@ -185,6 +185,7 @@ def survey_list(*, user, partner=None) -> QuerySet:
         policy.scope(user, policy.VIEW, SurveyRound)
         .select_related("partner")
         .annotate(answer_count=Count("responses", distinct=True))
+        .order_by("-opens_on", "-id")
     )
     if partner is not None:
         qs = qs.filter(partner=partner)

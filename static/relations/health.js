@@ -10,6 +10,6 @@
       labels: data.labels,
       datasets: [{ label: data.label, data: data.scores, tension: 0.2, spanGaps: true }],
     },
-    options: { scales: { y: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+    options: { animation: false, scales: { y: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
   });
 })();
