@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from partnerportal import api, dashboard, views
+from partnerportal import api, audit, dashboard, views
 
 admin.site.site_header = "Partner portal"
 admin.site.site_title = "Partner portal"
@@ -52,6 +52,7 @@ account_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("audit/", audit.AuditLogView.as_view(), name="audit"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include(account_patterns)),

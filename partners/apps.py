@@ -7,4 +7,10 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
+        from partnerportal import hub, policy
+
         from . import policies  # noqa: F401
+
+        # The foundation's admin page (partnerportal/audit.py) joins the navigation here, next to
+        # the partner directory, so that partnerportal's shared layer stays free of app wiring.
+        hub.nav_item(_("Audit log"), "audit", roles={policy.ADMIN}, order=900, icon="clock-history")
