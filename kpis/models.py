@@ -1,1 +1,351 @@
-from django.db import models  # noqa: F401
+"""KPIs: shared definitions, per-partner assignments and targets, measurements and detected successes.
+
+How the numbers are aggregated is decided in one place: `kpis.aggregation`. A measurement keeps
+the *parts* of a ratio (numerator and denominator) or the sample size of an average, so any
+period (week, month, quarter, year) is aggregated exactly from them.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Direction(models.TextChoices):
+    LOWER = "lower", _("Lower is better")
+    HIGHER = "higher", _("Higher is better")
+
+
+class Aggregation(models.TextChoices):
+    RATIO = "ratio", _("Ratio (Σ numerator / Σ denominator)")
+    WEIGHTED_AVERAGE = "weighted_average", _("Average weighted by sample size")
+    SUM = "sum", _("Sum")
+    LAST = "last", _("Last value")
+
+
+class PeriodKind(models.TextChoices):
+    DAY = "day", _("Day")
+    WEEK = "week", _("Week")
+    MONTH = "month", _("Month")
+
+
+class Horizon(models.TextChoices):
+    SHORT_TERM = "short_term", _("Short term")
+    LONG_TERM = "long_term", _("Long term")
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("Form")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+
+
+class KPIDefinition(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Used in imports and the API."))
+    name = models.CharField(_("name"), max_length=120)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. hours, %, score"))
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    aggregation = models.CharField(_("aggregation"), max_length=20, choices=Aggregation.choices)
+    scale = models.FloatField(
+        _("scale"),
+        default=1,
+        help_text=_("Ratios are multiplied by this factor, e.g. 100 for a percentage."),
+    )
+    decimals = models.PositiveSmallIntegerField(_("decimals shown"), default=1)
+    numerator_label = models.CharField(_("numerator label"), max_length=80, blank=True)
+    denominator_label = models.CharField(_("denominator label"), max_length=80, blank=True)
+    sample_size_label = models.CharField(_("sample size label"), max_length=80, blank=True)
+    how_measured = models.TextField(_("how it is measured"))
+    why_it_matters = models.TextField(_("why it matters"))
+    min_value = models.FloatField(_("lowest allowed value"), null=True, blank=True)
+    max_value = models.FloatField(_("highest allowed value"), null=True, blank=True)
+    is_standard = models.BooleanField(_("standard KPI"), default=False, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_standard", "name"]
+        verbose_name = _("KPI definition")
+        verbose_name_plural = _("KPI definitions")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("The highest allowed value is below the lowest.")})
+        if self.scale is not None and self.scale <= 0:
+            raise ValidationError({"scale": _("The scale must be positive.")})
+
+    @property
+    def is_ratio(self):
+        return self.aggregation == Aggregation.RATIO
+
+    @property
+    def is_weighted(self):
+        return self.aggregation == Aggregation.WEIGHTED_AVERAGE
+
+    @property
+    def higher_is_better(self):
+        return self.direction == Direction.HIGHER
+
+
+class PartnerKPI(models.Model):
+    """A KPI that applies to a partner: shared or internal, who may submit, weight in the score."""
+
+    partner = models.ForeignKey(
+        "partners.Organization", on_delete=models.CASCADE, related_name="partner_kpis", verbose_name=_("partner")
+    )
+    kpi = models.ForeignKey(KPIDefinition, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("KPI"))
+    shared = models.BooleanField(_("shared with the partner"), default=True)
+    partner_can_submit = models.BooleanField(_("partner may submit values"), default=False)
+    weight = models.PositiveSmallIntegerField(_("weight in the overall score"), default=1)
+    responsible_host = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible at the host"),
+    )
+    responsible_partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible at the partner"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner__name", "-kpi__is_standard", "kpi__name"]
+        verbose_name = _("partner KPI")
+        verbose_name_plural = _("partner KPIs")
+        constraints = [models.UniqueConstraint(fields=["partner", "kpi"], name="kpis_unique_partner_kpi")]
+
+    def __str__(self):
+        return f"{self.partner} · {self.kpi}"
+
+    def clean(self):
+        if self.partner_can_submit and not self.shared:
+            raise ValidationError({"partner_can_submit": _("Only a KPI shared with the partner can be submitted.")})
+        if self.responsible_partner_id and self.responsible_partner.organization_id != self.partner_id:
+            raise ValidationError({"responsible_partner": _("The responsible person must work at the partner.")})
+        if self.responsible_host_id and not self.responsible_host.is_host_staff:
+            raise ValidationError({"responsible_host": _("The responsible person must be host staff.")})
+
+    def get_absolute_url(self):
+        return reverse("kpis:chart", args=[self.pk])
+
+
+class KPITarget(models.Model):
+    """A target with its validity. Changing a target closes this row and opens a new one."""
+
+    partner_kpi = models.ForeignKey(
+        PartnerKPI, on_delete=models.CASCADE, related_name="targets", verbose_name=_("partner KPI")
+    )
+    # Copies of partner_kpi.partner / .kpi, so other apps can filter targets by partner directly.
+    partner = models.ForeignKey(
+        "partners.Organization", on_delete=models.CASCADE, related_name="kpi_targets", editable=False
+    )
+    kpi = models.ForeignKey(KPIDefinition, on_delete=models.PROTECT, related_name="targets", editable=False)
+    horizon = models.CharField(_("horizon"), max_length=12, choices=Horizon.choices, default=Horizon.SHORT_TERM)
+    value = models.FloatField(_("target"))
+    warning = models.FloatField(_("warning threshold"), null=True, blank=True)
+    critical = models.FloatField(_("critical threshold"), null=True, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["partner_kpi", "horizon", "-valid_from"]
+        verbose_name = _("KPI target")
+        verbose_name_plural = _("KPI targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="kpis_target_valid_range",
+            )
+        ]
+
+    def __str__(self):
+        unit = self.kpi.unit if self.kpi_id else ""
+        return f"{self.partner_kpi}: {self.value:g} {unit} ({self.get_horizon_display()}, {self.valid_from:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        if self.partner_kpi_id:
+            self.partner_id = self.partner_kpi.partner_id
+            self.kpi_id = self.partner_kpi.kpi_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end of the validity is before its start.")})
+        if not self.partner_kpi_id:
+            return
+        higher = self.partner_kpi.kpi.higher_is_better
+        errors = {}
+        for name in ("warning", "critical"):
+            threshold = getattr(self, name)
+            if threshold is None or self.value is None:
+                continue
+            if (higher and threshold > self.value) or (not higher and threshold < self.value):
+                errors[name] = (
+                    _("For a KPI where higher is better, thresholds lie below the target.")
+                    if higher
+                    else _("For a KPI where lower is better, thresholds lie above the target.")
+                )
+        if (
+            self.warning is not None
+            and self.critical is not None
+            and "critical" not in errors
+            and ((higher and self.critical > self.warning) or (not higher and self.critical < self.warning))
+        ):
+            errors["critical"] = _("The critical threshold must be further from the target than the warning.")
+        if errors:
+            raise ValidationError(errors)
+
+    def in_force(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+
+class Measurement(models.Model):
+    """One value per partner / KPI / period / site, with its parts where the KPI is a ratio or average."""
+
+    partner = models.ForeignKey(
+        "partners.Organization", on_delete=models.CASCADE, related_name="measurements", verbose_name=_("partner")
+    )
+    kpi = models.ForeignKey(KPIDefinition, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("KPI"))
+    period_kind = models.CharField(_("period"), max_length=5, choices=PeriodKind.choices, default=PeriodKind.DAY)
+    period_start = models.DateField(_("period start"))
+    site = models.ForeignKey(
+        "partners.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+    )
+    value = models.FloatField(_("value"))
+    numerator = models.FloatField(_("numerator"), null=True, blank=True)
+    denominator = models.FloatField(_("denominator"), null=True, blank=True)
+    sample_size = models.FloatField(_("sample size"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.FORM)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "kpi"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        # Two conditional constraints instead of one with a NULL site (NULLs are distinct in SQL).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "kpi", "period_kind", "period_start", "site"],
+                condition=Q(site__isnull=False),
+                name="kpis_unique_measurement_site",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "kpi", "period_kind", "period_start"],
+                condition=Q(site__isnull=True),
+                name="kpis_unique_measurement_nosite",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0), name="kpis_positive_denominator"
+            ),
+            models.CheckConstraint(
+                condition=Q(sample_size__isnull=True) | Q(sample_size__gt=0), name="kpis_positive_sample_size"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["partner", "kpi", "period_start"], name="kpis_meas_partner_kpi_start"),
+            models.Index(fields=["period_start"], name="kpis_meas_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} · {self.kpi} · {self.period_start:%Y-%m-%d}: {self.value:g}"
+
+
+class MonthlyRollup(models.Model):
+    """Sums per partner / KPI / calendar month, kept exact by every write path (kpis.rollups).
+
+    Month, quarter and year aggregates are read from here; the sums are the same sums the raw
+    measurements give, so the aggregation stays exact (Σ numerators / Σ denominators etc.).
+    """
+
+    partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+")
+    kpi = models.ForeignKey(KPIDefinition, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    sum_value = models.FloatField(default=0)
+    sum_numerator = models.FloatField(default=0)
+    sum_denominator = models.FloatField(default=0)
+    sum_weighted = models.FloatField(default=0)
+    sum_sample_size = models.FloatField(default=0)
+    count = models.PositiveIntegerField(default=0)
+    last_start = models.DateField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["partner", "kpi", "month"], name="kpis_unique_rollup")]
+        indexes = [models.Index(fields=["month"], name="kpis_rollup_month")]
+
+    def __str__(self):
+        return f"{self.partner_id}/{self.kpi_id} {self.month:%Y-%m}"
+
+
+class SuccessKind(models.TextChoices):
+    RECORD = "record", _("New best value")
+    STREAK = "streak", _("Target met several periods in a row")
+
+
+class Success(models.Model):
+    """A success detected from the data; recorded (and notified) once per key."""
+
+    partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="kpi_successes")
+    kpi = models.ForeignKey(KPIDefinition, on_delete=models.CASCADE, related_name="successes")
+    partner_kpi = models.ForeignKey(PartnerKPI, on_delete=models.CASCADE, related_name="successes")
+    kind = models.CharField(_("kind"), max_length=10, choices=SuccessKind.choices)
+    period_kind = models.CharField(_("period"), max_length=5, choices=PeriodKind.choices, default=PeriodKind.MONTH)
+    period_start = models.DateField(_("period start"))
+    value = models.FloatField(_("value"))
+    text = models.CharField(_("text"), max_length=255)
+    detected_at = models.DateTimeField(_("detected at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_start", "-detected_at"]
+        verbose_name = _("success")
+        verbose_name_plural = _("successes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner_kpi", "kind", "period_kind", "period_start"], name="kpis_unique_success"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def title(self):
+        return self.text
+
+    @property
+    def date(self):
+        return self.period_start
+
+    def get_absolute_url(self):
+        return reverse("kpis:chart", args=[self.partner_kpi_id])

@@ -1,0 +1,202 @@
+"""THE aggregation of KPI measurements. Every page, the API, the exports and the meeting agenda use it.
+
+Per aggregation kind, over any set of measurements:
+
+- ratio:            Σ numerator / Σ denominator × scale   (never the mean of daily rates)
+- weighted_average: Σ (value × sample size) / Σ sample size
+- sum:              Σ value
+- last:             the value of the latest period (summed over sites reporting that period)
+
+The sums are computed in SQL (GROUP BY period bucket with SUM), so the cost does not depend on
+Python looping over rows. Whole months are read from `MonthlyRollup`, which holds exactly the
+same sums per partner / KPI / month and is kept exact by every write path (kpis.rollups); weeks
+and ranges that do not cover whole months are read from the measurements themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
+
+from . import periods
+from .models import Aggregation, Measurement, MonthlyRollup
+
+TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+
+
+@dataclass
+class Sums:
+    sum_value: float = 0.0
+    sum_numerator: float = 0.0
+    sum_denominator: float = 0.0
+    sum_weighted: float = 0.0
+    sum_sample_size: float = 0.0
+    count: int = 0
+    last_start: date | None = None
+    last_value: float | None = None
+
+
+def value_of(kpi, sums: Sums | None) -> float | None:
+    """The aggregated value of one KPI from its sums (None: no data, or nothing to divide by)."""
+    if sums is None or not sums.count:
+        return None
+    kind = kpi.aggregation
+    if kind == Aggregation.RATIO:
+        if not sums.sum_denominator:
+            return None
+        return sums.sum_numerator / sums.sum_denominator * kpi.scale
+    if kind == Aggregation.WEIGHTED_AVERAGE:
+        if not sums.sum_sample_size:
+            return None
+        return sums.sum_weighted / sums.sum_sample_size
+    if kind == Aggregation.SUM:
+        return sums.sum_value
+    return sums.last_value
+
+
+def _to_date(value):
+    if value is None or isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    return value.date()
+
+
+def aggregate(
+    *,
+    kpis: dict,
+    start: date,
+    end: date,
+    partner_ids: Iterable[int] | None = None,
+    granularity: str | None = None,
+    ranges: Sequence[tuple[date, date]] | None = None,
+) -> dict[tuple[int, int, object], float | None]:
+    """Aggregated values keyed by (partner_id, kpi_id, bucket).
+
+    `kpis` maps kpi id -> KPIDefinition. The bucket is the period start for a `granularity`
+    (week/month/quarter/year), the index into `ranges` when ranges are given, or None for the
+    whole [start, end]. Measurements count in the bucket that contains their period start.
+    """
+    sums = aggregate_sums(
+        kpi_ids=list(kpis),
+        start=start,
+        end=end,
+        partner_ids=partner_ids,
+        granularity=granularity,
+        ranges=ranges,
+        last_kpi_ids={pk for pk, kpi in kpis.items() if kpi.aggregation == Aggregation.LAST},
+    )
+    return {key: value_of(kpis[key[1]], s) for key, s in sums.items()}
+
+
+def aggregate_sums(
+    *,
+    kpi_ids: list[int],
+    start: date,
+    end: date,
+    partner_ids: Iterable[int] | None = None,
+    granularity: str | None = None,
+    ranges: Sequence[tuple[date, date]] | None = None,
+    last_kpi_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, int, object], Sums]:
+    if not kpi_ids:
+        return {}
+    if ranges:
+        start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
+    use_rollup = granularity != "week" and all(periods.month_aligned(s, e) for s, e in (ranges or [(start, end)]))
+    if use_rollup:
+        qs = MonthlyRollup.objects.filter(kpi_id__in=kpi_ids, month__range=(start, end))
+        date_field = "month"
+        aggregates = {
+            "s_value": Sum("sum_value"),
+            "s_num": Sum("sum_numerator"),
+            "s_den": Sum("sum_denominator"),
+            "s_w": Sum("sum_weighted"),
+            "s_n": Sum("sum_sample_size"),
+            "n": Sum("count"),
+            "last": Max("last_start"),
+        }
+    else:
+        qs = Measurement.objects.filter(kpi_id__in=kpi_ids, period_start__range=(start, end))
+        date_field = "period_start"
+        aggregates = {
+            "s_value": Sum("value"),
+            "s_num": Sum("numerator"),
+            "s_den": Sum("denominator"),
+            "s_w": Sum(F("value") * F("sample_size"), output_field=FloatField()),
+            "s_n": Sum("sample_size"),
+            "n": Count("id"),
+            "last": Max("period_start"),
+        }
+    if partner_ids is not None:
+        qs = qs.filter(partner_id__in=list(partner_ids))
+    if ranges:
+        bucket = Case(
+            *[When(Q(**{f"{date_field}__range": r}), then=Value(i)) for i, r in enumerate(ranges)],
+            default=Value(-1),
+            output_field=IntegerField(),
+        )
+    elif granularity:
+        bucket = TRUNC[granularity](date_field)
+    else:
+        bucket = Value(0, output_field=IntegerField())
+    rows = qs.annotate(bucket=bucket).values("partner_id", "kpi_id", "bucket").annotate(**aggregates).order_by()
+    result: dict[tuple[int, int, object], Sums] = {}
+    for row in rows:
+        key_bucket = row["bucket"]
+        if ranges is None and granularity is None:
+            key_bucket = None
+        elif granularity:
+            key_bucket = _to_date(key_bucket)
+        if key_bucket == -1:
+            continue
+        result[(row["partner_id"], row["kpi_id"], key_bucket)] = Sums(
+            sum_value=row["s_value"] or 0.0,
+            sum_numerator=row["s_num"] or 0.0,
+            sum_denominator=row["s_den"] or 0.0,
+            sum_weighted=row["s_w"] or 0.0,
+            sum_sample_size=row["s_n"] or 0.0,
+            count=row["n"] or 0,
+            last_start=_to_date(row["last"]),
+        )
+    _fill_last_values(result, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids)
+    return result
+
+
+def _fill_last_values(result: dict, *, kpi_ids, last_kpi_ids) -> None:
+    """For 'last value' KPIs: the value of each bucket's latest period (one more query, only if needed)."""
+    if last_kpi_ids is None:
+        from .models import KPIDefinition
+
+        last_kpi_ids = set(
+            KPIDefinition.objects.filter(pk__in=kpi_ids, aggregation=Aggregation.LAST).values_list("pk", flat=True)
+        )
+    last_kpi_ids = set(last_kpi_ids)
+    wanted = {(p, k, s.last_start) for (p, k, _b), s in result.items() if k in last_kpi_ids}
+    if not wanted:
+        return
+    rows = (
+        Measurement.objects.filter(
+            kpi_id__in=last_kpi_ids,
+            partner_id__in={w[0] for w in wanted},
+            period_start__in={w[2] for w in wanted},
+        )
+        .values("partner_id", "kpi_id", "period_start")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    values = {(r["partner_id"], r["kpi_id"], r["period_start"]): r["total"] for r in rows}
+    for (p, k, _b), s in result.items():
+        if k in last_kpi_ids:
+            s.last_value = values.get((p, k, s.last_start))
+
+
+def measurement_value(kpi, *, value=None, numerator=None, denominator=None) -> float | None:
+    """The value a single measurement shows: a ratio is computed from its parts."""
+    if kpi.aggregation == Aggregation.RATIO:
+        if numerator is None or not denominator:
+            return None
+        return numerator / denominator * kpi.scale
+    return value

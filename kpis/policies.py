@@ -1,0 +1,30 @@
+"""How the KPI models relate to a partner, and who may do what (see partnerportal.policy).
+
+Partner users see their own organisation's *shared* KPIs only: assignments, targets,
+measurements and successes of internal KPIs stay with the host. Partner managers may add and
+correct measurements; the service also checks that the KPI allows partner input
+(PartnerKPI.partner_can_submit).
+"""
+
+from django.db.models import F, Q
+
+from partnerportal import policy
+
+from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
+
+READ = {policy.VIEW}
+
+# Definitions: partner users reach them only through their shared assignments
+# (selectors.definitions_for), never through a list of all definitions; only admins change them.
+policy.register(KPIDefinition, partner_path=None, manager=READ)
+policy.register(PartnerKPI, partner_path="partner", partner_filter=Q(shared=True))
+policy.register(KPITarget, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
+# One Q, so the assignment joined is the one of the measurement's own partner.
+policy.register(
+    Measurement,
+    partner_path="partner",
+    partner_filter=Q(kpi__assignments__partner=F("partner"), kpi__assignments__shared=True),
+    partner_manager={policy.VIEW, policy.ADD, policy.CHANGE},
+)
+policy.register(MonthlyRollup, partner_path=None, manager=READ)
+policy.register(Success, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))

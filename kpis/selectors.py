@@ -1,0 +1,439 @@
+"""Reads of the KPI app, already restricted by the access policy. All numbers come from kpis.aggregation."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from partnerportal import policy
+
+from . import periods
+from .aggregation import aggregate
+from .models import Horizon, KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
+
+ON_TARGET, WARNING, CRITICAL, NO_DATA = "on_target", "warning", "critical", "no_data"
+STATUS_POINTS = {ON_TARGET: 1.0, WARNING: 0.5, CRITICAL: 0.0}
+
+
+@dataclass
+class KPIResult:
+    code: str
+    name: str
+    unit: str
+    direction: str
+    actual: float | None
+    target: float | None
+    warning: float | None
+    critical: float | None
+    status: str
+    previous: float | None
+    trend: str | None
+    kpi_id: int
+    partner_kpi_id: int | None = None
+    weight: int = 1
+    decimals: int = 1
+    start: date | None = None
+    end: date | None = None
+    series: list = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["start"] = self.start.isoformat() if self.start else None
+        data["end"] = self.end.isoformat() if self.end else None
+        data["series"] = [[label, value] for label, value in self.series]
+        return data
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+def status_of(*, higher_is_better: bool, actual, target, warning=None, critical=None) -> str:
+    """Bands: beyond the critical threshold → critical; beyond the warning threshold (the target if
+    none is set) → warning; otherwise on target. Reaching a threshold counts as crossing it."""
+    if actual is None or target is None:
+        return NO_DATA
+
+    def worse_or_equal(a, b):
+        return a <= b if higher_is_better else a >= b
+
+    def worse(a, b):
+        return a < b if higher_is_better else a > b
+
+    if critical is not None and worse_or_equal(actual, critical):
+        return CRITICAL
+    if worse(actual, warning if warning is not None else target):
+        return WARNING
+    return ON_TARGET
+
+
+def trend_of(actual, previous) -> str | None:
+    if actual is None or previous is None:
+        return None
+    tolerance = max(abs(previous), abs(actual)) * 1e-9
+    if actual > previous + tolerance:
+        return "up"
+    if actual < previous - tolerance:
+        return "down"
+    return "flat"
+
+
+def overall_score(results) -> float | None:
+    """Weighted share of points (on target 1, warning ½, critical 0) in percent; KPIs without data don't count."""
+    total = weights = 0.0
+    for r in results:
+        if r.status in STATUS_POINTS:
+            total += STATUS_POINTS[r.status] * r.weight
+            weights += r.weight
+    return round(100 * total / weights, 1) if weights else None
+
+
+# --- querysets ----------------------------------------------------------------------------------
+
+
+def visible_partner_kpis(*, user, partner=None) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, PartnerKPI).select_related(
+        "kpi", "partner", "responsible_host", "responsible_partner"
+    )
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    return qs.order_by("partner__name", "-kpi__is_standard", "kpi__name")
+
+
+def definitions_for(*, user) -> QuerySet:
+    """Definitions a user may read: all for host staff, those of their shared assignments for partners."""
+    if policy.is_host(user):
+        return KPIDefinition.objects.all()
+    shared = policy.scope(user, policy.VIEW, PartnerKPI).values("kpi_id")
+    return KPIDefinition.objects.filter(pk__in=shared, is_active=True)
+
+
+def targets_in_force(partner_kpi_ids, day: date) -> dict[int, KPITarget]:
+    """The target in force on `day` per partner KPI: the short-term one, else the long-term one."""
+    rows = KPITarget.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), partner_kpi_id__in=list(partner_kpi_ids), valid_from__lte=day
+    ).order_by("partner_kpi_id", "-valid_from", "-pk")
+    chosen: dict[int, KPITarget] = {}
+    for target in rows:
+        current = chosen.get(target.partner_kpi_id)
+        if current is None or (current.horizon != Horizon.SHORT_TERM and target.horizon == Horizon.SHORT_TERM):
+            chosen[target.partner_kpi_id] = target
+    return chosen
+
+
+def partner_targets(*, user, partner, day: date | None = None) -> QuerySet:
+    """The KPI targets in force today (or on `day`) that the user may see (agreements link to these)."""
+    day = day or timezone.localdate()
+    return (
+        policy.scope(user, policy.VIEW, KPITarget)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), partner=partner, valid_from__lte=day)
+        .select_related("partner_kpi", "kpi", "partner")
+        .order_by("-kpi__is_standard", "kpi__name", "horizon")
+    )
+
+
+def target_history(*, user, partner_kpi) -> QuerySet:
+    return (
+        policy.scope(user, policy.VIEW, KPITarget)
+        .filter(partner_kpi=partner_kpi)
+        .select_related("created_by")
+        .order_by("horizon", "-valid_from", "-pk")
+    )
+
+
+def measurements_for(*, user, partner=None, kpi=None, start=None, end=None, site=None) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, Measurement).select_related("partner", "kpi", "site", "entered_by")
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if kpi is not None:
+        qs = qs.filter(kpi=kpi)
+    if start is not None:
+        qs = qs.filter(period_start__gte=start)
+    if end is not None:
+        qs = qs.filter(period_start__lte=end)
+    if site is not None:
+        qs = qs.filter(site=site)
+    return qs.order_by("-period_start", "kpi__name", "site__code")
+
+
+def successes_for(*, user, partner=None, since=None) -> QuerySet:
+    qs = policy.scope(user, policy.VIEW, Success).select_related("partner", "kpi", "partner_kpi")
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    if since is not None:
+        qs = qs.filter(period_start__gte=since)
+    return qs.order_by("-period_start", "-detected_at")
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def _result(pk: PartnerKPI, actual, previous, target: KPITarget | None, start, end) -> KPIResult:
+    kpi = pk.kpi
+    return KPIResult(
+        code=kpi.code,
+        name=kpi.name,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        actual=actual,
+        target=target.value if target else None,
+        warning=target.warning if target else None,
+        critical=target.critical if target else None,
+        status=status_of(
+            higher_is_better=kpi.higher_is_better,
+            actual=actual,
+            target=target.value if target else None,
+            warning=target.warning if target else None,
+            critical=target.critical if target else None,
+        ),
+        previous=previous,
+        trend=trend_of(actual, previous),
+        kpi_id=kpi.pk,
+        partner_kpi_id=pk.pk,
+        weight=pk.weight,
+        decimals=kpi.decimals,
+        start=start,
+        end=end,
+    )
+
+
+def kpi_results(*, user, partner, start: date, end: date) -> list[KPIResult]:
+    """One result per KPI of the partner the user may see, aggregated over [start, end]."""
+    assignments = list(visible_partner_kpis(user=user, partner=partner))
+    if not assignments:
+        return []
+    kpis = {a.kpi_id: a.kpi for a in assignments}
+    prev_start, prev_end = periods.previous_range(start, end)
+    values = aggregate(
+        kpis=kpis, start=start, end=end, partner_ids=[partner.pk], ranges=[(prev_start, prev_end), (start, end)]
+    )
+    targets = targets_in_force([a.pk for a in assignments], end)
+    return [
+        _result(
+            a,
+            values.get((partner.pk, a.kpi_id, 1)),
+            values.get((partner.pk, a.kpi_id, 0)),
+            targets.get(a.pk),
+            start,
+            end,
+        )
+        for a in assignments
+    ]
+
+
+def kpi_attainment(*, partner, start: date, end: date) -> float | None:
+    """Share (0..1) of (KPI, month) pairs in [start, end] with data and a target that were on target."""
+    assignments = list(PartnerKPI.objects.filter(partner=partner).select_related("kpi"))
+    if not assignments:
+        return None
+    first = periods.period_start("month", start)
+    last = periods.period_start("month", end)
+    months = []
+    m = first
+    while m <= last:
+        months.append(m)
+        m = periods.shift("month", m, 1)
+    kpis = {a.kpi_id: a.kpi for a in assignments}
+    values = aggregate(
+        kpis=kpis, start=first, end=periods.period_end("month", last), partner_ids=[partner.pk], granularity="month"
+    )
+    targets = list(KPITarget.objects.filter(partner_kpi__in=assignments, valid_from__lte=end))
+    met = total = 0
+    for a in assignments:
+        mine = [t for t in targets if t.partner_kpi_id == a.pk]
+        for month in months:
+            actual = values.get((partner.pk, a.kpi_id, month))
+            month_end = periods.period_end("month", month)
+            target = _pick_target(mine, month_end)
+            if actual is None or target is None:
+                continue
+            status = status_of(
+                higher_is_better=a.kpi.higher_is_better,
+                actual=actual,
+                target=target.value,
+                warning=target.warning,
+                critical=target.critical,
+            )
+            total += 1
+            met += status == ON_TARGET
+    return met / total if total else None
+
+
+def _pick_target(targets, day):
+    in_force = [t for t in targets if t.in_force(day)]
+    if not in_force:
+        return None
+    in_force.sort(key=lambda t: (t.horizon == Horizon.SHORT_TERM, t.valid_from, t.pk), reverse=True)
+    return in_force[0]
+
+
+# --- scorecard, chart and portfolio ---------------------------------------------------------
+
+
+@dataclass
+class Scorecard:
+    partner: object
+    granularity: str
+    start: date
+    end: date
+    label: str
+    results: list
+    overall: float | None
+    previous_start: date
+    next_start: date | None
+    bucket_labels: list
+
+
+def latest_data_day(*, partner_ids=None) -> date | None:
+    qs = MonthlyRollup.objects.all()
+    if partner_ids is not None:
+        qs = qs.filter(partner_id__in=list(partner_ids))
+    return qs.aggregate(last=Max("last_start"))["last"]
+
+
+SPARK_PERIODS = {"week": 12, "month": 12, "quarter": 8, "year": 5}
+
+
+def scorecard(*, user, partner, granularity: str = "month", day: date | None = None) -> Scorecard:
+    """Actual vs target per KPI for the period containing `day` (default: the latest period with data)."""
+    if granularity not in periods.GRANULARITIES:
+        granularity = "month"
+    today = timezone.localdate()
+    if day is None:
+        day = min(latest_data_day(partner_ids=[partner.pk]) or today, today)
+    start, end = periods.bounds(granularity, day)
+    assignments = list(visible_partner_kpis(user=user, partner=partner))
+    n = SPARK_PERIODS[granularity]
+    first = periods.shift(granularity, start, -(n - 1))
+    buckets = [periods.shift(granularity, first, i) for i in range(n)]
+    kpis = {a.kpi_id: a.kpi for a in assignments}
+    values = (
+        aggregate(kpis=kpis, start=first, end=end, partner_ids=[partner.pk], granularity=granularity) if kpis else {}
+    )
+    targets = targets_in_force([a.pk for a in assignments], end)
+    results = []
+    prev_bucket = buckets[-2] if len(buckets) > 1 else None
+    for a in assignments:
+        result = _result(
+            a,
+            values.get((partner.pk, a.kpi_id, start)),
+            values.get((partner.pk, a.kpi_id, prev_bucket)),
+            targets.get(a.pk),
+            start,
+            end,
+        )
+        result.series = [(periods.label(granularity, b), values.get((partner.pk, a.kpi_id, b))) for b in buckets]
+        result.definition = a.kpi
+        results.append(result)
+    next_start = periods.shift(granularity, start, 1)
+    return Scorecard(
+        partner=partner,
+        granularity=granularity,
+        start=start,
+        end=end,
+        label=periods.label(granularity, start),
+        results=results,
+        overall=overall_score(results),
+        previous_start=periods.shift(granularity, start, -1),
+        next_start=next_start if next_start <= today else None,
+        bucket_labels=[periods.label(granularity, b) for b in buckets],
+    )
+
+
+def kpi_chart(*, partner_kpi: PartnerKPI, granularity: str = "month", periods_back: int | None = None) -> dict:
+    """Series, target line and thresholds of one partner KPI (the target in force in each period)."""
+    if granularity not in periods.GRANULARITIES:
+        granularity = "month"
+    n = periods_back or {"week": 26, "month": 24, "quarter": 12, "year": 6}[granularity]
+    today = timezone.localdate()
+    last_day = min(latest_data_day(partner_ids=[partner_kpi.partner_id]) or today, today)
+    end_start = periods.period_start(granularity, last_day)
+    first = periods.shift(granularity, end_start, -(n - 1))
+    buckets = [periods.shift(granularity, first, i) for i in range(n)]
+    kpi = partner_kpi.kpi
+    values = aggregate(
+        kpis={kpi.pk: kpi},
+        start=first,
+        end=periods.period_end(granularity, end_start),
+        partner_ids=[partner_kpi.partner_id],
+        granularity=granularity,
+    )
+    targets = list(partner_kpi.targets.all())
+    rows = []
+    for b in buckets:
+        t = _pick_target(targets, periods.period_end(granularity, b))
+        actual = values.get((partner_kpi.partner_id, kpi.pk, b))
+        rows.append(
+            {
+                "label": periods.label(granularity, b),
+                "start": b.isoformat(),
+                "actual": None if actual is None else round(actual, 4),
+                "target": t.value if t else None,
+                "warning": t.warning if t else None,
+                "critical": t.critical if t else None,
+                "status": status_of(
+                    higher_is_better=kpi.higher_is_better,
+                    actual=actual,
+                    target=t.value if t else None,
+                    warning=t.warning if t else None,
+                    critical=t.critical if t else None,
+                ),
+            }
+        )
+    return {"granularity": granularity, "unit": kpi.unit, "name": kpi.name, "decimals": kpi.decimals, "rows": rows}
+
+
+@dataclass
+class PortfolioRow:
+    partner: object
+    cells: list
+    overall: float | None
+
+
+def portfolio(*, user, granularity: str = "month", day: date | None = None):
+    """All partners × KPIs for the latest period (host staff): a fixed number of queries."""
+    assignments = list(
+        policy.scope(user, policy.VIEW, PartnerKPI)
+        .select_related("kpi", "partner")
+        .order_by("partner__name", "-kpi__is_standard", "kpi__name")
+    )
+    kpis = {a.kpi_id: a.kpi for a in assignments}
+    columns = sorted(kpis.values(), key=lambda k: (not k.is_standard, k.name))
+    today = timezone.localdate()
+    if day is None:
+        day = min(latest_data_day() or today, today)
+    start, end = periods.bounds(granularity, day)
+    prev_start, prev_end = periods.previous_range(start, end)
+    values = aggregate(kpis=kpis, start=start, end=end, ranges=[(prev_start, prev_end), (start, end)]) if kpis else {}
+    targets = targets_in_force([a.pk for a in assignments], end)
+    by_partner: dict[int, dict] = {}
+    partners = {}
+    for a in assignments:
+        partners[a.partner_id] = a.partner
+        by_partner.setdefault(a.partner_id, {})[a.kpi_id] = _result(
+            a,
+            values.get((a.partner_id, a.kpi_id, 1)),
+            values.get((a.partner_id, a.kpi_id, 0)),
+            targets.get(a.pk),
+            start,
+            end,
+        )
+    rows = []
+    for partner_id, results in by_partner.items():
+        cells = [results.get(k.pk) for k in columns]
+        rows.append(PortfolioRow(partner=partners[partner_id], cells=cells, overall=overall_score(results.values())))
+    return {
+        "columns": columns,
+        "rows": rows,
+        "start": start,
+        "end": end,
+        "label": periods.label(granularity, start),
+        "granularity": granularity,
+    }
+
+
+def default_range(granularity="month", day=None) -> tuple[date, date]:
+    day = day or timezone.localdate() - timedelta(days=1)
+    return periods.bounds(granularity, day)
