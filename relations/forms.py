@@ -62,15 +62,58 @@ class NoticeForm(PartnerChoiceMixin, forms.ModelForm):
         self.setup_partner(user, partner)
 
 
+def measurement_choices(user, partner):
+    """The partner's measurements of the last 13 months that the user may see (facts for a case)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import integrations
+
+    model = integrations.model_or_none("kpis.Measurement")
+    if model is None or partner is None:
+        return None
+    since = timezone.localdate() - timedelta(days=400)
+    return (
+        policy.scope(user, policy.VIEW, model)
+        .filter(partner=partner, period_start__gte=since)
+        .select_related("kpi", "partner")
+        .order_by("-period_start", "kpi__name")
+    )
+
+
 class CaseForm(PartnerChoiceMixin, forms.ModelForm):
+    measurement = forms.ModelChoiceField(
+        label=_("Measurement"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Attach the measurement the case is about as a fact (optional)."),
+    )
+
     class Meta:
         model = Case
         fields = ["partner", "title", "what_happened", "impact"]
         widgets = {"what_happened": forms.Textarea(attrs={"rows": 4}), "impact": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, user, partner=None, **kwargs):
+    def __init__(self, *args, user, partner=None, measurement=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if partner is None and policy.is_partner(user):
+            partner = user.organization
         self.setup_partner(user, partner)
+        choices = measurement_choices(user, partner)
+        if choices is None:
+            del self.fields["measurement"]
+        else:
+            self.fields["measurement"].queryset = choices
+            if measurement is not None:
+                self.fields["measurement"].initial = measurement.pk
+
+    def clean(self):
+        data = super().clean()
+        measurement = data.get("measurement")
+        if measurement is not None and data.get("partner") is not None and measurement.partner_id != data["partner"].pk:
+            self.add_error("measurement", _("The measurement belongs to another partner."))
+        return data
 
 
 class CaseEditForm(forms.ModelForm):

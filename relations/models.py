@@ -162,6 +162,9 @@ class Case(models.Model):
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    measurements = models.ManyToManyField(
+        "kpis.Measurement", blank=True, related_name="relation_cases", verbose_name=_("measurements")
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -62,3 +62,20 @@ def agreement_signed(sender, instance, created, **kwargs):
 
 _connect("agreements.AgreementVersion", agreement_version_saved)
 _connect("agreements.Signature", agreement_signed)
+
+
+def kpi_success_saved(sender, instance, created, **kwargs):
+    if not created:
+        return
+    timeline.record(
+        partner=instance.partner,
+        category=TimelineCategory.SUCCESS,
+        title=instance.text,
+        key=f"kpi-success:{instance.pk}",
+        url=instance.get_absolute_url(),
+        occurred_at=instance.detected_at or timezone.now(),
+        internal=not instance.partner_kpi.shared,
+    )
+
+
+_connect("kpis.Success", kpi_success_saved)

@@ -93,8 +93,6 @@ def case_detail(*, user, pk) -> Case:
     prefetches = ["events__user", "files", "escalations"]
     if hasattr(Case, "action_items"):
         prefetches.append("action_items")
-    if hasattr(Case, "measurements"):
-        prefetches.append("measurements")
     qs = Case.objects.select_related("partner", "raised_by", "acknowledged_by").prefetch_related(*prefetches)
     return policy.get_object(user, policy.VIEW, qs, pk=pk)
 

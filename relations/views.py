@@ -32,6 +32,7 @@ from .forms import (
     SurveyAnswerForm,
     SurveyRoundForm,
 )
+from .forms import measurement_choices as forms_measurement_choices
 from .models import (
     CASE_FLOW,
     Case,
@@ -187,18 +188,18 @@ def case_list(request):
 def case_create(request):
     _require_add(request.user, Case)
     partner = _partner_filter(request)
-    form = CaseForm(request.POST or None, user=request.user, partner=partner)
     measurement = None
-    measurement_id = request.POST.get("measurement") or request.GET.get("measurement")
+    measurement_id = request.GET.get("measurement", "")
     model = integrations.model_or_none("kpis.Measurement")
-    if measurement_id and model is not None and str(measurement_id).isdigit():
-        measurement = policy.scope(request.user, policy.VIEW, model).filter(pk=int(measurement_id)).first()
-        if measurement is None:
+    if measurement_id and model is not None:
+        if not measurement_id.isdigit():
             raise Http404
-        if not request.POST:
-            form.initial["partner"] = measurement.partner_id
+        measurement = policy.get_object(request.user, policy.VIEW, model, pk=int(measurement_id))
+        partner = partner or measurement.partner
+    form = CaseForm(request.POST or None, user=request.user, partner=partner, measurement=measurement)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        chosen = data.get("measurement")
         try:
             case = services.case_raise(
                 user=request.user,
@@ -206,7 +207,7 @@ def case_create(request):
                 title=data["title"],
                 what_happened=data["what_happened"],
                 impact=data["impact"],
-                measurements=[measurement] if measurement else [],
+                measurements=[chosen] if chosen else [],
             )
         except ValidationError as exc:
             _apply_form_errors(form, exc)
@@ -238,9 +239,18 @@ def case_detail(request, pk):
         "file_form": FileForm(),
         "action_form": ActionItemForm(case=case) if can_change and hasattr(case, "action_items") else None,
         "actions": list(case.action_items.all()) if hasattr(case, "action_items") else [],
-        "measurements": list(case.measurements.all()) if hasattr(case, "measurements") else [],
+        "measurements": _visible_measurements(request.user, case),
+        "measurement_choices": forms_measurement_choices(request.user, case.partner) if can_change else None,
     }
     return render(request, "relations/case_detail.html", context)
+
+
+def _visible_measurements(user, case):
+    """Linked measurements the user may see (a partner never sees measurements of internal KPIs)."""
+    model = integrations.model_or_none("kpis.Measurement")
+    if model is None:
+        return []
+    return list(policy.scope(user, policy.VIEW, case.measurements.select_related("kpi", "partner")))
 
 
 @login_required
