@@ -55,6 +55,7 @@ class CaseSerializer(serializers.ModelSerializer):
     acknowledged_by = serializers.StringRelatedField()
     files = serializers.SerializerMethodField()
     escalation_levels = serializers.SerializerMethodField()
+    measurements = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -76,6 +77,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "resolved_at",
             "files",
             "escalation_levels",
+            "measurements",
         ]
         read_only_fields = [
             "side",
@@ -94,6 +96,16 @@ class CaseSerializer(serializers.ModelSerializer):
             {"id": f.pk, "name": f.name, "size": f.size, "url": reverse("relations:case_file", args=[f.pk])}
             for f in case.files.all()
         ]
+
+    def get_measurements(self, case):
+        """Ids of the linked measurements the caller may see (never an internal KPI's to a partner)."""
+        from partnerportal import policy
+
+        return list(
+            policy.scope(self.context["request"].user, policy.VIEW, case.measurements.all()).values_list(
+                "pk", flat=True
+            )
+        )
 
     def get_escalation_levels(self, case):
         return [e.level for e in case.escalations.all()]

@@ -86,6 +86,14 @@ ENDPOINTS = [
         ok=(302,),
     ),
     _page("case_file", _case_file),
+    _page(
+        "case_measurement",
+        helpers.case,
+        allowed=EDITORS,
+        method="post",
+        data=lambda w, p: {"measurement": ""},
+        ok=(302,),
+    ),
     # Kudos and successes
     _page("kudos_create"),
     _listing(

@@ -1,0 +1,67 @@
+"""Cases with KPI measurements as facts (needs the kpis app)."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from relations.models import Case
+
+kpis = pytest.importorskip("kpis.models")
+
+pytestmark = pytest.mark.django_db
+
+
+def _measurement(partner, code, *, shared=True, value=0.9, month=date(2026, 9, 1)):
+    kpi = kpis.KPIDefinition.objects.get(code=code)
+    kpis.PartnerKPI.objects.get_or_create(partner=partner, kpi=kpi, defaults={"shared": shared})
+    return kpis.Measurement.objects.create(
+        partner=partner, kpi=kpi, period_kind="month", period_start=month, value=value, numerator=9, denominator=1000
+    )
+
+
+def test_case_raised_from_a_measurement_keeps_it_as_a_fact(world, client_as):
+    bad_month = _measurement(world.partner_a, "error-rate", value=0.9)
+    client = client_as(world.manager)
+    page = client.get(reverse("relations:case_create") + f"?measurement={bad_month.pk}")
+    assert page.status_code == 200
+    assert f'<option value="{bad_month.pk}" selected>' in page.content.decode()
+    response = client.post(
+        reverse("relations:case_create") + f"?measurement={bad_month.pk}",
+        {
+            "partner": world.partner_a.pk,
+            "title": "Error rate 0.9 % in September",
+            "what_happened": "Error rate almost twice the target.",
+            "measurement": bad_month.pk,
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert list(case.measurements.all()) == [bad_month]
+    assert "0.9" in client_as(world.a_viewer).get(case.get_absolute_url()).content.decode()
+
+
+def test_partner_never_sees_a_linked_measurement_of_an_internal_kpi(world, client_as):
+    internal = _measurement(world.partner_a, "inventory-turnover", shared=False, value=4.321)
+    case = Case.objects.create(
+        partner=world.partner_a, side="host", title="Stock", what_happened="x", raised_by=world.manager
+    )
+    case.measurements.add(internal)
+    assert "4.32" in client_as(world.manager).get(case.get_absolute_url()).content.decode()
+    assert "4.32" not in client_as(world.a_manager).get(case.get_absolute_url()).content.decode()
+
+
+def test_another_partners_measurement_cannot_be_linked(world, client_as):
+    other = _measurement(world.partner_b, "error-rate")
+    case = Case.objects.create(
+        partner=world.partner_a, side="host", title="Stock", what_happened="x", raised_by=world.manager
+    )
+    response = client_as(world.manager).post(
+        reverse("relations:case_measurement", args=[case.pk]), {"measurement": other.pk}, follow=True
+    )
+    assert "belongs to another partner" in response.content.decode()
+    assert not case.measurements.exists()
+    # a partner user cannot even reach the other partner's measurement
+    assert (
+        client_as(world.a_manager).get(reverse("relations:case_create") + f"?measurement={other.pk}").status_code == 404
+    )
