@@ -26,3 +26,11 @@ def querystring_without(context, *keys):
     for key in keys:
         params.pop(key, None)
     return params.urlencode()
+
+
+@register.filter
+def minutes(duration):
+    """A timedelta as whole minutes (rounded up), e.g. for the lock-out page."""
+    if duration is None:
+        return ""
+    return max(1, -(-int(duration.total_seconds()) // 60))
