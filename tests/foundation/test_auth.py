@@ -45,6 +45,7 @@ def test_wrong_password_and_unknown_user_get_the_same_generic_message(world):
     errors_unknown = unknown_user.context["form"].non_field_errors()
     assert list(errors_wrong) == list(errors_unknown)
     assert "correct username and password" in errors_wrong[0]
+
     # Nothing on the page tells the two cases apart, apart from the echoed user name.
     def normalised(response, name):
         html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())

@@ -8,7 +8,8 @@ from django.urls import reverse
 def test_navigation_by_role(world, client_as):
     admin_page = client_as(world.admin).get(reverse("dashboard")).content.decode()
     manager_page = client_as(world.manager).get(reverse("dashboard")).content.decode()
-    partner_page = client_as(world.a_manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    own_page = reverse("partners:detail", args=[world.partner_a.pk])
+    partner_page = client_as(world.a_manager).get(own_page).content.decode()
 
     for page in (admin_page, manager_page):
         assert f'href="{reverse("partners:list")}"' in page
