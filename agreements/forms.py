@@ -128,8 +128,8 @@ class TerminateForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    old = forms.TypedChoiceField(label=_("Compare"), coerce=int)
-    new = forms.TypedChoiceField(label=_("with"), coerce=int)
+    old = forms.TypedChoiceField(label=_("Compare"), coerce=int, widget=forms.Select(attrs={"class": "form-select"}))
+    new = forms.TypedChoiceField(label=_("with"), coerce=int, widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)

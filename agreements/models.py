@@ -215,12 +215,12 @@ class AgreementVersion(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            stored = type(self).objects.filter(pk=self.pk).values("status", *[f for f in self.CONTENT_FIELDS]).first()
+            stored = type(self).objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
             if stored is not None:
                 old_status = stored["status"]
-                if old_status != VersionStatus.DRAFT:
-                    if any(stored[f] != getattr(self, f) for f in self.CONTENT_FIELDS):
-                        raise VersionLocked()
+                content_changed = any(stored[f] != getattr(self, f) for f in self.CONTENT_FIELDS)
+                if old_status != VersionStatus.DRAFT and content_changed:
+                    raise VersionLocked()
                 if self.status != old_status and self.status not in TRANSITIONS[VersionStatus(old_status)]:
                     raise VersionLocked(
                         _("A version cannot go from %(old)s to %(new)s.")

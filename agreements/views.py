@@ -148,6 +148,7 @@ def _version_context(request, version):
         "agreement": version.agreement,
         "partner": version.agreement.partner,
         "matrix": selectors.responsibility_matrix(version),
+        "host_name": Organization.objects.host().values_list("name", flat=True).first(),
         "signatures": state,
         "diff": diff,
         "my_party": party,
