@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kpis.models import KPITarget
 from partners.models import Contact, Organization, User
 
 from .models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
@@ -101,12 +102,12 @@ class VersionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if hasattr(AgreementVersion, "kpi_targets"):
-            from kpis.models import KPITarget
-
+        if self.instance.agreement_id:
             self.fields["kpi_targets"] = forms.ModelMultipleChoiceField(
                 label=_("KPI targets committed to"),
-                queryset=KPITarget.objects.filter(partner=self.instance.agreement.partner),
+                queryset=KPITarget.objects.filter(
+                    partner=self.instance.agreement.partner, partner_kpi__shared=True
+                ).select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi"),
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
                 initial=list(self.instance.kpi_targets.values_list("pk", flat=True)) if self.instance.pk else [],

@@ -169,6 +169,13 @@ class AgreementVersion(models.Model):
     )
     terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
     termination_reason = models.TextField(_("reason for termination"), blank=True)
+    kpi_targets = models.ManyToManyField(
+        "kpis.KPITarget",
+        blank=True,
+        related_name="agreement_versions",
+        verbose_name=_("KPI targets"),
+        help_text=_("The KPI targets this version commits to (shared targets of the partner)."),
+    )
     history = HistoricalRecords()
 
     objects = VersionQuerySet.as_manager()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from kpis.models import KPITarget
 from partnerportal import policy
 from partners.models import Organization
 
@@ -36,21 +37,11 @@ def version_queryset() -> QuerySet:
         Prefetch("escalationstep_set", queryset=_rows(EscalationStep).order_by("level", "pk")),
         Prefetch("signatures", queryset=Signature.objects.select_related("user")),
     )
-    if hasattr(AgreementVersion, "kpi_targets"):
-        qs = qs.prefetch_related("kpi_targets__" + _kpi_target_related())
-    return qs
-
-
-def _kpi_target_related():
-    from kpis.models import KPITarget
-
-    for candidate in ("kpi", "definition", "assignment__kpi"):
-        try:
-            KPITarget._meta.get_field(candidate.split("__")[0])
-            return candidate
-        except Exception:  # noqa: BLE001 - field names of the KPI app
-            continue
-    return "pk"
+    return qs.prefetch_related(
+        Prefetch(
+            "kpi_targets", queryset=KPITarget.objects.select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi")
+        )
+    )
 
 
 def version_for(*, user, pk, action=policy.VIEW) -> AgreementVersion:
@@ -236,12 +227,12 @@ def version_diff(*, old: AgreementVersion, new: AgreementVersion) -> dict:
                 "has_changes": bool(added or removed or changed),
             }
         )
-    targets = {"added": [], "removed": []}
-    if hasattr(AgreementVersion, "kpi_targets"):
-        old_targets = {t.pk: t for t in old.kpi_targets.all()}
-        new_targets = {t.pk: t for t in new.kpi_targets.all()}
-        targets["added"] = [str(t) for pk, t in new_targets.items() if pk not in old_targets]
-        targets["removed"] = [str(t) for pk, t in old_targets.items() if pk not in new_targets]
+    old_targets = {t.pk: t for t in old.kpi_targets.all()}
+    new_targets = {t.pk: t for t in new.kpi_targets.all()}
+    targets = {
+        "added": [str(t) for pk, t in new_targets.items() if pk not in old_targets],
+        "removed": [str(t) for pk, t in old_targets.items() if pk not in new_targets],
+    }
     return {
         "old": old,
         "new": new,

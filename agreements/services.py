@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kpis.models import KPITarget
 from partnerportal import policy
 from partnerportal.notifications.services import notify, withdraw
 from partners.models import Organization, User
@@ -154,8 +155,7 @@ def draft_create(*, agreement: Agreement, user) -> AgreementVersion:
 
 
 def _copy_kpi_targets(source, target):
-    if hasattr(AgreementVersion, "kpi_targets"):
-        target.kpi_targets.set(source.kpi_targets.all())
+    target.kpi_targets.set(source.kpi_targets.all())
 
 
 @transaction.atomic
@@ -170,14 +170,21 @@ def version_update(*, version: AgreementVersion, user, review_date=_UNSET, summa
         version.summary = summary or ""
     version.full_clean()
     version.save()
-    if kpi_targets is not _UNSET and hasattr(AgreementVersion, "kpi_targets"):
-        wrong = [
-            t
-            for t in kpi_targets
-            if getattr(t, "partner_id", version.agreement.partner_id) != version.agreement.partner_id
-        ]
-        if wrong:
-            raise ValidationError({"kpi_targets": _("Only targets of this partner can be part of its agreement.")})
+    if kpi_targets is not _UNSET:
+        kpi_targets = list(kpi_targets or [])
+        allowed = set(
+            KPITarget.objects.filter(partner=version.agreement.partner, partner_kpi__shared=True).values_list(
+                "pk", flat=True
+            )
+        )
+        if any(t.pk not in allowed for t in kpi_targets):
+            raise ValidationError(
+                {
+                    "kpi_targets": _(
+                        "Only KPI targets of this partner that are shared with it can be part of its agreement."
+                    )
+                }
+            )
         version.kpi_targets.set(kpi_targets)
     return version
 

@@ -81,16 +81,9 @@ class VersionSerializer(serializers.ModelSerializer):
             "channels",
             "escalation_steps",
             "signatures",
+            "kpi_targets",
         ]
-        read_only_fields = [f for f in fields if f not in ("review_date", "summary")]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if hasattr(AgreementVersion, "kpi_targets"):
-            fields["kpi_targets"] = serializers.PrimaryKeyRelatedField(
-                many=True, required=False, queryset=AgreementVersion.kpi_targets.field.related_model.objects.all()
-            )
-        return fields
+        read_only_fields = [f for f in fields if f not in ("review_date", "summary", "kpi_targets")]
 
 
 class VersionSummarySerializer(serializers.ModelSerializer):
