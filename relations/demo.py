@@ -62,7 +62,8 @@ def _notices(now, partner, host_user, partner_user, items):
         timeline.record(
             partner=partner,
             category=TimelineCategory.NOTICE,
-            title=f"Notice: {title}",
+            title="Notice: %(title)s",
+            params={"title": title},
             key=f"notice:{notice.pk}:posted",
             url=notice.get_absolute_url(),
             occurred_at=posted,

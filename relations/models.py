@@ -537,6 +537,7 @@ class TimelineEvent(models.Model):
     category = models.CharField(max_length=20, choices=TimelineCategory.choices)
     occurred_at = models.DateTimeField(default=timezone.now)
     title = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     internal = models.BooleanField(default=False)
     key = models.CharField(max_length=200, unique=True)
@@ -549,4 +550,17 @@ class TimelineEvent(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self):
+        """The title in the active language (see relations.timeline.record)."""
+        from django.utils.translation import gettext
+
+        if not self.params:
+            return self.title
+        params = {k: gettext(v) if k.endswith("_label") else v for k, v in self.params.items()}
+        try:
+            return gettext(self.title) % params
+        except (KeyError, TypeError, ValueError):
+            return self.title % params

@@ -7,7 +7,7 @@ sender whose model does not exist is simply never connected.
 from django.apps import apps
 from django.db.models.signals import post_save
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import timeline
 from .models import TimelineCategory
@@ -26,10 +26,10 @@ def agreement_version_saved(sender, instance, created, **kwargs):
     if instance.status == "draft":
         return
     titles = {
-        "in_review": _("Agreement version %(n)s sent for sign-off"),
-        "active": _("Agreement version %(n)s is active"),
-        "superseded": _("Agreement version %(n)s superseded"),
-        "terminated": _("Agreement version %(n)s terminated"),
+        "in_review": gettext_noop("Agreement version %(n)s sent for sign-off"),
+        "active": gettext_noop("Agreement version %(n)s is active"),
+        "superseded": gettext_noop("Agreement version %(n)s superseded"),
+        "terminated": gettext_noop("Agreement version %(n)s terminated"),
     }
     when = {
         "in_review": instance.sent_at,
@@ -39,7 +39,8 @@ def agreement_version_saved(sender, instance, created, **kwargs):
     timeline.record(
         partner=partner,
         category=TimelineCategory.AGREEMENT,
-        title=titles.get(instance.status, _("Agreement version %(n)s")) % {"n": instance.number},
+        title=titles.get(instance.status, gettext_noop("Agreement version %(n)s")),
+        params={"n": instance.number},
         key=f"agreement-version:{instance.pk}:{instance.status}",
         url=instance.get_absolute_url(),
         occurred_at=when or timezone.now(),
@@ -53,7 +54,8 @@ def agreement_signed(sender, instance, created, **kwargs):
     timeline.record(
         partner=version.agreement.partner,
         category=TimelineCategory.AGREEMENT,
-        title=_("Agreement version %(n)s signed by %(who)s") % {"n": version.number, "who": instance.user},
+        title=gettext_noop("Agreement version %(n)s signed by %(who)s"),
+        params={"n": version.number, "who": str(instance.user)},
         key=f"agreement-signature:{instance.pk}",
         url=version.get_absolute_url(),
         occurred_at=instance.signed_at,

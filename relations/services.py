@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from partnerportal import policy
 from partnerportal.notifications.services import notify, reschedule, withdraw
@@ -32,6 +33,7 @@ from .models import (
     CaseStatus,
     Engagement,
     EngagementFile,
+    EngagementKind,
     EngagementStatus,
     Kudos,
     Notice,
@@ -49,6 +51,14 @@ from .models import (
 
 ENGAGEMENT_REMINDER = timedelta(days=2)
 SURVEY_REMINDER_AFTER = timedelta(days=7)
+
+
+def english_label(choices, value) -> str:
+    """The untranslated label of a choice: stored in timeline params, translated when shown."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(choices(value).label)
 
 
 def absolute(url_name, *args) -> str:
@@ -124,7 +134,8 @@ def notice_post(
     timeline.record(
         partner=partner,
         category=TimelineCategory.NOTICE,
-        title=_("Notice: %(title)s") % {"title": notice.title},
+        title=gettext_noop("Notice: %(title)s"),
+        params={"title": notice.title},
         key=f"notice:{notice.pk}:posted",
         url=notice.get_absolute_url(),
         occurred_at=notice.posted_at,
@@ -166,7 +177,8 @@ def _case_event(case, user, from_status, to_status, note=""):
     timeline.record(
         partner=case.partner,
         category=TimelineCategory.CASE,
-        title=_("Case %(title)s: %(status)s") % {"title": case.title, "status": CaseStatus(to_status).label},
+        title=gettext_noop("Case %(title)s: %(status_label)s"),
+        params={"title": case.title, "status_label": english_label(CaseStatus, to_status)},
         key=f"case:{case.pk}:status:{CaseEvent.objects.filter(case=case).count()}",
         url=case.get_absolute_url(),
     )
@@ -204,7 +216,8 @@ def case_raise(*, user, partner, title, what_happened, impact="", measurements=(
     timeline.record(
         partner=partner,
         category=TimelineCategory.CASE,
-        title=_("Case raised: %(title)s") % {"title": case.title},
+        title=gettext_noop("Case raised: %(title)s"),
+        params={"title": case.title},
         key=f"case:{case.pk}:raised",
         url=case.get_absolute_url(),
         occurred_at=now,
@@ -406,7 +419,8 @@ def escalate_overdue_cases(*, now=None) -> list[CaseEscalation]:
             timeline.record(
                 partner=case.partner,
                 category=TimelineCategory.CASE,
-                title=_("Case %(title)s escalated to level %(level)d") % {"title": case.title, "level": step.level},
+                title=gettext_noop("Case %(title)s escalated to level %(level)d"),
+                params={"title": case.title, "level": step.level},
                 key=f"case:{case.pk}:escalation:{step.level}",
                 url=case.get_absolute_url(),
                 occurred_at=now,
@@ -439,7 +453,8 @@ def kudos_give(*, user, partner, title, message="") -> Kudos:
     timeline.record(
         partner=partner,
         category=TimelineCategory.SUCCESS,
-        title=_("Kudos: %(title)s") % {"title": title},
+        title=gettext_noop("Kudos: %(title)s"),
+        params={"title": title},
         key=f"kudos:{kudos.pk}",
         url=reverse("partners:detail", args=[partner.pk]) + "#section-successes",
         occurred_at=kudos.given_at,
@@ -489,7 +504,12 @@ def engagement_save(*, user, engagement, participants=None) -> Engagement:
     timeline.record(
         partner=engagement.partner,
         category=TimelineCategory.ENGAGEMENT,
-        title=f"{engagement.get_kind_display()}: {engagement.title} ({engagement.get_status_display()})",
+        title=gettext_noop("%(kind_label)s: %(title)s (%(status_label)s)"),
+        params={
+            "kind_label": english_label(EngagementKind, engagement.kind),
+            "title": engagement.title,
+            "status_label": english_label(EngagementStatus, engagement.status),
+        },
         key=f"engagement:{engagement.pk}",
         url=engagement.get_absolute_url(),
         occurred_at=engagement.starts_at,
@@ -543,8 +563,8 @@ def roadmap_save(*, user, item, shared_with=None) -> RoadmapItem:
         timeline.record(
             partner=partner,
             category=TimelineCategory.ROADMAP,
-            title=(_("Plan shared: %(title)s") if newly else _("Plan timing changed: %(title)s"))
-            % {"title": item.title},
+            title=gettext_noop("Plan shared: %(title)s") if newly else gettext_noop("Plan timing changed: %(title)s"),
+            params={"title": item.title},
             key=f"roadmap:{item.pk}:{partner.pk}:{event}:{stamp if not newly else ''}",
             url=item.get_absolute_url(),
         )
@@ -617,7 +637,8 @@ def survey_round_create(*, partner, opens_on: date, closes_on: date, anonymous=T
     timeline.record(
         partner=partner,
         category=TimelineCategory.SURVEY,
-        title=_("Survey opened: %(title)s") % {"title": survey.title},
+        title=gettext_noop("Survey opened: %(title)s"),
+        params={"title": survey.title},
         key=f"survey:{survey.pk}",
         url=survey.get_absolute_url(),
         occurred_at=send_at,

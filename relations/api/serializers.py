@@ -199,6 +199,8 @@ class HealthSnapshotSerializer(serializers.ModelSerializer):
 
 
 class TimelineEventSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="display_title", read_only=True)
+
     class Meta:
         model = TimelineEvent
         fields = ["id", "partner", "category", "occurred_at", "title", "url"]

@@ -120,3 +120,19 @@ def test_hub_sections_render_for_a_partner_user(world, client_as, django_assert_
     page = client_as(world.a_manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
     for text in ("Relationship", "Successes", "Engagements", "Delay at", "Missed pick-ups", "Visit "):
         assert text in page
+
+
+def test_timeline_lines_are_shown_in_each_readers_language(world, client_as):
+    from django.utils import translation
+
+    with translation.override("da"):  # the author works in Danish …
+        helpers.case(world, world.partner_a)
+    world.a_manager.language = "en"
+    world.a_manager.save()
+    url = reverse("relations:timeline", args=[world.partner_a.pk])
+    english = client_as(world.a_manager).get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Case raised: Missed pick-ups" in english  # … the English reader still reads English
+    world.manager.language = "da"
+    world.manager.save()
+    danish = client_as(world.manager).get(url).content.decode()
+    assert "Sag rejst: Missed pick-ups" in danish
