@@ -1,1 +1,46 @@
-"""Hub sections, dashboard panel and navigation of the KPI app (registered from KpisConfig.ready)."""
+"""Hub section, dashboard panel and navigation of the KPI app (registered from KpisConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import hub, policy
+
+from . import selectors
+
+
+def partner_section(request, partner):
+    user = request.user
+    card = selectors.scorecard(user=user, partner=partner, granularity="month")
+    if not card.results and not policy.is_host(user):
+        return None
+    return {
+        "title": _("KPIs"),
+        "card": card,
+        "successes": list(selectors.successes_for(user=user, partner=partner)[:5]),
+    }
+
+
+def dashboard_panel(request):
+    if not policy.is_host(request.user):
+        return None
+    data = selectors.portfolio(user=request.user)
+    counts = {"on_target": 0, "warning": 0, "critical": 0}
+    for row in data["rows"]:
+        for cell in row.cells:
+            if cell is not None and cell.status in counts:
+                counts[cell.status] += 1
+    scored = sorted((r for r in data["rows"] if r.overall is not None), key=lambda r: r.overall)
+    return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
+
+
+hub.nav_item(_("Portfolio"), "kpis:portfolio", roles=policy.HOST_ROLES, order=20, icon="grid-3x3")
+hub.nav_item(_("KPIs"), "kpis:definitions", roles=hub.ALL_ROLES, order=21, icon="speedometer2")
+hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
+hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
+
+try:  # the notifications helper may offer a registry of kinds
+    from partnerportal.notifications import kinds as _kinds
+
+    _kinds.register("kpi_breach", _("KPI crossed the critical threshold"))
+    _kinds.register("kpi_success", _("KPI success"))
+except (ImportError, AttributeError, TypeError):
+    pass

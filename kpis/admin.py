@@ -1,0 +1,69 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
+
+
+@admin.register(KPIDefinition)
+class KPIDefinitionAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "unit", "direction", "aggregation", "is_standard", "is_active"]
+    list_filter = ["aggregation", "direction", "is_standard", "is_active"]
+    search_fields = ["code", "name"]
+
+
+class KPITargetInline(admin.TabularInline):
+    model = KPITarget
+    extra = 0
+    fields = ["horizon", "value", "warning", "critical", "valid_from", "valid_to", "note"]
+
+
+@admin.register(PartnerKPI)
+class PartnerKPIAdmin(SimpleHistoryAdmin):
+    list_display = ["partner", "kpi", "shared", "partner_can_submit", "weight"]
+    list_filter = ["shared", "partner_can_submit", "kpi"]
+    search_fields = ["partner__name", "kpi__name"]
+    raw_id_fields = ["responsible_host", "responsible_partner"]
+    inlines = [KPITargetInline]
+
+
+@admin.register(KPITarget)
+class KPITargetAdmin(SimpleHistoryAdmin):
+    list_display = ["partner_kpi", "horizon", "value", "warning", "critical", "valid_from", "valid_to"]
+    list_filter = ["horizon", "kpi"]
+    search_fields = ["partner__name", "kpi__name"]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    """Read-mostly: writes belong to the services (they keep the rollup exact and raise alerts)."""
+
+    list_display = ["partner", "kpi", "period_kind", "period_start", "site", "value", "source", "entered_by"]
+    list_filter = ["kpi", "period_kind", "source"]
+    search_fields = ["partner__name", "kpi__code"]
+    date_hierarchy = "period_start"
+    list_select_related = ["partner", "kpi", "site", "entered_by"]
+    readonly_fields = [f.name for f in Measurement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MonthlyRollup)
+class MonthlyRollupAdmin(admin.ModelAdmin):
+    list_display = ["partner", "kpi", "month", "count", "sum_numerator", "sum_denominator", "sum_sample_size"]
+    list_filter = ["kpi"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Success)
+class SuccessAdmin(admin.ModelAdmin):
+    list_display = ["partner", "kpi", "kind", "period_start", "value", "detected_at"]
+    list_filter = ["kind", "kpi"]

@@ -1,0 +1,179 @@
+"""Critical breaches and successes, checked after every measurement write (form, import, API, loader).
+
+Only the months touched by the write are recomputed (from the monthly rollup). Notifications go
+through the outbox with a key per event, so each breach and each success is notified once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerportal import policy
+from partnerportal.notifications.services import notify
+from partners.selectors import host_managers, people_of
+
+from . import periods
+from .aggregation import aggregate
+from .models import PartnerKPI, Success, SuccessKind
+from .selectors import CRITICAL, ON_TARGET, _pick_target, status_of
+
+STREAK = 3  # target met this many months in a row is a success
+MIN_HISTORY_FOR_RECORD = 3  # a "new best" needs at least this many earlier months to beat
+
+KIND_BREACH = "kpi_breach"
+KIND_SUCCESS = "kpi_success"
+
+
+def recipients(partner_kpi: PartnerKPI) -> list:
+    """The responsible people on both sides; without a named one, the managers of that side."""
+    people = []
+    if partner_kpi.responsible_host_id:
+        people.append(partner_kpi.responsible_host)
+    else:
+        people.extend(host_managers().filter(role=policy.MANAGER))
+    if partner_kpi.shared:
+        if partner_kpi.responsible_partner_id:
+            people.append(partner_kpi.responsible_partner)
+        else:
+            people.extend(people_of(organization=partner_kpi.partner, roles=[policy.PARTNER_MANAGER]))
+    return people
+
+
+def chart_url(partner_kpi: PartnerKPI) -> str:
+    return settings.SITE_URL + reverse("kpis:chart", args=[partner_kpi.pk])
+
+
+def after_write(touched) -> None:
+    """Check the months of the (partner_id, kpi_id, day) keys written."""
+    months: dict[tuple[int, int], set[date]] = {}
+    for partner_id, kpi_id, day in touched:
+        months.setdefault((partner_id, kpi_id), set()).add(day.replace(day=1))
+    if not months:
+        return
+    assignments = PartnerKPI.objects.select_related(
+        "kpi", "partner", "responsible_host", "responsible_partner"
+    ).prefetch_related("targets")
+    pairs = list(months)
+    partner_ids = {p for p, _k in pairs}
+    kpi_ids = {k for _p, k in pairs}
+    for assignment in assignments.filter(partner_id__in=partner_ids, kpi_id__in=kpi_ids):
+        wanted = months.get((assignment.partner_id, assignment.kpi_id))
+        if wanted:
+            check_partner_kpi(assignment, wanted)
+
+
+def check_partner_kpi(assignment: PartnerKPI, months: set[date]) -> None:
+    kpi = assignment.kpi
+    today = timezone.localdate()
+    history_start = date(1900, 1, 1)
+    end = periods.period_end("month", max(months))
+    # The whole monthly history of this one partner KPI: at most a few hundred rollup rows.
+    values = aggregate(
+        kpis={kpi.pk: kpi}, start=history_start, end=end, partner_ids=[assignment.partner_id], granularity="month"
+    )
+    series = sorted((k[2], v) for k, v in values.items() if v is not None)
+    targets = list(assignment.targets.all())
+
+    def status(month, value):
+        target = _pick_target(targets, periods.period_end("month", month))
+        if target is None:
+            return None, None
+        return target, status_of(
+            higher_is_better=kpi.higher_is_better,
+            actual=value,
+            target=target.value,
+            warning=target.warning,
+            critical=target.critical,
+        )
+
+    by_month = dict(series)
+    for month in sorted(months):
+        value = by_month.get(month)
+        if value is None:
+            continue
+        target, state = status(month, value)
+        if state == CRITICAL:
+            _notify_breach(assignment, month, value, target)
+        if periods.period_end("month", month) >= today:
+            continue  # successes are judged on complete months only
+        earlier = [v for m, v in series if m < month]
+        if len(earlier) >= MIN_HISTORY_FOR_RECORD:
+            best = max(earlier) if kpi.higher_is_better else min(earlier)
+            if (kpi.higher_is_better and value > best) or (not kpi.higher_is_better and value < best):
+                _record_success(assignment, SuccessKind.RECORD, month, value)
+        if state == ON_TARGET:
+            streak = [month]
+            cursor = periods.shift("month", month, -1)
+            while cursor in by_month and status(cursor, by_month[cursor])[1] == ON_TARGET:
+                streak.append(cursor)
+                cursor = periods.shift("month", cursor, -1)
+            # Record when the streak reaches N, keyed by its first month (so it is recorded once).
+            if len(streak) >= STREAK:
+                start = streak[-1]
+                _record_success(assignment, SuccessKind.STREAK, start, value, streak_months=len(streak))
+
+
+def _notify_breach(assignment, month, value, target):
+    kpi = assignment.kpi
+    notify(
+        recipients=recipients(assignment),
+        kind=KIND_BREACH,
+        key=f"kpi:breach:{assignment.pk}:{month:%Y-%m}",
+        template="kpis/email/breach",
+        context={
+            "partner": assignment.partner.name,
+            "kpi": kpi.name,
+            "unit": kpi.unit,
+            "month": f"{month:%Y-%m}",
+            "value": round(value, kpi.decimals),
+            "critical": target.critical,
+            "target": target.value,
+            "url": chart_url(assignment),
+        },
+        url=reverse("kpis:chart", args=[assignment.pk]),
+        partner=assignment.partner if assignment.shared else None,
+    )
+
+
+def _record_success(assignment, kind, month, value, *, streak_months=None):
+    kpi = assignment.kpi
+    if kind == SuccessKind.RECORD:
+        text = f"{kpi.name}: {round(value, kpi.decimals)} {kpi.unit} in {month:%Y-%m} is the best month so far"
+    else:
+        text = f"{kpi.name}: on target {streak_months} months in a row since {month:%Y-%m}"
+    try:
+        with transaction.atomic():
+            success, created = Success.objects.get_or_create(
+                partner_kpi=assignment,
+                kind=kind,
+                period_kind="month",
+                period_start=month,
+                defaults={"partner_id": assignment.partner_id, "kpi_id": kpi.pk, "value": value, "text": text},
+            )
+    except IntegrityError:
+        return
+    if not created:
+        return
+    notify(
+        recipients=recipients(assignment),
+        kind=KIND_SUCCESS,
+        key=f"kpi:success:{success.pk}",
+        template="kpis/email/success",
+        context={
+            "partner": assignment.partner.name,
+            "kpi": kpi.name,
+            "kind": kind,
+            "month": f"{month:%Y-%m}",
+            "value": round(value, kpi.decimals),
+            "unit": kpi.unit,
+            "months": streak_months,
+            "url": chart_url(assignment),
+        },
+        url=reverse("kpis:chart", args=[assignment.pk]),
+        partner=assignment.partner if assignment.shared else None,
+    )

@@ -1,0 +1,99 @@
+from rest_framework import serializers
+
+from ..models import KPIDefinition, KPITarget, Measurement, PartnerKPI
+
+
+class KPIDefinitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = KPIDefinition
+        fields = [
+            "id",
+            "code",
+            "name",
+            "unit",
+            "direction",
+            "aggregation",
+            "scale",
+            "decimals",
+            "numerator_label",
+            "denominator_label",
+            "sample_size_label",
+            "how_measured",
+            "why_it_matters",
+            "min_value",
+            "max_value",
+            "is_standard",
+            "is_active",
+        ]
+
+
+class KPITargetSerializer(serializers.ModelSerializer):
+    kpi = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = KPITarget
+        fields = [
+            "id",
+            "partner_kpi",
+            "partner",
+            "kpi",
+            "horizon",
+            "value",
+            "warning",
+            "critical",
+            "valid_from",
+            "valid_to",
+        ]
+
+
+class PartnerKPISerializer(serializers.ModelSerializer):
+    kpi = KPIDefinitionSerializer(read_only=True)
+    targets_in_force = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartnerKPI
+        fields = ["id", "partner", "kpi", "shared", "partner_can_submit", "weight", "targets_in_force"]
+
+    def get_targets_in_force(self, obj):
+        return KPITargetSerializer(getattr(obj, "current_targets", []), many=True).data
+
+
+class MeasurementSerializer(serializers.ModelSerializer):
+    kpi = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    site = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Measurement
+        fields = [
+            "id",
+            "partner",
+            "kpi",
+            "period_kind",
+            "period_start",
+            "site",
+            "value",
+            "numerator",
+            "denominator",
+            "sample_size",
+            "source",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class BulkItemSerializer(serializers.Serializer):
+    """One measurement of the ingestion payload; numbers may be JSON numbers or strings ("12,5")."""
+
+    partner = serializers.CharField(help_text="Partner id (or exact name)")
+    kpi = serializers.CharField(help_text="KPI code")
+    period_kind = serializers.CharField(required=False, default="day")
+    period_start = serializers.CharField()
+    site = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    value = serializers.JSONField(required=False, allow_null=True)
+    numerator = serializers.JSONField(required=False, allow_null=True)
+    denominator = serializers.JSONField(required=False, allow_null=True)
+    sample_size = serializers.JSONField(required=False, allow_null=True)
+
+
+class BulkSerializer(serializers.Serializer):
+    measurements = BulkItemSerializer(many=True)

@@ -1,0 +1,152 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from partnerportal import policy
+from partnerportal.api import PolicyReadOnlyViewSet
+from partners.models import Organization
+
+from .. import importing, selectors, services
+from ..models import KPITarget, Measurement, PartnerKPI, Source
+from .serializers import (
+    BulkSerializer,
+    KPIDefinitionSerializer,
+    KPITargetSerializer,
+    MeasurementSerializer,
+    PartnerKPISerializer,
+)
+
+MAX_BULK_ITEMS = 10_000
+
+
+class KPIDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
+    """KPI definitions: all for host staff; partner users see those of their shared KPIs."""
+
+    serializer_class = KPIDefinitionSerializer
+    permission_classes = [IsAuthenticated]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self):
+        return selectors.definitions_for(user=self.request.user).order_by("-is_standard", "name")
+
+
+class PartnerKPIViewSet(PolicyReadOnlyViewSet):
+    """KPIs assigned to partners, with the targets in force today."""
+
+    queryset = PartnerKPI.objects.select_related("kpi")
+    serializer_class = PartnerKPISerializer
+    filterset_fields = ["partner", "shared"]
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        current = KPITarget.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
+        ).select_related("kpi")
+        return super().get_queryset().prefetch_related(Prefetch("targets", queryset=current, to_attr="current_targets"))
+
+
+class KPITargetViewSet(PolicyReadOnlyViewSet):
+    """Targets with their history (valid_from / valid_to)."""
+
+    queryset = KPITarget.objects.select_related("kpi")
+    serializer_class = KPITargetSerializer
+    filterset_fields = ["partner", "partner_kpi", "horizon"]
+
+
+class MeasurementViewSet(PolicyReadOnlyViewSet):
+    """Measurements; filter by partner, kpi (code), site (code), period_kind, start, end."""
+
+    queryset = Measurement.objects.select_related("kpi", "site")
+    serializer_class = MeasurementSerializer
+    filterset_fields = ["partner", "period_kind", "source"]
+    ordering_fields = ["period_start"]
+
+    def get_queryset(self):
+        qs = super().get_queryset().order_by("-period_start", "pk")
+        params = self.request.query_params
+        if params.get("kpi"):
+            qs = qs.filter(kpi__code=params["kpi"])
+        if params.get("site"):
+            qs = qs.filter(site__code=params["site"])
+        for name, lookup in (("start", "period_start__gte"), ("end", "period_start__lte")):
+            if params.get(name):
+                try:
+                    qs = qs.filter(**{lookup: date.fromisoformat(params[name])})
+                except ValueError:
+                    raise exceptions.ValidationError({name: "Use a date as YYYY-MM-DD."}) from None
+        return qs
+
+
+class MeasurementBulkView(APIView):
+    """Ingestion for a warehouse system: all or nothing, idempotent by partner/KPI/period/site.
+
+    Body: {"measurements": [{"partner": 12, "kpi": "error-rate", "period_kind": "day",
+    "period_start": "2026-03-01", "site": "AAR1", "numerator": 3, "denominator": 1200}, ...]}.
+    Answers 200 with counts {created, updated, unchanged}, or 400 with the errors per item index.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=BulkSerializer, responses={200: dict})
+    def post(self, request):
+        user = request.user
+        if not policy.allows(user, policy.ADD, Measurement):
+            raise exceptions.PermissionDenied()
+        payload = request.data
+        if isinstance(payload, list):
+            payload = {"measurements": payload}
+        serializer = BulkSerializer(data=payload)
+        serializer.is_valid(raise_exception=True)
+        raw = serializer.validated_data["measurements"]
+        if not raw:
+            raise exceptions.ValidationError({"measurements": ["The list of measurements is empty."]})
+        if len(raw) > MAX_BULK_ITEMS:
+            raise exceptions.ValidationError({"measurements": [f"At most {MAX_BULK_ITEMS} measurements per call."]})
+        default = user.organization if policy.is_partner(user) else None
+        items = importing.build_items([dict(r) for r in raw], user=user, default_partner=default)
+        try:
+            result = services.measurements_upsert(user=user, items=items, source=Source.API)
+        except ValidationError as exc:
+            problems = getattr(exc, "problems", None)
+            if problems is None:
+                raise
+            return Response(
+                {"detail": exc.messages[0], "errors": problems, "created": 0, "updated": 0, "unchanged": 0},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
+
+
+class ScorecardView(APIView):
+    """The partner's scorecard: ?granularity=week|month|quarter|year&day=YYYY-MM-DD."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, partner_pk):
+        partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=partner_pk)
+        day = request.query_params.get("day")
+        try:
+            day = date.fromisoformat(day) if day else None
+        except ValueError:
+            raise exceptions.ValidationError({"day": "Use a date as YYYY-MM-DD."}) from None
+        card = selectors.scorecard(
+            user=request.user, partner=partner, granularity=request.query_params.get("granularity", "month"), day=day
+        )
+        return Response(
+            {
+                "partner": partner.pk,
+                "granularity": card.granularity,
+                "period": card.label,
+                "start": card.start,
+                "end": card.end,
+                "overall_score": card.overall,
+                "results": [r.to_json() for r in card.results],
+            }
+        )

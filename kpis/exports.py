@@ -1,0 +1,122 @@
+"""CSV and XLSX exports of measurements and scorecards (querysets come from the policy-aware selectors)."""
+
+import csv
+import io
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEASUREMENT_HEADER = [
+    "partner",
+    "kpi",
+    "period_kind",
+    "period_start",
+    "site",
+    "value",
+    "numerator",
+    "denominator",
+    "sample_size",
+    "source",
+]
+
+
+def _measurement_rows(qs):
+    for m in qs.iterator(chunk_size=2000):
+        yield [
+            m.partner_id,
+            m.kpi.code,
+            m.period_kind,
+            m.period_start.isoformat(),
+            m.site.code if m.site_id else "",
+            m.value,
+            "" if m.numerator is None else m.numerator,
+            "" if m.denominator is None else m.denominator,
+            "" if m.sample_size is None else m.sample_size,
+            m.source,
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_response(header, rows, filename):
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield "\ufeff"
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def _xlsx_response(header, rows, filename, title):
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append([None if v == "" else v for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def measurements_response(qs, *, fmt, filename):
+    """Columns match the import format, so an export can be corrected and imported again."""
+    rows = _measurement_rows(qs.select_related("kpi", "site"))
+    if fmt == "xlsx":
+        return _xlsx_response(MEASUREMENT_HEADER, rows, filename, _("Measurements"))
+    return _csv_response(MEASUREMENT_HEADER, rows, filename)
+
+
+def scorecard_rows(card):
+    for r in card.results:
+        yield [
+            card.partner.name,
+            card.label,
+            r.code,
+            r.name,
+            r.unit,
+            "" if r.actual is None else round(r.actual, 6),
+            "" if r.target is None else r.target,
+            "" if r.warning is None else r.warning,
+            "" if r.critical is None else r.critical,
+            r.status,
+            "" if r.previous is None else round(r.previous, 6),
+            r.trend or "",
+            r.weight,
+        ]
+
+
+SCORECARD_HEADER = [
+    "partner",
+    "period",
+    "kpi",
+    "name",
+    "unit",
+    "actual",
+    "target",
+    "warning",
+    "critical",
+    "status",
+    "previous",
+    "trend",
+    "weight",
+]
+
+
+def scorecard_response(card, *, fmt, filename):
+    rows = list(scorecard_rows(card))
+    if fmt == "xlsx":
+        return _xlsx_response(SCORECARD_HEADER, rows, filename, _("Scorecard"))
+    return _csv_response(SCORECARD_HEADER, rows, filename)

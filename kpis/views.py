@@ -1,0 +1,427 @@
+"""Browser views of the KPI app: thin, every read through kpis.selectors, every write through kpis.services."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView, View
+
+from partnerportal import policy
+from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
+from partners.models import Organization
+
+from . import exports, importing, periods, selectors, services
+from .forms import DefinitionForm, ImportForm, MeasurementForm, PartnerKPIForm, TargetForm
+from .models import KPIDefinition, KPITarget, Measurement, PartnerKPI, Source
+
+
+def partner_or_404(user, pk) -> Organization:
+    return policy.get_object(user, policy.VIEW, Organization.objects.partners(), pk=pk)
+
+
+def parse_day(raw) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+# --- definitions ------------------------------------------------------------------------------
+
+
+class DefinitionListView(LoginRequiredMixin, TemplateView):
+    template_name = "kpis/definition_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["definitions"] = selectors.definitions_for(user=self.request.user)
+        context["can_edit"] = policy.allows(self.request.user, policy.CHANGE, KPIDefinition)
+        return context
+
+
+class DefinitionFormView(AdminRequiredMixin, FormView):
+    template_name = "kpis/definition_form.html"
+    form_class = DefinitionForm
+
+    def get_object(self):
+        pk = self.kwargs.get("pk")
+        return policy.get_object(self.request.user, policy.CHANGE, KPIDefinition, pk=pk) if pk else None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.get_object()
+        return kwargs
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, _("The KPI definition was saved."))
+        return redirect("kpis:definitions")
+
+
+# --- assignments and targets ------------------------------------------------------------------
+
+
+class PartnerKPIsView(HostRequiredMixin, TemplateView):
+    template_name = "kpis/partner_kpis.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partner = partner_or_404(self.request.user, self.kwargs["partner_pk"])
+        assignments = list(selectors.visible_partner_kpis(user=self.request.user, partner=partner))
+        in_force = selectors.targets_in_force([a.pk for a in assignments], timezone.localdate())
+        history = {}
+        for target in (
+            policy.scope(self.request.user, policy.VIEW, KPITarget)
+            .filter(partner=partner)
+            .select_related("created_by")
+            .order_by("horizon", "-valid_from")
+        ):
+            history.setdefault(target.partner_kpi_id, []).append(target)
+        context.update(
+            partner=partner,
+            rows=[
+                {"assignment": a, "target": in_force.get(a.pk), "history": history.get(a.pk, [])} for a in assignments
+            ],
+        )
+        return context
+
+
+class PartnerKPIFormView(HostRequiredMixin, FormView):
+    template_name = "kpis/partner_kpi_form.html"
+    form_class = PartnerKPIForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        if "pk" in kwargs:
+            self.object = policy.get_object(request.user, policy.CHANGE, PartnerKPI, pk=kwargs["pk"])
+            self.partner = self.object.partner
+        else:
+            self.object = None
+            self.partner = partner_or_404(request.user, kwargs["partner_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(instance=self.object, partner=self.partner)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partner=self.partner, object=self.object, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.partner_kpi_save(user=self.request.user, partner_kpi=form.instance)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The KPI assignment was saved."))
+        return redirect("kpis:partner_kpis", partner_pk=self.partner.pk)
+
+
+class TargetCreateView(HostRequiredMixin, FormView):
+    template_name = "kpis/target_form.html"
+    form_class = TargetForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.assignment = policy.get_object(
+                request.user, policy.CHANGE, PartnerKPI.objects.select_related("kpi", "partner"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"valid_from": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(assignment=self.assignment, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.target_set(user=self.request.user, partner_kpi=self.assignment, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The target was saved; the previous one is kept in the history."))
+        return redirect("kpis:partner_kpis", partner_pk=self.assignment.partner_id)
+
+
+# --- scorecard, chart, portfolio --------------------------------------------------------------
+
+
+class ScorecardView(LoginRequiredMixin, TemplateView):
+    template_name = "kpis/scorecard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        partner = partner_or_404(user, self.kwargs["partner_pk"])
+        granularity = self.request.GET.get("granularity", "month")
+        card = selectors.scorecard(
+            user=user, partner=partner, granularity=granularity, day=parse_day(self.request.GET.get("day"))
+        )
+        context.update(
+            partner=partner,
+            card=card,
+            granularities=periods.GRANULARITIES.items(),
+            spark={str(r.partner_kpi_id): [v for _label, v in r.series] for r in card.results},
+            spark_labels=card.bucket_labels,
+            can_submit=policy.allows(user, policy.ADD, Measurement),
+        )
+        return context
+
+
+class ChartView(LoginRequiredMixin, TemplateView):
+    template_name = "kpis/chart.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        assignment = policy.get_object(
+            user, policy.VIEW, PartnerKPI.objects.select_related("kpi", "partner"), pk=self.kwargs["pk"]
+        )
+        granularity = self.request.GET.get("granularity", "month")
+        chart = selectors.kpi_chart(partner_kpi=assignment, granularity=granularity)
+        context.update(
+            assignment=assignment,
+            partner=assignment.partner,
+            kpi=assignment.kpi,
+            chart=chart,
+            granularities=periods.GRANULARITIES.items(),
+            targets=selectors.target_history(user=user, partner_kpi=assignment),
+            successes=selectors.successes_for(user=user, partner=assignment.partner).filter(partner_kpi=assignment)[
+                :10
+            ],
+        )
+        return context
+
+
+class PortfolioView(HostRequiredMixin, TemplateView):
+    template_name = "kpis/portfolio.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        granularity = self.request.GET.get("granularity", "month")
+        if granularity not in periods.GRANULARITIES:
+            granularity = "month"
+        context["portfolio"] = selectors.portfolio(
+            user=self.request.user, granularity=granularity, day=parse_day(self.request.GET.get("day"))
+        )
+        context["granularities"] = periods.GRANULARITIES.items()
+        return context
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+
+class MeasurementListView(LoginRequiredMixin, TemplateView):
+    template_name = "kpis/measurement_list.html"
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        partner = partner_or_404(user, self.kwargs["partner_pk"])
+        qs = selectors.measurements_for(user=user, partner=partner)
+        code = self.request.GET.get("kpi")
+        if code:
+            qs = qs.filter(kpi__code=code)
+        page = Paginator(qs, 50).get_page(self.request.GET.get("page"))
+        context.update(
+            partner=partner,
+            page_obj=page,
+            measurements=page.object_list,
+            assignments=selectors.visible_partner_kpis(user=user, partner=partner),
+            can_add=_submittable(user, partner).exists(),
+        )
+        return context
+
+
+def _submittable(user, partner):
+    qs = selectors.visible_partner_kpis(user=user, partner=partner)
+    if not policy.allows(user, policy.ADD, Measurement):
+        return qs.none()
+    if policy.is_partner(user):
+        qs = qs.filter(partner_can_submit=True)
+    return qs
+
+
+class MeasurementCreateView(LoginRequiredMixin, FormView):
+    template_name = "kpis/measurement_form.html"
+    form_class = MeasurementForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            if not policy.allows(request.user, policy.ADD, Measurement):
+                raise PermissionDenied
+            self.partner = partner_or_404(request.user, kwargs["partner_pk"])
+            self.assignments = list(_submittable(request.user, self.partner))
+            if not self.assignments:
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(assignments=self.assignments, partner=self.partner)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partner=self.partner, assignments=self.assignments, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            _measurement, status = services.measurement_upsert(
+                user=self.request.user, partner=self.partner, source=Source.FORM, **data
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        text = {
+            "created": _("The measurement was saved."),
+            "updated": _("The measurement was corrected; the earlier value is kept in its history."),
+            "unchanged": _("The same value was already recorded; nothing changed."),
+        }[status]
+        messages.success(self.request, text)
+        return redirect("kpis:measurements", partner_pk=self.partner.pk)
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "kpi-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class ImportView(LoginRequiredMixin, TemplateView):
+    """Upload → preview with a status per row → confirm. All or nothing."""
+
+    template_name = "kpis/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not policy.allows(request.user, policy.ADD, Measurement):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def default_partner(self):
+        user = self.request.user
+        return user.organization if policy.is_partner(user) else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ImportForm())
+        context["columns"] = importing.COLUMNS
+        context["max_mb"] = importing.MAX_UPLOAD_BYTES // 1024 // 1024
+        return context
+
+    def _preview(self, content, filename):
+        user = self.request.user
+        rows = importing.read_rows(content, filename)
+        items = importing.build_items(rows, user=user, default_partner=self.default_partner())
+        problems = services.validate_measurements(user=user, items=items)
+        return items, problems
+
+    def post(self, request, *args, **kwargs):
+        if "confirm" in request.POST:
+            return self.confirm(request)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        if upload.size > importing.MAX_UPLOAD_BYTES:
+            form.add_error(
+                "file", _("The file is larger than %(mb)s MB.") % {"mb": importing.MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
+            return self.render_to_response(self.get_context_data(form=form))
+        content = upload.read()
+        try:
+            items, problems = self._preview(content, upload.name)
+        except importing.FileError as exc:
+            form.add_error("file", str(exc))
+            return self.render_to_response(self.get_context_data(form=form))
+        token = uuid.uuid4().hex
+        (_upload_dir() / token).write_bytes(content)
+        request.session["kpi_import"] = {"token": token, "name": upload.name}
+        return self.render_to_response(
+            self.get_context_data(form=form, items=items, problems=problems, token=token, filename=upload.name)
+        )
+
+    def confirm(self, request):
+        stored = request.session.get("kpi_import") or {}
+        token = request.POST.get("token", "")
+        if not token or stored.get("token") != token or not (_upload_dir() / token).exists():
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect("kpis:import")
+        path = _upload_dir() / token
+        content = path.read_bytes()
+        try:
+            rows = importing.read_rows(content, stored.get("name", ""))
+            items = importing.build_items(rows, user=request.user, default_partner=self.default_partner())
+            result = services.measurements_upsert(user=request.user, items=items, source=Source.IMPORT)
+        except importing.FileError as exc:
+            messages.error(request, str(exc))
+            return redirect("kpis:import")
+        except ValidationError as exc:
+            problems = getattr(exc, "problems", None) or []
+            return self.render_to_response(
+                self.get_context_data(items=items, problems=problems, token=None, filename=stored.get("name"))
+            )
+        path.unlink(missing_ok=True)
+        request.session.pop("kpi_import", None)
+        messages.success(
+            request,
+            _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % result.as_dict(),
+        )
+        partners = {m.partner_id for m in result.measurements}
+        if len(partners) == 1:
+            return redirect("kpis:scorecard", partner_pk=partners.pop())
+        return redirect("kpis:import")
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+class MeasurementExportView(LoginRequiredMixin, View):
+    def get(self, request, partner_pk):
+        partner = partner_or_404(request.user, partner_pk)
+        fmt = request.GET.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        qs = selectors.measurements_for(
+            user=request.user,
+            partner=partner,
+            start=parse_day(request.GET.get("start")),
+            end=parse_day(request.GET.get("end")),
+        )
+        return exports.measurements_response(qs, fmt=fmt, filename=f"measurements-{partner.pk}")
+
+
+class ScorecardExportView(LoginRequiredMixin, View):
+    def get(self, request, partner_pk):
+        partner = partner_or_404(request.user, partner_pk)
+        fmt = request.GET.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        card = selectors.scorecard(
+            user=request.user,
+            partner=partner,
+            granularity=request.GET.get("granularity", "month"),
+            day=parse_day(request.GET.get("day")),
+        )
+        return exports.scorecard_response(card, fmt=fmt, filename=f"scorecard-{partner.pk}-{card.label}")

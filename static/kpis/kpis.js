@@ -1,0 +1,76 @@
+/* KPI pages: sparklines on the scorecard, the chart page and sortable tables. Data via json_script. */
+(function () {
+  "use strict";
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  function sparklines() {
+    var data = readJSON("kpi-spark-data");
+    if (!data || typeof Chart === "undefined") return;
+    document.querySelectorAll("canvas.kpi-spark").forEach(function (canvas) {
+      var series = data[canvas.dataset.key] || [];
+      new Chart(canvas, {
+        type: "line",
+        data: { labels: series.map(function (_, i) { return i; }), datasets: [{ data: series, borderWidth: 1.5, pointRadius: 0, spanGaps: true, borderColor: "#0d6efd" }] },
+        options: { responsive: false, animation: false, plugins: { legend: { display: false }, tooltip: { enabled: false } }, scales: { x: { display: false }, y: { display: false } } }
+      });
+    });
+  }
+
+  function chartPage() {
+    var canvas = document.getElementById("kpi-chart");
+    var data = readJSON("kpi-chart-data");
+    if (!canvas || !data || typeof Chart === "undefined") return;
+    var rows = data.rows;
+    function line(key, label, color, dash) {
+      return { label: label, data: rows.map(function (r) { return r[key]; }), borderColor: color, backgroundColor: color, borderDash: dash || [], pointRadius: key === "actual" ? 3 : 0, stepped: key !== "actual", spanGaps: key !== "actual", borderWidth: key === "actual" ? 2 : 1.5 };
+    }
+    new Chart(canvas, {
+      type: "line",
+      data: {
+        labels: rows.map(function (r) { return r.label; }),
+        datasets: [
+          line("actual", canvas.dataset.labelActual, "#0d6efd"),
+          line("target", canvas.dataset.labelTarget, "#198754", [6, 4]),
+          line("warning", canvas.dataset.labelWarning, "#ffc107", [3, 3]),
+          line("critical", canvas.dataset.labelCritical, "#dc3545", [3, 3])
+        ]
+      },
+      options: { animation: false, interaction: { mode: "index", intersect: false }, scales: { y: { title: { display: true, text: data.unit } } } }
+    });
+  }
+
+  function sortableTables() {
+    document.querySelectorAll("table.kpi-sortable").forEach(function (table) {
+      table.querySelectorAll("thead th[data-sort]").forEach(function (th, index) {
+        th.addEventListener("click", function () {
+          var numeric = th.dataset.sort === "number";
+          var asc = th.dataset.dir !== "asc";
+          th.dataset.dir = asc ? "asc" : "desc";
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (a, b) {
+            var x = a.cells[index].dataset.value || "", y = b.cells[index].dataset.value || "";
+            if (numeric) {
+              if (x === "" && y === "") return 0;
+              if (x === "") return 1;
+              if (y === "") return -1;
+              return asc ? parseFloat(x) - parseFloat(y) : parseFloat(y) - parseFloat(x);
+            }
+            return asc ? x.localeCompare(y) : y.localeCompare(x);
+          });
+          rows.forEach(function (r) { body.appendChild(r); });
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    sparklines();
+    chartPage();
+    sortableTables();
+  });
+})();
