@@ -129,8 +129,6 @@ def signature_state(version) -> dict:
 VERSION_FIELDS = (
     ("review_date", _("Review date")),
     ("summary", _("Summary")),
-    ("effective_from", _("Effective from")),
-    ("effective_to", _("Effective to")),
 )
 ROW_FIELD_LABELS = {
     "person_name": _("person"),

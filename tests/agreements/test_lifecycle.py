@@ -33,7 +33,9 @@ def test_full_life_cycle_records_who_and_when_and_supersedes(world):
     v1 = helpers.in_review(world, world.partner_a)
     assert v1.sent_by == world.admin and v1.sent_at
     # Both signatories are notified through the outbox, each once.
-    keys = set(Notification.objects.filter(key=f"agreement:{v1.pk}:sign:request").values_list("recipient__username", flat=True))
+    keys = set(
+        Notification.objects.filter(key=f"agreement:{v1.pk}:sign:request").values_list("recipient__username", flat=True)
+    )
     assert keys == {"admin", "manager", "a_manager"}
     services.version_sign(version=v1, user=world.manager)
     assert _state(v1) == (VersionStatus.IN_REVIEW, 1)
@@ -217,15 +219,15 @@ def test_review_reminder_weeks_before(world):
     today = version.review_date - timedelta(weeks=3)
     assert services.remind_reviews(today=today, weeks_before=4) == 3
     assert services.remind_reviews(today=today + timedelta(days=1), weeks_before=4) == 0
-    recipients = set(
-        Notification.objects.filter(kind="agreement_review").values_list("recipient__username", flat=True)
-    )
+    recipients = set(Notification.objects.filter(kind="agreement_review").values_list("recipient__username", flat=True))
     assert recipients == {"admin", "manager", "a_manager"}
 
 
 def test_notifications_never_reach_another_partner(world):
     version = helpers.in_review(world, world.partner_a)
-    assert not Notification.objects.filter(key__startswith=f"agreement:{version.pk}", recipient__organization=world.partner_b).exists()
+    assert not Notification.objects.filter(
+        key__startswith=f"agreement:{version.pk}", recipient__organization=world.partner_b
+    ).exists()
 
 
 def test_tasks_call_the_services(world):
