@@ -4,8 +4,8 @@ Window: the three calendar months ending with the scored month (for the current 
 Five parts, each scored 0–100 (a part without data is left out and the weights of the others are
 scaled up to 100 %):
 
-1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end)`` as a
-   percentage (a fraction 0–1 is multiplied by 100; capped at 100).
+1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end)``, the share
+   (0–1) of (KPI, month) pairs in the window with data and a target that were on target, × 100.
 2. Action items done on time (weight 20): action items of the partner due in the window that
    were done by their due date ÷ all due in the window × 100.
 3. Notice acknowledgement (weight 15): the median hours from posting to acknowledgement of the
@@ -24,7 +24,7 @@ Score = Σ weight × part ÷ Σ weight (of the parts with data), rounded to a wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from dateutil.relativedelta import relativedelta
@@ -85,11 +85,11 @@ def window(month: date, now=None) -> tuple[datetime, datetime]:
 
 
 def kpi_part(partner, start, end) -> Part:
-    value = integrations.kpi_attainment(partner, start.date(), end.date())
+    last_day = timezone.localtime(end - timedelta(microseconds=1)).date()  # the window's end is exclusive
+    value = integrations.kpi_attainment(partner, timezone.localtime(start).date(), last_day)
     if value is None:
         return Part("kpi", None, "")
-    value = float(value)
-    score = min(100.0, max(0.0, value * 100 if value <= 1 else value))
+    score = min(100.0, max(0.0, float(value) * 100))
     return Part("kpi", score, f"{score:.0f} %")
 
 

@@ -135,23 +135,22 @@ def kpi_attainment(partner, start, end):
 
 
 def detected_successes(*, user, partner=None, since=None) -> list[dict]:
-    """KPI successes as dicts {title, detail, date}; empty until the kpis app provides them."""
+    """KPI successes (kpis.selectors.successes_for, already policy-scoped) as dicts {title, detail, date}."""
     selectors = _module("kpis.selectors")
     fn = getattr(selectors, "successes_for", None) if selectors else None
     if fn is None:
         return []
-    result = []
-    for item in fn(user=user, partner=partner, since=since):
-        get = item.get if isinstance(item, dict) else lambda k, default=None, i=item: getattr(i, k, default)
-        result.append(
-            {
-                "title": str(get("title", "") or get("text", "") or item),
-                "detail": str(get("detail", "") or ""),
-                "date": get("date") or get("period_start") or get("period") or get("when"),
-                "partner": get("partner"),
-            }
-        )
-    return result
+    if since is not None and hasattr(since, "date") and callable(since.date):
+        since = since.date()
+    return [
+        {
+            "title": str(getattr(item, "title", item)),
+            "detail": str(getattr(item, "kpi", "") or ""),
+            "date": getattr(item, "date", None),
+            "partner": getattr(item, "partner", None),
+        }
+        for item in fn(user=user, partner=partner, since=since)[:50]
+    ]
 
 
 # --- meetings --------------------------------------------------------------------------------

@@ -103,3 +103,30 @@ def test_periodic_task_snapshots_every_partner(world):
 
     assert snapshot_health_scores() == 2
     assert HealthSnapshot.objects.count() == 4
+
+
+def test_kpi_part_uses_the_kpis_app_for_the_months_of_the_window(world):
+    kpis = pytest.importorskip("kpis.models")
+    from datetime import date
+
+    kpi = kpis.KPIDefinition.objects.get(code="error-rate")
+    assignment = kpis.PartnerKPI.objects.create(partner=world.partner_a, kpi=kpi, shared=True)
+    kpis.KPITarget.objects.create(partner_kpi=assignment, value=0.5, valid_from=date(2026, 1, 1))
+    for month, errors in ((date(2026, 7, 1), 4), (date(2026, 8, 1), 9), (date(2026, 9, 1), 3), (date(2026, 10, 1), 20)):
+        kpis.Measurement.objects.create(
+            partner=world.partner_a,
+            kpi=kpi,
+            period_kind="month",
+            period_start=month,
+            value=errors / 10,
+            numerator=errors,
+            denominator=1000,
+        )
+    from kpis import rollups
+
+    rollups.rebuild_all()  # the kpis write paths keep the monthly rollup; plain creates do not
+    now = timezone.make_aware(timezone.datetime(2026, 11, 20, 12, 0))
+    # September's window is July–September: July and September on target, August not → 2/3;
+    # October (off target) lies after the window and must not count.
+    _score, parts = health.compute(world.partner_a, date(2026, 9, 1), now=now)
+    assert {p.key: p.score for p in parts}["kpi"] == pytest.approx(200 / 3)

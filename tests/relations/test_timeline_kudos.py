@@ -136,3 +136,31 @@ def test_timeline_lines_are_shown_in_each_readers_language(world, client_as):
     world.manager.save()
     danish = client_as(world.manager).get(url).content.decode()
     assert "Sag rejst: Missed pick-ups" in danish
+
+
+def test_kpi_successes_on_the_hub_and_timeline_respect_shared_kpis(world, client_as):
+    kpis = pytest.importorskip("kpis.models")
+    from datetime import date
+
+    shown = kpis.PartnerKPI.objects.create(
+        partner=world.partner_a, kpi=kpis.KPIDefinition.objects.get(code="delivery-time"), shared=True
+    )
+    hidden = kpis.PartnerKPI.objects.create(
+        partner=world.partner_a, kpi=kpis.KPIDefinition.objects.get(code="inventory-turnover"), shared=False
+    )
+    for assignment, text in ((shown, "Fastest delivery month ever"), (hidden, "Best turnover ever")):
+        kpis.Success.objects.create(
+            partner=world.partner_a,
+            kpi=assignment.kpi,
+            partner_kpi=assignment,
+            kind="record",
+            period_start=date(2026, 10, 1),
+            value=1,
+            text=text,
+        )
+    hub = reverse("partners:detail", args=[world.partner_a.pk])
+    partner_page = client_as(world.a_viewer).get(hub).content.decode()
+    assert "Fastest delivery month ever" in partner_page and "Best turnover ever" not in partner_page
+    assert "Best turnover ever" in client_as(world.manager).get(hub).content.decode()
+    lines = dict(TimelineEvent.objects.filter(category="success").values_list("title", "internal"))
+    assert lines == {"Fastest delivery month ever": False, "Best turnover ever": True}
