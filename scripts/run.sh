@@ -8,6 +8,7 @@ export PORT="${PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://localhost:${PORT}}"
 mkdir -p var/mail var/celery-broker/processed
 PY=.venv/bin/python
+export PATH="$(pwd)/.venv/bin:$PATH"
 echo "Database: ${DATABASE_URL:-SQLite (var/db.sqlite3)}"
 echo "Broker:   ${REDIS_URL:-Celery filesystem broker (var/celery-broker)}"
 $PY manage.py migrate --noinput
