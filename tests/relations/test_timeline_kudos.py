@@ -164,3 +164,20 @@ def test_kpi_successes_on_the_hub_and_timeline_respect_shared_kpis(world, client
     assert "Best turnover ever" in client_as(world.manager).get(hub).content.decode()
     lines = dict(TimelineEvent.objects.filter(category="success").values_list("title", "internal"))
     assert lines == {"Fastest delivery month ever": False, "Best turnover ever": True}
+
+
+def test_agreement_life_cycle_lands_on_the_timeline(world):
+    agreements = pytest.importorskip("agreements.models")
+    agreement = agreements.Agreement.objects.create(partner=world.partner_a, title="Samarbejdsaftale")
+    version = agreements.AgreementVersion.objects.create(agreement=agreement, number=1, created_by=world.manager)
+    assert not TimelineEvent.objects.exists()  # drafts are the host's work in progress
+    version.status, version.sent_at = "in_review", timezone.now()
+    version.save()
+    version.status, version.activated_at = "active", timezone.now()
+    version.save()
+    lines = TimelineEvent.objects.filter(partner=world.partner_a, category="agreement").order_by("id")
+    assert [line.display_title for line in lines] == [
+        "Agreement version 1 sent for sign-off",
+        "Agreement version 1 is active",
+    ]
+    assert not TimelineEvent.objects.filter(partner=world.partner_b).exists()
