@@ -1,0 +1,130 @@
+"""Demo KPIs: the four standard KPIs for every demo partner, targets, two years of weekly measurements.
+
+The numbers improve steadily over the two years, with one bad month (eight months ago) that
+crosses the critical thresholds. Idempotent: a partner that already has measurements is left as it is.
+"""
+
+import random
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from . import alerts, rollups
+from .models import KPIDefinition, KPITarget, Measurement, PartnerKPI, PeriodKind, Source
+
+# code: (target, warning, critical, start level, end level)
+TARGETS = {
+    "delivery-time": (24.0, 28.0, 36.0, 34.0, 21.0),
+    "error-rate": (0.5, 0.8, 1.5, 1.1, 0.35),
+    "inventory-turnover": (10.0, 9.0, 7.0, 8.0, 11.5),
+    "customer-satisfaction": (4.2, 4.0, 3.5, 3.8, 4.45),
+}
+WEEKS = 104
+
+
+def seed(demo):
+    users = demo.objects.get("users", {})
+    lager = users.get("lager")
+    kpis = {k.code: k for k in KPIDefinition.objects.filter(code__in=TARGETS)}
+    today = timezone.localdate()
+    last_monday = today - timedelta(days=today.weekday() + 7)
+    first_monday = last_monday - timedelta(weeks=WEEKS - 1)
+    bad_month = (today - relativedelta(months=8)).replace(day=1)
+    partner_users = {
+        "DanLog 3PL A/S": users.get("danlog"),
+        "Jysk Fragt ApS": users.get("jysk"),
+        "Emballage Nord A/S": users.get("emballage"),
+        "CleanTech Service": users.get("clean"),
+    }
+    for index, partner in enumerate(demo.objects.get("partners", [])):
+        assignments = {}
+        for code, kpi in kpis.items():
+            assignment, _ = PartnerKPI.objects.get_or_create(
+                partner=partner,
+                kpi=kpi,
+                defaults={
+                    "shared": True,
+                    "partner_can_submit": code in ("delivery-time", "error-rate"),
+                    "weight": 2 if code in ("delivery-time", "error-rate") else 1,
+                    "responsible_host": lager,
+                    "responsible_partner": partner_users.get(partner.name),
+                },
+            )
+            assignments[code] = assignment
+            target, warning, critical, _start, _end = TARGETS[code]
+            if not assignment.targets.exists():
+                # An older, looser target (history) and the current one.
+                looser = target * (1.25 if not kpi.higher_is_better else 0.85)
+                KPITarget.objects.create(
+                    partner_kpi=assignment,
+                    horizon="short_term",
+                    value=round(looser, 2),
+                    warning=round(warning * (1.25 if not kpi.higher_is_better else 0.85), 2),
+                    critical=critical,
+                    valid_from=first_monday,
+                    valid_to=first_monday + timedelta(weeks=52) - timedelta(days=1),
+                    created_by=lager,
+                )
+                KPITarget.objects.create(
+                    partner_kpi=assignment,
+                    horizon="short_term",
+                    value=target,
+                    warning=warning,
+                    critical=critical,
+                    valid_from=first_monday + timedelta(weeks=52),
+                    created_by=lager,
+                )
+                KPITarget.objects.create(
+                    partner_kpi=assignment,
+                    horizon="long_term",
+                    value=round(target * (0.9 if not kpi.higher_is_better else 1.08), 2),
+                    valid_from=first_monday + timedelta(weeks=52),
+                    created_by=lager,
+                )
+        if Measurement.objects.filter(partner=partner).exists():
+            continue
+        rng = random.Random(1000 + index)
+        rows = []
+        for week in range(WEEKS):
+            monday = first_monday + timedelta(weeks=week)
+            progress = week / (WEEKS - 1)
+            bad = monday.replace(day=1) == bad_month
+            for code, kpi in kpis.items():
+                _t, _w, critical, start, end = TARGETS[code]
+                level = start + (end - start) * progress
+                if bad:
+                    level = critical * (1.3 if not kpi.higher_is_better else 0.8)
+                level *= 1 + rng.uniform(-0.06, 0.06)
+                row = Measurement(
+                    partner=partner,
+                    kpi=kpi,
+                    period_kind=PeriodKind.WEEK,
+                    period_start=monday,
+                    source=Source.IMPORT,
+                    entered_by=lager,
+                    value=0,
+                )
+                if code == "delivery-time":
+                    row.sample_size = rng.randint(300, 700)
+                    row.value = round(level, 2)
+                elif code == "customer-satisfaction":
+                    row.sample_size = rng.randint(15, 60)
+                    row.value = round(min(5.0, max(1.0, level)), 2)
+                elif code == "error-rate":
+                    lines = rng.randint(6000, 12000)
+                    row.numerator = round(lines * level / 100)
+                    row.denominator = lines
+                    row.value = row.numerator / row.denominator * 100
+                else:  # inventory turnover: weekly COGS and inventory value × 7 days
+                    inventory = rng.uniform(1.8e6, 2.2e6)
+                    row.denominator = round(inventory * 7)
+                    row.numerator = round(level * row.denominator / 365)
+                    row.value = row.numerator / row.denominator * 365
+                rows.append(row)
+        Measurement.objects.bulk_create(rows, batch_size=1000)
+        keys = {(r.partner_id, r.kpi_id, r.period_start) for r in rows}
+        rollups.refresh(keys)
+        # Successes and alerts are judged as data arrives; for the demo, the last months' arrival.
+        recent = today - relativedelta(months=4)
+        alerts.after_write({k for k in keys if k[2] >= recent or k[2].replace(day=1) == bad_month})

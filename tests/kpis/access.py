@@ -1,0 +1,97 @@
+from django.urls import reverse
+
+from tests.access import EVERYONE, HOST, Endpoint
+from tests.kpis.helpers import setup_partner
+
+PARTNER_MANAGER_AND_HOST = HOST | {"partner_manager"}
+
+
+def _pk(w, p, index=0):
+    return setup_partner(p)[index].pk
+
+
+def _partner_url(name):
+    def build(w, p):
+        setup_partner(p)
+        return reverse(name, args=[p.pk])
+
+    return build
+
+
+ENDPOINTS = [
+    Endpoint("kpis:definitions", lambda w, p: reverse("kpis:definitions"), partner_scoped=False),
+    Endpoint(
+        "kpis:definition_create",
+        lambda w, p: reverse("kpis:definition_create"),
+        allowed={"admin"},
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "kpis:definition_edit",
+        lambda w, p: reverse("kpis:definition_edit", args=[setup_partner(p)[0].kpi_id]),
+        allowed={"admin"},
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "kpis:portfolio",
+        lambda w, p: (setup_partner(w.partner_a), setup_partner(w.partner_b), reverse("kpis:portfolio"))[-1],
+        allowed=HOST,
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "kpis:import", lambda w, p: reverse("kpis:import"), allowed=PARTNER_MANAGER_AND_HOST, partner_scoped=False
+    ),
+    Endpoint("kpis:scorecard", _partner_url("kpis:scorecard"), marker=lambda w, p: p.name),
+    Endpoint("kpis:scorecard_export", _partner_url("kpis:scorecard_export"), marker=lambda w, p: p.name),
+    Endpoint(
+        "kpis:scorecard_export_xlsx",
+        lambda w, p: _partner_url("kpis:scorecard_export")(w, p) + "?format=xlsx",
+    ),
+    Endpoint("kpis:partner_kpis", _partner_url("kpis:partner_kpis"), allowed=HOST),
+    Endpoint("kpis:partner_kpi_create", _partner_url("kpis:partner_kpi_create"), allowed=HOST),
+    Endpoint("kpis:measurements", _partner_url("kpis:measurements"), marker=lambda w, p: p.name),
+    Endpoint("kpis:measurement_create", _partner_url("kpis:measurement_create"), allowed=PARTNER_MANAGER_AND_HOST),
+    Endpoint("kpis:measurements_export", _partner_url("kpis:measurements_export")),
+    Endpoint(
+        "kpis:measurements_export_xlsx", lambda w, p: _partner_url("kpis:measurements_export")(w, p) + "?format=xlsx"
+    ),
+    Endpoint("kpis:chart", lambda w, p: reverse("kpis:chart", args=[_pk(w, p)]), marker=lambda w, p: p.name),
+    Endpoint("kpis:partner_kpi_edit", lambda w, p: reverse("kpis:partner_kpi_edit", args=[_pk(w, p)]), allowed=HOST),
+    Endpoint("kpis:target_create", lambda w, p: reverse("kpis:target_create", args=[_pk(w, p)]), allowed=HOST),
+    # API
+    Endpoint(
+        "api:kpi-definition-list", lambda w, p: reverse("api:kpi-definition-list"), api=True, partner_scoped=False
+    ),
+    Endpoint(
+        "api:partner-kpi-list",
+        lambda w, p: (setup_partner(w.partner_b), reverse("api:partner-kpi-list"))[-1],
+        api=True,
+        partner_scoped=False,
+    ),
+    Endpoint("api:partner-kpi-detail", lambda w, p: reverse("api:partner-kpi-detail", args=[_pk(w, p)]), api=True),
+    Endpoint(
+        "api:kpi-target-detail",
+        lambda w, p: reverse("api:kpi-target-detail", args=[setup_partner(p)[0].targets.first().pk]),
+        api=True,
+    ),
+    Endpoint(
+        "api:kpi-measurement-list", lambda w, p: reverse("api:kpi-measurement-list"), api=True, partner_scoped=False
+    ),
+    Endpoint(
+        "api:kpi-scorecard", lambda w, p: (setup_partner(p), reverse("api:kpi-scorecard", args=[p.pk]))[-1], api=True
+    ),
+    Endpoint(
+        "api:kpi-measurement-bulk",
+        lambda w, p: (setup_partner(p), reverse("api:kpi-measurement-bulk"))[-1],
+        api=True,
+        method="post",
+        data=lambda w, p: {
+            "measurements": [
+                {"partner": p.pk, "kpi": "error-rate", "period_start": "2025-03-03", "numerator": 2, "denominator": 400}
+            ]
+        },
+        allowed=PARTNER_MANAGER_AND_HOST,
+        ok=(200,),
+        partner_scoped=False,
+    ),
+]
