@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import Organization, Site
@@ -33,7 +34,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     def validate_kind(self, value):
         if value == "host":
-            raise serializers.ValidationError("A partner cannot be of the host type.")
+            raise serializers.ValidationError(_("A partner cannot be of the host type."))
         return value
 
 
