@@ -34,9 +34,11 @@ def _relationship_section(request, partner):
 def _successes_section(request, partner):
     from .models import Kudos
 
+    items = selectors.successes(user=request.user, partner=partner, limit=5, per_kind=True)
     return {
         "title": _("Successes"),
-        "items": selectors.successes(user=request.user, partner=partner, limit=8),
+        "kudos": [i for i in items if i["kind"] == "kudos"][:5],
+        "detected": [i for i in items if i["kind"] == "kpi"][:5],
         "can_add": policy.allows(request.user, policy.ADD, Kudos),
     }
 

@@ -145,7 +145,7 @@ def detected_successes(*, user, partner=None, since=None) -> list[dict]:
     return [
         {
             "title": str(getattr(item, "title", item)),
-            "detail": str(getattr(item, "kpi", "") or ""),
+            "detail": "",
             "date": getattr(item, "date", None),
             "partner": getattr(item, "partner", None),
         }

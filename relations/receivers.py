@@ -4,6 +4,8 @@ Lazy senders ("app_label.Model") so relations does not import those apps' models
 sender whose model does not exist is simply never connected.
 """
 
+from datetime import datetime, time
+
 from django.apps import apps
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -75,7 +77,10 @@ def kpi_success_saved(sender, instance, created, **kwargs):
         title=instance.text,
         key=f"kpi-success:{instance.pk}",
         url=instance.get_absolute_url(),
-        occurred_at=instance.detected_at or timezone.now(),
+        # the period the success is about, not when it was detected (backfilled data detects late)
+        occurred_at=timezone.make_aware(datetime.combine(instance.period_start, time(12, 0)))
+        if instance.period_start
+        else timezone.now(),
         internal=not instance.partner_kpi.shared,
     )
 

@@ -148,8 +148,8 @@ def roadmap_comments(*, user, item) -> QuerySet:
 # --- Successes -------------------------------------------------------------------------------
 
 
-def successes(*, user, partner=None, since=None, limit=20) -> list[dict]:
-    """Kudos and KPI-detected successes together, newest first."""
+def successes(*, user, partner=None, since=None, limit=20, per_kind=False) -> list[dict]:
+    """Kudos and KPI-detected successes together, newest first (`per_kind`: up to `limit` of each)."""
     kudos = policy.scope(user, policy.VIEW, Kudos).select_related("partner", "given_by")
     if partner is not None:
         kudos = kudos.filter(partner=partner)
@@ -166,13 +166,13 @@ def successes(*, user, partner=None, since=None, limit=20) -> list[dict]:
         }
         for k in kudos[:limit]
     ]
-    for success in integrations.detected_successes(user=user, partner=partner, since=since):
+    for success in integrations.detected_successes(user=user, partner=partner, since=since)[:limit]:
         when = success["date"]
         if hasattr(when, "date") and callable(when.date):
             when = when.date()
         items.append({"kind": "kpi", **success, "date": when, "by": None})
     items.sort(key=lambda i: (i["date"] is not None, i["date"] or timezone.localdate()), reverse=True)
-    return items[:limit]
+    return items if per_kind else items[:limit]
 
 
 # --- Surveys ---------------------------------------------------------------------------------
