@@ -205,6 +205,6 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
             **numbers,
         )
         item.errors = errors
-        item.raw = row
+        item.raw = {c: row.get(c) if row.get(c) is not None else "" for c in COLUMNS}
         items.append(item)
     return items

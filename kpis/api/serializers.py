@@ -84,7 +84,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
 class BulkItemSerializer(serializers.Serializer):
     """One measurement of the ingestion payload; numbers may be JSON numbers or strings ("12,5")."""
 
-    partner = serializers.CharField(help_text="Partner id (or exact name)")
+    partner = serializers.CharField(required=False, help_text="Partner id (or exact name); partner users may omit it")
     kpi = serializers.CharField(help_text="KPI code")
     period_kind = serializers.CharField(required=False, default="day")
     period_start = serializers.CharField()
