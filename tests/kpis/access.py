@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from tests.access import EVERYONE, HOST, Endpoint
+from tests.access import HOST, Endpoint
 from tests.kpis.helpers import setup_partner
 
 PARTNER_MANAGER_AND_HOST = HOST | {"partner_manager"}

@@ -122,7 +122,9 @@ def test_rollup_stays_exact_after_correction_and_rebuild(world):
 )
 def test_status_bands(higher, actual, expected):
     thresholds = (
-        dict(target=1.0, warning=1.5, critical=2.5) if not higher else dict(target=4.2, warning=4.0, critical=3.5)
+        {"target": 1.0, "warning": 1.5, "critical": 2.5}
+        if not higher
+        else {"target": 4.2, "warning": 4.0, "critical": 3.5}
     )
     assert status_of(higher_is_better=higher, actual=actual, **thresholds) == expected
 

@@ -31,7 +31,13 @@ def _form(client, partner, **data):
 def test_form_saves_ratio_from_its_parts_and_corrects_with_history(world, client_as):
     error, *_ = setup_partner(world.partner_a)
     client = client_as(world.manager)
-    data = dict(kpi=error.kpi_id, period_kind="day", period_start="2025-03-03", numerator="3", denominator="200")
+    data = {
+        "kpi": error.kpi_id,
+        "period_kind": "day",
+        "period_start": "2025-03-03",
+        "numerator": "3",
+        "denominator": "200",
+    }
     response = _form(client, world.partner_a, **data)
     assert response.status_code == 302
     m = Measurement.objects.get()
