@@ -153,6 +153,18 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def save(self, *args, **kwargs):
+        # A login only stamps last_login (not tracked): no history row, or the audit log would
+        # fill with empty "changed" entries for every login.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) <= {"last_login"}:
+            self.skip_history_when_saving = True
+            try:
+                return super().save(*args, **kwargs)
+            finally:
+                del self.skip_history_when_saving
+        return super().save(*args, **kwargs)
+
     def clean(self):
         super().clean()
         if self.role and self.organization_id is None and not self.is_superuser:
