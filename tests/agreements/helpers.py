@@ -6,11 +6,13 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.models import Agreement, ChannelRule, EscalationStep, Party, Responsibility
-from partners.models import Contact
+from partners.models import Contact, User
 
 
 def partner_manager(world, partner):
-    return world.a_manager if partner == world.partner_a else world.b_manager
+    if partner in (world.partner_a, world.partner_b):
+        return world.a_manager if partner == world.partner_a else world.b_manager
+    return User.objects.filter(organization=partner, role="partner_manager").first()
 
 
 def partner_viewer(world, partner):

@@ -1,0 +1,279 @@
+"""Pages through the test client: htmx inline rows, invalid steps, compare, hub and query counts."""
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import ChannelRule, Responsibility, VersionStatus
+from tests.agreements import helpers
+from tests.factories import OrganizationFactory, UserFactory
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _messages(response):
+    return [str(m) for m in response.wsgi_request._messages]
+
+
+def test_list_page_query_count_does_not_grow(world, client_as, django_assert_max_num_queries):
+    client = client_as(world.admin)
+    helpers.active(world, world.partner_a)
+    helpers.revision(world, world.partner_b)
+    url = reverse("agreements:list")
+    with django_assert_max_num_queries(15) as few:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        partner = OrganizationFactory(name=f"Extra {i} ApS")
+        UserFactory(username=f"extra{i}", organization=partner, role="partner_manager")
+        helpers.revision(world, partner)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("Extra ") >= 6
+
+
+def test_list_filters(world, client_as):
+    helpers.active(world, world.partner_a)
+    helpers.revision(world, world.partner_b)
+    client = client_as(world.manager)
+    body = client.get(reverse("agreements:list"), {"status": "pending"}).content.decode()
+    assert world.partner_b.name in body and world.partner_a.name not in body
+
+
+def test_create_agreement_page(world, client_as):
+    client = client_as(world.manager)
+    response = client.post(reverse("agreements:create", args=[world.partner_a.pk]), {"title": ""})
+    assert response.status_code == 302
+    agreement = world.partner_a.agreements.get()
+    assert agreement.title == f"Collaboration agreement with {world.partner_a.name}"
+    assert response["Location"] == reverse("agreements:edit", args=[agreement.versions.get().pk])
+
+
+def test_htmx_add_row_valid_and_invalid(world, client_as):
+    version = helpers.draft(world, world.partner_a)
+    client = client_as(world.manager)
+    url = reverse("agreements:row_create", args=[version.pk, "channel"])
+    form = client.get(url, **HX)
+    assert form.status_code == 200
+    body = form.content.decode()
+    assert "<html" not in body and 'hx-post="%s"' % url in body
+    # Invalid: duplicate topic, missing person, non-numeric hours: errors shown in the row, nothing saved.
+    bad = client.post(
+        url, {"topic": "delivery_delays", "channel": "phone", "response_hours": "soon", "party": "host"}, **HX
+    )
+    assert bad.status_code == 200
+    text = bad.content.decode()
+    assert "invalid-feedback" in text and "Enter a whole number." in text
+    assert ChannelRule.objects.filter(version=version).count() == 1
+    duplicate = client.post(
+        url,
+        {
+            "topic": "delivery_delays",
+            "channel": "phone",
+            "response_hours": "2",
+            "party": "host",
+            "person": f"u:{world.manager.pk}",
+        },
+        **HX,
+    )
+    assert "already exists" in duplicate.content.decode()
+    assert ChannelRule.objects.filter(version=version).count() == 1
+    ok = client.post(
+        url,
+        {
+            "topic": "invoices",
+            "channel": "email",
+            "response_hours": "48",
+            "party": "host",
+            "person": f"u:{world.admin.pk}",
+        },
+        **HX,
+    )
+    assert ok.status_code == 200
+    rule = ChannelRule.objects.get(version=version, topic="invoices")
+    assert f'id="channel-{rule.pk}"' in ok.content.decode()
+    assert rule.user == world.admin and rule.response_hours == 48
+
+
+def test_person_from_the_wrong_side_is_refused_in_the_row(world, client_as):
+    version = helpers.draft(world, world.partner_a)
+    client = client_as(world.manager)
+    url = reverse("agreements:row_create", args=[version.pk, "responsibility"])
+    response = client.post(
+        url,
+        {"party": "host", "activity": "Returns", "person": f"u:{world.a_manager.pk}", "responsible_for": "x"},
+        **HX,
+    )
+    assert "does not belong to the host side" in response.content.decode()
+    # A person of another partner is not even a choice.
+    response = client.post(
+        url,
+        {"party": "partner", "activity": "Returns", "person": f"u:{world.b_manager.pk}", "responsible_for": "x"},
+        **HX,
+    )
+    assert "Select a valid choice" in response.content.decode()
+    assert not Responsibility.objects.filter(activity="Returns").exists()
+
+
+def test_non_htmx_invalid_row_is_400(world, client_as):
+    version = helpers.draft(world, world.partner_a)
+    response = client_as(world.manager).post(
+        reverse("agreements:row_create", args=[version.pk, "escalation"]), {"level": "0", "after_hours": "-1"}
+    )
+    assert response.status_code == 400
+    assert version.escalationstep_set.count() == 1
+
+
+def test_htmx_edit_and_delete_row(world, client_as):
+    version = helpers.draft(world, world.partner_a)
+    rule = version.channelrule_set.get()
+    client = client_as(world.manager)
+    edit_url = reverse("agreements:row_edit", args=[version.pk, "channel", rule.pk])
+    assert 'name="response_hours"' in client.get(edit_url, **HX).content.decode()
+    response = client.post(
+        edit_url,
+        {
+            "topic": rule.topic,
+            "channel": "chat",
+            "response_hours": "1",
+            "party": "partner",
+            "person": f"u:{world.a_manager.pk}",
+        },
+        **HX,
+    )
+    assert response.status_code == 200 and "Chat" in response.content.decode()
+    rule.refresh_from_db()
+    assert (rule.channel, rule.response_hours) == ("chat", 1)
+    response = client.post(reverse("agreements:row_delete", args=[version.pk, "channel", rule.pk]), **HX)
+    assert response.status_code == 200 and response.content == b""
+    assert not ChannelRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_rows_of_a_sent_version_cannot_be_edited_through_pages(world, client_as):
+    version = helpers.in_review(world, world.partner_a)
+    rule = version.channelrule_set.get()
+    client = client_as(world.admin)
+    response = client.post(
+        reverse("agreements:row_edit", args=[version.pk, "channel", rule.pk]),
+        {
+            "topic": rule.topic,
+            "channel": "chat",
+            "response_hours": "1",
+            "party": "host",
+            "person": f"u:{world.admin.pk}",
+        },
+        **HX,
+    )
+    assert response.status_code == 409 and "cannot be changed" in response.content.decode()
+    response = client.post(reverse("agreements:row_delete", args=[version.pk, "channel", rule.pk]))
+    assert response.status_code == 302
+    assert any("cannot be changed" in m for m in _messages(response))
+    response = client.get(reverse("agreements:edit", args=[version.pk]))
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.channel == "portal_notice"
+
+
+def test_version_form_bad_date_changes_nothing(world, client_as):
+    version = helpers.draft(world, world.partner_a)
+    response = client_as(world.manager).post(
+        reverse("agreements:edit", args=[version.pk]), {"review_date": "31.02.2027", "summary": "New"}
+    )
+    assert response.status_code == 400 and "Enter a valid date." in response.content.decode()
+    version.refresh_from_db()
+    assert version.summary == "Scope."
+
+
+def test_send_incomplete_draft_through_page(world, client_as):
+    version = helpers.agreement(world, world.partner_a).versions.get()
+    response = client_as(world.manager).post(reverse("agreements:send", args=[version.pk]))
+    assert response.status_code == 302
+    assert any("review date" in m for m in _messages(response))
+    version.refresh_from_db()
+    assert version.status == VersionStatus.DRAFT
+
+
+def test_sign_flow_and_invalid_signing_through_pages(world, client_as):
+    version = helpers.revision(world, world.partner_a)
+    url = reverse("agreements:sign", args=[version.pk])
+    # The viewer is refused and nothing changes.
+    assert client_as(world.a_viewer).post(url).status_code == 403
+    page = client_as(world.a_viewer).get(reverse("agreements:version", args=[version.pk])).content.decode()
+    assert "sign-button" not in page and "A partner manager of your organisation signs" in page
+    # The partner manager sees what changed before signing, then signs.
+    page = client_as(world.a_manager).get(reverse("agreements:version", args=[version.pk])).content.decode()
+    assert "sign-button" in page and "What changes compared with version 1" in page
+    assert "Delivery delays" in page and "<del>4</del> → <ins>2</ins>" in page
+    response = client_as(world.a_manager).post(url)
+    assert any("signature was recorded" in m for m in _messages(response))
+    response = client_as(world.a_manager).post(url)
+    assert any("already signed" in m for m in _messages(response))
+    response = client_as(world.manager).post(url)
+    assert any("now in force" in m for m in _messages(response))
+    version.refresh_from_db()
+    assert version.status == VersionStatus.ACTIVE and version.signatures.count() == 2
+
+
+def test_host_signing_a_draft_through_page(world, client_as):
+    version = helpers.draft(world, world.partner_a)
+    response = client_as(world.admin).post(reverse("agreements:sign", args=[version.pk]))
+    assert any("not been sent" in m for m in _messages(response))
+    assert version.signatures.count() == 0
+    # Partner users do not even see drafts.
+    assert client_as(world.a_manager).post(reverse("agreements:sign", args=[version.pk])).status_code == 404
+
+
+def test_terminate_without_reason_through_page(world, client_as):
+    version = helpers.active(world, world.partner_a)
+    url = reverse("agreements:terminate", args=[version.pk])
+    response = client_as(world.admin).post(url, {"reason": "  "})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == VersionStatus.ACTIVE
+    response = client_as(world.admin).post(url, {"reason": "Contract ended"})
+    version.refresh_from_db()
+    assert response.status_code == 302 and version.status == VersionStatus.TERMINATED
+
+
+def test_compare_page_for_partner(world, client_as):
+    version = helpers.revision(world, world.partner_a)
+    url = reverse("agreements:compare", args=[version.agreement_id])
+    client = client_as(world.a_viewer)
+    page = client.get(url).content.decode()
+    assert "<del>4</del> → <ins>2</ins>" in page
+    v1 = version.agreement.versions.get(number=1)
+    assert client.get(url, {"old": v1.pk, "new": v1.pk}).status_code == 400
+    assert client.get(url, {"old": v1.pk, "new": "abc"}).status_code == 400
+
+
+def test_partner_never_sees_a_draft_in_compare(world, client_as):
+    draft = helpers.revision(world, world.partner_a, send=False)
+    v1 = draft.agreement.versions.get(number=1)
+    url = reverse("agreements:compare", args=[draft.agreement_id])
+    response = client_as(world.a_manager).get(url, {"old": v1.pk, "new": draft.pk})
+    assert response.status_code == 400
+    assert "<ins>2</ins>" not in response.content.decode() and "nothing to compare" in response.content.decode()
+    host = client_as(world.manager).get(url, {"old": v1.pk, "new": draft.pk})
+    assert host.status_code == 200 and "<del>4</del> → <ins>2</ins>" in host.content.decode()
+
+
+def test_hub_section_and_dashboard(world, client_as):
+    version = helpers.revision(world, world.partner_a)
+    page = client_as(world.a_manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    assert 'id="section-agreements"' in page and "awaits your signature" in page
+    page = client_as(world.a_viewer).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    assert 'id="section-agreements"' in page and "awaits your signature" not in page
+    dashboard = client_as(world.manager).get(reverse("dashboard")).content.decode()
+    assert reverse("agreements:version", args=[version.pk]) in dashboard
+
+
+def test_print_page_has_print_stylesheet_and_matrix(world, client_as):
+    version = helpers.active(world, world.partner_a)
+    page = client_as(world.a_viewer).get(reverse("agreements:print", args=[version.pk])).content.decode()
+    assert "agreements/print.css" in page
+    assert 'id="channel-matrix"' in page and "Delivery delays" in page and "Portal notice" in page
+
+
+@pytest.mark.parametrize("kind", ["nonsense"])
+def test_unknown_row_kind_is_404(world, client_as, kind):
+    version = helpers.draft(world, world.partner_a)
+    assert client_as(world.manager).get(reverse("agreements:row_create", args=[version.pk, kind])).status_code == 404
