@@ -55,7 +55,7 @@ def test_htmx_add_row_valid_and_invalid(world, client_as):
     form = client.get(url, **HX)
     assert form.status_code == 200
     body = form.content.decode()
-    assert "<html" not in body and 'hx-post="%s"' % url in body
+    assert "<html" not in body and f'hx-post="{url}"' in body
     # Invalid: duplicate topic, missing person, non-numeric hours: errors shown in the row, nothing saved.
     bad = client.post(
         url, {"topic": "delivery_delays", "channel": "phone", "response_hours": "soon", "party": "host"}, **HX
