@@ -68,6 +68,9 @@ def home(request):
     raise PermissionDenied
 
 
+HEALTH_TIMEOUT = 2  # seconds
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -83,8 +86,11 @@ def healthz(request):
     try:
         from partnerportal.celery import app
 
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        # Short timeouts: a load balancer's probe must get an answer quickly, also when the
+        # broker host silently drops packets.
+        quick = {"socket_connect_timeout": HEALTH_TIMEOUT, "socket_timeout": HEALTH_TIMEOUT}
+        with app.connection_for_write(connect_timeout=HEALTH_TIMEOUT, transport_options=quick) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0.1, interval_step=0.1, timeout=HEALTH_TIMEOUT)
         checks["broker"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = f"error: {exc.__class__.__name__}"
