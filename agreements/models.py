@@ -364,6 +364,7 @@ class PersonRow(VersionRow):
         return models.CheckConstraint(
             condition=Q(user__isnull=False, contact__isnull=True) | Q(user__isnull=True, contact__isnull=False),
             name=name,
+            violation_error_message=_("Name exactly one person: a user or a contact."),
         )
 
 
@@ -379,7 +380,9 @@ class Responsibility(PersonRow):
         verbose_name_plural = _("responsibilities")
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "party", "activity"], name="unique_agreement_responsibility_activity"
+                fields=["version", "party", "activity"],
+                name="unique_agreement_responsibility_activity",
+                violation_error_message=_("This party already has this activity in the agreement."),
             ),
             PersonRow.person_constraint("agreement_responsibility_one_person"),
         ]
@@ -409,8 +412,16 @@ class ChannelRule(PersonRow):
         verbose_name = _("channel rule")
         verbose_name_plural = _("channel matrix")
         constraints = [
-            models.UniqueConstraint(fields=["version", "topic"], name="unique_agreement_channel_topic"),
-            models.CheckConstraint(condition=Q(response_hours__gte=1), name="agreement_channel_response_positive"),
+            models.UniqueConstraint(
+                fields=["version", "topic"],
+                name="unique_agreement_channel_topic",
+                violation_error_message=_("This topic is already in the channel matrix."),
+            ),
+            models.CheckConstraint(
+                condition=Q(response_hours__gte=1),
+                name="agreement_channel_response_positive",
+                violation_error_message=_("The response time is at least one hour."),
+            ),
             PersonRow.person_constraint("agreement_channel_one_person"),
         ]
 
@@ -438,8 +449,16 @@ class EscalationStep(PersonRow):
         verbose_name = _("escalation step")
         verbose_name_plural = _("escalation ladder")
         constraints = [
-            models.UniqueConstraint(fields=["version", "level"], name="unique_agreement_escalation_level"),
-            models.CheckConstraint(condition=Q(level__gte=1), name="agreement_escalation_level_positive"),
+            models.UniqueConstraint(
+                fields=["version", "level"],
+                name="unique_agreement_escalation_level",
+                violation_error_message=_("The ladder already has this level."),
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1),
+                name="agreement_escalation_level_positive",
+                violation_error_message=_("Levels start at 1."),
+            ),
             PersonRow.person_constraint("agreement_escalation_one_person"),
         ]
 

@@ -75,7 +75,7 @@ def test_htmx_add_row_valid_and_invalid(world, client_as):
         },
         **HX,
     )
-    assert "already exists" in duplicate.content.decode()
+    assert "This topic is already in the channel matrix." in duplicate.content.decode()
     assert ChannelRule.objects.filter(version=version).count() == 1
     ok = client.post(
         url,
