@@ -201,6 +201,7 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
     touched = set()
     with transaction.atomic():
         existing = _existing(items)
+        to_snapshot = _without_history(existing.values())
         to_create = []
         for item in items:
             current = existing.get(item.key)
@@ -226,6 +227,8 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
                 result.unchanged += 1
                 result.measurements.append(current)
                 continue
+            if current.pk in to_snapshot:
+                _bulk_history([current], history_type="+", when=current.updated_at)  # the value before
             for name in PARTS:
                 setattr(current, name, getattr(item, name))
             current.source = source
@@ -266,9 +269,17 @@ def _existing(items) -> dict:
     return found
 
 
-def _bulk_history(objects) -> None:
-    from simple_history.utils import bulk_create_with_history  # noqa: F401 - documents the intent
+def _without_history(measurements) -> set[int]:
+    """Measurements written by the bulk loader have no history row yet: snapshot them before a correction."""
+    ids = [m.pk for m in measurements]
+    if not ids:
+        return set()
+    Historical = Measurement.history.model
+    return set(ids) - set(Historical.objects.filter(id__in=ids).values_list("id", flat=True).distinct())
 
+
+def _bulk_history(objects, *, history_type="+", when=None) -> None:
+    """History rows for measurements written in bulk (bulk_create bypasses simple_history's signals)."""
     Historical = Measurement.history.model
     now = timezone.now()
     Historical.objects.bulk_create(
@@ -288,8 +299,8 @@ def _bulk_history(objects) -> None:
                 entered_by_id=m.entered_by_id,
                 created_at=m.created_at or now,
                 updated_at=m.updated_at or now,
-                history_date=now,
-                history_type="+",
+                history_date=when or now,
+                history_type=history_type,
                 history_user_id=m.entered_by_id,
             )
             for m in objects

@@ -1,0 +1,303 @@
+"""The bulk loader for millions of measurements (management command `kpis_load_csv`).
+
+PostgreSQL: the file is streamed with COPY into a temporary staging table, checked there with a
+few set-based queries (unknown partner / KPI / site, numbers out of range, a denominator of zero,
+future periods, the same key twice), then upserted into the measurements in one statement per
+site/no-site case, and the monthly rollup of the months touched is recomputed from the
+measurements (so it stays exact). All or nothing: any error rolls the whole load back.
+
+Rows created by the loader get no history row (that would double the cost of a load); when such
+a row is later corrected by the loader or any other path, its earlier value is snapshotted first,
+so a correction always keeps the earlier value.
+
+Other databases (SQLite in development): the rows go through the normal validated service.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import KPIDefinition, Measurement, MonthlyRollup
+
+FILE_COLUMNS = [
+    "partner",
+    "kpi",
+    "period_kind",
+    "period_start",
+    "site",
+    "value",
+    "numerator",
+    "denominator",
+    "sample_size",
+]
+
+
+class LoadError(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class LoadResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    months: int = 0
+
+
+def load_csv(path, *, progress=None, user=None, alerts=True) -> LoadResult:
+    if connection.vendor == "postgresql":
+        return _load_postgres(path, progress=progress, user=user, alerts=alerts)
+    return _load_generic(path, progress=progress, user=user)
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+
+
+def _check(cursor, problems, sql, message, limit=5):
+    cursor.execute(sql + f" LIMIT {limit}")
+    rows = cursor.fetchall()
+    for row in rows:
+        problems.append(message.format(*row))
+
+
+def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
+    m = Measurement._meta.db_table
+    h = Measurement.history.model._meta.db_table
+    r = MonthlyRollup._meta.db_table
+    k = KPIDefinition._meta.db_table
+    today = timezone.localdate().isoformat()
+    result = LoadResult()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS kpi_stage, kpi_rows, kpi_months, kpi_changed")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE kpi_stage (
+                line bigserial, partner_id bigint, kpi_code text, period_kind text, period_start date,
+                site_code text, value float8, numerator float8, denominator float8, sample_size float8
+            ) ON COMMIT DROP
+            """
+        )
+        with open(path, "rb") as handle:
+            header = handle.readline().decode("utf-8-sig").strip().split(",")
+            if header != FILE_COLUMNS:
+                raise LoadError([f"The header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+            if progress:
+                progress.update(handle.tell())
+            copy_sql = (
+                "COPY kpi_stage (partner_id, kpi_code, period_kind, period_start, site_code, value, numerator, "
+                "denominator, sample_size) FROM STDIN WITH (FORMAT csv)"
+            )
+            try:
+                with cursor.cursor.copy(copy_sql) as copy:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+                        if progress:
+                            progress.update(len(chunk))
+            except Exception as exc:  # noqa: BLE001 - a malformed line: report psycopg's message
+                raise LoadError([f"The file could not be read: {exc}"]) from exc
+        cursor.execute("SELECT count(*) FROM kpi_stage")
+        result.rows = cursor.fetchone()[0]
+        # Resolve codes once; then check everything set-based.
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE kpi_rows ON COMMIT DROP AS
+            SELECT s.line, s.partner_id, d.id AS kpi_id, d.aggregation, d.scale, d.min_value, d.max_value,
+                   s.period_kind, s.period_start, st.id AS site_id, s.site_code, s.kpi_code,
+                   CASE WHEN d.aggregation = 'ratio' AND s.denominator > 0
+                        THEN s.numerator / s.denominator * d.scale ELSE s.value END AS value,
+                   s.numerator, s.denominator, s.sample_size
+            FROM kpi_stage s
+            LEFT JOIN {k} d ON d.code = s.kpi_code
+            LEFT JOIN partners_site st ON st.code = s.site_code AND s.site_code <> ''
+            """  # noqa: S608 - table names from the models
+        )
+        problems: list[str] = []
+        _check(
+            cursor,
+            problems,
+            "SELECT line, kpi_code FROM kpi_rows WHERE kpi_id IS NULL",
+            "line {0}: unknown KPI code “{1}”",
+        )
+        _check(
+            cursor,
+            problems,
+            "SELECT r.line, r.partner_id FROM kpi_rows r LEFT JOIN partners_organization o "
+            "ON o.id = r.partner_id AND o.kind <> 'host' WHERE o.id IS NULL",
+            "line {0}: unknown partner {1}",
+        )
+        _check(
+            cursor,
+            problems,
+            "SELECT line, site_code FROM kpi_rows WHERE site_code <> '' AND site_id IS NULL",
+            "line {0}: unknown site code “{1}”",
+        )
+        _check(
+            cursor,
+            problems,
+            "SELECT line, period_kind FROM kpi_rows WHERE period_kind NOT IN ('day', 'week', 'month')",
+            "line {0}: the period must be day, week or month (got “{1}”)",
+        )
+        _check(
+            cursor,
+            problems,
+            f"SELECT line, period_start FROM kpi_rows WHERE period_start > DATE '{today}'",
+            "line {0}: the period {1} is in the future",
+        )
+        _check(
+            cursor,
+            problems,
+            "SELECT line, kpi_code FROM kpi_rows WHERE kpi_id IS NOT NULL AND ("
+            " (aggregation = 'ratio' AND (numerator IS NULL OR denominator IS NULL OR denominator <= 0))"
+            " OR (aggregation = 'weighted_average' AND (value IS NULL OR sample_size IS NULL OR sample_size <= 0))"
+            " OR value IS NULL OR numerator < 0 OR denominator < 0 OR sample_size < 0)",
+            "line {0}: missing, zero or negative parts for {1}",
+        )
+        _check(
+            cursor,
+            problems,
+            "SELECT line, value FROM kpi_rows WHERE (min_value IS NOT NULL AND value < min_value) "
+            "OR (max_value IS NOT NULL AND value > max_value)",
+            "line {0}: the value {1} is outside the KPI's allowed range",
+        )
+        _check(
+            cursor,
+            problems,
+            "SELECT min(line), count(*) FROM kpi_rows GROUP BY partner_id, kpi_id, period_kind, period_start, site_id "
+            "HAVING count(*) > 1",
+            "line {0}: the same partner, KPI, period and site appear {1} times",
+        )
+        _check(
+            cursor,
+            problems,
+            """SELECT r.line, r.kpi_code FROM kpi_rows r LEFT JOIN kpis_partnerkpi a
+                ON a.partner_id = r.partner_id AND a.kpi_id = r.kpi_id
+                WHERE r.kpi_id IS NOT NULL AND a.id IS NULL""",  # noqa: S608
+            "line {0}: the KPI “{1}” is not assigned to the partner",
+        )
+        if problems:
+            raise LoadError(problems)
+        # Snapshot the earlier value of rows about to change that have no history yet.
+        key = (
+            "m.partner_id = r.partner_id AND m.kpi_id = r.kpi_id AND m.period_kind = r.period_kind "
+            "AND m.period_start = r.period_start AND m.site_id IS NOT DISTINCT FROM r.site_id"
+        )
+        changed = (
+            "(m.value IS DISTINCT FROM r.value OR m.numerator IS DISTINCT FROM r.numerator "
+            "OR m.denominator IS DISTINCT FROM r.denominator OR m.sample_size IS DISTINCT FROM r.sample_size)"
+        )
+        cols = (
+            "id, partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, denominator, "
+            "sample_size, source, entered_by_id, created_at, updated_at"
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE kpi_changed ON COMMIT DROP AS SELECT m.id FROM {m} m JOIN kpi_rows r ON {key} "
+            f"WHERE {changed}"  # noqa: S608
+        )
+        cursor.execute("SELECT count(*) FROM kpi_changed")
+        result.updated = cursor.fetchone()[0]
+        mcols = ", ".join("m." + c.strip() for c in cols.split(","))
+        cursor.execute(
+            f"""
+            INSERT INTO {h} ({cols}, history_date, history_type, history_user_id, history_change_reason)
+            SELECT {mcols}, m.updated_at, '+', m.entered_by_id, NULL
+            FROM {m} m JOIN kpi_changed c ON c.id = m.id
+            WHERE NOT EXISTS (SELECT 1 FROM {h} x WHERE x.id = m.id)
+            """  # noqa: S608
+        )
+        user_id = getattr(user, "pk", None)
+        user_sql = "NULL" if user_id is None else str(int(user_id))
+        upsert = f"""
+            INSERT INTO {m} (partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, denominator,
+                             sample_size, source, entered_by_id, created_at, updated_at)
+            SELECT partner_id, kpi_id, period_kind, period_start, site_id, value,
+                   CASE WHEN aggregation = 'ratio' THEN numerator END,
+                   CASE WHEN aggregation = 'ratio' THEN denominator END,
+                   CASE WHEN aggregation = 'weighted_average' THEN sample_size END,
+                   'import', {user_sql}, now(), now()
+            FROM kpi_rows WHERE site_id IS {{site}}
+            ON CONFLICT {{target}} DO UPDATE SET
+                value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
+                sample_size = EXCLUDED.sample_size, source = EXCLUDED.source, entered_by_id = EXCLUDED.entered_by_id,
+                updated_at = now()
+            WHERE ({m}.value, {m}.numerator, {m}.denominator, {m}.sample_size) IS DISTINCT FROM
+                  (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator, EXCLUDED.sample_size)
+        """  # noqa: S608
+        written = 0
+        for site, target in (
+            ("NULL", "(partner_id, kpi_id, period_kind, period_start) WHERE site_id IS NULL"),
+            ("NOT NULL", "(partner_id, kpi_id, period_kind, period_start, site_id) WHERE site_id IS NOT NULL"),
+        ):
+            cursor.execute(upsert.format(site=site, target=target))
+            written += cursor.rowcount
+        result.created = written - result.updated
+        result.unchanged = result.rows - written
+        cursor.execute(
+            f"""
+            INSERT INTO {h} ({cols}, history_date, history_type, history_user_id, history_change_reason)
+            SELECT {mcols}, clock_timestamp(), '~', m.entered_by_id, NULL
+            FROM {m} m JOIN kpi_changed c ON c.id = m.id
+            """  # noqa: S608
+        )
+        # Recompute the rollup of the months touched, from the measurements themselves.
+        cursor.execute(
+            """
+            CREATE TEMP TABLE kpi_months ON COMMIT DROP AS
+            SELECT DISTINCT partner_id, kpi_id, date_trunc('month', period_start)::date AS month FROM kpi_rows
+            """
+        )
+        cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_months")
+        touched = cursor.fetchall()
+        result.months = len(touched)
+        cursor.execute(
+            f"""
+            INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
+                             sum_sample_size, count, last_start)
+            SELECT m.partner_id, m.kpi_id, t.month, SUM(m.value), COALESCE(SUM(m.numerator), 0),
+                   COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
+                   COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
+            FROM kpi_months t JOIN {m} m ON m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
+                 AND m.period_start >= t.month AND m.period_start < t.month + interval '1 month'
+            GROUP BY m.partner_id, m.kpi_id, t.month
+            ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
+                sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
+                sum_denominator = EXCLUDED.sum_denominator, sum_weighted = EXCLUDED.sum_weighted,
+                sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count, last_start = EXCLUDED.last_start
+            """  # noqa: S608
+        )
+        if alerts:
+            from . import alerts as kpi_alerts
+
+            kpi_alerts.after_write(touched)
+    return result
+
+
+# --- other databases ------------------------------------------------------------------------------
+
+
+def _load_generic(path, *, progress, user) -> LoadResult:
+    from . import importing, services
+    from .models import Source
+
+    with open(path, "rb") as handle:
+        content = handle.read()
+    if progress:
+        progress.update(len(content))
+    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    rows = list(reader)
+    items = importing.build_items(rows, user=user)
+    try:
+        upserted = services.measurements_upsert(user=user, items=items, source=Source.IMPORT)
+    except services.ValidationError as exc:
+        problems = getattr(exc, "problems", [])
+        raise LoadError(
+            [f"line {p['index'] + 2}: " + "; ".join(p["errors"].values()) for p in problems[:10]] or exc.messages
+        ) from None
+    return LoadResult(rows=len(rows), created=upserted.created, updated=upserted.updated, unchanged=upserted.unchanged)

@@ -1,0 +1,78 @@
+"""The bulk loader (kpis_load_csv): COPY + set-based checks, idempotent, all or nothing, rollup exact."""
+
+from datetime import date
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from kpis import rollups
+from kpis.models import Measurement, MonthlyRollup
+from tests.kpis.helpers import setup_partner
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "partner,kpi,period_kind,period_start,site,value,numerator,denominator,sample_size\n"
+
+
+def _file(tmp_path, lines, name="load.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(line + "\n" for line in lines))
+    return str(path)
+
+
+def _rollup():
+    return sorted(
+        MonthlyRollup.objects.values_list("partner", "kpi", "month", "sum_numerator", "sum_denominator", "count")
+    )
+
+
+def test_load_is_idempotent_keeps_rollup_exact_and_history(world, tmp_path):
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    lines = [
+        f"{p},error-rate,day,2025-03-03,,,1,100,",
+        f"{p},error-rate,day,2025-03-04,ALFA1,,30,1000,",
+        f"{p},delivery-time,day,2025-03-04,,20,,,10",
+        f"{p},delivery-time,day,2025-04-01,,40,,,30",
+    ]
+    call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
+    assert Measurement.objects.count() == 4
+    assert Measurement.objects.get(period_start=date(2025, 3, 3)).value == 1.0
+    loaded = _rollup()
+    rollups.rebuild_all()
+    assert _rollup() == loaded
+    call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")  # again: nothing changes
+    assert Measurement.objects.count() == 4
+    lines[0] = f"{p},error-rate,day,2025-03-03,,,2,100,"
+    call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
+    corrected = Measurement.objects.get(period_start=date(2025, 3, 3))
+    assert corrected.value == 2.0
+    assert [h.numerator for h in corrected.history.order_by("history_date")] == [1, 2]
+    assert MonthlyRollup.objects.get(kpi__code="error-rate", month=date(2025, 3, 1)).sum_numerator == 32
+
+
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ("{p},nope,day,2025-03-03,,,1,100,", "unknown KPI code"),
+        ("99999,error-rate,day,2025-03-03,,,1,100,", "unknown partner"),
+        ("{p},error-rate,day,2025-03-03,XX9,,1,100,", "unknown site code"),
+        ("{p},error-rate,day,2025-03-03,,,1,0,", "zero or negative"),
+        ("{p},error-rate,day,2025-03-03,,,200,100,", "outside the KPI's allowed range"),
+        ("{p},error-rate,day,2999-03-03,,,1,100,", "in the future"),
+        ("{p},error-rate,day,2025-03-01,,,1,100,", "appear 2 times"),
+        ("{p},error-rate,day,not-a-date,,,1,100,", "could not be read"),
+    ],
+)
+def test_load_refuses_bad_rows_and_loads_nothing(world, tmp_path, line, message):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY loader's messages")
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    lines = [f"{p},error-rate,day,2025-03-01,,,1,100,", line.format(p=p)]
+    with pytest.raises(CommandError) as excinfo:
+        call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
+    assert message in str(excinfo.value)
+    assert not Measurement.objects.exists()
+    assert not MonthlyRollup.objects.exists()
