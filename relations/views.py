@@ -43,9 +43,11 @@ from .models import (
     Kudos,
     Notice,
     NoticeKind,
+    RoadmapComment,
     RoadmapItem,
     SurveyRound,
     TimelineCategory,
+    side_of,
 )
 
 PAGE_SIZE = 25
@@ -136,8 +138,6 @@ def notice_create(request):
 @login_required
 def notice_detail(request, pk):
     notice = selectors.notice_detail(user=request.user, pk=pk)
-    from .models import side_of
-
     can_ack = (
         notice.acknowledged_at is None
         and policy.can(request.user, policy.CHANGE, notice)
@@ -226,8 +226,6 @@ def case_create(request):
 @login_required
 def case_detail(request, pk):
     case = selectors.case_detail(user=request.user, pk=pk)
-    from .models import side_of
-
     can_change = policy.can(request.user, policy.CHANGE, case)
     context = {
         "case": case,
@@ -604,8 +602,6 @@ def roadmap_edit(request, pk):
 @login_required
 def roadmap_detail(request, pk):
     item = policy.get_object(request.user, policy.VIEW, RoadmapItem.objects.prefetch_related("shared_with"), pk=pk)
-    from .models import RoadmapComment
-
     can_comment = policy.allows(request.user, policy.ADD, RoadmapComment) and (
         policy.is_partner(request.user) or item.shared_with.exists()
     )
