@@ -287,10 +287,14 @@ class Scorecard:
 
 
 def latest_data_day(*, partner_ids=None) -> date | None:
+    """The latest day with data: the max of the latest month only (index on month, not a full scan)."""
     qs = MonthlyRollup.objects.all()
     if partner_ids is not None:
         qs = qs.filter(partner_id__in=list(partner_ids))
-    return qs.aggregate(last=Max("last_start"))["last"]
+    month = qs.order_by("-month").values_list("month", flat=True).first()
+    if month is None:
+        return None
+    return qs.filter(month=month).aggregate(last=Max("last_start"))["last"]
 
 
 SPARK_PERIODS = {"week": 12, "month": 12, "quarter": 8, "year": 5}
