@@ -109,7 +109,7 @@ class VersionForm(forms.ModelForm):
                     partner=self.instance.agreement.partner, partner_kpi__shared=True
                 ).select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi"),
                 required=False,
-                widget=forms.CheckboxSelectMultiple,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 initial=list(self.instance.kpi_targets.values_list("pk", flat=True)) if self.instance.pk else [],
             )
 

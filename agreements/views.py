@@ -83,7 +83,10 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "active": active,
             "open_version": open_version,
             "matrix": selectors.responsibility_matrix(active) if active else [],
-            "compare_form": CompareForm(versions=versions) if len(versions) > 1 else None,
+            "compare_form": CompareForm(initial={"old": versions[1].pk, "new": versions[0].pk}, versions=versions)
+            if len(versions) > 1
+            else None,
+            "host_name": Organization.objects.host().values_list("name", flat=True).first(),
             "can_revise": policy.is_host(request.user) and open_version is None,
             "pending": open_version is not None
             and selectors.pending_for(user=request.user).filter(pk=open_version.pk).exists(),

@@ -58,6 +58,7 @@ def fill(world, version, *, response_hours=4):
         row=EscalationStep(level=1, after_hours=0, party=Party.HOST, user=world.manager),
         user=world.admin,
     )
+    version.refresh_from_db()
     return version
 
 

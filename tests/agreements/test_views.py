@@ -277,3 +277,38 @@ def test_print_page_has_print_stylesheet_and_matrix(world, client_as):
 def test_unknown_row_kind_is_404(world, client_as, kind):
     version = helpers.draft(world, world.partner_a)
     assert client_as(world.manager).get(reverse("agreements:row_create", args=[version.pk, kind])).status_code == 404
+
+
+def test_editor_links_kpi_targets_of_the_partner_only(world, client_as):
+    from tests.agreements.test_models import _target
+
+    version = helpers.draft(world, world.partner_a)
+    own, other = _target(world.partner_a), _target(world.partner_b)
+    client = client_as(world.manager)
+    url = reverse("agreements:edit", args=[version.pk])
+    page = client.get(url).content.decode()
+    assert f'value="{own.pk}"' in page and f'value="{other.pk}"' not in page
+    data = {"review_date": version.review_date.isoformat(), "summary": "Scope.", "kpi_targets": [other.pk]}
+    response = client.post(url, data)
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    assert not version.kpi_targets.exists()
+    response = client.post(url, {**data, "kpi_targets": [own.pk]})
+    assert response.status_code == 302
+    assert list(version.kpi_targets.all()) == [own]
+    page = client_as(world.a_viewer)
+    # Sent to the partner, the targets are part of what it sees.
+    from agreements import services
+
+    services.version_send(version=version, user=world.admin)
+    body = page.get(reverse("agreements:version", args=[version.pk])).content.decode()
+    assert 'id="kpi-targets"' in body and str(own.value) in body.replace(".0", "")
+
+
+def test_pages_in_danish(world, client_as):
+    version = helpers.revision(world, world.partner_a)
+    world.a_manager.language = "da"
+    world.a_manager.save()
+    client = client_as(world.a_manager)
+    client.cookies["django_language"] = "da"
+    body = client.get(reverse("agreements:version", args=[version.pk]), HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Kanalmatrix" in body and "Underskriv denne version" in body and "Leveringsforsinkelser" in body
