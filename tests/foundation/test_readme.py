@@ -13,7 +13,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def _settings_variables():
     source = (ROOT / "partnerportal" / "settings.py").read_text(encoding="utf-8")
-    return set(re.findall(r"""env(?:\(\))?\.\w+\(\s*["']([A-Z][A-Z0-9_]+)["']""", source))
+    return set(re.findall(r"""[eE]nv(?:\(\))?\.\w+\(\s*["']([A-Z][A-Z0-9_]+)["']""", source))
 
 
 def _table_variables():
