@@ -214,6 +214,11 @@ def row_delete(*, row, user):
 # --- sign-off --------------------------------------------------------------------------------
 
 
+def _round(version):
+    """Which sending of the version (a withdrawn version can be sent again): its send time."""
+    return version.sent_at.strftime("%Y%m%d%H%M%S%f") if version.sent_at else "0"
+
+
 def _sign_context(version):
     return {
         "version": version,
@@ -251,7 +256,7 @@ def version_send(*, version: AgreementVersion, user) -> AgreementVersion:
     notify(
         recipients=signatories_pending(version),
         kind=KIND_SIGNATURE,
-        key=f"agreement:{version.pk}:sign:request",
+        key=f"agreement:{version.pk}:sign:{_round(version)}:request",
         template="agreements/email/sign_request",
         context=_sign_context(version),
         url=reverse("agreements:version", args=[version.pk]),
@@ -307,7 +312,7 @@ def version_sign(*, version: AgreementVersion, user) -> Signature:
     signature = Signature(version=version, party=party, user=user, signed_at=timezone.now())
     signature.full_clean()
     signature.save()
-    withdraw(key_prefix=f"agreement:{version.pk}:sign:reminder")
+    withdraw(key_prefix=f"agreement:{version.pk}:sign:{_round(version)}:reminder")
     if set(version.signatures.values_list("party", flat=True)) == {Party.HOST, Party.PARTNER}:
         _activate(version)
     return signature
@@ -389,7 +394,7 @@ def remind_pending_signatures(*, now=None, after_days: int | None = None) -> int
             notify(
                 recipients=signatories_pending(version),
                 kind=KIND_SIGNATURE,
-                key=f"agreement:{version.pk}:sign:reminder:{after_days}d",
+                key=f"agreement:{version.pk}:sign:{_round(version)}:reminder:{after_days}d",
                 template="agreements/email/sign_reminder",
                 context={**_sign_context(version), "days": after_days},
                 url=reverse("agreements:version", args=[version.pk]),

@@ -33,9 +33,8 @@ def test_full_life_cycle_records_who_and_when_and_supersedes(world):
     v1 = helpers.in_review(world, world.partner_a)
     assert v1.sent_by == world.admin and v1.sent_at
     # Both signatories are notified through the outbox, each once.
-    keys = set(
-        Notification.objects.filter(key=f"agreement:{v1.pk}:sign:request").values_list("recipient__username", flat=True)
-    )
+    requests = Notification.objects.filter(key__startswith=f"agreement:{v1.pk}:sign:", key__endswith=":request")
+    keys = set(requests.values_list("recipient__username", flat=True))
     assert keys == {"admin", "manager", "a_manager"}
     services.version_sign(version=v1, user=world.manager)
     assert _state(v1) == (VersionStatus.IN_REVIEW, 1)
@@ -172,6 +171,10 @@ def test_withdraw_returns_to_draft_and_voids_signatures(world):
     services.version_withdraw(version=version, user=world.manager)
     assert _state(version) == (VersionStatus.DRAFT, 0)
     assert not Notification.objects.filter(key__startswith=f"agreement:{version.pk}:sign:", status="pending").exists()
+    # Sent again, the signatories are asked again.
+    version = services.version_send(version=version, user=world.manager)
+    pending = Notification.objects.filter(key__startswith=f"agreement:{version.pk}:sign:", status="pending")
+    assert set(pending.values_list("recipient__username", flat=True)) == {"admin", "manager", "a_manager"}
 
 
 def test_rows_name_people_of_the_right_side(world):
@@ -204,7 +207,7 @@ def test_reminders_are_sent_once_per_version_and_step(world):
     assert services.remind_pending_signatures(now=timezone.now(), after_days=3) == 0
     assert services.remind_pending_signatures(now=later, after_days=3) == 1  # only the partner side is pending
     assert services.remind_pending_signatures(now=later, after_days=3) == 0
-    reminder = Notification.objects.get(key=f"agreement:{version.pk}:sign:reminder:3d")
+    reminder = Notification.objects.get(key__startswith=f"agreement:{version.pk}:sign:", key__endswith=":reminder:3d")
     assert reminder.recipient == world.a_manager and reminder.partner == world.partner_a
     # Signing withdraws pending reminders.
     services.version_sign(version=version, user=world.a_manager)
