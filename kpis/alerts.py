@@ -145,7 +145,7 @@ def _record_success(assignment, kind, month, value, *, streak_months=None):
     if kind == SuccessKind.RECORD:
         text = f"{kpi.name}: {round(value, kpi.decimals)} {kpi.unit} in {month:%Y-%m} is the best month so far"
     else:
-        text = f"{kpi.name}: on target {streak_months} months in a row since {month:%Y-%m}"
+        text = f"{kpi.name}: on target three months or more in a row since {month:%Y-%m}"
     try:
         with transaction.atomic():
             success, created = Success.objects.get_or_create(

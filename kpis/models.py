@@ -16,6 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+def _tr(text):
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else text
+
+
 class Direction(models.TextChoices):
     LOWER = "lower", _("Lower is better")
     HIGHER = "higher", _("Higher is better")
@@ -74,13 +80,30 @@ class KPIDefinition(models.Model):
         verbose_name_plural = _("KPI definitions")
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def clean(self):
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             raise ValidationError({"max_value": _("The highest allowed value is below the lowest.")})
         if self.scale is not None and self.scale <= 0:
             raise ValidationError({"scale": _("The scale must be positive.")})
+
+    # Standard KPIs' texts are in the message catalogue; custom ones are shown as entered.
+    @property
+    def display_name(self):
+        return _tr(self.name)
+
+    @property
+    def display_unit(self):
+        return _tr(self.unit)
+
+    @property
+    def display_how_measured(self):
+        return _tr(self.how_measured)
+
+    @property
+    def display_why_it_matters(self):
+        return _tr(self.why_it_matters)
 
     @property
     def is_ratio(self):
@@ -341,7 +364,21 @@ class Success(models.Model):
 
     @property
     def title(self):
-        return self.text
+        return self.describe()
+
+    def describe(self) -> str:
+        """The success in the reader's language (the stored text is the English original)."""
+        from django.utils.translation import gettext
+
+        params = {
+            "kpi": self.kpi.display_name,
+            "value": f"{self.value:.{self.kpi.decimals}f}",
+            "unit": self.kpi.display_unit,
+            "month": f"{self.period_start:%Y-%m}",
+        }
+        if self.kind == SuccessKind.RECORD:
+            return gettext("%(kpi)s: %(value)s %(unit)s in %(month)s is the best month so far") % params
+        return gettext("%(kpi)s: on target three months or more in a row since %(month)s") % params
 
     @property
     def date(self):

@@ -174,8 +174,8 @@ def _result(pk: PartnerKPI, actual, previous, target: KPITarget | None, start, e
     kpi = pk.kpi
     return KPIResult(
         code=kpi.code,
-        name=kpi.name,
-        unit=kpi.unit,
+        name=kpi.display_name,
+        unit=kpi.display_unit,
         direction=kpi.direction,
         actual=actual,
         target=target.value if target else None,
@@ -386,7 +386,13 @@ def kpi_chart(*, partner_kpi: PartnerKPI, granularity: str = "month", periods_ba
                 ),
             }
         )
-    return {"granularity": granularity, "unit": kpi.unit, "name": kpi.name, "decimals": kpi.decimals, "rows": rows}
+    return {
+        "granularity": granularity,
+        "unit": kpi.display_unit,
+        "name": kpi.display_name,
+        "decimals": kpi.decimals,
+        "rows": rows,
+    }
 
 
 @dataclass

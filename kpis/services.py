@@ -62,7 +62,7 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
             errors["partner"] = _("You may only submit values for your own organisation.")
             return item
         if not assignment.partner_can_submit:
-            errors["kpi"] = _("Values for “%(kpi)s” are entered by the host only.") % {"kpi": kpi.name}
+            errors["kpi"] = _("Values for “%(kpi)s” are entered by the host only.") % {"kpi": kpi.display_name}
             return item
     elif not policy.is_host(user):
         errors["partner"] = _("You may not submit values.")
@@ -82,11 +82,15 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
     if kpi.aggregation == Aggregation.RATIO:
         if item.numerator is None:
             errors.setdefault(
-                "numerator", _("“%(label)s” is required.") % {"label": kpi.numerator_label or _("numerator")}
+                "numerator",
+                _("“%(label)s” is required.")
+                % {"label": _(kpi.numerator_label) if kpi.numerator_label else _("numerator")},
             )
         if item.denominator is None:
             errors.setdefault(
-                "denominator", _("“%(label)s” is required.") % {"label": kpi.denominator_label or _("denominator")}
+                "denominator",
+                _("“%(label)s” is required.")
+                % {"label": _(kpi.denominator_label) if kpi.denominator_label else _("denominator")},
             )
         elif item.denominator == 0:
             errors["denominator"] = _("The denominator cannot be zero.")
@@ -99,7 +103,8 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
             if item.sample_size is None:
                 errors.setdefault(
                     "sample_size",
-                    _("“%(label)s” is required.") % {"label": kpi.sample_size_label or _("sample size")},
+                    _("“%(label)s” is required.")
+                    % {"label": _(kpi.sample_size_label) if kpi.sample_size_label else _("sample size")},
                 )
             elif item.sample_size == 0:
                 errors["sample_size"] = _("The sample size cannot be zero.")
@@ -109,16 +114,16 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
     if item.value is not None and "value" not in errors:
         if kpi.min_value is not None and item.value < kpi.min_value:
             errors["value"] = _("%(name)s cannot be below %(min)g %(unit)s (got %(value)g).") % {
-                "name": kpi.name,
+                "name": kpi.display_name,
                 "min": kpi.min_value,
-                "unit": kpi.unit,
+                "unit": kpi.display_unit,
                 "value": item.value,
             }
         elif kpi.max_value is not None and item.value > kpi.max_value:
             errors["value"] = _("%(name)s cannot be above %(max)g %(unit)s (got %(value)g).") % {
-                "name": kpi.name,
+                "name": kpi.display_name,
                 "max": kpi.max_value,
-                "unit": kpi.unit,
+                "unit": kpi.display_unit,
                 "value": item.value,
             }
     return item
