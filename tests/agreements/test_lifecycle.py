@@ -249,3 +249,15 @@ def test_concurrent_rules_enforced_by_database(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         Signature(version=version, party=Party.HOST, user=world.manager, signed_at=timezone.now()).save()
     assert ChannelRule.objects.filter(version=version).count() == 1
+
+
+def test_sign_request_is_written_in_each_recipients_language(world):
+    world.a_manager.language = "da"
+    world.a_manager.save()
+    version = helpers.in_review(world, world.partner_a)
+    danish = Notification.objects.get(recipient=world.a_manager, kind="agreement_signature")
+    english = Notification.objects.get(recipient=world.manager, kind="agreement_signature")
+    assert danish.subject.startswith("Underskriv venligst:") and "venter" not in english.subject
+    assert english.subject == f"Please sign: {version.agreement.title}, version 1"
+    assert f"http://testserver/agreements/versions/{version.pk}/" in danish.body
+    assert danish.url == f"/agreements/versions/{version.pk}/"
