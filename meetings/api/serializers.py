@@ -1,0 +1,142 @@
+from rest_framework import serializers
+
+from partnerportal import policy
+from partners.models import Organization, User
+
+from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField()
+    organization = serializers.CharField(source="organization.name", default=None)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "organization"]
+
+    def get_name(self, obj):
+        return str(obj)
+
+
+def _people():
+    return User.objects.filter(is_active=True)
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners())
+    participants = serializers.PrimaryKeyRelatedField(queryset=_people(), many=True, required=False)
+    reminder_offsets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=86400), required=False
+    )
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "id",
+            "partner",
+            "title",
+            "purpose",
+            "rrule",
+            "time_zone",
+            "first_date",
+            "start_time",
+            "duration_minutes",
+            "location",
+            "video_link",
+            "participants",
+            "reminder_offsets",
+            "active",
+        ]
+        # The service validates (full_clean) and materialises; the model's own validators would
+        # run twice otherwise.
+        extra_kwargs = {"rrule": {"validators": []}}
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners())
+    participants = serializers.PrimaryKeyRelatedField(queryset=_people(), many=True, required=False)
+    minutes = serializers.SerializerMethodField()
+    decisions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "series",
+            "partner",
+            "title",
+            "start",
+            "end",
+            "original_start",
+            "moved",
+            "status",
+            "location",
+            "video_link",
+            "participants",
+            "minutes",
+            "decisions",
+            "minutes_published_at",
+            "held_at",
+        ]
+        read_only_fields = ["series", "original_start", "moved", "status", "minutes_published_at", "held_at"]
+
+    def _minutes_visible(self, obj):
+        user = self.context["request"].user
+        return policy.is_host(user) or obj.minutes_published_at is not None
+
+    def get_minutes(self, obj):
+        return obj.minutes if self._minutes_visible(obj) else ""
+
+    def get_decisions(self, obj):
+        return obj.decisions if self._minutes_visible(obj) else ""
+
+
+class MinutesSerializer(serializers.Serializer):
+    minutes = serializers.CharField(allow_blank=True, required=False, default="")
+    decisions = serializers.CharField(allow_blank=True, required=False, default="")
+    present = serializers.PrimaryKeyRelatedField(queryset=_people(), many=True, required=False)
+    publish = serializers.BooleanField(required=False, default=False)
+
+
+class MoveSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField(required=False)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    added_by = PersonSerializer(read_only=True)
+
+    class Meta:
+        model = AgendaTopic
+        fields = ["id", "meeting", "title", "description", "internal", "added_by", "created_at"]
+        read_only_fields = ["added_by", "created_at"]
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners())
+    owner = serializers.PrimaryKeyRelatedField(queryset=_people())
+    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    owner_name = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "partner",
+            "meeting",
+            "title",
+            "description",
+            "owner",
+            "owner_name",
+            "due_date",
+            "status",
+            "done_at",
+            "overdue",
+            "created_at",
+        ]
+        read_only_fields = ["done_at", "created_at"]
+
+    def get_owner_name(self, obj):
+        return str(obj.owner)

@@ -1,0 +1,229 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from partnerportal import policy
+from partnerportal.api import PolicyModelViewSet
+
+from .. import agenda as agenda_module
+from .. import selectors, services
+from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries, MeetingStatus
+from .serializers import (
+    ActionItemSerializer,
+    MeetingSerializer,
+    MinutesSerializer,
+    MoveSerializer,
+    SeriesSerializer,
+    TopicSerializer,
+)
+
+
+def _int_param(request, name):
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if not str(value).isdigit():
+        raise exceptions.ValidationError({name: "Expected a whole number."})
+    return int(value)
+
+
+class SeriesViewSet(PolicyModelViewSet):
+    """Meeting series; host staff create and edit them (occurrences follow), partners read theirs."""
+
+    queryset = MeetingSeries.objects.select_related("partner").prefetch_related("participants").order_by("pk")
+    serializer_class = SeriesSerializer
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        partner = _int_param(self.request, "partner")
+        return qs.filter(partner_id=partner) if partner else qs
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        partner = data.pop("partner")
+        serializer.instance = services.series_create(user=self.request.user, partner=partner, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "partner" in data and data.pop("partner") != serializer.instance.partner:
+            raise exceptions.ValidationError({"partner": "A series cannot move to another partner."})
+        serializer.instance = services.series_update(user=self.request.user, series=serializer.instance, **data)
+
+
+class MeetingViewSet(PolicyModelViewSet):
+    """Meetings (occurrences and one-offs), with move/cancel/held/minutes actions and the agenda."""
+
+    queryset = Meeting.objects.select_related("partner", "series").prefetch_related("participants").order_by("start")
+    serializer_class = MeetingSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        partner = _int_param(self.request, "partner")
+        if partner:
+            qs = qs.filter(partner_id=partner)
+        series = _int_param(self.request, "series")
+        if series:
+            qs = qs.filter(series_id=series)
+        if self.request.query_params.get("upcoming") in ("1", "true"):
+            qs = qs.filter(end__gte=timezone.now()).exclude(status=MeetingStatus.CANCELLED)
+        return qs
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        for name in ("minutes", "decisions"):
+            data.pop(name, None)
+        serializer.instance = services.meeting_create(user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "start" in data or "end" in data:
+            raise exceptions.ValidationError({"start": "Use the move action to change the time."})
+        data.pop("partner", None)
+        serializer.instance = services.meeting_update(user=self.request.user, meeting=serializer.instance, **data)
+
+    def _host_action(self, request, pk, fn, **kwargs):
+        meeting = self.get_object()
+        if not policy.can(request.user, policy.CHANGE, meeting):
+            raise exceptions.PermissionDenied()
+        meeting = fn(user=request.user, meeting=meeting, **kwargs)
+        return Response(MeetingSerializer(meeting, context=self.get_serializer_context()).data)
+
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._host_action(request, pk, services.meeting_move, **data.validated_data)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._host_action(request, pk, services.meeting_cancel)
+
+    @action(detail=True, methods=["post"])
+    def held(self, request, pk=None):
+        return self._host_action(request, pk, services.meeting_mark_held)
+
+    @action(detail=True, methods=["post"])
+    def minutes(self, request, pk=None):
+        data = MinutesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        response = self._host_action(
+            request,
+            pk,
+            services.meeting_record_minutes,
+            minutes=values["minutes"],
+            decisions=values["decisions"],
+            present=values.get("present"),
+        )
+        if values["publish"]:
+            response = self._host_action(request, pk, services.meeting_publish_minutes)
+        return response
+
+    @action(detail=True, methods=["get"])
+    def agenda(self, request, pk=None):
+        meeting = self.get_object()
+        try:
+            data = agenda_module.build_agenda(meeting=meeting, user=request.user)
+        except agenda_module.KPIAppMissing as exc:
+            raise exceptions.APIException(str(exc)) from exc
+        context = self.get_serializer_context()
+        return Response(
+            {
+                "meeting": meeting.pk,
+                "period": [d.isoformat() for d in data["period"]],
+                "frozen": data["frozen"],
+                "kpis": data["kpis"],
+                "open_actions": ActionItemSerializer(data["open_actions"], many=True, context=context).data,
+                "overdue_actions": ActionItemSerializer(data["overdue_actions"], many=True, context=context).data,
+                "topics": TopicSerializer(data["topics"], many=True, context=context).data,
+                "extra": [
+                    {
+                        "key": e["key"],
+                        "title": e["title"],
+                        "items": [
+                            {
+                                "title": str(i.get("title", "")),
+                                "url": i.get("url", ""),
+                                "detail": str(i.get("detail", "")),
+                            }
+                            for i in e["items"]
+                        ],
+                    }
+                    for e in data["extra"]
+                ],
+            }
+        )
+
+
+class TopicViewSet(PolicyModelViewSet):
+    """Agenda topics: either side adds them to their meetings; partners never see internal ones."""
+
+    queryset = AgendaTopic.objects.select_related("meeting", "added_by").order_by("created_at", "id")
+    serializer_class = TopicSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        meeting = _int_param(self.request, "meeting")
+        return qs.filter(meeting_id=meeting) if meeting else qs
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        meeting = policy.scope(self.request.user, policy.VIEW, Meeting).filter(pk=data["meeting"].pk).first()
+        if meeting is None:
+            raise exceptions.ValidationError({"meeting": "Unknown meeting."})
+        serializer.instance = services.topic_add(
+            user=self.request.user,
+            meeting=meeting,
+            title=data.get("title", ""),
+            description=data.get("description", ""),
+            internal=data.get("internal", False),
+        )
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "meeting" in data and data.pop("meeting") != serializer.instance.meeting:
+            raise exceptions.ValidationError({"meeting": "A topic cannot move to another meeting."})
+        serializer.instance = services.topic_update(user=self.request.user, topic=serializer.instance, **data)
+
+    def perform_destroy(self, instance):
+        services.topic_delete(user=self.request.user, topic=instance)
+
+
+class ActionItemViewSet(PolicyModelViewSet):
+    """Action items: host staff create and edit; owners (either side) update their own items' status."""
+
+    queryset = ActionItem.objects.select_related("partner", "owner", "meeting").order_by("due_date", "id")
+    serializer_class = ActionItemSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        user = self.request.user
+        state = self.request.query_params.get("state", "")
+        if state not in ("", "open", "overdue", "done"):
+            raise exceptions.ValidationError({"state": "One of open, overdue, done."})
+        qs = selectors.action_items(user=user, state=state)
+        partner = _int_param(self.request, "partner")
+        if partner:
+            qs = qs.filter(partner_id=partner)
+        if self.request.query_params.get("mine") in ("1", "true"):
+            qs = qs.filter(owner=user)
+        return qs
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("status", None)
+        serializer.instance = services.action_item_create(user=self.request.user, **data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        if "partner" in data and data.pop("partner") != serializer.instance.partner:
+            raise exceptions.ValidationError({"partner": "An action item cannot move to another partner."})
+        try:
+            serializer.instance = services.action_item_update(user=self.request.user, item=serializer.instance, **data)
+        except DjangoValidationError:
+            raise

@@ -1,0 +1,230 @@
+from datetime import date, timedelta
+from zoneinfo import available_timezones
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import policy
+from partners.models import Organization, User
+
+from . import recurrence
+from .models import ActionStatus, MeetingSeries, Purpose
+
+ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        org = obj.organization.name if obj.organization_id else ""
+        return f"{obj} ({org})" if org else str(obj)
+
+
+class PersonField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        org = obj.organization.name if obj.organization_id else ""
+        return f"{obj} ({org})" if org else str(obj)
+
+
+def people_for(partner):
+    from .selectors import participant_choices
+
+    if partner is None:
+        return User.objects.filter(is_active=True, role__in=policy.HOST_ROLES).select_related("organization")
+    return participant_choices(partner=partner)
+
+
+def parse_offsets(text: str) -> list[int]:
+    values = []
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            values.append(int(part))
+        except ValueError:
+            raise forms.ValidationError(_("“%(value)s” is not a whole number of minutes.") % {"value": part}) from None
+    return values
+
+
+class SeriesForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organization.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=200)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    pattern = forms.ChoiceField(label=_("Repeats"), choices=recurrence.PATTERN_CHOICES)
+    weekday = forms.ChoiceField(label=_("Weekday"), choices=[("", "—"), *recurrence.WEEKDAY_CHOICES], required=False)
+    ordinal = forms.TypedChoiceField(
+        label=_("Which week of the month"),
+        choices=[("", "—"), *recurrence.ORDINAL_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    day = forms.IntegerField(label=_("Day of the month"), min_value=1, max_value=28, required=False)
+    custom_rrule = forms.CharField(
+        label=_("Custom RRULE"), required=False, max_length=500, help_text=_("e.g. FREQ=MONTHLY;BYDAY=-1FR")
+    )
+    first_date = forms.DateField(label=_("First meeting on"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in ZONES], initial="Europe/Copenhagen")
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
+    location = forms.CharField(label=_("Place"), max_length=200, required=False)
+    video_link = forms.URLField(label=_("Video link"), required=False)
+    participants = PersonChoiceField(
+        label=_("Participants"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    reminders = forms.CharField(
+        label=_("Reminders (minutes before, comma separated)"),
+        initial="2880, 60",
+        required=False,
+        help_text=_("2880 = two days, 60 = one hour."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, user, partner=None, series=None, **kwargs):
+        self.user = user
+        self.series = series
+        if series is not None:
+            kwargs.setdefault("initial", {}).update(self.initial_from(series))
+            partner = series.partner
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Organization.objects.partners().filter(is_active=True).order_by("name")
+        if series is not None:
+            self.fields["partner"].disabled = True
+        if partner is not None:
+            self.fields["partner"].initial = partner.pk
+        data_partner = self.data.get("partner") if self.is_bound and series is None else None
+        if data_partner and str(data_partner).isdigit():
+            partner = Organization.objects.filter(pk=data_partner).first() or partner
+        self.fields["participants"].queryset = (
+            people_for(partner) if partner else User.objects.filter(is_active=True).select_related("organization")
+        )
+        if policy.role_of(user) != policy.ADMIN:
+            del self.fields["custom_rrule"]
+            self.fields["pattern"].choices = [c for c in recurrence.PATTERN_CHOICES if c[0] != recurrence.CUSTOM]
+        if series is None:
+            self.fields["first_date"].initial = timezone.localdate() + timedelta(days=7)
+
+    @staticmethod
+    def initial_from(series: MeetingSeries) -> dict:
+        pattern, extra = recurrence.describe(series.rrule)
+        initial = {
+            "partner": series.partner_id,
+            "title": series.title,
+            "purpose": series.purpose,
+            "pattern": pattern,
+            "first_date": series.first_date,
+            "start_time": series.start_time,
+            "time_zone": series.time_zone,
+            "duration_minutes": series.duration_minutes,
+            "location": series.location,
+            "video_link": series.video_link,
+            "participants": list(series.participants.all()),
+            "reminders": ", ".join(str(o) for o in series.reminder_offsets or []),
+            "active": series.active,
+        }
+        if "custom" in extra:
+            initial["custom_rrule"] = extra["custom"]
+        else:
+            initial.update(extra)
+        return initial
+
+    def clean_reminders(self):
+        return parse_offsets(self.cleaned_data.get("reminders"))
+
+    def clean(self):
+        data = super().clean()
+        pattern = data.get("pattern")
+        first = data.get("first_date")
+        if pattern and first:
+            weekday = data.get("weekday") or recurrence.WEEKDAYS[first.weekday()]
+            try:
+                data["rrule"] = recurrence.build_rrule(
+                    pattern=pattern,
+                    weekday=weekday,
+                    ordinal=data.get("ordinal"),
+                    day=data.get("day") or (first.day if pattern == recurrence.MONTHLY_DAY else None),
+                    custom=data.get("custom_rrule", ""),
+                )
+            except recurrence.RecurrenceError as exc:
+                self.add_error("pattern", str(exc))
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title": d["title"],
+            "purpose": d["purpose"],
+            "rrule": d["rrule"],
+            "time_zone": d["time_zone"],
+            "first_date": d["first_date"],
+            "start_time": d["start_time"],
+            "duration_minutes": d["duration_minutes"],
+            "location": d["location"],
+            "video_link": d["video_link"],
+            "reminder_offsets": d["reminders"],
+            "active": d["active"],
+            "participants": list(d["participants"]),
+        }
+
+
+class TopicForm(forms.Form):
+    title = forms.CharField(label=_("Topic"), max_length=200)
+    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    internal = forms.BooleanField(label=_("Internal (host staff only)"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not policy.is_host(user):
+            del self.fields["internal"]
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    present = PersonChoiceField(
+        label=_("Present"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = meeting.participants.select_related("organization").order_by(
+            "organization__kind", "first_name"
+        )
+
+
+class MoveForm(forms.Form):
+    start = forms.DateTimeField(
+        label=_("New start (local time)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60)
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=200)
+    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner = PersonField(label=_("Owner"), queryset=User.objects.none())
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people_for(partner)
+        self.fields["due_date"].initial = date.today() + timedelta(days=14)
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not policy.is_host(user):
+            self.fields["status"].choices = [c for c in ActionStatus.choices if c[0] != ActionStatus.CANCELLED]
+
+
+class FeedForm(forms.Form):
+    include_organised = forms.BooleanField(label=_("Include all meetings of series I organise"), required=False)

@@ -1,0 +1,670 @@
+"""Writes of the meetings app: series and their occurrences, minutes, topics, action items,
+reminders and calendar feed tokens. Views, the API and the Celery tasks all call these."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerportal import policy
+from partnerportal.notifications.services import notify, withdraw
+
+from . import agenda as agenda_module
+from . import recurrence
+from .models import (
+    DEFAULT_REMINDER_OFFSETS,
+    OPEN_STATUSES,
+    ActionItem,
+    ActionStatus,
+    AgendaTopic,
+    Attendance,
+    CalendarFeed,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    new_feed_token,
+)
+
+HORIZON_DAYS = 365
+REMINDER_WINDOW_DAYS = 3  # schedule_reminders looks this far ahead (plus the longest offset)
+ACTION_DUE_SOON_DAYS = 2
+
+KIND_MEETING_REMINDER = "meetings.reminder"
+KIND_MINUTES = "meetings.minutes"
+KIND_ACTION_DUE = "meetings.action_due"
+KIND_ACTION_OVERDUE = "meetings.action_overdue"
+KIND_KPI_MISSING = "meetings.kpi_missing"
+KIND_ACTION_ASSIGNED = "meetings.action_assigned"
+
+
+def absolute(url_name: str, *args) -> str:
+    return settings.SITE_URL + reverse(url_name, args=args)
+
+
+def _require_host(user):
+    if not policy.is_host(user):
+        raise PermissionDenied
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def validate_participants(*, partner, participants) -> None:
+    """Participants come from the host or from this partner, never from another partner."""
+    wrong = [u for u in participants if not (policy.is_host(u) or u.organization_id == partner.pk)]
+    if wrong:
+        raise ValidationError(
+            {
+                "participants": _("%(names)s do not belong to the host or to %(partner)s.")
+                % {"names": ", ".join(str(u) for u in wrong), "partner": partner.name}
+            }
+        )
+
+
+# --- series and occurrences -----------------------------------------------------------------
+
+SERIES_FIELDS = (
+    "title",
+    "purpose",
+    "rrule",
+    "time_zone",
+    "first_date",
+    "start_time",
+    "duration_minutes",
+    "location",
+    "video_link",
+    "reminder_offsets",
+    "active",
+)
+
+
+@transaction.atomic
+def series_create(*, user, partner, participants=(), **fields) -> MeetingSeries:
+    _require_host(user)
+    if partner is None or not partner.is_active or partner.kind == "host":
+        raise ValidationError({"partner": _("Choose an active partner.")})
+    unknown = set(fields) - set(SERIES_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    series = MeetingSeries(partner=partner, created_by=user, **fields)
+    if series.rrule:
+        series.rrule = recurrence.normalise(series.rrule)
+    series.full_clean()
+    participants = list(participants)
+    validate_participants(partner=partner, participants=participants)
+    series.save()
+    series.participants.set(participants)
+    materialise(series=series)
+    return series
+
+
+@transaction.atomic
+def series_update(*, user, series, participants=None, **fields) -> MeetingSeries:
+    _require_host(user)
+    series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
+    unknown = set(fields) - set(SERIES_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        setattr(series, name, value)
+    series.rrule = recurrence.normalise(series.rrule)
+    series.full_clean()
+    if participants is not None:
+        participants = list(participants)
+        validate_participants(partner=series.partner, participants=participants)
+    series.save()
+    if participants is not None:
+        series.participants.set(participants)
+    materialise(series=series, resync=True)
+    return series
+
+
+def materialise(
+    *, series: MeetingSeries, now: datetime | None = None, horizon_days: int = HORIZON_DAYS, resync: bool = False
+) -> int:
+    """Create the series' occurrences up to the horizon as Meeting rows; returns how many were made.
+
+    Moved, cancelled and held occurrences are kept as they are. With `resync` (the series was
+    edited), future planned occurrences follow the new rule, time, place and participants;
+    occurrences that no longer fit the rule are cancelled (or deleted when nothing hangs on them).
+    """
+    now = now or timezone.now()
+    zone = ZoneInfo(series.time_zone)
+    today = timezone.localtime(now, zone).date()
+    start = max(today, series.first_date)
+    end = today + timedelta(days=horizon_days)
+    wanted = (
+        recurrence.occurrences_utc(rrule=series.rrule, dtstart=series.local_dtstart(), zone=zone, start=start, end=end)
+        if series.active
+        else []
+    )
+    wanted = [w for w in wanted if w >= now]
+    existing = {m.original_start: m for m in series.meetings.filter(original_start__gte=now)}
+    participants = list(series.participants.all())
+    created = 0
+    for slot in wanted:
+        meeting = existing.pop(slot, None)
+        if meeting is None:
+            meeting = Meeting.objects.create(
+                series=series,
+                partner=series.partner,
+                title=series.title,
+                start=slot,
+                end=slot + series.duration,
+                original_start=slot,
+                location=series.location,
+                video_link=series.video_link,
+            )
+            meeting.participants.set(participants)
+            created += 1
+        elif resync and meeting.status == MeetingStatus.PLANNED and not meeting.moved:
+            changed = (meeting.title, meeting.end, meeting.location, meeting.video_link) != (
+                series.title,
+                slot + series.duration,
+                series.location,
+                series.video_link,
+            )
+            if changed:
+                meeting.title = series.title
+                meeting.end = slot + series.duration
+                meeting.location = series.location
+                meeting.video_link = series.video_link
+                meeting.save()
+            meeting.participants.set(participants)
+    # Planned future occurrences the rule no longer produces (rule changed or series ended).
+    for meeting in existing.values():
+        if meeting.status != MeetingStatus.PLANNED or meeting.moved:
+            continue
+        withdraw(key_prefix=f"meeting:{meeting.pk}:")
+        if meeting.topics.exists() or meeting.action_items.exists():
+            meeting.status = MeetingStatus.CANCELLED
+            meeting.save()
+        else:
+            meeting.delete()
+    return created
+
+
+def extend_horizons(*, now: datetime | None = None) -> int:
+    """Keep every active series materialised a full horizon ahead (the periodic task)."""
+    total = 0
+    for series in MeetingSeries.objects.filter(active=True).prefetch_related("participants"):
+        with transaction.atomic():
+            total += materialise(series=series, now=now)
+    return total
+
+
+@transaction.atomic
+def meeting_create(*, user, partner, title, start, end, location="", video_link="", participants=()) -> Meeting:
+    """A one-off meeting (not part of a series)."""
+    _require_host(user)
+    if partner is None or partner.kind == "host":
+        raise ValidationError({"partner": _("Choose a partner.")})
+    meeting = Meeting(partner=partner, title=title, start=start, end=end, location=location, video_link=video_link)
+    meeting.full_clean()
+    participants = list(participants)
+    validate_participants(partner=partner, participants=participants)
+    meeting.save()
+    meeting.participants.set(participants)
+    schedule_meeting_reminders(meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, user, meeting, participants=None, **fields) -> Meeting:
+    """Edit place, video link or participants of one occurrence (time changes go through meeting_move)."""
+    _require_host(user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    allowed = {"title", "location", "video_link"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save()
+    if participants is not None:
+        participants = list(participants)
+        validate_participants(partner=meeting.partner, participants=participants)
+        meeting.participants.set(participants)
+    return meeting
+
+
+def reminder_prefix(meeting) -> str:
+    return f"meeting:{meeting.pk}:reminder:"
+
+
+@transaction.atomic
+def meeting_move(*, user, meeting, start: datetime, end: datetime | None = None) -> Meeting:
+    """Move one occurrence; the series is untouched and its pending reminders follow the new time."""
+    _require_host(user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("Only a planned meeting can be moved."))
+    if start is None:
+        raise ValidationError({"start": _("Give the new start.")})
+    duration = meeting.end - meeting.start
+    meeting.start = start
+    meeting.end = end or start + duration
+    meeting.moved = meeting.original_start is not None and meeting.start != meeting.original_start
+    meeting.full_clean()
+    meeting.save()
+    withdraw(key_prefix=reminder_prefix(meeting))
+    schedule_meeting_reminders(meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, user, meeting) -> Meeting:
+    _require_host(user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("Only a planned meeting can be cancelled."))
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.save()
+    withdraw(key_prefix=reminder_prefix(meeting))
+    return meeting
+
+
+@transaction.atomic
+def meeting_mark_held(*, user, meeting) -> Meeting:
+    """Mark the meeting held and freeze its KPI figures (later data corrections don't change them)."""
+    _require_host(user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("Only a planned meeting can be marked as held."))
+    if meeting.start > timezone.now():
+        raise ValidationError(_("A meeting cannot be held before it starts."))
+    meeting.agenda_snapshot = agenda_module.freeze(meeting=meeting, user=user)
+    meeting.status = MeetingStatus.HELD
+    meeting.held_at = timezone.now()
+    meeting.save()
+    withdraw(key_prefix=reminder_prefix(meeting))
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_minutes(*, user, meeting, minutes: str, decisions: str, present=None) -> Meeting:
+    """Minutes, decisions and attendance (`present`: the participants who attended)."""
+    _require_host(user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("A cancelled meeting has no minutes."))
+    meeting.minutes = minutes or ""
+    meeting.decisions = decisions or ""
+    meeting.full_clean()
+    meeting.save()
+    if present is not None:
+        participants = {u.pk: u for u in meeting.participants.all()}
+        present_ids = {u.pk for u in present}
+        strangers = present_ids - set(participants)
+        if strangers:
+            raise ValidationError({"present": _("Only participants can be marked as present.")})
+        Attendance.objects.filter(meeting=meeting).delete()
+        Attendance.objects.bulk_create(
+            Attendance(meeting=meeting, user_id=pk, present=pk in present_ids) for pk in participants
+        )
+    return meeting
+
+
+@transaction.atomic
+def meeting_publish_minutes(*, user, meeting) -> Meeting:
+    _require_host(user)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.minutes.strip():
+        raise ValidationError(_("Write the minutes before publishing them."))
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError(_("A cancelled meeting has no minutes."))
+    first = meeting.minutes_published_at is None
+    meeting.minutes_published_at = timezone.now()
+    meeting.save()
+    version = int(meeting.minutes_published_at.timestamp())
+    notify(
+        recipients=meeting.participants.filter(is_active=True),
+        kind=KIND_MINUTES,
+        key=f"meeting:{meeting.pk}:minutes" + ("" if first else f":{version}"),
+        template="meetings/email/minutes",
+        context={"meeting": meeting, "url": absolute("meetings:meeting_detail", meeting.pk), "updated": not first},
+        url=meeting.get_absolute_url(),
+        partner=meeting.partner,
+    )
+    return meeting
+
+
+# --- agenda topics --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def topic_add(*, user, meeting, title: str, description: str = "", internal: bool = False) -> AgendaTopic:
+    """Either side adds a topic before the meeting; partners never add internal topics."""
+    if not policy.allows(user, policy.ADD, AgendaTopic):
+        raise PermissionDenied
+    if not policy.scope(user, policy.VIEW, Meeting).filter(pk=meeting.pk).exists():
+        raise PermissionDenied
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("Topics can only be added to a planned meeting."))
+    topic = AgendaTopic(
+        meeting=meeting,
+        partner_id=meeting.partner_id,
+        title=(title or "").strip(),
+        description=description or "",
+        added_by=user,
+        internal=bool(internal) and policy.is_host(user),
+    )
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+@transaction.atomic
+def topic_update(*, user, topic, **fields) -> AgendaTopic:
+    if not (policy.is_host(user) or topic.added_by_id == user.pk):
+        raise PermissionDenied
+    for name in ("title", "description"):
+        if name in fields:
+            setattr(topic, name, fields[name])
+    if "internal" in fields and policy.is_host(user):
+        topic.internal = bool(fields["internal"])
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+@transaction.atomic
+def topic_delete(*, user, topic) -> None:
+    if not (policy.is_host(user) or topic.added_by_id == user.pk):
+        raise PermissionDenied
+    if topic.meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(_("The meeting has been held; its topics stay."))
+    topic.delete()
+
+
+# --- action items ---------------------------------------------------------------------------
+
+
+def _validate_owner(*, partner, owner):
+    if owner is None:
+        raise ValidationError({"owner": _("Choose an owner.")})
+    if not owner.is_active or not (policy.is_host(owner) or owner.organization_id == partner.pk):
+        raise ValidationError({"owner": _("The owner must be someone from the host or this partner.")})
+
+
+@transaction.atomic
+def action_item_create(*, user, partner, title, owner, due_date, meeting=None, description="") -> ActionItem:
+    if not policy.allows(user, policy.ADD, ActionItem):
+        raise PermissionDenied
+    if meeting is not None and meeting.partner_id != partner.pk:
+        raise ValidationError({"meeting": _("The meeting belongs to another partner.")})
+    _validate_owner(partner=partner, owner=owner)
+    item = ActionItem(
+        partner=partner,
+        meeting=meeting,
+        title=(title or "").strip(),
+        description=description or "",
+        owner=owner,
+        due_date=due_date,
+        created_by=user,
+    )
+    item.full_clean()
+    item.save()
+    if owner.pk != user.pk:
+        notify(
+            recipients=[owner],
+            kind=KIND_ACTION_ASSIGNED,
+            key=f"action:{item.pk}:assigned:{owner.pk}",
+            template="meetings/email/action_assigned",
+            context={"item": item, "url": absolute("meetings:action_detail", item.pk)},
+            url=item.get_absolute_url(),
+            partner=partner,
+        )
+    return item
+
+
+def may_update_status(user, item) -> bool:
+    return policy.is_host(user) or (item.owner_id == user.pk and policy.can(user, policy.VIEW, item))
+
+
+@transaction.atomic
+def action_item_set_status(*, user, item, status: str) -> ActionItem:
+    """Owners (from either side) and host staff move an item through open → in progress → done."""
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    if not may_update_status(user, item):
+        raise PermissionDenied
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    if status == ActionStatus.CANCELLED and not policy.is_host(user):
+        raise PermissionDenied
+    item.status = status
+    item.done_at = timezone.now() if status == ActionStatus.DONE else None
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_item_update(*, user, item, **fields) -> ActionItem:
+    """Host staff edit everything; owners only the status."""
+    if set(fields) <= {"status"}:
+        return action_item_set_status(user=user, item=item, status=fields.get("status", item.status))
+    _require_host(user)
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    status = fields.pop("status", None)
+    for name in ("title", "description", "owner", "due_date", "meeting"):
+        if name in fields:
+            setattr(item, name, fields[name])
+    if item.meeting is not None and item.meeting.partner_id != item.partner_id:
+        raise ValidationError({"meeting": _("The meeting belongs to another partner.")})
+    _validate_owner(partner=item.partner, owner=item.owner)
+    item.full_clean()
+    item.save()
+    if status is not None and status != item.status:
+        item = action_item_set_status(user=user, item=item, status=status)
+    return item
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def reminder_offsets(meeting) -> list[int]:
+    if meeting.series_id:
+        return sorted(set(meeting.series.reminder_offsets or []), reverse=True)
+    return list(DEFAULT_REMINDER_OFFSETS)
+
+
+def _offset_label(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"
+
+
+def reminder_key(meeting, offset: int) -> str:
+    """Unique per occurrence, offset and start time: a moved meeting gets fresh keys."""
+    stamp = meeting.start.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%MZ")
+    return f"{reminder_prefix(meeting)}{_offset_label(offset)}:{stamp}"
+
+
+def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
+    """Queue the reminders of one planned meeting in the outbox (idempotent: unique keys).
+
+    Send times are the meeting's start minus each offset, stored in UTC. Of the offsets whose time
+    has already passed, only the nearest is sent (at once); none once the meeting has started.
+    """
+    from .calendar import meeting_ics
+
+    now = now or timezone.now()
+    if meeting.status != MeetingStatus.PLANNED or meeting.start <= now:
+        return 0
+    offsets = reminder_offsets(meeting)
+    due = [(o, meeting.start - timedelta(minutes=o)) for o in offsets]
+    passed = [o for o, at in due if at <= now]
+    nearest_passed = min(passed) if passed else None
+    recipients = list(meeting.participants.filter(is_active=True).select_related("organization"))
+    if not recipients:
+        return 0
+    attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
+    created = 0
+    for offset, send_at in due:
+        if send_at <= now and offset != nearest_passed:
+            continue
+        key = reminder_key(meeting, offset)
+        prepare = offset >= 24 * 60  # the early reminder carries the agenda: "update your KPIs"
+        for person in recipients:
+            context = {
+                "meeting": meeting,
+                "offset": offset,
+                "prepare": prepare,
+                "url": absolute("meetings:meeting_detail", meeting.pk),
+                "zone": meeting.time_zone,
+            }
+            if prepare:
+                context["agenda"] = _agenda_for_mail(meeting, person)
+            created += len(
+                notify(
+                    recipients=[person],
+                    kind=KIND_MEETING_REMINDER,
+                    key=key,
+                    template="meetings/email/reminder",
+                    context=context,
+                    url=meeting.get_absolute_url(),
+                    partner=meeting.partner,
+                    send_at=max(send_at, now),
+                    attachments=attachment,
+                )
+            )
+    return created
+
+
+def _agenda_for_mail(meeting, person):
+    try:
+        return agenda_module.build_agenda(meeting=meeting, user=person)
+    except agenda_module.KPIAppMissing:
+        return None
+
+
+def schedule_reminders(*, now: datetime | None = None, days: int = REMINDER_WINDOW_DAYS) -> int:
+    """Queue reminders for the planned meetings of the next days (the periodic task)."""
+    now = now or timezone.now()
+    longest = max([max(s.reminder_offsets or [0]) for s in MeetingSeries.objects.filter(active=True)] or [0])
+    until = now + timedelta(days=days) + timedelta(minutes=max(longest, max(DEFAULT_REMINDER_OFFSETS)))
+    meetings = (
+        Meeting.objects.filter(status=MeetingStatus.PLANNED, start__gt=now, start__lte=until)
+        .select_related("series", "partner")
+        .order_by("start")
+    )
+    total = 0
+    for meeting in meetings:
+        offsets = reminder_offsets(meeting)
+        if offsets and meeting.start - timedelta(minutes=max(offsets)) > now + timedelta(days=days):
+            continue
+        total += schedule_meeting_reminders(meeting=meeting, now=now)
+    return total
+
+
+def remind_action_items(*, today: date | None = None) -> int:
+    """Due-soon (two days before) and overdue reminders to each open item's owner, once per due date."""
+    today = today or timezone.localdate()
+    total = 0
+    soon = ActionItem.objects.filter(
+        status__in=OPEN_STATUSES, due_date__gte=today, due_date__lte=today + timedelta(days=ACTION_DUE_SOON_DAYS)
+    ).select_related("owner", "partner")
+    for item in soon:
+        total += len(
+            notify(
+                recipients=[item.owner],
+                kind=KIND_ACTION_DUE,
+                key=f"action:{item.pk}:due:{item.due_date.isoformat()}",
+                template="meetings/email/action_due",
+                context={"item": item, "url": absolute("meetings:action_detail", item.pk)},
+                url=item.get_absolute_url(),
+                partner=item.partner,
+            )
+        )
+    overdue = ActionItem.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today).select_related("owner", "partner")
+    for item in overdue:
+        total += len(
+            notify(
+                recipients=[item.owner],
+                kind=KIND_ACTION_OVERDUE,
+                key=f"action:{item.pk}:overdue:{item.due_date.isoformat()}",
+                template="meetings/email/action_overdue",
+                context={"item": item, "url": absolute("meetings:action_detail", item.pk)},
+                url=item.get_absolute_url(),
+                partner=item.partner,
+            )
+        )
+    return total
+
+
+def remind_missing_kpi_data(*, today: date | None = None) -> int:
+    """Ask partner managers to submit last month's figures for KPIs they submit themselves and that
+    have data before (so a partner that never reported is not nagged by a new assignment)."""
+    try:
+        from kpis.models import Measurement, PartnerKPI
+    except ImportError:
+        return 0
+    today = today or timezone.localdate()
+    month_end = today.replace(day=1) - timedelta(days=1)
+    month_start = month_end.replace(day=1)
+    from partners.selectors import people_of
+
+    total = 0
+    assignments = PartnerKPI.objects.filter(
+        shared=True, partner_can_submit=True, partner__is_active=True
+    ).select_related("partner", "kpi")
+    by_partner: dict = {}
+    for a in assignments:
+        has_history = Measurement.objects.filter(partner=a.partner, kpi=a.kpi, period_start__lt=month_start).exists()
+        has_last = Measurement.objects.filter(
+            partner=a.partner, kpi=a.kpi, period_start__gte=month_start, period_start__lte=month_end
+        ).exists()
+        if has_history and not has_last:
+            by_partner.setdefault(a.partner, []).append(a.kpi)
+    for partner, kpis in by_partner.items():
+        total += len(
+            notify(
+                recipients=people_of(organization=partner, roles=[policy.PARTNER_MANAGER]),
+                kind=KIND_KPI_MISSING,
+                key=f"kpi-missing:{partner.pk}:{month_start:%Y-%m}",
+                template="meetings/email/kpi_missing",
+                context={
+                    "partner": partner,
+                    "kpis": kpis,
+                    "month": month_start,
+                    "url": settings.SITE_URL + reverse("partners:detail", args=[partner.pk]),
+                },
+                url=reverse("partners:detail", args=[partner.pk]),
+                partner=partner,
+            )
+        )
+    return total
+
+
+# --- calendar feed --------------------------------------------------------------------------
+
+
+def feed_for(*, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+@transaction.atomic
+def feed_regenerate(*, user, include_organised: bool | None = None) -> CalendarFeed:
+    """A new secret token (the old feed address stops working at once)."""
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    feed.token = new_feed_token()
+    if include_organised is not None:
+        feed.include_organised = bool(include_organised) and policy.is_host(user)
+    feed.save()
+    return feed
+
+
+@transaction.atomic
+def feed_revoke(*, user) -> None:
+    CalendarFeed.objects.filter(user=user).delete()

@@ -1,0 +1,30 @@
+// Series form: show only the fields the chosen recurrence needs.
+(function () {
+  "use strict";
+  var NEEDS = {
+    weekly: ["weekday"],
+    biweekly: ["weekday"],
+    monthly_weekday: ["weekday", "ordinal"],
+    monthly_day: ["day"],
+    quarterly: [],
+    custom: ["custom_rrule"]
+  };
+  var OPTIONAL = ["weekday", "ordinal", "day", "custom_rrule"];
+  function wrapper(name) {
+    var field = document.querySelector("#series-form [name=" + name + "]");
+    return field ? field.closest(".mb-3") : null;
+  }
+  function update() {
+    var pattern = document.querySelector("#series-form [name=pattern]");
+    if (!pattern) { return; }
+    var needed = NEEDS[pattern.value] || [];
+    OPTIONAL.forEach(function (name) {
+      var el = wrapper(name);
+      if (el) { el.classList.toggle("d-none", needed.indexOf(name) === -1); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var pattern = document.querySelector("#series-form [name=pattern]");
+    if (pattern) { pattern.addEventListener("change", update); update(); }
+  });
+})();
