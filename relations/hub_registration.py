@@ -100,7 +100,9 @@ if agenda is not None and hasattr(agenda, "register_source"):
         return selectors.open_cases_for_agenda(partner=meeting.partner, user=user)
 
     def _open_notices(meeting, user):
-        return selectors.open_notices_for_agenda(partner=meeting.partner, user=user)
+        previous = agenda.previous_meeting(meeting) if hasattr(agenda, "previous_meeting") else None
+        since = previous.start if previous is not None else meeting.start - timedelta(days=30)
+        return selectors.open_notices_for_agenda(partner=meeting.partner, user=user, since=since)
 
     agenda.register_source("relations_cases", _("Open cases"), _open_cases)
     agenda.register_source("relations_notices", _("Notices"), _open_notices)

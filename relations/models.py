@@ -165,6 +165,9 @@ class Case(models.Model):
     measurements = models.ManyToManyField(
         "kpis.Measurement", blank=True, related_name="relation_cases", verbose_name=_("measurements")
     )
+    action_items = models.ManyToManyField(
+        "meetings.ActionItem", blank=True, related_name="relation_cases", verbose_name=_("agreed actions")
+    )
     history = HistoricalRecords()
 
     class Meta:

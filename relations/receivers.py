@@ -86,3 +86,25 @@ def kpi_success_saved(sender, instance, created, **kwargs):
 
 
 _connect("kpis.Success", kpi_success_saved)
+
+
+def meeting_saved(sender, instance, created, **kwargs):
+    """Held and cancelled meetings are history; planned ones are not on the timeline yet."""
+    titles = {
+        "held": gettext_noop("Meeting held: %(title)s"),
+        "cancelled": gettext_noop("Meeting cancelled: %(title)s"),
+    }
+    if instance.status not in titles:
+        return
+    timeline.record(
+        partner=instance.partner,
+        category=TimelineCategory.MEETING,
+        title=titles[instance.status],
+        params={"title": instance.title},
+        key=f"meeting:{instance.pk}",
+        url=instance.get_absolute_url(),
+        occurred_at=instance.held_at or instance.start,
+    )
+
+
+_connect("meetings.Meeting", meeting_saved)

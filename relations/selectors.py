@@ -107,8 +107,10 @@ def open_cases_for_agenda(*, partner, user=None) -> list[dict]:
     ]
 
 
-def open_notices_for_agenda(*, partner, user=None) -> list[dict]:
-    since = timezone.now() - timedelta(days=30)
+def open_notices_for_agenda(*, partner, user=None, since=None) -> list[dict]:
+    """Notices for a meeting: those posted since `since` (the previous meeting), still unacknowledged
+    or whose affected window is not over yet."""
+    since = since or timezone.now() - timedelta(days=30)
     qs = Notice.objects.filter(partner=partner).filter(
         Q(acknowledged_at__isnull=True) | Q(affected_until__gte=timezone.now()) | Q(posted_at__gte=since)
     )
