@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -50,6 +53,7 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     months: int = 0
+    timings: list = field(default_factory=list)
 
 
 def load_csv(path, *, progress=None, user=None, alerts=True) -> LoadResult:
@@ -59,6 +63,34 @@ def load_csv(path, *, progress=None, user=None, alerts=True) -> LoadResult:
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
+
+
+# Work tables: UNLOGGED (not TEMP: temp tables live in small per-session buffers and are slow at
+# this size), with a per-load suffix; they are dropped at the end, or vanish with a rollback.
+WORK_TABLES = re.compile(r"\bkpi_(stage|rows|months|changed)\b")
+
+
+class _Timed:
+    """Cursor wrapper that records how long each statement takes (LoadResult.timings)."""
+
+    def __init__(self, cursor, timings, suffix):
+        self._cursor, self.timings, self.suffix = cursor, timings, suffix
+        self.cursor = cursor.cursor
+
+    def work_table_sql(self, sql):
+        return WORK_TABLES.sub(lambda match: f"{match.group(0)}_{self.suffix}", sql)
+
+    def execute(self, sql, params=None):
+        sql = self.work_table_sql(sql)
+        started = time.perf_counter()
+        try:
+            return self._cursor.execute(sql, params)
+        finally:
+            label = " ".join(sql.split())[:70]
+            self.timings.append((label, time.perf_counter() - started))
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
 
 
 def _check(cursor, problems, sql, message, limit=5):
@@ -75,14 +107,14 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
     k = KPIDefinition._meta.db_table
     today = timezone.localdate().isoformat()
     result = LoadResult()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS kpi_stage, kpi_rows, kpi_months, kpi_changed")
+    with transaction.atomic(), connection.cursor() as raw_cursor:
+        cursor = _Timed(raw_cursor, result.timings, uuid.uuid4().hex[:10])
         cursor.execute(
             """
-            CREATE TEMP TABLE kpi_stage (
-                line bigserial, partner_id bigint, kpi_code text, period_kind text, period_start date,
+            CREATE UNLOGGED TABLE kpi_stage (
+                partner_id bigint, kpi_code text, period_kind text, period_start date,
                 site_code text, value float8, numerator float8, denominator float8, sample_size float8
-            ) ON COMMIT DROP
+            ) WITH (autovacuum_enabled = false)
             """
         )
         with open(path, "rb") as handle:
@@ -95,21 +127,24 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
                 "COPY kpi_stage (partner_id, kpi_code, period_kind, period_start, site_code, value, numerator, "
                 "denominator, sample_size) FROM STDIN WITH (FORMAT csv)"
             )
+            started = time.perf_counter()
             try:
-                with cursor.cursor.copy(copy_sql) as copy:
+                with cursor.cursor.copy(cursor.work_table_sql(copy_sql)) as copy:
                     while chunk := handle.read(1 << 20):
                         copy.write(chunk)
                         if progress:
                             progress.update(len(chunk))
             except Exception as exc:  # noqa: BLE001 - a malformed line: report psycopg's message
                 raise LoadError([f"The file could not be read: {exc}"]) from exc
+            result.timings.append(("COPY into the staging table", time.perf_counter() - started))
         cursor.execute("SELECT count(*) FROM kpi_stage")
         result.rows = cursor.fetchone()[0]
         # Resolve codes once; then check everything set-based.
         cursor.execute(
             f"""
-            CREATE TEMP TABLE kpi_rows ON COMMIT DROP AS
-            SELECT s.line, s.partner_id, d.id AS kpi_id, d.aggregation, d.scale, d.min_value, d.max_value,
+            CREATE UNLOGGED TABLE kpi_rows AS
+            SELECT row_number() OVER () + 1 AS line, s.partner_id, d.id AS kpi_id, d.aggregation, d.scale,
+                   d.min_value, d.max_value,
                    s.period_kind, s.period_start, st.id AS site_id, s.site_code, s.kpi_code,
                    CASE WHEN d.aggregation = 'ratio' AND s.denominator > 0
                         THEN s.numerator / s.denominator * d.scale ELSE s.value END AS value,
@@ -119,6 +154,7 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
             LEFT JOIN partners_site st ON st.code = s.site_code AND s.site_code <> ''
             """  # noqa: S608 - table names from the models
         )
+        cursor.execute("ANALYZE kpi_rows")
         problems: list[str] = []
         _check(
             cursor,
@@ -198,8 +234,7 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
             "sample_size, source, entered_by_id, created_at, updated_at"
         )
         cursor.execute(
-            f"CREATE TEMP TABLE kpi_changed ON COMMIT DROP AS SELECT m.id FROM {m} m JOIN kpi_rows r ON {key} "
-            f"WHERE {changed}"  # noqa: S608
+            f"CREATE UNLOGGED TABLE kpi_changed AS SELECT m.id FROM {m} m JOIN kpi_rows r ON {key} WHERE {changed}"  # noqa: S608
         )
         cursor.execute("SELECT count(*) FROM kpi_changed")
         result.updated = cursor.fetchone()[0]
@@ -249,10 +284,13 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
         # Recompute the rollup of the months touched, from the measurements themselves.
         cursor.execute(
             """
-            CREATE TEMP TABLE kpi_months ON COMMIT DROP AS
+            CREATE UNLOGGED TABLE kpi_months AS
             SELECT DISTINCT partner_id, kpi_id, date_trunc('month', period_start)::date AS month FROM kpi_rows
             """
         )
+        cursor.execute("ANALYZE kpi_months")
+        if result.created > 10_000:  # the planner must know the table grew to pick a hash join below
+            cursor.execute(f"ANALYZE {m}")
         cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_months")
         touched = cursor.fetchall()
         result.months = len(touched)
@@ -264,7 +302,7 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
                    COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
                    COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
             FROM kpi_months t JOIN {m} m ON m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
-                 AND m.period_start >= t.month AND m.period_start < t.month + interval '1 month'
+                 AND date_trunc('month', m.period_start)::date = t.month
             GROUP BY m.partner_id, m.kpi_id, t.month
             ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
                 sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
@@ -272,6 +310,7 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
                 sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count, last_start = EXCLUDED.last_start
             """  # noqa: S608
         )
+        cursor.execute("DROP TABLE kpi_stage, kpi_rows, kpi_months, kpi_changed")
         if alerts:
             from . import alerts as kpi_alerts
 

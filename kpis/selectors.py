@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
@@ -110,13 +111,30 @@ def definitions_for(*, user) -> QuerySet:
     return KPIDefinition.objects.filter(pk__in=shared, is_active=True)
 
 
-def targets_in_force(partner_kpi_ids, day: date) -> dict[int, KPITarget]:
+class TargetInForce(NamedTuple):
+    pk: int
+    partner_kpi_id: int
+    horizon: str
+    value: float
+    warning: float | None
+    critical: float | None
+    valid_from: date
+
+
+def targets_in_force(partner_kpi_ids, day: date) -> dict[int, TargetInForce]:
     """The target in force on `day` per partner KPI: the short-term one, else the long-term one."""
-    rows = KPITarget.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day), partner_kpi_id__in=list(partner_kpi_ids), valid_from__lte=day
-    ).order_by("partner_kpi_id", "-valid_from", "-pk")
-    chosen: dict[int, KPITarget] = {}
-    for target in rows:
+    rows = (
+        KPITarget.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            partner_kpi_id__in=list(partner_kpi_ids),
+            valid_from__lte=day,
+        )
+        .order_by("partner_kpi_id", "-valid_from", "-pk")
+        .values_list(*TargetInForce._fields)
+    )
+    chosen: dict[int, TargetInForce] = {}
+    for row in rows:
+        target = TargetInForce(*row)
         current = chosen.get(target.partner_kpi_id)
         if current is None or (current.horizon != Horizon.SHORT_TERM and target.horizon == Horizon.SHORT_TERM):
             chosen[target.partner_kpi_id] = target
@@ -404,12 +422,16 @@ class PortfolioRow:
 
 def portfolio(*, user, granularity: str = "month", day: date | None = None):
     """All partners × KPIs for the latest period (host staff): a fixed number of queries."""
+    # Only the columns the table needs: this runs over every partner × KPI.
     assignments = list(
         policy.scope(user, policy.VIEW, PartnerKPI)
-        .select_related("kpi", "partner")
-        .order_by("partner__name", "-kpi__is_standard", "kpi__name")
+        .select_related("partner")
+        .only("pk", "kpi_id", "weight", "partner__id", "partner__name")
+        .order_by("partner__name", "pk")
     )
-    kpis = {a.kpi_id: a.kpi for a in assignments}
+    kpis = {k.pk: k for k in KPIDefinition.objects.filter(pk__in={a.kpi_id for a in assignments})}
+    for a in assignments:
+        a.kpi = kpis[a.kpi_id]
     columns = sorted(kpis.values(), key=lambda k: (not k.is_standard, k.name))
     today = timezone.localdate()
     if day is None:

@@ -12,7 +12,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
@@ -216,11 +220,38 @@ class PortfolioView(HostRequiredMixin, TemplateView):
         granularity = self.request.GET.get("granularity", "month")
         if granularity not in periods.GRANULARITIES:
             granularity = "month"
-        context["portfolio"] = selectors.portfolio(
+        portfolio = selectors.portfolio(
             user=self.request.user, granularity=granularity, day=parse_day(self.request.GET.get("day"))
         )
+        render_portfolio_cells(portfolio)
+        context["portfolio"] = portfolio
         context["granularities"] = periods.GRANULARITIES.items()
         return context
+
+
+def render_portfolio_cells(portfolio) -> None:
+    """Pre-render the partner × KPI cells: a template loop over thousands of cells costs more than the data."""
+    chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+    for row in portfolio["rows"]:
+        parts = []
+        for cell in row.cells:
+            if cell is None:
+                parts.append('<td class="text-end text-muted" data-value="">·</td>')
+                continue
+            if cell.actual is None:
+                shown, sort_value = "–", ""
+            else:
+                shown, sort_value = number_format(round(cell.actual, cell.decimals), cell.decimals), repr(cell.actual)
+            parts.append(
+                format_html(
+                    '<td class="text-end status-{}" data-value="{}"><a class="text-reset" href="{}">{}</a></td>',
+                    cell.status,
+                    sort_value,
+                    chart_url.format(cell.partner_kpi_id),
+                    shown,
+                )
+            )
+        row.cells_html = mark_safe("".join(parts))  # noqa: S308 - every part is built with format_html
 
 
 # --- measurements -----------------------------------------------------------------------------
