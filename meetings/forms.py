@@ -69,7 +69,7 @@ class SeriesForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in ZONES], initial="Europe/Copenhagen")
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
-    video_link = forms.URLField(label=_("Video link"), required=False)
+    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
     participants = PersonChoiceField(
         label=_("Participants"),
         queryset=User.objects.none(),

@@ -186,6 +186,9 @@ class Attendance(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="unique_attendance")]
 
+    def __str__(self):
+        return f"{self.user} at {self.meeting}: {'present' if self.present else 'absent'}"
+
 
 class AgendaTopic(models.Model):
     """A topic either side puts on a meeting's agenda before it ("listen actively")."""
