@@ -19,28 +19,41 @@ class Notification(models.Model):
     notification twice gets the existing row, so retries and parallel workers never duplicate.
     """
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    key = models.CharField(max_length=200)
-    kind = models.CharField(max_length=60)
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
-    url = models.CharField(max_length=500, blank=True)
-    partner = models.ForeignKey(
-        "partners.Organization", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    attachments = models.JSONField(default=list, blank=True)
-    send_at = models.DateTimeField(default=timezone.now, db_index=True)
-    email = models.BooleanField(default=True, help_text="Also send by e-mail (else in-portal only).")
-    status = models.CharField(max_length=12, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(_("key"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    partner = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+    )
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    send_at = models.DateTimeField(_("send at"), default=timezone.now, db_index=True)
+    email = models.BooleanField(
+        _("e-mail"), default=True, help_text=_("Also send by e-mail (else in the portal only).")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-send_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="unique_notification_key")]
         indexes = [
             models.Index(fields=["status", "send_at"], name="notification_due_idx"),
@@ -55,10 +68,15 @@ class NotificationPreference(models.Model):
     """A person's choice to receive a kind of notification in the portal only (no e-mail)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
     )
-    kind = models.CharField(max_length=60)
-    email = models.BooleanField(default=True)
+    kind = models.CharField(_("kind"), max_length=60)
+    email = models.BooleanField(_("e-mail"), default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")

@@ -1,14 +1,72 @@
+"""Reads of the outbox: a person's inbox and their e-mail preferences.
+
+`inbox()` is the one place that says "a person only ever sees their own notifications"; it
+starts from the access policy's scope (see policies.py) and narrows it to the recipient.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.utils import timezone
 
-from .models import Notification, NotificationStatus
+from partnerportal import policy
+
+from . import kinds
+from .models import Notification, NotificationPreference, NotificationStatus
 
 
-def inbox(*, user):
+def inbox(*, user, now: datetime | None = None, unread: bool = False):
     """The user's in-portal notifications that are due (not withdrawn, not scheduled ahead)."""
-    return Notification.objects.filter(recipient=user, send_at__lte=timezone.now()).exclude(
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    qs = Notification.objects.filter(recipient=user, send_at__lte=now or timezone.now()).exclude(
         status=NotificationStatus.WITHDRAWN
     )
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return policy.scope(user, policy.VIEW, qs).order_by("-send_at", "-id")
 
 
 def unread_count(*, user) -> int:
-    return inbox(user=user).filter(read_at__isnull=True).count()
+    return inbox(user=user, unread=True).count()
+
+
+def notification_for(*, user, pk, action: str = policy.VIEW) -> Notification:
+    """One of the user's own notifications; anybody else's (or a guessed id) answers 404."""
+    return policy.get_object(user, action, inbox(user=user), pk=pk)
+
+
+def safe_url(url: str) -> str:
+    """The notification's link if it stays inside the portal, else "" (no open redirect).
+
+    Relative paths ("/meetings/12/") and absolute URLs on SITE_URL are kept; absolute URLs on
+    SITE_URL are reduced to their path so the browser stays on the host it is on.
+    """
+    url = (url or "").strip()
+    if not url or "\\" in url or any(ord(ch) < 32 for ch in url):
+        return ""
+    parts = urlsplit(url)
+    if not parts.scheme and not parts.netloc:
+        return url if url.startswith("/") and not url.startswith("//") else ""
+    site = urlsplit(settings.SITE_URL)
+    if parts.scheme in ("http", "https") and (parts.scheme, parts.netloc) == (site.scheme, site.netloc):
+        path = parts.path or "/"
+        return path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return ""
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    kind: str
+    label: str
+    email: bool
+
+
+def preferences_for(*, user) -> list[PreferenceRow]:
+    """Every registered kind with the user's e-mail choice (default: e-mail on)."""
+    choices = dict(
+        policy.scope(user, policy.VIEW, NotificationPreference.objects.filter(user=user)).values_list("kind", "email")
+    )
+    return [PreferenceRow(kind.key, kind.label, choices.get(kind.key, True)) for kind in kinds.all_kinds()]

@@ -4,16 +4,26 @@ Every app notifies people through `notify()`; nobody sends e-mail directly. The 
 (tasks.dispatch_due_notifications) sends what is due, exactly once per (recipient, key).
 """
 
+import logging
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from partnerportal import policy
 
-from .models import Notification, NotificationStatus
+from . import kinds
+from .models import Notification, NotificationPreference, NotificationStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _may_receive(user, partner) -> bool:
@@ -26,8 +36,6 @@ def _may_receive(user, partner) -> bool:
 
 
 def wants_email(user, kind: str) -> bool:
-    from .models import NotificationPreference
-
     return not NotificationPreference.objects.filter(user=user, kind=kind, email=False).exists()
 
 
@@ -102,3 +110,173 @@ def withdraw(*, key_prefix: str) -> int:
 def reschedule(*, key: str, send_at: datetime) -> int:
     """Move pending notifications with this exact key to a new send time."""
     return Notification.objects.filter(key=key, status=NotificationStatus.PENDING).update(send_at=send_at)
+
+
+# --- The dispatcher ---------------------------------------------------------------------------
+
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_FACTOR = 5
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failed tries: 1, 5, 25, 125 … minutes."""
+    return timedelta(seconds=BACKOFF_BASE_SECONDS * BACKOFF_FACTOR ** max(attempts - 1, 0))
+
+
+@dataclass
+class DispatchResult:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    lost_claims: int = 0
+    sent_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "claimed": self.claimed,
+            "sent": self.sent,
+            "retried": self.retried,
+            "failed": self.failed,
+            "lost_claims": self.lost_claims,
+        }
+
+
+def claim_due(*, batch_size: int = 100, now: datetime | None = None) -> tuple[list[Notification], datetime]:
+    """Claim up to `batch_size` due rows for this dispatcher and commit the claim.
+
+    Due: pending with send_at <= now, or stuck in "sending" because the dispatcher that claimed
+    them died (claimed longer than NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS ago). The rows are locked
+    with SELECT … FOR UPDATE SKIP LOCKED, so a second dispatcher running at the same moment
+    skips them and takes the next ones; the status change to "sending" is committed before any
+    e-mail goes out, so nobody else sees them as due afterwards. Returns the rows and the claim
+    stamp (claimed_at) that identifies this claim.
+    """
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS)
+    due = Q(status=NotificationStatus.PENDING, send_at__lte=now) | Q(
+        status=NotificationStatus.SENDING, claimed_at__lt=stale_before
+    )
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .order_by("send_at", "id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        if ids:
+            Notification.objects.filter(id__in=ids).update(status=NotificationStatus.SENDING, claimed_at=now)
+    rows = list(Notification.objects.filter(id__in=ids).select_related("recipient").order_by("send_at", "id"))
+    return rows, now
+
+
+def _email_for(notification: Notification, connection) -> EmailMessage | None:
+    address = notification.recipient.email
+    if not notification.email or not address:
+        return None
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        connection=connection,
+        headers={"X-Portal-Notification": notification.key[:200]},
+    )
+    for attachment in notification.attachments or []:
+        message.attach(
+            attachment.get("filename") or "attachment",
+            attachment.get("content") or "",
+            attachment.get("mimetype") or "application/octet-stream",
+        )
+    return message
+
+
+def _claimed(notification: Notification, claimed_at: datetime):
+    """The row only while it is still claimed by us: a reclaimed row is somebody else's now."""
+    return Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING, claimed_at=claimed_at)
+
+
+def deliver(notification: Notification, *, claimed_at: datetime, connection=None, now: datetime | None = None) -> str:
+    """Send one claimed notification and record the outcome; returns sent/retried/failed/lost."""
+    now = now or timezone.now()
+    try:
+        message = _email_for(notification, connection)
+        if message is not None:
+            message.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - any failure of the mail system is retried
+        attempts = notification.attempts + 1
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            changes = {"status": NotificationStatus.FAILED}
+            outcome = "failed"
+            logger.error("Notification %s failed for good after %s tries: %s", notification.pk, attempts, error)
+        else:
+            changes = {"status": NotificationStatus.PENDING, "send_at": now + backoff(attempts)}
+            outcome = "retried"
+            logger.warning("Notification %s failed (try %s), retrying later: %s", notification.pk, attempts, error)
+        updated = _claimed(notification, claimed_at).update(
+            attempts=attempts, last_error=error, claimed_at=None, **changes
+        )
+        return outcome if updated else "lost"
+    updated = _claimed(notification, claimed_at).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+    return "sent" if updated else "lost"
+
+
+def dispatch_due(*, batch_size: int = 100, now: datetime | None = None) -> DispatchResult:
+    """Claim one batch of due notifications, send them and mark each sent, retried or failed."""
+    rows, claimed_at = claim_due(batch_size=batch_size, now=now)
+    result = DispatchResult(claimed=len(rows))
+    if not rows:
+        return result
+    connection = get_connection(fail_silently=False)
+    try:
+        for notification in rows:
+            outcome = deliver(notification, claimed_at=claimed_at, connection=connection, now=claimed_at)
+            if outcome == "sent":
+                result.sent += 1
+                result.sent_ids.append(notification.pk)
+            elif outcome == "retried":
+                result.retried += 1
+            elif outcome == "failed":
+                result.failed += 1
+            else:
+                result.lost_claims += 1
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - closing a broken SMTP connection must not hide the results
+            logger.warning("Could not close the e-mail connection", exc_info=True)
+    return result
+
+
+def retry(*, notifications) -> int:
+    """Give failed (or pending) notifications a fresh start: due now, tries counted from zero."""
+    return notifications.filter(status__in=[NotificationStatus.FAILED, NotificationStatus.PENDING]).update(
+        status=NotificationStatus.PENDING, attempts=0, send_at=timezone.now(), claimed_at=None, last_error=""
+    )
+
+
+# --- Inbox and preferences ----------------------------------------------------------------------
+
+
+def mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def mark_all_read(*, notifications) -> int:
+    return notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def set_email_preferences(*, user, email_by_kind: dict[str, bool]) -> None:
+    """Save the user's e-mail choice per kind; unknown kinds are refused and nothing is saved."""
+    unknown = sorted(kind for kind in email_by_kind if not kinds.is_registered(kind))
+    if unknown:
+        raise ValidationError(_("Unknown notification kind: %(kinds)s") % {"kinds": ", ".join(unknown)})
+    with transaction.atomic():
+        for kind, email in email_by_kind.items():
+            NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": bool(email)})

@@ -1,10 +1,13 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "notifications"
 
-# Placeholder routes replaced by the notifications views.
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="inbox"),
-    path("preferences/", TemplateView.as_view(template_name="base.html"), name="preferences"),
+    path("", views.inbox, name="inbox"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("<int:pk>/open/", views.open_notification, name="open"),
 ]
