@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import CharField, Value
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -67,6 +69,17 @@ class AuditEntry:
     @property
     def object_id(self):
         return getattr(self.record, self.model._meta.pk.attname)
+
+    @property
+    def admin_history_url(self):
+        """The object's history page in the Django admin, when the model is managed there."""
+        if self.model not in admin.site._registry or self.record.history_type == "-":
+            return None
+        opts = self.model._meta
+        try:
+            return reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[self.object_id])
+        except NoReverseMatch:
+            return None
 
 
 class AuditFilterForm(forms.Form):
