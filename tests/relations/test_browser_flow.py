@@ -85,15 +85,16 @@ def test_notice_ack_case_from_kpi_month_action_and_agenda(live_server):
             if meetings is None:
                 pytest.skip("meetings app not available: action item and agenda steps not run")
             # 4. They agree an action …
-            page.fill("input[name=title]", "Double-check look-alike SKUs")
-            page.select_option("select[name=owner]", label=str(partner.members.get()))
-            page.fill("input[name=due_date]", (timezone.localdate() + timedelta(days=14)).isoformat())
+            page.fill("#case-action-form input[name=title]", "Double-check look-alike SKUs")
+            page.select_option("#case-action-form select[name=owner]", label=str(partner.members.get()))
+            page.fill("#case-action-form input[name=due_date]", (timezone.localdate() + timedelta(days=14)).isoformat())
             page.click("#agree-action")
-            page.wait_for_selector("text=Double-check look-alike SKUs")
+            page.wait_for_selector("#case-actions >> text=Double-check look-alike SKUs")
+            assert case.action_items.get().title == "Double-check look-alike SKUs"
 
             # 5. … and the open case is on the next meeting's agenda.
             page.goto(f"{live_server.url}{meetings.get_absolute_url()}")
-            assert "Error rate 1.4 % in September" in page.content()
+            assert "Error rate 1.4 % in September" in page.inner_text("main")
         finally:
             browser.close()
 
@@ -101,8 +102,13 @@ def test_notice_ack_case_from_kpi_month_action_and_agenda(live_server):
 def _next_meeting(partner):
     """The partner's next meeting (created through the meetings app), or None without that app."""
     try:
-        from meetings import services as meeting_services  # noqa: F401
-        from meetings.models import Meeting  # noqa: F401
+        from meetings import services as meeting_services
     except ImportError:
         return None
-    return None
+    from partners.models import User
+
+    start = timezone.now() + timedelta(days=7)
+    manager = User.objects.get(username="manager")
+    return meeting_services.meeting_create(
+        user=manager, partner=partner, title="Monthly review", start=start, end=start + timedelta(hours=1)
+    )
