@@ -126,6 +126,9 @@ class Meeting(models.Model):
     # The occurrence's slot in the series (RECURRENCE-ID); kept when the meeting is moved.
     original_start = models.DateTimeField(_("original start"), null=True, blank=True)
     moved = models.BooleanField(_("moved"), default=False)
+    # Bumped on every move: reminder keys include it, so moving back to an earlier time queues
+    # fresh reminders instead of colliding with the withdrawn ones.
+    schedule_revision = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     location = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video link"), blank=True)

@@ -253,6 +253,7 @@ def meeting_move(*, user, meeting, start: datetime, end: datetime | None = None)
     meeting.start = start
     meeting.end = end or start + duration
     meeting.moved = meeting.original_start is not None and meeting.start != meeting.original_start
+    meeting.schedule_revision += 1
     meeting.full_clean()
     meeting.save()
     withdraw(key_prefix=reminder_prefix(meeting))
@@ -488,7 +489,8 @@ def _offset_label(minutes: int) -> str:
 def reminder_key(meeting, offset: int) -> str:
     """Unique per occurrence, offset and start time: a moved meeting gets fresh keys."""
     stamp = meeting.start.astimezone(ZoneInfo("UTC")).strftime("%Y%m%dT%H%MZ")
-    return f"{reminder_prefix(meeting)}{_offset_label(offset)}:{stamp}"
+    revision = f":{meeting.schedule_revision}" if meeting.schedule_revision else ""
+    return f"{reminder_prefix(meeting)}{_offset_label(offset)}:{stamp}{revision}"
 
 
 def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
