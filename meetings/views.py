@@ -409,7 +409,7 @@ def action_create(request, partner_pk):
 @login_required
 def feed_settings(request):
     feed = services.feed_for(user=request.user)
-    form = FeedForm(request.POST or None, initial={"include_organised": feed.include_organised if feed else False})
+    form = FeedForm(request.POST if request.method == "POST" else None, initial={"include_organised": feed.include_organised if feed else False})
     if request.method == "POST":
         if request.POST.get("op") == "revoke":
             services.feed_revoke(user=request.user)

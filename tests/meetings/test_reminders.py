@@ -44,7 +44,7 @@ def test_reminders_are_queued_per_offset_and_participant(world):
     assert "update your KPIs" in early.body
     assert early.attachments[0]["filename"] == "meeting.ics"
     cal = icalendar.Calendar.from_ical(early.attachments[0]["content"])
-    assert [e for e in cal.walk("VEVENT")][0]["SUMMARY"].startswith("Review with")
+    assert cal.walk("VEVENT")[0]["SUMMARY"].startswith("Review with")
     # Idempotent: the periodic task re-creating them adds nothing.
     assert services.schedule_reminders() == 0
     assert rows.count() == 4
