@@ -106,3 +106,30 @@ if agenda is not None and hasattr(agenda, "register_source"):
 
     agenda.register_source("relations_cases", _("Open cases"), _open_cases)
     agenda.register_source("relations_notices", _("Notices"), _open_notices)
+
+
+def _register_notifications_and_schedule():
+    kinds = _optional("partnerportal.notifications.kinds")
+    if kinds is not None:
+        for key, label in (
+            ("relations.notice", _("Notices from the other side")),
+            ("relations.notice_ack", _("Your notice was acknowledged")),
+            ("relations.case", _("New cases")),
+            ("relations.case_escalation", _("Case escalations")),
+            ("relations.kudos", _("Kudos")),
+            ("relations.engagement_reminder", _("Engagement reminders")),
+            ("relations.roadmap", _("Roadmap plans shared or rescheduled")),
+            ("relations.roadmap_comment", _("Comments on roadmap plans")),
+            ("relations.survey", _("Relationship survey invitations")),
+            ("relations.survey_reminder", _("Relationship survey reminders")),
+        ):
+            kinds.register(key, label)
+    schedule = _optional("partnerportal.notifications.schedule")
+    if schedule is not None:
+        schedule.periodic_task("Relations: escalate cases", "relations.tasks.escalate_overdue_cases", 15 * 60)
+        schedule.periodic_task("Relations: survey rounds", "relations.tasks.schedule_survey_rounds", 24 * 3600)
+        schedule.periodic_task("Relations: survey reminders", "relations.tasks.send_survey_reminders", 24 * 3600)
+        schedule.periodic_task("Relations: health snapshots", "relations.tasks.snapshot_health_scores", 24 * 3600)
+
+
+_register_notifications_and_schedule()
