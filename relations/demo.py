@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from partnerportal.notifications.models import Notification
 
-from . import health, services, timeline
+from . import health, integrations, services, timeline
 from .models import (
     Case,
     CaseEvent,
@@ -86,7 +86,20 @@ def _case(now, partner, users, *, title, days_ago, what, impact, root, preventio
     }[stage]
     if stage != "open":
         services.case_update(user=manager, case=case, root_cause=root, prevention=prevention)
-        if stage == "resolved":
+        if stage in ("actions_agreed", "resolved") and integrations.action_item_model() is not None:
+            item = services.case_agree_action(
+                user=manager,
+                case=case,
+                title=f"{prevention[:150]}",
+                owner=partner_user,
+                due_date=(raised + (resolve_after or 21) * DAY).date(),
+            )
+            if stage == "resolved":
+                type(item).objects.filter(pk=item.pk).update(
+                    status="done", done_at=raised + (resolve_after or 21) * DAY
+                )
+            _quiet(f"action:{item.pk}:")
+        elif stage == "resolved":
             services.case_update(
                 user=manager,
                 case=case,
