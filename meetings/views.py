@@ -92,7 +92,9 @@ def series_create(request):
         else:
             messages.success(request, _("The meeting series was scheduled."))
             return redirect(series)
-    return render(request, "meetings/series_form.html", {"form": form, "series": None})
+    return render(
+        request, "meetings/series_form.html", {"form": form, "series": None}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -108,7 +110,9 @@ def series_edit(request, pk):
         else:
             messages.success(request, _("The meeting series was saved."))
             return redirect(series)
-    return render(request, "meetings/series_form.html", {"form": form, "series": series})
+    return render(
+        request, "meetings/series_form.html", {"form": form, "series": series}, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -409,7 +413,10 @@ def action_create(request, partner_pk):
 @login_required
 def feed_settings(request):
     feed = services.feed_for(user=request.user)
-    form = FeedForm(request.POST if request.method == "POST" else None, initial={"include_organised": feed.include_organised if feed else False})
+    form = FeedForm(
+        request.POST if request.method == "POST" else None,
+        initial={"include_organised": feed.include_organised if feed else False},
+    )
     if request.method == "POST":
         if request.POST.get("op") == "revoke":
             services.feed_revoke(user=request.user)

@@ -65,8 +65,10 @@ def test_held_meeting_keeps_the_figures_that_were_discussed(world):
     from kpis import rollups
 
     rollups.refresh([(world.partner_a.pk, m.kpi_id, m.period_start)])
-    live = agenda.kpi_rows(meeting=meeting.__class__(pk=None, partner=meeting.partner, start=meeting.start,
-                                                     end=meeting.end), user=world.manager)
+    live = agenda.kpi_rows(
+        meeting=meeting.__class__(pk=None, partner=meeting.partner, start=meeting.start, end=meeting.end),
+        user=world.manager,
+    )
     assert next(r for r in live if r["code"] == "error-rate")["actual"] == pytest.approx(0.5)
     # … but the held meeting still shows what was discussed, to both sides.
     for user in (world.manager, world.a_viewer):

@@ -55,9 +55,11 @@ def test_feed_holds_series_with_rrule_tzid_exdate_and_moved_override(world):
     assert master["RRULE"].to_ical().decode() == "FREQ=WEEKLY;BYDAY=MO"
     assert master["DTSTART"].params["TZID"] == "Europe/Copenhagen"
     assert master.decoded("DTSTART") == datetime(2026, 3, 16, 9, 0, tzinfo=CPH)
-    exdates = [d.dt for d in master["EXDATE"].dts] if not isinstance(master["EXDATE"], list) else [
-        d.dt for x in master["EXDATE"] for d in x.dts
-    ]
+    exdates = (
+        [d.dt for d in master["EXDATE"].dts]
+        if not isinstance(master["EXDATE"], list)
+        else [d.dt for x in master["EXDATE"] for d in x.dts]
+    )
     assert exdates == [cancelled.original_start]
     override = next(e for e in events if "RECURRENCE-ID" in e)
     assert str(override["UID"]) == str(master["UID"])
