@@ -63,6 +63,12 @@ class Topic(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def topic_order():
+    """Order channel rules as the topics are listed (daily operations first), not alphabetically."""
+    whens = [models.When(topic=value, then=models.Value(i)) for i, value in enumerate(Topic.values)]
+    return models.Case(*whens, default=models.Value(len(whens)), output_field=models.IntegerField())
+
+
 class Channel(models.TextChoices):
     PORTAL_NOTICE = "portal_notice", _("Portal notice")
     EMAIL = "email", _("E-mail")

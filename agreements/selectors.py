@@ -18,6 +18,7 @@ from .models import (
     Responsibility,
     Signature,
     VersionStatus,
+    topic_order,
 )
 
 PERSON = ("user", "contact")
@@ -33,7 +34,7 @@ def version_queryset() -> QuerySet:
         "agreement__partner", "created_by", "sent_by", "terminated_by"
     ).prefetch_related(
         Prefetch("responsibility_set", queryset=_rows(Responsibility).order_by("activity", "party", "pk")),
-        Prefetch("channelrule_set", queryset=_rows(ChannelRule).order_by("topic", "pk")),
+        Prefetch("channelrule_set", queryset=_rows(ChannelRule).order_by(topic_order(), "pk")),
         Prefetch("escalationstep_set", queryset=_rows(EscalationStep).order_by("level", "pk")),
         Prefetch("signatures", queryset=Signature.objects.select_related("user")),
     )
@@ -164,6 +165,12 @@ def _row_values(row):
     return {name: _display(row, name) for name in row.DIFF_FIELDS}
 
 
+def _row_summary(row):
+    """ "channel: Phone · response time (hours): 2 · …" for an added or removed row."""
+    values = _row_values(row)
+    return " · ".join(f"{ROW_FIELD_LABELS.get(name, name)}: {value}" for name, value in values.items() if value)
+
+
 def _rows_of(version, attr):
     cache = getattr(version, "_prefetched_objects_cache", {})
     if attr in cache:
@@ -188,12 +195,12 @@ def version_diff(*, old: AgreementVersion, new: AgreementVersion) -> dict:
         old_rows = {r.natural_key: r for r in _rows_of(old, attr)}
         new_rows = {r.natural_key: r for r in _rows_of(new, attr)}
         added = [
-            {"label": _row_label(r), "row": r, "values": _row_values(r)}
+            {"label": _row_label(r), "row": r, "summary": _row_summary(r)}
             for k, r in new_rows.items()
             if k not in old_rows
         ]
         removed = [
-            {"label": _row_label(r), "row": r, "values": _row_values(r)}
+            {"label": _row_label(r), "row": r, "summary": _row_summary(r)}
             for k, r in old_rows.items()
             if k not in new_rows
         ]

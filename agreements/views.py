@@ -196,15 +196,16 @@ class DraftMixin(HostRequiredMixin):
 
 class VersionEditView(DraftMixin, View):
     def render_editor(self, request, version, form, status=200):
+        rows = selectors.version_queryset().get(pk=version.pk)
         context = {
             "version": version,
             "agreement": version.agreement,
             "partner": version.agreement.partner,
             "form": form,
             "sections": [
-                ("responsibility", _("Roles and responsibilities"), version.responsibility_set.all()),
-                ("channel", _("Channel matrix"), version.channelrule_set.all()),
-                ("escalation", _("Escalation ladder"), version.escalationstep_set.all()),
+                ("responsibility", _("Roles and responsibilities"), rows.responsibility_set.all()),
+                ("channel", _("Channel matrix"), rows.channelrule_set.all()),
+                ("escalation", _("Escalation ladder"), rows.escalationstep_set.all()),
             ],
         }
         return render(request, "agreements/version_edit.html", context, status=status)

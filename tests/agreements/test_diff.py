@@ -53,6 +53,8 @@ def test_diff_reports_fields_and_added_removed_changed_rows(world):
 
     channels = _section(diff, "channels")
     assert [a["label"] for a in channels["added"]] == ["Invoices"]
+    assert "channel: E-mail" in channels["added"][0]["summary"]
+    assert "response time (hours): 48" in channels["added"][0]["summary"]
     assert channels["removed"] == []
     (changed,) = channels["changed"]
     assert changed["label"] == "Delivery delays"
