@@ -19,18 +19,15 @@ class AgreementsConfig(AppConfig):
         self._register_periodic_tasks()
 
     def _register_notification_kinds(self):
-        try:
-            from partnerportal.notifications import kinds
-        except ImportError:
-            return
+        from partnerportal.notifications import kinds
+
         kinds.register("agreement_signature", _("Agreement awaits your signature"))
         kinds.register("agreement_status", _("Agreement activated or terminated"))
         kinds.register("agreement_review", _("Agreement review is coming up"))
 
     def _register_periodic_tasks(self):
-        try:
-            from partnerportal.notifications.schedule import periodic_task
-        except ImportError:
-            return
+        # Written to django-celery-beat's schedule after migrate; each run only sends what is due, once.
+        from partnerportal.notifications.schedule import periodic_task
+
         periodic_task("Agreements: remind pending signatures", "agreements.tasks.remind_pending_signatures", 6 * 3600)
         periodic_task("Agreements: remind upcoming reviews", "agreements.tasks.remind_reviews", 24 * 3600)

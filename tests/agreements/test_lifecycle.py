@@ -261,3 +261,13 @@ def test_sign_request_is_written_in_each_recipients_language(world):
     assert english.subject == f"Please sign: {version.agreement.title}, version 1"
     assert f"http://testserver/agreements/versions/{version.pk}/" in danish.body
     assert danish.url == f"/agreements/versions/{version.pk}/"
+
+
+def test_periodic_tasks_and_notification_kinds_are_registered():
+    from partnerportal.notifications import kinds, schedule
+
+    tasks = {spec.task: spec.every_seconds for spec in schedule.registered()}
+    assert tasks["agreements.tasks.remind_pending_signatures"] > 0
+    assert tasks["agreements.tasks.remind_reviews"] > 0
+    for kind in (services.KIND_SIGNATURE, services.KIND_STATUS, services.KIND_REVIEW):
+        assert kinds.is_registered(kind)
