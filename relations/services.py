@@ -504,7 +504,7 @@ def engagement_save(*, user, engagement, participants=None) -> Engagement:
     timeline.record(
         partner=engagement.partner,
         category=TimelineCategory.ENGAGEMENT,
-        title=gettext_noop("%(kind_label)s: %(title)s (%(status_label)s)"),
+        title=gettext_noop("%(title)s (%(kind_label)s, %(status_label)s)"),
         params={
             "kind_label": english_label(EngagementKind, engagement.kind),
             "title": engagement.title,
