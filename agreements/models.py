@@ -227,18 +227,21 @@ class AgreementVersion(models.Model):
         return self.status != VersionStatus.DRAFT
 
     def save(self, *args, **kwargs):
-        if self.pk:
-            stored = type(self).objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first()
-            if stored is not None:
-                old_status = stored["status"]
-                content_changed = any(stored[f] != getattr(self, f) for f in self.CONTENT_FIELDS)
-                if old_status != VersionStatus.DRAFT and content_changed:
-                    raise VersionLocked()
-                if self.status != old_status and self.status not in TRANSITIONS[VersionStatus(old_status)]:
-                    raise VersionLocked(
-                        _("A version cannot go from %(old)s to %(new)s.")
-                        % {"old": VersionStatus(old_status).label, "new": VersionStatus(self.status).label}
-                    )
+        stored = (
+            type(self).objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first() if self.pk else None
+        )
+        if stored is None and self.status != VersionStatus.DRAFT:
+            raise VersionLocked(_("A new version starts as a draft."))
+        if stored is not None:
+            old_status = stored["status"]
+            content_changed = any(stored[f] != getattr(self, f) for f in self.CONTENT_FIELDS)
+            if old_status != VersionStatus.DRAFT and content_changed:
+                raise VersionLocked()
+            if self.status != old_status and self.status not in TRANSITIONS[VersionStatus(old_status)]:
+                raise VersionLocked(
+                    _("A version cannot go from %(old)s to %(new)s.")
+                    % {"old": VersionStatus(old_status).label, "new": VersionStatus(self.status).label}
+                )
         super().save(*args, **kwargs)
 
     save.alters_data = True

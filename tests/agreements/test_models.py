@@ -181,3 +181,10 @@ def test_kpi_targets_of_another_partner_are_refused(world):
     with pytest.raises(ValidationError, match="shared"):
         services.version_update(version=version, user=world.admin, kpi_targets=[_target(world.partner_b)])
     assert not version.kpi_targets.exists()
+
+
+def test_a_version_cannot_be_created_already_signed(world):
+    agreement = helpers.agreement(world, world.partner_a)
+    with pytest.raises(VersionLocked, match="starts as a draft"):
+        AgreementVersion(agreement=agreement, number=2, status=VersionStatus.ACTIVE).save()
+    assert agreement.versions.count() == 1
