@@ -80,3 +80,6 @@ class NotificationPreference(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="unique_notification_preference")]
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return f"{self.user}: {self.kind} ({'e-mail' if self.email else 'portal only'})"

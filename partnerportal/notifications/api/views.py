@@ -12,16 +12,19 @@ from .serializers import NotificationSerializer, ReadAllSerializer
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(method="filter_unread", label="Only unread (true) or only read (false)")
+    # A strict choice (not BooleanFilter, which silently ignores "unread=maybe"): bad input is a 400.
+    unread = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_unread",
+        label="Only unread (true) or only read (false)",
+    )
 
     class Meta:
         model = Notification
         fields = ["kind", "unread"]
 
     def filter_unread(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(read_at__isnull=value)
+        return queryset.filter(read_at__isnull=value == "true")
 
 
 class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
