@@ -186,7 +186,11 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
     decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     present = PersonChoiceField(
-        label=_("Present"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Present"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
     )
 
     def __init__(self, *args, meeting, **kwargs):

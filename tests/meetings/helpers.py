@@ -11,6 +11,16 @@ from meetings.models import ActionItem, AgendaTopic, Meeting, MeetingSeries
 CPH = ZoneInfo("Europe/Copenhagen")
 
 
+def ensure_standard_kpis():
+    """Transactional tests flush the tables, also the standard KPIs the migration created."""
+    from kpis.models import KPIDefinition
+    from kpis.standard import STANDARD_KPIS
+
+    for spec in STANDARD_KPIS:
+        fields = {k: v for k, v in spec.items() if k != "code"}
+        KPIDefinition.objects.update_or_create(code=spec["code"], defaults={**fields, "is_standard": True})
+
+
 def make_series(world, partner, *, rrule="FREQ=MONTHLY;BYDAY=1TU", first_date=None, start_time=time(9, 0), **kw):
     partner_user = world.user("partner_manager", partner)
     participants = kw.pop("participants", [world.manager, partner_user])

@@ -61,8 +61,14 @@ def test_bad_series_input_is_400_and_changes_nothing(world, patch, field):
 
 
 def test_series_with_another_partners_participant_is_400(world):
-    data = {"partner": world.partner_a.pk, "title": "x", "rrule": "FREQ=MONTHLY", "first_date": "2026-12-01",
-            "start_time": "09:00", "participants": [world.b_viewer.pk]}
+    data = {
+        "partner": world.partner_a.pk,
+        "title": "x",
+        "rrule": "FREQ=MONTHLY",
+        "first_date": "2026-12-01",
+        "start_time": "09:00",
+        "participants": [world.b_viewer.pk],
+    }
     response = _post(client_for(world.manager), "/api/meeting-series/", data)
     assert response.status_code == 400
     assert "participants" in response.json()
@@ -83,8 +89,11 @@ def test_move_and_cancel_through_the_api(world):
 def test_minutes_and_held_through_the_api(world):
     meeting = past_meeting(world, world.partner_a)
     client = client_for(world.manager)
-    response = _post(client, f"/api/meetings/{meeting.pk}/minutes/",
-                     {"minutes": "Went well.", "present": [world.a_manager.pk], "publish": True})
+    response = _post(
+        client,
+        f"/api/meetings/{meeting.pk}/minutes/",
+        {"minutes": "Went well.", "present": [world.a_manager.pk], "publish": True},
+    )
     assert response.status_code == 200
     assert response.json()["minutes_published_at"]
     assert _post(client, f"/api/meetings/{meeting.pk}/held/", {}).status_code == 200
@@ -138,11 +147,19 @@ def test_action_items_owner_updates_status_only(world):
 
 def test_action_item_create_and_bad_input(world):
     client = client_for(world.manager)
-    ok = {"partner": world.partner_a.pk, "title": "Fix labels", "owner": world.a_viewer.pk,
-          "due_date": (date.today() + timedelta(days=5)).isoformat()}
+    ok = {
+        "partner": world.partner_a.pk,
+        "title": "Fix labels",
+        "owner": world.a_viewer.pk,
+        "due_date": (date.today() + timedelta(days=5)).isoformat(),
+    }
     assert _post(client, "/api/action-items/", ok).status_code == 201
-    for bad in ({**ok, "owner": world.b_manager.pk}, {**ok, "due_date": "someday"}, {**ok, "title": ""},
-                {**ok, "meeting": meeting_for(world, world.partner_b).pk}):
+    for bad in (
+        {**ok, "owner": world.b_manager.pk},
+        {**ok, "due_date": "someday"},
+        {**ok, "title": ""},
+        {**ok, "meeting": meeting_for(world, world.partner_b).pk},
+    ):
         response = _post(client, "/api/action-items/", bad)
         assert response.status_code == 400, bad
     assert ActionItem.objects.count() == 1
