@@ -1,0 +1,142 @@
+"""Demo meetings: a monthly operations review per demo partner, with past meetings (held, minutes,
+decisions, attendance, frozen KPI figures) and open actions on both sides.
+
+Idempotent: the series is found by partner and title; past occurrences by their slot; minutes,
+topics and actions are only written when the occurrence is created.
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from . import agenda, recurrence, services
+from .models import ActionItem, Attendance, Meeting, MeetingSeries, MeetingStatus
+
+TITLE = "Månedligt driftsmøde"
+MONTHS_BACK = 5
+
+MINUTES = (
+    "Vi gennemgik nøgletallene for perioden siden sidste møde. Leveringstiden ligger tæt på målet; "
+    "fejlraten var højere i de første uger, primært ved plukning af lignende varenumre. "
+    "Partneren orienterede om planlagt ferieafvikling og bemanding i spidsbelastningen."
+)
+DECISIONS = "Ugentlig optælling af de 20 mest plukkede varenumre indtil fejlraten er under målet."
+
+
+def _partner_user(users, partner):
+    return {
+        "DanLog 3PL A/S": users.get("danlog"),
+        "Jysk Fragt ApS": users.get("jysk"),
+        "Emballage Nord A/S": users.get("emballage"),
+        "CleanTech Service": users.get("clean"),
+    }.get(partner.name)
+
+
+def seed(demo):
+    users = demo.objects.get("users", {})
+    lager, drift = users.get("lager"), users.get("drift")
+    if lager is None:
+        return
+    today = timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=31 * MONTHS_BACK)).replace(day=1)
+    all_series = []
+    for partner in demo.objects.get("partners", []):
+        partner_user = _partner_user(users, partner)
+        people = [u for u in (lager, drift, partner_user) if u is not None]
+        series = MeetingSeries.objects.filter(partner=partner, title=TITLE).first()
+        if series is None:
+            series = services.series_create(
+                user=lager,
+                partner=partner,
+                title=TITLE,
+                purpose="operations_review",
+                rrule="FREQ=MONTHLY;BYDAY=1TU",
+                time_zone="Europe/Copenhagen",
+                first_date=first,
+                start_time=time(9, 0),
+                duration_minutes=60,
+                location="Nordlager, mødelokale 2",
+                video_link="https://meet.example.com/driftsmoede",
+                participants=people,
+            )
+        all_series.append(series)
+        _past_meetings(series, lager=lager, partner_user=partner_user, people=people, today=today)
+        _next_meeting_topic(series, partner_user=partner_user)
+    demo.objects["meeting_series"] = all_series
+
+
+def _past_meetings(series, *, lager, partner_user, people, today):
+    slots = recurrence.occurrences_utc(
+        rrule=series.rrule,
+        dtstart=series.local_dtstart(),
+        zone=series.zone,
+        start=series.first_date,
+        end=today - timedelta(days=1),
+    )
+    latest = None
+    for slot in slots:
+        meeting, created = Meeting.objects.get_or_create(
+            series=series,
+            original_start=slot,
+            defaults={
+                "partner": series.partner,
+                "title": series.title,
+                "start": slot,
+                "end": slot + series.duration,
+                "location": series.location,
+                "video_link": series.video_link,
+            },
+        )
+        latest = meeting
+        if not created:
+            continue
+        meeting.participants.set(people)
+        meeting.agenda_snapshot = agenda.freeze(meeting=meeting, user=lager)
+        meeting.status = MeetingStatus.HELD
+        meeting.held_at = meeting.end
+        meeting.minutes = MINUTES
+        meeting.decisions = DECISIONS
+        meeting.minutes_published_at = meeting.end + timedelta(hours=3)
+        meeting.save()
+        Attendance.objects.bulk_create(Attendance(meeting=meeting, user=u, present=True) for u in people)
+        _actions(meeting, lager=lager, partner_user=partner_user, today=today)
+    return latest
+
+
+def _actions(meeting, *, lager, partner_user, today):
+    held_on = meeting.start.date()
+    items = [
+        ("Opdatér plukkelister for lignende varenumre", lager, held_on + timedelta(days=14)),
+        ("Send bemandingsplan for spidsbelastning", partner_user, held_on + timedelta(days=21)),
+    ]
+    for title, owner, due in items:
+        if owner is None:
+            continue
+        item = ActionItem.objects.create(
+            partner=meeting.partner,
+            meeting=meeting,
+            title=title,
+            owner=owner,
+            due_date=due,
+            created_by=lager,
+        )
+        # Actions from meetings more than a month ago are done; the recent ones are still open
+        # (some overdue), so both sides have something on their list.
+        if due < today - timedelta(days=30):
+            item.status = "done"
+            item.done_at = timezone.make_aware(datetime.combine(due - timedelta(days=2), time(15, 0)))
+            item.save()
+
+
+def _next_meeting_topic(series, *, partner_user):
+    if partner_user is None:
+        return
+    upcoming = series.meetings.filter(start__gt=timezone.now(), status=MeetingStatus.PLANNED).order_by("start").first()
+    if upcoming is None or upcoming.topics.exists():
+        return
+    services.topic_add(
+        user=partner_user,
+        meeting=upcoming,
+        title="Kapacitet i uge 50–52",
+        description="Vi foreslår ekstra aftenhold ved port 3 og 4 i julen.",
+    )
