@@ -76,7 +76,11 @@ class AgreementDetailView(LoginRequiredMixin, View):
         open_version = next((v for v in versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None)
         if active is not None:
             active = selectors.version_queryset().get(pk=active.pk)
+        pending_diff = None
+        if active is not None and open_version is not None and open_version.status == VersionStatus.IN_REVIEW:
+            pending_diff = selectors.version_diff(old=active, new=selectors.version_queryset().get(pk=open_version.pk))
         context = {
+            "diff": pending_diff,
             "agreement": agreement,
             "partner": agreement.partner,
             "versions": versions,

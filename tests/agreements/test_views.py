@@ -312,3 +312,13 @@ def test_pages_in_danish(world, client_as):
     client.cookies["django_language"] = "da"
     body = client.get(reverse("agreements:version", args=[version.pk]), HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Kanalmatrix" in body and "Underskriv denne version" in body and "Leveringsforsinkelser" in body
+
+
+def test_agreement_page_shows_pending_changes_and_sign_button(world, client_as):
+    version = helpers.revision(world, world.partner_a)
+    url = reverse("agreements:detail", args=[version.agreement_id])
+    manager_page = client_as(world.a_manager).get(url).content.decode()
+    assert "What version 2 changes compared with version 1" in manager_page
+    assert "<del>4</del> → <ins>2</ins>" in manager_page and "detail-sign-button" in manager_page
+    viewer_page = client_as(world.a_viewer).get(url).content.decode()
+    assert "<del>4</del> → <ins>2</ins>" in viewer_page and "detail-sign-button" not in viewer_page
