@@ -155,3 +155,27 @@ def test_notice_list_query_count_does_not_grow(world, client_as, django_assert_m
         helpers.notice(world, world.partner_a)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("relations:notice_list"))
+
+
+def _active_agreement(world, rules):
+    agreements = pytest.importorskip("agreements.models")
+    agreement = agreements.Agreement.objects.create(partner=world.partner_a, title="Samarbejdsaftale")
+    version = agreements.AgreementVersion.objects.create(agreement=agreement, number=1, created_by=world.manager)
+    for topic, channel in rules:
+        agreements.ChannelRule.objects.create(
+            version=version, topic=topic, channel=channel, response_hours=4, party="host", user=world.manager
+        )
+    version.status, version.sent_at = "in_review", timezone.now()
+    version.save()
+    version.status, version.activated_at = "active", timezone.now()
+    version.save()
+
+
+def test_channel_matrix_decides_email_for_the_notice_topic(world):
+    _active_agreement(world, [("delivery_delays", "email"), ("system_outages", "portal_notice")])
+    delay = helpers.notice(world, world.partner_a, kind="delivery_delay", severity="low")
+    outage = helpers.notice(world, world.partner_a, kind="system_outage", severity="medium")
+    assert all(n.email for n in Notification.objects.filter(key=f"notice:{delay.pk}:posted"))
+    assert not any(n.email for n in Notification.objects.filter(key=f"notice:{outage.pk}:posted"))
+    high_outage = helpers.notice(world, world.partner_a, kind="system_outage", severity="high")
+    assert all(n.email for n in Notification.objects.filter(key=f"notice:{high_outage.pk}:posted"))
