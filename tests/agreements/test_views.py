@@ -322,3 +322,28 @@ def test_agreement_page_shows_pending_changes_and_sign_button(world, client_as):
     assert "<del>4</del> → <ins>2</ins>" in manager_page and "detail-sign-button" in manager_page
     viewer_page = client_as(world.a_viewer).get(url).content.decode()
     assert "<del>4</del> → <ins>2</ins>" in viewer_page and "detail-sign-button" not in viewer_page
+
+
+def test_version_page_query_count_does_not_grow_with_rows(world, client_as, django_assert_max_num_queries):
+    from agreements import services
+    from agreements.models import EscalationStep, Party
+
+    version = helpers.draft(world, world.partner_a)
+    client = client_as(world.manager)
+    url = reverse("agreements:version", args=[version.pk])
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for level in range(2, 12):
+        services.row_save(
+            version=version,
+            row=EscalationStep(level=level, after_hours=level * 4, party=Party.HOST, user=world.admin),
+            user=world.admin,
+        )
+        services.row_save(
+            version=version,
+            row=Responsibility(party=Party.HOST, activity=f"Activity {level}", user=world.admin, responsible_for="x"),
+            user=world.admin,
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("Activity ") == 10
