@@ -5,10 +5,11 @@ starts from the access policy's scope (see policies.py) and narrows it to the re
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from partnerportal import policy
@@ -70,3 +71,19 @@ def preferences_for(*, user) -> list[PreferenceRow]:
         policy.scope(user, policy.VIEW, NotificationPreference.objects.filter(user=user)).values_list("kind", "email")
     )
     return [PreferenceRow(kind.key, kind.label, choices.get(kind.key, True)) for kind in kinds.all_kinds()]
+
+
+def outbox_overview(*, user, now: datetime | None = None) -> dict | None:
+    """For admins: how the e-mail outbox is doing (failed rows stay visible until retried)."""
+    if policy.role_of(user) != policy.ADMIN:
+        return None
+    now = now or timezone.now()
+    rows = policy.scope(user, policy.VIEW, Notification)
+    counts = rows.aggregate(
+        failed=Count("id", filter=Q(status=NotificationStatus.FAILED)),
+        waiting=Count("id", filter=Q(status=NotificationStatus.PENDING, send_at__lte=now)),
+        retrying=Count("id", filter=Q(status=NotificationStatus.PENDING, attempts__gt=0)),
+        sent_today=Count("id", filter=Q(status=NotificationStatus.SENT, sent_at__gte=now - timedelta(days=1))),
+    )
+    failed = rows.filter(status=NotificationStatus.FAILED).select_related("recipient").order_by("-send_at")[:5]
+    return {**counts, "failed_rows": list(failed)}

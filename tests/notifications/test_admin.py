@@ -47,3 +47,19 @@ def test_preferences_admin_and_non_admins_are_kept_out(world, client_as):
     assert client.get(reverse("admin:notifications_notificationpreference_changelist")).status_code == 200
     response = client_as(world.manager).get(reverse("admin:notifications_notification_changelist"))
     assert response.status_code == 302
+
+
+def test_admin_dashboard_shows_failed_notifications(world, client_as, settings):
+    settings.EMAIL_BACKEND = "tests.notifications.helpers.FailingBackend"
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    make(world.a_manager, key="dash:1", subject="Invoice reminder bounced")
+    make(world.a_manager, key="dash:2", subject="Waiting one", send_at=timezone.now() + timezone.timedelta(hours=1))
+    services.dispatch_due()
+
+    page = client_as(world.admin).get(reverse("dashboard")).content.decode()
+    assert 'id="outbox-panel"' in page
+    assert "Invoice reminder bounced" in page
+    assert "SMTP server is down" in page
+    assert "?status__exact=failed" in page
+    # Warehouse managers run partnerships, not the mail system: no outbox panel for them.
+    assert 'id="outbox-panel"' not in client_as(world.manager).get(reverse("dashboard")).content.decode()
