@@ -247,14 +247,28 @@ class KPITarget(models.Model):
 class Measurement(models.Model):
     """One value per partner / KPI / period / site, with its parts where the KPI is a ratio or average."""
 
+    # Few indexes on purpose (this table holds millions of rows): the composite indexes in Meta
+    # serve the reads; the foreign keys' own indexes would only slow every write down.
     partner = models.ForeignKey(
-        "partners.Organization", on_delete=models.CASCADE, related_name="measurements", verbose_name=_("partner")
+        "partners.Organization",
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("partner"),
+        db_index=False,
     )
-    kpi = models.ForeignKey(KPIDefinition, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("KPI"))
+    kpi = models.ForeignKey(
+        KPIDefinition, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("KPI"), db_index=False
+    )
     period_kind = models.CharField(_("period"), max_length=5, choices=PeriodKind.choices, default=PeriodKind.DAY)
     period_start = models.DateField(_("period start"))
     site = models.ForeignKey(
-        "partners.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+        "partners.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("site"),
+        db_index=False,
     )
     value = models.FloatField(_("value"))
     numerator = models.FloatField(_("numerator"), null=True, blank=True)
@@ -268,6 +282,7 @@ class Measurement(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("entered by"),
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,6 +10,23 @@ def _pk(w, p, index=0):
     return setup_partner(p)[index].pk
 
 
+def _measurement(p):
+    from datetime import date
+
+    from kpis.models import Measurement
+
+    error = setup_partner(p)[0]
+    measurement, _ = Measurement.objects.get_or_create(
+        partner=p,
+        kpi=error.kpi,
+        period_kind="day",
+        period_start=date(2025, 3, 3),
+        site=None,
+        defaults={"value": 1.0, "numerator": 1, "denominator": 100},
+    )
+    return measurement
+
+
 def _partner_url(name):
     def build(w, p):
         setup_partner(p)

@@ -76,3 +76,21 @@ def test_load_refuses_bad_rows_and_loads_nothing(world, tmp_path, line, message)
     assert message in str(excinfo.value)
     assert not Measurement.objects.exists()
     assert not MonthlyRollup.objects.exists()
+
+
+def test_large_load_rebuilds_the_plain_indexes(world, tmp_path, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from kpis import loader
+
+    monkeypatch.setattr(loader, "REBUILD_MIN_ROWS", 0)
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    lines = [f"{p},error-rate,day,2025-03-{d:02d},,,{d},100," for d in range(1, 29)]
+    call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
+    assert Measurement.objects.count() == 28
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'kpis_measurement'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"kpis_meas_partner_kpi_start", "kpis_meas_start"} <= names
+    assert MonthlyRollup.objects.get(kpi__code="error-rate").sum_numerator == sum(range(1, 29))
