@@ -38,6 +38,9 @@ class Command(BaseCommand):
                 result = loader.load_csv(path, progress=bar, user=account, alerts=not no_alerts)
             except loader.LoadError as exc:
                 raise CommandError("Nothing was loaded:\n  " + "\n  ".join(exc.problems)) from None
+        if options.get("verbosity", 1) >= 2:
+            for label, seconds in result.timings:
+                self.stdout.write(f"{seconds:8.2f} s  {label}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.rows} rows: {result.created} created, {result.updated} updated, "
