@@ -250,6 +250,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get explicit, readable schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "PartyEnum": "agreements.models.Party",
+        "CaseStatusEnum": "relations.models.CaseStatus",
+        # meetings and engagements share planned / held / cancelled
+        "EventStatusEnum": "relations.models.EngagementStatus",
+        "RoadmapStatusEnum": "relations.models.RoadmapStatus",
+        "ActionStatusEnum": "meetings.models.ActionStatus",
+        "VersionStatusEnum": "agreements.models.VersionStatus",
+        "NotificationStatusEnum": "partnerportal.notifications.models.NotificationStatus",
+    },
 }
 
 LOGGING = {

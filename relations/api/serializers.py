@@ -1,3 +1,5 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partners.models import Organization
@@ -14,6 +16,13 @@ from ..models import (
     SurveyRound,
     TimelineEvent,
 )
+
+
+class CaseFileRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    url = serializers.CharField()
 
 
 class PartnerField(serializers.PrimaryKeyRelatedField):
@@ -89,6 +98,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "resolved_at",
         ]
 
+    @extend_schema_field(CaseFileRefSerializer(many=True))
     def get_files(self, case):
         from django.urls import reverse
 
@@ -97,7 +107,7 @@ class CaseSerializer(serializers.ModelSerializer):
             for f in case.files.all()
         ]
 
-    def get_measurements(self, case):
+    def get_measurements(self, case) -> list[int]:
         """Ids of the linked measurements the caller may see (never an internal KPI's to a partner)."""
         from partnerportal import policy
 
@@ -107,7 +117,7 @@ class CaseSerializer(serializers.ModelSerializer):
             )
         )
 
-    def get_escalation_levels(self, case):
+    def get_escalation_levels(self, case) -> list[int]:
         return [e.level for e in case.escalations.all()]
 
 
@@ -181,6 +191,7 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
         fields = ["id", "partner", "title", "opens_on", "closes_on", "anonymous", "questions", "results"]
         read_only_fields = ["questions"]
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
     def get_results(self, survey):
         from .. import selectors
 
