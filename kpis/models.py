@@ -247,17 +247,26 @@ class KPITarget(models.Model):
 class Measurement(models.Model):
     """One value per partner / KPI / period / site, with its parts where the KPI is a ratio or average."""
 
-    # Few indexes on purpose (this table holds millions of rows): the composite indexes in Meta
-    # serve the reads; the foreign keys' own indexes would only slow every write down.
+    # Few indexes and no database-level foreign-key constraints on purpose: this table holds
+    # millions of rows, and per-row FK trigger checks dominated bulk loads. References stay
+    # sound because every write path checks them (services: model instances; the bulk loader:
+    # set-based checks for unknown partner / KPI / site) and Django still applies on_delete
+    # (CASCADE / PROTECT / SET_NULL) when an organisation, KPI, site or user is deleted.
     partner = models.ForeignKey(
         "partners.Organization",
         on_delete=models.CASCADE,
         related_name="measurements",
         verbose_name=_("partner"),
         db_index=False,
+        db_constraint=False,
     )
     kpi = models.ForeignKey(
-        KPIDefinition, on_delete=models.PROTECT, related_name="measurements", verbose_name=_("KPI"), db_index=False
+        KPIDefinition,
+        on_delete=models.PROTECT,
+        related_name="measurements",
+        verbose_name=_("KPI"),
+        db_index=False,
+        db_constraint=False,
     )
     period_kind = models.CharField(_("period"), max_length=5, choices=PeriodKind.choices, default=PeriodKind.DAY)
     period_start = models.DateField(_("period start"))
@@ -269,6 +278,7 @@ class Measurement(models.Model):
         related_name="+",
         verbose_name=_("site"),
         db_index=False,
+        db_constraint=False,
     )
     value = models.FloatField(_("value"))
     numerator = models.FloatField(_("numerator"), null=True, blank=True)
@@ -283,6 +293,7 @@ class Measurement(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
         db_index=False,
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
