@@ -60,7 +60,7 @@ def seed(demo):
                     partner_kpi=assignment,
                     horizon="short_term",
                     value=round(looser, 2),
-                    warning=round(warning * (1.25 if not kpi.higher_is_better else 0.85), 2),
+                    warning=round((looser + critical) / 2, 2),
                     critical=critical,
                     valid_from=first_monday,
                     valid_to=first_monday + timedelta(weeks=52) - timedelta(days=1),
