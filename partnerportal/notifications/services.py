@@ -114,6 +114,7 @@ def reschedule(*, key: str, send_at: datetime) -> int:
 
 # --- The dispatcher ---------------------------------------------------------------------------
 
+STALE_ERROR = "The dispatcher stopped before it finished (claim expired); sent again by another one."
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_FACTOR = 5
 
@@ -158,14 +159,33 @@ def claim_due(*, batch_size: int = 100, now: datetime | None = None) -> tuple[li
         status=NotificationStatus.SENDING, claimed_at__lt=stale_before
     )
     with transaction.atomic():
-        ids = list(
+        found = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(due)
             .order_by("send_at", "id")
-            .values_list("id", flat=True)[:batch_size]
+            .values_list("id", "status", "attempts")[:batch_size]
         )
-        if ids:
-            Notification.objects.filter(id__in=ids).update(status=NotificationStatus.SENDING, claimed_at=now)
+        fresh = [pk for pk, status, _ in found if status == NotificationStatus.PENDING]
+        # A row whose dispatcher died counts as a try, so a message that kills the dispatcher
+        # every time (too big, a broken attachment) ends as "failed" instead of looping forever.
+        stale = [pk for pk, status, attempts in found if status == NotificationStatus.SENDING]
+        give_up = [
+            pk
+            for pk, status, attempts in found
+            if status == NotificationStatus.SENDING and attempts + 1 >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        ]
+        retry_ids = [pk for pk in stale if pk not in give_up]
+        if fresh:
+            Notification.objects.filter(id__in=fresh).update(status=NotificationStatus.SENDING, claimed_at=now)
+        if retry_ids:
+            Notification.objects.filter(id__in=retry_ids).update(
+                status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1, last_error=STALE_ERROR
+            )
+        if give_up:
+            Notification.objects.filter(id__in=give_up).update(
+                status=NotificationStatus.FAILED, claimed_at=None, attempts=F("attempts") + 1, last_error=STALE_ERROR
+            )
+        ids = fresh + retry_ids
     rows = list(Notification.objects.filter(id__in=ids).select_related("recipient").order_by("send_at", "id"))
     return rows, now
 

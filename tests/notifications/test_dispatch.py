@@ -170,7 +170,25 @@ def test_a_late_dispatcher_cannot_mark_a_row_that_was_reclaimed(world, counting_
     assert services.deliver(new_copy, claimed_at=new_claim) == "sent"
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SENT
-    assert notification.attempts == 1
+    assert notification.attempts == 2  # the expired claim counted as a try
+    assert notification.last_error == ""
+
+
+@pytest.mark.django_db
+def test_a_row_that_kills_every_dispatcher_ends_as_failed(world, counting_backend, settings):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    notification = make(world.manager, key="poison:1")
+    timeout = timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS + 1)
+    now = timezone.now()
+    for _ in range(3):
+        services.claim_due(now=now)  # claimed, then the dispatcher dies
+        now += timeout
+    assert services.claim_due(now=now)[0] == []
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.FAILED
+    assert notification.attempts == 3
+    assert "claim expired" in notification.last_error
+    assert counting_backend.sent == []
 
 
 @pytest.fixture
