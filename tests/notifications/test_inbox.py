@@ -218,3 +218,16 @@ def test_api_refuses_anonymous_and_bad_ids(world, client_as, client):
     response = client_as(world.manager).get(reverse("api:notification-list") + "?unread=maybe")
     assert response.status_code == 400
     assert "unread" in response.json()
+
+
+def test_pages_are_in_danish_for_a_danish_user(world, client_as):
+    world.a_manager.language = "da"
+    world.a_manager.save()
+    make(world.a_manager, key="da:1")
+    client = client_as(world.a_manager)
+    inbox = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Markér alle som læst" in inbox and "Markér som læst" in inbox
+    preferences = client.get(reverse("notifications:preferences")).content.decode()
+    assert "Notifikationsindstillinger" in preferences and "Systembeskeder" in preferences
+    response = client.post(reverse("notifications:preferences"), {"kind": ["nope"]})
+    assert "Ukendt notifikationstype: nope" in response.content.decode()
