@@ -37,6 +37,15 @@ def parse_args():
     parser.add_argument("--participants", type=int, default=100, help="per meeting (host manager + partner users)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=500, help="rows claimed per dispatcher round")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the queued reminders of the last run and only dispatch them again"
+    )
+    parser.add_argument(
+        "--variant",
+        choices=["dispatch_due", "batch_marked"],
+        default="dispatch_due",
+        help="dispatch_due: the notifications dispatcher; batch_marked: the proposed one-update-per-batch variant",
+    )
     parser.add_argument("--results", default=str(ROOT / "bench" / "REMINDERS_RESULTS.md"))
     return parser.parse_args()
 
@@ -103,12 +112,49 @@ def create_reminders(n_meetings, n_participants):
     return Notification.objects.filter(key__contains=":reminder:", status="pending").count()
 
 
-def worker(url, batch, due_at, queue):
+def dispatch_batch_marked(*, now, batch_size):
+    """The proposed variant of dispatch_due (see the report): the same claim (SKIP LOCKED) and the
+    same e-mails, but the sent rows of a batch are marked with ONE update instead of one per row."""
+    from django.core.mail import get_connection
+    from django.db.models import F
+    from django.utils import timezone
+
+    from partnerportal.notifications import services
+    from partnerportal.notifications.models import Notification, NotificationStatus
+
+    rows, claimed_at = services.claim_due(batch_size=batch_size, now=now)
+    sent = []
+    connection = get_connection(fail_silently=False)
+    for notification in rows:
+        message = services._email_for(notification, connection)
+        if message is not None:
+            message.send(fail_silently=False)
+        sent.append(notification.pk)
+    marked = list(
+        Notification.objects.filter(pk__in=sent, status=NotificationStatus.SENDING, claimed_at=claimed_at).values_list(
+            "pk", flat=True
+        )
+    )
+    Notification.objects.filter(pk__in=marked).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
+    )
+
+    class Result:
+        claimed = len(rows)
+        sent_ids = marked
+
+    return Result
+
+
+def worker(url, batch, due_at, queue, variant="dispatch_due"):
     """One dispatcher process: claim and send until nothing is due any more."""
     django_setup(url)
     from django.core import mail
 
     from partnerportal.notifications.services import dispatch_due
+
+    if variant == "batch_marked":
+        dispatch_due = dispatch_batch_marked  # noqa: F811
 
     sent_ids, rounds = [], 0
     started = time.perf_counter()
@@ -136,16 +182,27 @@ def main():
     args = parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
     print(f"Database: {url}")
-    setup_database(url)
+    if not args.reuse:
+        setup_database(url)
     django_setup(url)
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if args.reuse:
+        from partnerportal.notifications.models import Notification
 
-    t0 = time.perf_counter()
-    total = create_reminders(args.meetings, args.participants)
-    queue_seconds = time.perf_counter() - t0
-    print(f"Queued {total:,} reminders through the meetings services in {queue_seconds:.1f} s")
+        queue_seconds = None
+        Notification.objects.filter(key__contains=":reminder:").update(
+            status="pending", claimed_at=None, sent_at=None, attempts=0
+        )
+        total = Notification.objects.filter(key__contains=":reminder:").count()
+        print(f"Reusing {total:,} queued reminders")
+    else:
+        call_command("migrate", verbosity=0)
+        t0 = time.perf_counter()
+        total = create_reminders(args.meetings, args.participants)
+        queue_seconds = time.perf_counter() - t0
+        print(f"Queued {total:,} reminders through the meetings services in {queue_seconds:.1f} s")
+    load_before = os.getloadavg()[0]
 
     from django.db import connections
     from django.utils import timezone
@@ -154,7 +211,10 @@ def main():
     connections.close_all()
     ctx = multiprocessing.get_context("spawn")
     results_queue = ctx.Queue()
-    processes = [ctx.Process(target=worker, args=(url, args.batch, due_at, results_queue)) for _ in range(args.workers)]
+    processes = [
+        ctx.Process(target=worker, args=(url, args.batch, due_at, results_queue, args.variant))
+        for _ in range(args.workers)
+    ]
     started = time.perf_counter()
     for p in processes:
         p.start()
@@ -182,8 +242,11 @@ def main():
         "",
         f"- Reminders queued through `meetings.services.schedule_meeting_reminders`: {total:,} "
         f"({args.meetings} meetings × {args.participants} participants × 2 offsets; agenda in the body, "
-        f".ics attached); queueing took {queue_seconds:.1f} s",
-        f"- Dispatchers: {args.workers} processes running `dispatch_due(batch_size={args.batch})` at once",
+        ".ics attached)"
+        + (f"; queueing took {queue_seconds:.1f} s" if queue_seconds is not None else " (queued by an earlier run)"),
+        f"- Dispatchers: {args.workers} processes running `{args.variant}(batch_size={args.batch})` at once",
+        f"- Machine: {os.cpu_count()} CPUs, load average {load_before:.1f} when dispatch started "
+        "(the machine is shared with other test runs)",
         "",
         "| measure | value | bar |",
         "|---|---|---|",
