@@ -511,7 +511,14 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
     recipients = list(meeting.participants.filter(is_active=True).select_related("organization"))
     if not recipients:
         return 0
-    attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
+    from partnerportal.notifications.models import Notification
+
+    # The periodic task calls this every few minutes: skip what is queued already before building
+    # agendas and invitations (notify() would skip it too, but only after the expensive part).
+    queued = set(
+        Notification.objects.filter(key__startswith=reminder_prefix(meeting)).values_list("recipient_id", "key")
+    )
+    attachment = None
     created = 0
     for offset, send_at in due:
         if send_at <= now and offset != nearest_passed:
@@ -519,6 +526,10 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
         key = reminder_key(meeting, offset)
         prepare = offset >= 24 * 60  # the early reminder carries the agenda: "update your KPIs"
         for person in recipients:
+            if (person.pk, key) in queued:
+                continue
+            if attachment is None:
+                attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
             context = {
                 "meeting": meeting,
                 "offset": offset,

@@ -9,7 +9,12 @@ from kpis.models import Measurement
 from meetings import agenda, services
 from tests.conftest import client_for
 from tests.kpis.helpers import internal_kpi, measure, setup_partner
-from tests.meetings.helpers import action_for, meeting_for, past_meeting, topic_for
+from tests.meetings.helpers import action_for, ensure_standard_kpis, meeting_for, past_meeting, topic_for
+
+
+@pytest.fixture(autouse=True)
+def _standard_kpis(db):
+    ensure_standard_kpis()  # a reused test database may have been flushed by a transactional test
 
 
 def _kpi_day(meeting):

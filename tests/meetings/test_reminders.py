@@ -205,7 +205,9 @@ def test_action_item_due_soon_and_overdue(world):
 
 def test_missing_kpi_data_asks_partner_managers_once(world):
     from tests.kpis.helpers import assign, measure
+    from tests.meetings.helpers import ensure_standard_kpis
 
+    ensure_standard_kpis()
     assign(world.partner_a, "error-rate", partner_can_submit=True, target=1.0)
     assign(world.partner_b, "error-rate", partner_can_submit=True, target=1.0)
     today = date(2026, 6, 3)
