@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import KPIDefinition, KPITarget, Measurement, PartnerKPI
@@ -54,6 +55,7 @@ class PartnerKPISerializer(serializers.ModelSerializer):
         model = PartnerKPI
         fields = ["id", "partner", "kpi", "shared", "partner_can_submit", "weight", "targets_in_force"]
 
+    @extend_schema_field(KPITargetSerializer(many=True))
     def get_targets_in_force(self, obj):
         return KPITargetSerializer(getattr(obj, "current_targets", []), many=True).data
 
@@ -97,3 +99,36 @@ class BulkItemSerializer(serializers.Serializer):
 
 class BulkSerializer(serializers.Serializer):
     measurements = BulkItemSerializer(many=True)
+
+
+class KPIResultSerializer(serializers.Serializer):
+    """One KPI of a scorecard (KPIResult.to_json())."""
+
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    direction = serializers.CharField()
+    actual = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField(allow_null=True)
+    warning = serializers.FloatField(allow_null=True)
+    critical = serializers.FloatField(allow_null=True)
+    status = serializers.CharField()
+    previous = serializers.FloatField(allow_null=True)
+    trend = serializers.CharField(allow_null=True)
+    kpi_id = serializers.IntegerField()
+    partner_kpi_id = serializers.IntegerField(allow_null=True)
+    weight = serializers.IntegerField()
+    decimals = serializers.IntegerField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    series = serializers.ListField(child=serializers.ListField(), help_text="[period label, value] pairs")
+
+
+class ScorecardSerializer(serializers.Serializer):
+    partner = serializers.IntegerField()
+    granularity = serializers.ChoiceField(choices=["week", "month", "quarter", "year"])
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    overall_score = serializers.FloatField(allow_null=True)
+    results = KPIResultSerializer(many=True)

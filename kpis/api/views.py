@@ -21,6 +21,7 @@ from .serializers import (
     KPITargetSerializer,
     MeasurementSerializer,
     PartnerKPISerializer,
+    ScorecardSerializer,
 )
 
 MAX_BULK_ITEMS = 10_000
@@ -128,6 +129,7 @@ class ScorecardView(APIView):
     """The partner's scorecard: ?granularity=week|month|quarter|year&day=YYYY-MM-DD."""
 
     permission_classes = [IsAuthenticated]
+    serializer_class = ScorecardSerializer
 
     def get(self, request, partner_pk):
         partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=partner_pk)
