@@ -132,7 +132,7 @@ def test_a_dispatcher_that_dies_after_claiming_leaves_the_rows_for_later(world, 
     def die(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "deliver", die)
+    monkeypatch.setattr(services, "_send", die)
     with pytest.raises(SystemExit):
         services.dispatch_due(batch_size=10, now=t0)
     monkeypatch.undo()
