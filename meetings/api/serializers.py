@@ -14,7 +14,7 @@ class PersonSerializer(serializers.ModelSerializer):
         model = User
         fields = ["id", "name", "organization"]
 
-    def get_name(self, obj):
+    def get_name(self, obj) -> str:
         return str(obj)
 
 
@@ -84,10 +84,10 @@ class MeetingSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         return policy.is_host(user) or obj.minutes_published_at is not None
 
-    def get_minutes(self, obj):
+    def get_minutes(self, obj) -> str:
         return obj.minutes if self._minutes_visible(obj) else ""
 
-    def get_decisions(self, obj):
+    def get_decisions(self, obj) -> str:
         return obj.decisions if self._minutes_visible(obj) else ""
 
 
@@ -138,5 +138,5 @@ class ActionItemSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["done_at", "created_at"]
 
-    def get_owner_name(self, obj):
+    def get_owner_name(self, obj) -> str:
         return str(obj.owner)
