@@ -241,9 +241,15 @@ def kpi_results(*, user, partner, start: date, end: date) -> list[KPIResult]:
     ]
 
 
-def kpi_attainment(*, partner, start: date, end: date) -> float | None:
-    """Share (0..1) of (KPI, month) pairs in [start, end] with data and a target that were on target."""
-    assignments = list(PartnerKPI.objects.filter(partner=partner).select_related("kpi"))
+def kpi_attainment(*, partner, start: date, end: date, shared_only: bool = False) -> float | None:
+    """Share (0..1) of (KPI, month) pairs in [start, end] with data and a target that were on target.
+
+    `shared_only` leaves out internal KPIs, for figures that partner users see (the health score).
+    """
+    assignments = PartnerKPI.objects.filter(partner=partner).select_related("kpi")
+    if shared_only:
+        assignments = assignments.filter(shared=True)
+    assignments = list(assignments)
     if not assignments:
         return None
     first = periods.period_start("month", start)

@@ -4,8 +4,9 @@ Window: the three calendar months ending with the scored month (for the current 
 Five parts, each scored 0–100 (a part without data is left out and the weights of the others are
 scaled up to 100 %):
 
-1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end)``, the share
-   (0–1) of (KPI, month) pairs in the window with data and a target that were on target, × 100.
+1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end, shared_only=True)``
+   (internal KPIs are left out, since partners see the score): the share (0–1) of (KPI, month)
+   pairs in the window with data and a target that were on target, × 100.
 2. Action items done on time (weight 20): action items of the partner due in the window that
    were done by their due date ÷ all due in the window × 100.
 3. Notice acknowledgement (weight 15): the median hours from posting to acknowledgement of the

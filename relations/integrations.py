@@ -131,7 +131,8 @@ def kpi_attainment(partner, start, end):
     fn = getattr(selectors, "kpi_attainment", None) if selectors else None
     if fn is None:
         return None
-    return fn(partner=partner, start=start, end=end)
+    # The health score is shown to the partner too: internal KPIs must not feed it.
+    return fn(partner=partner, start=start, end=end, shared_only=True)
 
 
 def detected_successes(*, user, partner=None, since=None) -> list[dict]:

@@ -162,3 +162,14 @@ def test_kpi_attainment_share_of_kpi_months_on_target(world):
     measure(p, "error-rate", date(2025, 3, 10), numerator=1, denominator=100)  # 1 % on target
     assert kpi_attainment(partner=p, start=date(2025, 1, 1), end=date(2025, 4, 30)) == pytest.approx(2 / 3)
     assert kpi_attainment(partner=world.partner_b, start=date(2025, 1, 1), end=date(2025, 4, 30)) is None
+
+
+def test_kpi_attainment_for_partner_facing_figures_leaves_out_internal_kpis(world):
+    p = world.partner_a
+    assign(p, "error-rate", target=1.0, warning=1.5, critical=2.5)
+    assign(p, internal_kpi(), shared=False, target=100, warning=80, critical=50)
+    measure(p, "error-rate", date(2025, 1, 10), numerator=1, denominator=200)  # on target
+    measure(p, internal_kpi(), date(2025, 1, 10), value=10)  # internal KPI far below target: critical
+    window = {"start": date(2025, 1, 1), "end": date(2025, 1, 31)}
+    assert kpi_attainment(partner=p, **window) == pytest.approx(1 / 2)
+    assert kpi_attainment(partner=p, shared_only=True, **window) == pytest.approx(1.0)
