@@ -38,6 +38,11 @@ def parse_args():
     parser.add_argument("--runs", type=int, default=9, help="page/SQL repetitions (median)")
     parser.add_argument("--csv", default="/tmp/pp_bench/measurements.csv")
     parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="reuse the loaded database of an earlier run: measure the pages only (no RESULTS.md)",
+    )
     return parser.parse_args()
 
 
@@ -177,7 +182,7 @@ def time_loader(path):
     from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("kpis_load_csv", str(path), "--no-alerts")
+    call_command("kpis_load_csv", str(path), "--no-alerts", verbosity=2)
     return time.perf_counter() - started
 
 
@@ -219,35 +224,11 @@ GROUP BY kpi_id, month
 """
 
 
-def main():
-    args = parse_args()
-    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    if not url.startswith("postgres"):
-        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/pp_bench")
-    print(f"Database: {url}")
-    setup_database(url)
-    django_setup(url)
-
+def page_figures(args, manager, partners, last_day):
+    """Median times of the two pages and of the bare SQL they need; prints and returns the rows."""
     from django.test import Client
 
     from kpis import periods
-    from kpis.models import Measurement, MonthlyRollup
-
-    manager, partners, kpis = create_world(args.partners)
-    print(f"{len(partners)} partners × {len(kpis)} KPIs; writing {args.years} years of daily measurements …")
-    rows, first_day, last_day = write_csv(args.csv, partners, kpis, args.years)
-    size_mb = os.path.getsize(args.csv) / 1e6
-    print(f"{rows:,} rows, {size_mb:.0f} MB in {args.csv}")
-
-    copy_s = time_plain_copy(args.csv)
-    load_s = time_loader(args.csv)
-    assert Measurement.objects.count() == rows, "the loader must load every row"
-    print(f"rollup rows: {MonthlyRollup.objects.count():,}")
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE kpis_measurement")
-        cursor.execute("VACUUM ANALYZE kpis_monthlyrollup")
 
     client = Client()
     client.force_login(manager)
@@ -273,14 +254,58 @@ def main():
     scorecard_sql = median_time(
         bare_sql(SCORECARD_SQL, {"partner": partner.pk, "start": spark_start, "end": end}), args.runs
     )
-
-    table = [
-        ("Load 2.2 M rows: plain COPY", copy_s, None),
-        ("Load: kpis_load_csv (COPY + checks + upsert + rollup)", load_s, load_s / copy_s),
+    rows = [
         ("Portfolio: bare SQL aggregate", portfolio_sql, None),
         ("Portfolio page (view, template)", portfolio_page, portfolio_page / portfolio_sql),
         ("Monthly scorecard: bare SQL aggregate", scorecard_sql, None),
         ("Monthly scorecard page (view, template)", scorecard_page, scorecard_page / scorecard_sql),
+    ]
+    for label, seconds, ratio in rows:
+        print(f"{label:45s} {seconds * 1000:8.1f} ms" + (f"  {ratio:.2f}×" if ratio else ""))
+    return rows
+
+
+def main():
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith("postgres"):
+        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/pp_bench")
+    print(f"Database: {url}")
+    if args.pages_only:
+        django_setup(url)
+        from kpis.models import Measurement
+        from partners.models import Organization, User
+
+        manager = User.objects.get(username="bench")
+        partners = list(Organization.objects.exclude(kind="host").order_by("pk"))
+        last_day = Measurement.objects.order_by("-period_start").values_list("period_start", flat=True).first()
+        page_figures(args, manager, partners, last_day)
+        return
+    setup_database(url)
+    django_setup(url)
+
+    from kpis.models import Measurement, MonthlyRollup
+
+    manager, partners, kpis = create_world(args.partners)
+    print(f"{len(partners)} partners × {len(kpis)} KPIs; writing {args.years} years of daily measurements …")
+    rows, first_day, last_day = write_csv(args.csv, partners, kpis, args.years)
+    size_mb = os.path.getsize(args.csv) / 1e6
+    print(f"{rows:,} rows, {size_mb:.0f} MB in {args.csv}")
+
+    copy_s = time_plain_copy(args.csv)
+    load_s = time_loader(args.csv)
+    assert Measurement.objects.count() == rows, "the loader must load every row"
+    print(f"rollup rows: {MonthlyRollup.objects.count():,}")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE kpis_measurement")
+        cursor.execute("VACUUM ANALYZE kpis_monthlyrollup")
+    pages = page_figures(args, manager, partners, last_day)
+    table = [
+        ("Load 2.2 M rows: plain COPY", copy_s, None),
+        ("Load: kpis_load_csv (checks, COPY, unique key, rollup)", load_s, load_s / copy_s),
+        *pages,
     ]
     bars = {1: 3.0, 3: 1.5, 5: 1.5}
     lines = [

@@ -1,10 +1,23 @@
 """The bulk loader for millions of measurements (management command `kpis_load_csv`).
 
-PostgreSQL: the file is streamed with COPY into a temporary staging table, checked there with a
-few set-based queries (unknown partner / KPI / site, numbers out of range, a denominator of zero,
-future periods, the same key twice), then upserted into the measurements in one statement per
-site/no-site case, and the monthly rollup of the months touched is recomputed from the
-measurements (so it stays exact). All or nothing: any error rolls the whole load back.
+PostgreSQL, two paths, both all or nothing:
+
+1. New rows only (the common case: a history load, the next days of data). The file is streamed
+   through a light per-line check in Python (known partner, KPI and site codes, the period kind,
+   ratio parts that give a value) straight into the measurements with one COPY, while PostgreSQL
+   parses the previous batch on the other core. One grouped pass over the new rows then checks
+   the numbers set-based (ranges, negative counts, future periods, KPIs not assigned to the
+   partner) and yields the monthly sums for the rollup. The unique key refuses any row that is
+   already there (or twice in the file). A load larger than the table drops the secondary indexes
+   first and rebuilds each in one sorted pass.
+2. Anything else (a correction of existing rows, or any problem found on the way): the first path
+   is rolled back and the file is streamed with COPY into a staging table, checked there with
+   set-based queries that name the lines at fault (unknown partner / KPI / site, numbers out of
+   range, a denominator of zero, future periods, the same key twice), and upserted into the
+   measurements in one statement.
+
+Either way the monthly rollup of the months touched is exact: months that had no rows before are
+written from the grouped pass, months that did are recomputed from the measurements.
 
 Rows created by the loader get no history row (that would double the cost of a load); when such
 a row is later corrected by the loader or any other path, its earlier value is snapshotted first,
@@ -17,15 +30,21 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import os
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+import psycopg
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from .models import KPIDefinition, Measurement, MonthlyRollup
+from partners.models import Organization, OrganizationKind, Site
+
+from . import rollups
+from .models import Aggregation, KPIDefinition, Measurement, MonthlyRollup, PartnerKPI
 
 REBUILD_MIN_ROWS = 100_000  # loads larger than this and than the table rebuild the plain indexes
 FILE_COLUMNS = [
@@ -68,7 +87,7 @@ def load_csv(path, *, progress=None, user=None, alerts=True) -> LoadResult:
 
 # Work tables: UNLOGGED (not TEMP: temp tables live in small per-session buffers and are slow at
 # this size), with a per-load suffix; they are dropped at the end, or vanish with a rollback.
-WORK_TABLES = re.compile(r"\bkpi_(stage|rows|months|changed)\b")
+WORK_TABLES = re.compile(r"\bkpi_(stage|rows|months|changed|groups)\b")
 
 
 class _Timed:
@@ -102,6 +121,203 @@ def _check(cursor, problems, sql, message, limit=5):
 
 
 def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
+    try:
+        return _load_new_rows(path, progress=progress, user=user, alerts=alerts)
+    except _Fallback as reason:
+        if progress is not None and hasattr(progress, "reset"):
+            progress.reset()
+        result = _load_checked(path, progress=progress, user=user, alerts=alerts)
+        result.timings.insert(0, (f"new-rows path not taken: {str(reason)[:60]}", 0.0))
+        return result
+
+
+class _Fallback(Exception):  # noqa: N818 - a signal, not an error: the checking path takes over
+    """The new-rows path does not apply to this file (or found a problem the checking path reports)."""
+
+
+BATCH_LINES = 20_000
+BYTES_PER_LINE = 40  # a lower bound, to guess the number of rows from the file size
+KINDS = {b"day", b"week", b"month"}
+
+
+def _lookups():
+    partners = {
+        str(pk).encode() for pk in Organization.objects.exclude(kind=OrganizationKind.HOST).values_list("pk", flat=True)
+    }
+    kpis = {
+        code.encode(): (str(pk).encode(), aggregation, scale)
+        for code, pk, aggregation, scale in KPIDefinition.objects.values_list("code", "pk", "aggregation", "scale")
+    }
+    sites = {code.encode(): str(pk).encode() for code, pk in Site.objects.values_list("code", "pk") if code}
+    return partners, kpis, sites
+
+
+def _stream(handle, write, *, lookups, tail, progress):
+    """Check each line lightly and write it in the measurement's COPY format; returns the row count.
+
+    Anything unusual (quotes, a wrong number of fields, an unknown code, ratio parts that give no
+    value) raises _Fallback: the checking path then names the line and what is wrong with it.
+    """
+    partners, kpis, sites = lookups
+    ratio, weighted = Aggregation.RATIO.value, Aggregation.WEIGHTED_AVERAGE.value
+    out: list[bytes] = []
+    append = out.append
+    rows = 0
+    position = handle.tell()
+    for number, line in enumerate(handle, start=2):
+        fields = line.rstrip(b"\r\n").split(b",")
+        if len(fields) != 9 or b'"' in line:
+            raise _Fallback(f"line {number}: not a plain line of 9 fields")
+        kpi = kpis.get(fields[1])
+        if kpi is None or fields[0] not in partners or fields[2] not in KINDS:
+            raise _Fallback(f"line {number}: unknown partner, KPI or period kind")
+        if fields[4]:
+            site = sites.get(fields[4])
+            if site is None:
+                raise _Fallback(f"line {number}: unknown site")
+            fields[4] = site
+        fields[1], aggregation, scale = kpi
+        if aggregation == ratio:
+            try:
+                numerator, denominator = float(fields[6]), float(fields[7])
+            except ValueError:
+                raise _Fallback(f"line {number}: ratio parts") from None
+            if not (denominator > 0 and numerator >= 0 and math.isfinite(numerator / denominator)):
+                raise _Fallback(f"line {number}: ratio parts")
+            fields[5] = repr(numerator / denominator * scale).encode()
+            fields[8] = b""
+        elif aggregation == weighted:
+            fields[6] = fields[7] = b""
+        else:
+            fields[6] = fields[7] = fields[8] = b""
+        fields.append(tail)
+        append(b",".join(fields))
+        if len(out) >= BATCH_LINES:
+            rows += len(out)
+            write(b"".join(out))
+            out.clear()
+            if progress is not None:
+                now = handle.tell()
+                progress.update(now - position)
+                position = now
+    if out:
+        rows += len(out)
+        write(b"".join(out))
+    if progress is not None:
+        progress.update(handle.tell() - position)
+    return rows
+
+
+def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
+    """Path 1 (see the module docstring): insert-only, one COPY, checks on the grouped new rows."""
+    m = Measurement._meta.db_table
+    r = MonthlyRollup._meta.db_table
+    k = KPIDefinition._meta.db_table
+    a = PartnerKPI._meta.db_table
+    today = timezone.localdate()
+    user_id = getattr(user, "pk", None)
+    tail = b"import," + (b"" if user_id is None else str(int(user_id)).encode()) + b"\n"
+    result = LoadResult()
+    try:
+        with transaction.atomic(), connection.cursor() as raw_cursor:
+            cursor = _Timed(raw_cursor, result.timings, uuid.uuid4().hex[:10])
+            # Readers go on; other writers wait until the load commits (the new rows are id > before).
+            cursor.execute(f"LOCK TABLE {m} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {m}")  # noqa: S608
+            before = cursor.fetchone()[0]
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [m])
+            estimate = max(cursor.fetchone()[0], 0)
+            rebuild = os.path.getsize(path) / BYTES_PER_LINE > max(REBUILD_MIN_ROWS, estimate)
+            indexes = []
+            if rebuild:  # unique ones first: they are the check for keys already there
+                cursor.execute(
+                    "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                    "WHERE indrelid = %s::regclass AND NOT indisprimary ORDER BY indisunique DESC",
+                    [m],
+                )
+                indexes = cursor.fetchall()
+                for name, _definition in indexes:
+                    cursor.execute(f'DROP INDEX "{name}"')
+            with open(path, "rb") as handle:
+                header = handle.readline().decode("utf-8-sig").strip().split(",")
+                if header != FILE_COLUMNS:
+                    raise LoadError([f"The header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+                lookups = _lookups()  # before the COPY: the connection is busy until it ends
+                copy_sql = (
+                    f"COPY {m} (partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
+                    "denominator, sample_size, source, entered_by_id) FROM STDIN WITH (FORMAT csv)"
+                )
+                started = time.perf_counter()
+                with cursor.cursor.copy(copy_sql) as copy:
+                    result.rows = _stream(handle, copy.write, lookups=lookups, tail=tail, progress=progress)
+                result.timings.append(("checked lines, COPY into the measurements", time.perf_counter() - started))
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute(
+                f"""
+                CREATE UNLOGGED TABLE kpi_groups AS
+                SELECT partner_id, kpi_id, date_trunc('month', period_start)::date AS month,
+                       SUM(value) AS sum_value, COALESCE(SUM(numerator), 0) AS sum_numerator,
+                       COALESCE(SUM(denominator), 0) AS sum_denominator,
+                       COALESCE(SUM(value * sample_size), 0) AS sum_weighted,
+                       COALESCE(SUM(sample_size), 0) AS sum_sample_size, COUNT(*) AS count,
+                       MAX(period_start) AS last_start, MIN(value) AS min_value, MAX(value) AS max_value,
+                       MIN(numerator) AS min_numerator, MIN(sample_size) AS min_sample_size,
+                       COUNT(*) - COUNT(sample_size) AS no_sample_size
+                FROM {m} WHERE id > %s GROUP BY 1, 2, 3
+                """,  # noqa: S608 - table names from the models
+                [before],
+            )
+            cursor.execute(
+                f"""
+                SELECT count(*) FROM kpi_groups g JOIN {k} d ON d.id = g.kpi_id
+                LEFT JOIN {a} a ON a.partner_id = g.partner_id AND a.kpi_id = g.kpi_id
+                WHERE a.id IS NULL OR g.last_start > %s
+                   OR (d.min_value IS NOT NULL AND g.min_value < d.min_value)
+                   OR (d.max_value IS NOT NULL AND g.max_value > d.max_value)
+                   OR g.min_numerator < 0 OR g.min_sample_size < 0
+                   OR (d.aggregation = 'weighted_average' AND g.no_sample_size > 0)
+                """,  # noqa: S608
+                [today],
+            )
+            if cursor.fetchone()[0]:
+                raise _Fallback("a number, period or KPI assignment to report")
+            if indexes:
+                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+                for _name, definition in indexes:
+                    cursor.execute(definition)
+                cursor.execute(f"ANALYZE {m}")
+            # Months that had rows before are recomputed from the measurements; new ones come from
+            # the grouped pass (they hold only the new rows).
+            cursor.execute(
+                f"SELECT g.partner_id, g.kpi_id, g.month FROM kpi_groups g JOIN {r} USING (partner_id, kpi_id, month)"  # noqa: S608
+            )
+            earlier = cursor.fetchall()
+            cursor.execute(
+                f"""
+                INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
+                                 sum_sample_size, count, last_start)
+                SELECT partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
+                       sum_sample_size, count, last_start FROM kpi_groups
+                ON CONFLICT (partner_id, kpi_id, month) DO NOTHING
+                """  # noqa: S608
+            )
+            rollups.refresh(earlier)
+            cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_groups")
+            touched = cursor.fetchall()
+            result.months = len(touched)
+            result.created = result.rows
+            cursor.execute("DROP TABLE kpi_groups")
+            if alerts:
+                from . import alerts as kpi_alerts
+
+                kpi_alerts.after_write(touched)
+    except (DatabaseError, psycopg.Error) as exc:  # a key already there, a malformed number, …
+        raise _Fallback(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+    return result
+
+
+def _load_checked(path, *, progress, user, alerts) -> LoadResult:
+    """Path 2 (see the module docstring): staging table, checks that name the lines, upsert."""
     m = Measurement._meta.db_table
     h = Measurement.history.model._meta.db_table
     r = MonthlyRollup._meta.db_table
@@ -258,9 +474,9 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
                    CASE WHEN aggregation = 'ratio' THEN denominator END,
                    CASE WHEN aggregation = 'weighted_average' THEN sample_size END,
                    'import', {user_sql}, now(), now()
-            FROM kpi_rows WHERE site_id IS {{site}}
-            ORDER BY partner_id, kpi_id, period_kind, period_start
-            ON CONFLICT {{target}} DO UPDATE SET
+            FROM kpi_rows
+            ORDER BY partner_id, kpi_id, period_start, period_kind
+            ON CONFLICT (partner_id, kpi_id, period_start, period_kind, COALESCE(site_id, 0)) DO UPDATE SET
                 value = EXCLUDED.value, numerator = EXCLUDED.numerator, denominator = EXCLUDED.denominator,
                 sample_size = EXCLUDED.sample_size, source = EXCLUDED.source, entered_by_id = EXCLUDED.entered_by_id,
                 updated_at = now()
@@ -268,7 +484,7 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
                   (EXCLUDED.value, EXCLUDED.numerator, EXCLUDED.denominator, EXCLUDED.sample_size)
         """  # noqa: S608
         # A load larger than the table itself: the plain indexes are cheaper to rebuild in one sorted
-        # pass than to maintain row by row (the unique ones stay: the upsert needs them).
+        # pass than to maintain row by row (the unique key stays: the upsert needs it).
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [m])
         estimate = max(cursor.fetchone()[0], 0)
         rebuild = result.rows > max(REBUILD_MIN_ROWS, estimate)
@@ -279,13 +495,8 @@ def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
         if rebuild:
             for name, _columns in plain_indexes:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        written = 0
-        for site, target in (
-            ("NULL", "(partner_id, kpi_id, period_kind, period_start) WHERE site_id IS NULL"),
-            ("NOT NULL", "(partner_id, kpi_id, period_kind, period_start, site_id) WHERE site_id IS NOT NULL"),
-        ):
-            cursor.execute(upsert.format(site=site, target=target))
-            written += cursor.rowcount
+        cursor.execute(upsert)
+        written = cursor.rowcount
         result.created = written - result.updated
         if rebuild:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred foreign-key checks first

@@ -10,7 +10,8 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -295,25 +296,26 @@ class Measurement(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Database defaults too: the bulk loader's COPY leaves these columns out.
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-period_start", "kpi"]
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
-        # Two conditional constraints instead of one with a NULL site (NULLs are distinct in SQL).
+        # One unique key for rows with and without a site (a missing site counts as site 0: NULLs are
+        # distinct in SQL). Its leading columns also serve the partner/KPI/date-range reads.
         constraints = [
             models.UniqueConstraint(
-                fields=["partner", "kpi", "period_kind", "period_start", "site"],
-                condition=Q(site__isnull=False),
-                name="kpis_unique_measurement_site",
-            ),
-            models.UniqueConstraint(
-                fields=["partner", "kpi", "period_kind", "period_start"],
-                condition=Q(site__isnull=True),
-                name="kpis_unique_measurement_nosite",
+                F("partner"),
+                F("kpi"),
+                F("period_start"),
+                F("period_kind"),
+                Coalesce(F("site"), Value(0)),
+                name="kpis_unique_measurement",
+                violation_error_message=_("There is already a value for this partner, KPI, period and site."),
             ),
             models.CheckConstraint(
                 condition=Q(denominator__isnull=True) | Q(denominator__gt=0), name="kpis_positive_denominator"
@@ -323,7 +325,6 @@ class Measurement(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["partner", "kpi", "period_start"], name="kpis_meas_partner_kpi_start"),
             models.Index(fields=["period_start"], name="kpis_meas_start"),
         ]
 

@@ -6,13 +6,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import policy
 
 from . import periods
-from .aggregation import aggregate
+from .aggregation import _to_date, aggregate
 from .models import Horizon, KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
 
 ON_TARGET, WARNING, CRITICAL, NO_DATA = "on_target", "warning", "critical", "no_data"
@@ -122,22 +123,34 @@ class TargetInForce(NamedTuple):
 
 
 def targets_in_force(partner_kpi_ids, day: date) -> dict[int, TargetInForce]:
-    """The target in force on `day` per partner KPI: the short-term one, else the long-term one."""
+    """The target in force on `day` per partner KPI: the short-term one, else the long-term one.
+
+    `partner_kpi_ids`: ids, or a queryset of partner KPI ids (a subquery: the portfolio asks for
+    every partner KPI, and a list of thousands of parameters costs more than the query).
+    """
+    if not isinstance(partner_kpi_ids, QuerySet):
+        partner_kpi_ids = list(partner_kpi_ids)
+        if not partner_kpi_ids:
+            return {}
     rows = (
         KPITarget.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            partner_kpi_id__in=list(partner_kpi_ids),
+            partner_kpi_id__in=partner_kpi_ids,
             valid_from__lte=day,
         )
         .order_by("partner_kpi_id", "-valid_from", "-pk")
         .values_list(*TargetInForce._fields)
     )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:  # plain tuples: no per-value converters for these columns
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
     chosen: dict[int, TargetInForce] = {}
-    for row in rows:
-        target = TargetInForce(*row)
-        current = chosen.get(target.partner_kpi_id)
-        if current is None or (current.horizon != Horizon.SHORT_TERM and target.horizon == Horizon.SHORT_TERM):
-            chosen[target.partner_kpi_id] = target
+    short_term = Horizon.SHORT_TERM.value
+    for row in fetched:
+        current = chosen.get(row[1])
+        if current is None or (current.horizon != short_term and row[2] == short_term):
+            chosen[row[1]] = TargetInForce(*row[:6], _to_date(row[6]))
     return chosen
 
 
@@ -188,12 +201,14 @@ def successes_for(*, user, partner=None, since=None) -> QuerySet:
 # --- results ------------------------------------------------------------------------------------
 
 
-def _result(pk: PartnerKPI, actual, previous, target: KPITarget | None, start, end) -> KPIResult:
+def _result(pk: PartnerKPI, actual, previous, target: KPITarget | None, start, end, labels=None) -> KPIResult:
+    """`labels`: the KPI's translated (name, unit), when the caller has them (the portfolio: once per KPI)."""
     kpi = pk.kpi
+    name, unit = labels or (kpi.display_name, kpi.display_unit)
     return KPIResult(
         code=kpi.code,
-        name=kpi.display_name,
-        unit=kpi.display_unit,
+        name=name,
+        unit=unit,
         direction=kpi.direction,
         actual=actual,
         target=target.value if target else None,
@@ -426,18 +441,33 @@ class PortfolioRow:
     overall: float | None
 
 
+class _PortfolioAssignment(NamedTuple):
+    pk: int
+    partner_id: int
+    kpi_id: int
+    weight: int
+    kpi: KPIDefinition
+
+
+class PortfolioPartner(NamedTuple):
+    pk: int
+    name: str
+
+
 def portfolio(*, user, granularity: str = "month", day: date | None = None):
-    """All partners × KPIs for the latest period (host staff): a fixed number of queries."""
-    # Only the columns the table needs: this runs over every partner × KPI.
-    assignments = list(
-        policy.scope(user, policy.VIEW, PartnerKPI)
-        .select_related("partner")
-        .only("pk", "kpi_id", "weight", "partner__id", "partner__name")
-        .order_by("partner__name", "pk")
+    """All partners × KPIs for the latest period (host staff): a fixed number of queries.
+
+    This runs over every partner × KPI, so it reads plain tuples, not model instances, and
+    translates each KPI's name and unit once.
+    """
+    scope = policy.scope(user, policy.VIEW, PartnerKPI)
+    rows = list(
+        scope.order_by("partner__name", "pk").values_list("pk", "partner_id", "kpi_id", "weight", "partner__name")
     )
-    kpis = {k.pk: k for k in KPIDefinition.objects.filter(pk__in={a.kpi_id for a in assignments})}
-    for a in assignments:
-        a.kpi = kpis[a.kpi_id]
+    kpis = {k.pk: k for k in KPIDefinition.objects.filter(pk__in={row[2] for row in rows})}
+    labels = {pk: (k.display_name, k.display_unit) for pk, k in kpis.items()}
+    assignments = [_PortfolioAssignment(pk, p, k, w, kpis[k]) for pk, p, k, w, _name in rows]
+    partners = {row[1]: PortfolioPartner(row[1], row[4]) for row in rows}
     columns = sorted(kpis.values(), key=lambda k: (not k.is_standard, k.name))
     today = timezone.localdate()
     if day is None:
@@ -445,11 +475,9 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
     start, end = periods.bounds(granularity, day)
     prev_start, prev_end = periods.previous_range(start, end)
     values = aggregate(kpis=kpis, start=start, end=end, ranges=[(prev_start, prev_end), (start, end)]) if kpis else {}
-    targets = targets_in_force([a.pk for a in assignments], end)
+    targets = targets_in_force(scope.order_by().values("pk"), end)
     by_partner: dict[int, dict] = {}
-    partners = {}
     for a in assignments:
-        partners[a.partner_id] = a.partner
         by_partner.setdefault(a.partner_id, {})[a.kpi_id] = _result(
             a,
             values.get((a.partner_id, a.kpi_id, 1)),
@@ -457,6 +485,7 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
             targets.get(a.pk),
             start,
             end,
+            labels[a.kpi_id],
         )
     rows = []
     for partner_id, results in by_partner.items():

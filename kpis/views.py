@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from html import escape
 from pathlib import Path
 
 from django.conf import settings
@@ -14,8 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
@@ -230,28 +230,31 @@ class PortfolioView(HostRequiredMixin, TemplateView):
 
 
 def render_portfolio_cells(portfolio) -> None:
-    """Pre-render the partner × KPI cells: a template loop over thousands of cells costs more than the data."""
+    """Pre-render the partner × KPI cells: a template loop over thousands of cells costs more than the data.
+
+    Every part is a number, a status from a fixed set or a URL with a number in it; the text is
+    escaped all the same. Numbers are localised like `number_format` (no thousand separators).
+    """
     chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+    decimal_separator = get_format("DECIMAL_SEPARATOR")
+    empty = '<td class="text-end text-muted" data-value="">·</td>'
     for row in portfolio["rows"]:
         parts = []
         for cell in row.cells:
             if cell is None:
-                parts.append('<td class="text-end text-muted" data-value="">·</td>')
+                parts.append(empty)
                 continue
             if cell.actual is None:
                 shown, sort_value = "–", ""
             else:
-                shown, sort_value = number_format(round(cell.actual, cell.decimals), cell.decimals), repr(cell.actual)
+                decimals = cell.decimals
+                shown = f"{round(cell.actual, decimals):.{decimals}f}".replace(".", decimal_separator)
+                sort_value = repr(cell.actual)
             parts.append(
-                format_html(
-                    '<td class="text-end status-{}" data-value="{}"><a class="text-reset" href="{}">{}</a></td>',
-                    cell.status,
-                    sort_value,
-                    chart_url.format(cell.partner_kpi_id),
-                    shown,
-                )
+                f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'
+                f'<a class="text-reset" href="{chart_url.format(int(cell.partner_kpi_id))}">{escape(shown)}</a></td>'
             )
-        row.cells_html = mark_safe("".join(parts))  # noqa: S308 - every part is built with format_html
+        row.cells_html = mark_safe("".join(parts))  # noqa: S308 - numbers, fixed words and escaped text
 
 
 # --- measurements -----------------------------------------------------------------------------

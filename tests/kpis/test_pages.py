@@ -127,7 +127,7 @@ def test_portfolio_and_dashboard_panel(world, client_as):
     portfolio = response.context["portfolio"]
     names = [row.partner.name for row in portfolio["rows"]]
     assert world.partner_a.name in names and world.partner_b.name in names
-    row_b = next(r for r in portfolio["rows"] if r.partner == world.partner_b)
+    row_b = next(r for r in portfolio["rows"] if r.partner.pk == world.partner_b.pk)
     error_col = [k.code for k in portfolio["columns"]].index("error-rate")
     assert row_b.cells[error_col].actual == pytest.approx(0.5) and row_b.cells[error_col].status == "on_target"
     dashboard = client.get(reverse("dashboard"))
