@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -151,21 +152,12 @@ def aggregate_sums(
     else:
         bucket = Value(0, output_field=IntegerField())
     rows = qs.annotate(bucket=bucket).values("partner_id", "kpi_id", "bucket").annotate(**aggregates).order_by()
-    # Plain tuples straight from the cursor: the portfolio reads thousands of these rows, and the
-    # ORM's per-value converters cost more than the query (dates are normalised by _to_date).
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # e.g. no partners: nothing to read
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    by_name = {name: i for i, name in enumerate(["partner_id", "kpi_id", "bucket", *aggregates])}
-    columns = [by_name[name] for name in ("partner_id", "kpi_id", "bucket", *SUM_COLUMNS)]
+    fetched, by_name = _tuples(rows)
+    pick = itemgetter(*(by_name[name] for name in ("partner_id", "kpi_id", "bucket", *SUM_COLUMNS)))
     whole_range = ranges is None and granularity is None
     result: dict[tuple[int, int, object], Sums] = {}
     for row in fetched:
-        partner_id, kpi_id, key_bucket, s_value, s_num, s_den, s_w, s_n, n, last = (row[i] for i in columns)
+        partner_id, kpi_id, key_bucket, s_value, s_num, s_den, s_w, s_n, n, last = pick(row)
         if whole_range:
             key_bucket = None
         elif granularity:
@@ -175,11 +167,26 @@ def aggregate_sums(
         result[(partner_id, kpi_id, key_bucket)] = Sums(
             s_value or 0.0, s_num or 0.0, s_den or 0.0, s_w or 0.0, s_n or 0.0, n or 0, _to_date(last)
         )
-    _fill_last_values(result, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids)
+    _fill_last_values(result, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids, all_partners=partner_ids is None)
     return result
 
 
-def _fill_last_values(result: dict, *, kpi_ids, last_kpi_ids) -> None:
+def _tuples(queryset) -> tuple[list[tuple], dict[str, int]]:
+    """Run a values() queryset and return plain rows and the position of each column by name.
+
+    The portfolio reads thousands of aggregated rows; the ORM's per-value converters cost more
+    than the query itself (dates are normalised by _to_date, SQLite returns them as text).
+    """
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an empty list of partners: nothing to read
+        return [], {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall(), {column[0]: i for i, column in enumerate(cursor.description)}
+
+
+def _fill_last_values(result: dict, *, kpi_ids, last_kpi_ids, all_partners=False) -> None:
     """For 'last value' KPIs: the value of each bucket's latest period (one more query, only if needed)."""
     if last_kpi_ids is None:
         from .models import KPIDefinition
@@ -191,17 +198,18 @@ def _fill_last_values(result: dict, *, kpi_ids, last_kpi_ids) -> None:
     wanted = {(p, k, s.last_start) for (p, k, _b), s in result.items() if k in last_kpi_ids}
     if not wanted:
         return
-    rows = (
-        Measurement.objects.filter(
-            kpi_id__in=last_kpi_ids,
-            partner_id__in={w[0] for w in wanted},
-            period_start__in={w[2] for w in wanted},
-        )
-        .values("partner_id", "kpi_id", "period_start")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    values = {(r["partner_id"], r["kpi_id"], r["period_start"]): r["total"] for r in rows}
+    rows = Measurement.objects.filter(kpi_id__in=last_kpi_ids, period_start__in={w[2] for w in wanted})
+    if not all_partners:  # (every partner: a list of all their ids would only cost)
+        rows = rows.filter(partner_id__in={w[0] for w in wanted})
+    rows = rows.values("partner_id", "kpi_id", "period_start").annotate(total=Sum("value")).order_by()
+    fetched, by_name = _tuples(rows)
+    if not fetched:
+        return
+    pick = itemgetter(by_name["partner_id"], by_name["kpi_id"], by_name["period_start"], by_name["total"])
+    values = {}
+    for row in fetched:
+        partner_id, kpi_id, day, total = pick(row)
+        values[(partner_id, kpi_id, _to_date(day))] = total
     for (p, k, _b), s in result.items():
         if k in last_kpi_ids:
             s.last_value = values.get((p, k, s.last_start))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from pathlib import Path
 
@@ -230,16 +231,20 @@ class PortfolioView(HostRequiredMixin, TemplateView):
 
 
 def render_portfolio_cells(portfolio) -> None:
-    """Pre-render the partner × KPI cells: a template loop over thousands of cells costs more than the data.
+    """Pre-render the portfolio's rows: a template loop over thousands of cells costs more than the data.
 
-    Every part is a number, a status from a fixed set or a URL with a number in it; the text is
-    escaped all the same. Numbers are localised like `number_format` (no thousand separators).
+    Every part is a number, a status from a fixed set or a URL with a number in it; names and
+    texts are escaped. Numbers are localised like `number_format` (no thousand separators) and the
+    overall score is rounded half up like `floatformat`.
     """
     chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+    scorecard_url = reverse("kpis:scorecard", args=[987654321]).replace("987654321", "{}")
     decimal_separator = get_format("DECIMAL_SEPARATOR")
     empty = '<td class="text-end text-muted" data-value="">·</td>'
     for row in portfolio["rows"]:
-        parts = []
+        partner = row.partner
+        name = escape(partner.name)
+        parts = [f'<td data-value="{name}"><a href="{scorecard_url.format(int(partner.pk))}">{name}</a></td>']
         for cell in row.cells:
             if cell is None:
                 parts.append(empty)
@@ -254,7 +259,12 @@ def render_portfolio_cells(portfolio) -> None:
                 f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'
                 f'<a class="text-reset" href="{chart_url.format(int(cell.partner_kpi_id))}">{escape(shown)}</a></td>'
             )
-        row.cells_html = mark_safe("".join(parts))  # noqa: S308 - numbers, fixed words and escaped text
+        if row.overall is None:
+            parts.append('<td class="text-end fw-bold" data-value="">–</td>')
+        else:
+            score = Decimal(repr(row.overall)).quantize(Decimal(1), ROUND_HALF_UP)
+            parts.append(f'<td class="text-end fw-bold" data-value="{row.overall:f}">{score} %</td>')
+        row.html = mark_safe("".join(parts))  # noqa: S308 - numbers, fixed words and escaped text
 
 
 # --- measurements -----------------------------------------------------------------------------
