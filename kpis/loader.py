@@ -8,8 +8,9 @@ PostgreSQL, two paths, both all or nothing:
    parses the previous batch on the other core. One grouped pass over the new rows then checks
    the numbers set-based (ranges, negative counts, future periods, KPIs not assigned to the
    partner) and yields the monthly sums for the rollup. The unique key refuses any row that is
-   already there (or twice in the file). A load larger than the table drops the secondary indexes
-   first and rebuilds each in one sorted pass.
+   already there (or twice in the file). Other writers wait until the load commits. A load larger
+   than the table drops the secondary indexes first and rebuilds each in one sorted pass (readers
+   of the raw measurements wait too then; the pages read the rollup).
 2. Anything else (a correction of existing rows, or any problem found on the way): the first path
    is rolled back and the file is streamed with COPY into a staging table, checked there with
    set-based queries that name the lines at fault (unknown partner / KPI / site, numbers out of
