@@ -44,7 +44,6 @@ from django.utils import timezone
 
 from partners.models import Organization, OrganizationKind, Site
 
-from . import rollups
 from .models import Aggregation, KPIDefinition, Measurement, MonthlyRollup, PartnerKPI
 
 REBUILD_MIN_ROWS = 100_000  # loads larger than this and than the table rebuild the plain indexes
@@ -287,12 +286,27 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 for _name, definition in indexes:
                     cursor.execute(definition)
                 cursor.execute(f"ANALYZE {m}")
-            # Months that had rows before are recomputed from the measurements; new ones come from
-            # the grouped pass (they hold only the new rows).
+            # Months that had rows before are recomputed from the measurements (set-based, in one
+            # statement); new ones come from the grouped pass (they hold only the new rows).
             cursor.execute(
-                f"SELECT g.partner_id, g.kpi_id, g.month FROM kpi_groups g JOIN {r} USING (partner_id, kpi_id, month)"  # noqa: S608
+                f"""
+                INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
+                                 sum_sample_size, count, last_start)
+                SELECT m.partner_id, m.kpi_id, e.month, SUM(m.value), COALESCE(SUM(m.numerator), 0),
+                       COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
+                       COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
+                FROM (SELECT g.partner_id, g.kpi_id, g.month FROM kpi_groups g
+                      JOIN {r} USING (partner_id, kpi_id, month)) e
+                JOIN {m} m ON m.partner_id = e.partner_id AND m.kpi_id = e.kpi_id
+                     AND m.period_start >= e.month AND m.period_start < (e.month + interval '1 month')::date
+                GROUP BY m.partner_id, m.kpi_id, e.month
+                ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
+                    sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
+                    sum_denominator = EXCLUDED.sum_denominator, sum_weighted = EXCLUDED.sum_weighted,
+                    sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count,
+                    last_start = EXCLUDED.last_start
+                """  # noqa: S608 - table names from the models
             )
-            earlier = cursor.fetchall()
             cursor.execute(
                 f"""
                 INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
@@ -302,7 +316,6 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 ON CONFLICT (partner_id, kpi_id, month) DO NOTHING
                 """  # noqa: S608
             )
-            rollups.refresh(earlier)
             cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_groups")
             touched = cursor.fetchall()
             result.months = len(touched)
