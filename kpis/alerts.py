@@ -24,6 +24,7 @@ from .selectors import CRITICAL, ON_TARGET, _pick_target, status_of
 
 STREAK = 3  # target met this many months in a row is a success
 MIN_HISTORY_FOR_RECORD = 3  # a "new best" needs at least this many earlier months to beat
+ALERT_CHUNK = 50  # partners whose monthly history is read in one query after a large write
 
 KIND_BREACH = "kpi_breach"
 KIND_SUCCESS = "kpi_success"
@@ -59,24 +60,37 @@ def after_write(touched) -> None:
         "kpi", "partner", "responsible_host", "responsible_partner"
     ).prefetch_related("targets")
     pairs = list(months)
-    partner_ids = {p for p, _k in pairs}
+    partner_ids = sorted({p for p, _k in pairs})
     kpi_ids = {k for _p, k in pairs}
-    for assignment in assignments.filter(partner_id__in=partner_ids, kpi_id__in=kpi_ids):
-        wanted = months.get((assignment.partner_id, assignment.kpi_id))
-        if wanted:
-            check_partner_kpi(assignment, wanted)
+    found = list(assignments.filter(partner_id__in=partner_ids, kpi_id__in=kpi_ids))
+    kpis = {a.kpi_id: a.kpi for a in found}
+    end = periods.period_end("month", max(max(m) for m in months.values()))
+    # The monthly history of every pair, read in a few queries (a day's load touches every
+    # partner × KPI): at most a few hundred rollup rows per pair.
+    for chunk_start in range(0, len(partner_ids), ALERT_CHUNK):
+        chunk = set(partner_ids[chunk_start : chunk_start + ALERT_CHUNK])
+        values = (
+            aggregate(kpis=kpis, start=date(1900, 1, 1), end=end, partner_ids=chunk, granularity="month")
+            if kpis
+            else {}
+        )
+        series: dict[tuple[int, int], list] = {}
+        for (partner_id, kpi_id, month), value in values.items():
+            if value is not None:
+                series.setdefault((partner_id, kpi_id), []).append((month, value))
+        for assignment in found:
+            if assignment.partner_id not in chunk:
+                continue
+            wanted = months.get((assignment.partner_id, assignment.kpi_id))
+            if wanted:
+                history = sorted(series.get((assignment.partner_id, assignment.kpi_id), []))
+                check_partner_kpi(assignment, wanted, series=history)
 
 
-def check_partner_kpi(assignment: PartnerKPI, months: set[date]) -> None:
+def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -> None:
+    """Check the written `months` of one partner KPI against its sorted monthly (month, value) history."""
     kpi = assignment.kpi
     today = timezone.localdate()
-    history_start = date(1900, 1, 1)
-    end = periods.period_end("month", max(months))
-    # The whole monthly history of this one partner KPI: at most a few hundred rollup rows.
-    values = aggregate(
-        kpis={kpi.pk: kpi}, start=history_start, end=end, partner_ids=[assignment.partner_id], granularity="month"
-    )
-    series = sorted((k[2], v) for k, v in values.items() if v is not None)
     targets = list(assignment.targets.all())
 
     def status(month, value):
