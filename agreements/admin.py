@@ -103,7 +103,7 @@ class AgreementVersionAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != VersionStatus.DRAFT:
-            return ["agreement", "number", "review_date", "summary", *self.readonly_fields]
+            return ["agreement", "number", "review_date", "summary", "kpi_targets", *self.readonly_fields]
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):

@@ -116,6 +116,9 @@ class VersionQuerySet(models.QuerySet):
     def update(self, **kwargs):
         if set(kwargs) - set(AgreementVersion.LIFECYCLE_FIELDS) and self.locked().exists():
             raise VersionLocked()
+        for name in AgreementVersion.WRITE_ONCE_FIELDS:
+            if name in kwargs and self.filter(**{f"{name}__isnull": False}).exclude(**{name: kwargs[name]}).exists():
+                raise VersionLocked(_("The dates a version was in force are kept for the record."))
         if "status" in kwargs:
             # Status changes go through save(), which checks the transition.
             raise VersionLocked(_("Change the status of a version through the agreement services."))
@@ -136,6 +139,8 @@ class VersionQuerySet(models.QuerySet):
 
 class AgreementVersion(models.Model):
     CONTENT_FIELDS = ("agreement_id", "number", "review_date", "summary", "created_by_id")
+    # Set by the life cycle once (in force from / until), never changed afterwards.
+    WRITE_ONCE_FIELDS = ("effective_from", "effective_to")
     LIFECYCLE_FIELDS = (
         "status",
         "effective_from",
@@ -227,9 +232,8 @@ class AgreementVersion(models.Model):
         return self.status != VersionStatus.DRAFT
 
     def save(self, *args, **kwargs):
-        stored = (
-            type(self).objects.filter(pk=self.pk).values("status", *self.CONTENT_FIELDS).first() if self.pk else None
-        )
+        columns = ("status", *self.CONTENT_FIELDS, *self.WRITE_ONCE_FIELDS)
+        stored = type(self).objects.filter(pk=self.pk).values(*columns).first() if self.pk else None
         if stored is None and self.status != VersionStatus.DRAFT:
             raise VersionLocked(_("A new version starts as a draft."))
         if stored is not None:
@@ -237,6 +241,8 @@ class AgreementVersion(models.Model):
             content_changed = any(stored[f] != getattr(self, f) for f in self.CONTENT_FIELDS)
             if old_status != VersionStatus.DRAFT and content_changed:
                 raise VersionLocked()
+            if any(stored[f] is not None and stored[f] != getattr(self, f) for f in self.WRITE_ONCE_FIELDS):
+                raise VersionLocked(_("The dates a version was in force are kept for the record."))
             if self.status != old_status and self.status not in TRANSITIONS[VersionStatus(old_status)]:
                 raise VersionLocked(
                     _("A version cannot go from %(old)s to %(new)s.")

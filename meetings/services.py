@@ -282,12 +282,17 @@ def meeting_mark_held(*, user, meeting) -> Meeting:
         raise ValidationError(_("Only a planned meeting can be marked as held."))
     if meeting.start > timezone.now():
         raise ValidationError(_("A meeting cannot be held before it starts."))
+    _hold(meeting, user)
+    return meeting
+
+
+def _hold(meeting, user) -> None:
+    """Freeze the KPI figures, mark the meeting held and withdraw its pending reminders."""
     meeting.agenda_snapshot = agenda_module.freeze(meeting=meeting, user=user)
     meeting.status = MeetingStatus.HELD
     meeting.held_at = timezone.now()
     meeting.save()
     withdraw(key_prefix=reminder_prefix(meeting))
-    return meeting
 
 
 @transaction.atomic
@@ -322,6 +327,10 @@ def meeting_publish_minutes(*, user, meeting) -> Meeting:
         raise ValidationError(_("Write the minutes before publishing them."))
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting has no minutes."))
+    if meeting.start > timezone.now():
+        raise ValidationError(_("Minutes can be published once the meeting has started."))
+    if meeting.status == MeetingStatus.PLANNED:
+        _hold(meeting, user)  # the minutes keep showing the figures that were discussed
     first = meeting.minutes_published_at is None
     meeting.minutes_published_at = timezone.now()
     meeting.save()

@@ -105,7 +105,7 @@ class AuditLog:
     def _union(self):
         parts = []
         for label, model in self.models.items():
-            qs = history_model_of(model).objects.all()
+            qs = history_model_of(model).objects.order_by()  # SQLite: no ORDER BY inside a UNION
             if self.user is not None:
                 qs = qs.filter(history_user=self.user)
             parts.append(

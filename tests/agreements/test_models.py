@@ -188,3 +188,15 @@ def test_a_version_cannot_be_created_already_signed(world):
     with pytest.raises(VersionLocked, match="starts as a draft"):
         AgreementVersion(agreement=agreement, number=2, status=VersionStatus.ACTIVE).save()
     assert agreement.versions.count() == 1
+
+
+def test_the_dates_a_signed_version_was_in_force_cannot_change(world, signed):
+    from datetime import date
+
+    assert signed.effective_from is not None
+    signed.effective_from = date(2000, 1, 1)
+    with pytest.raises(VersionLocked):
+        signed.save()
+    with pytest.raises(VersionLocked):
+        AgreementVersion.objects.filter(pk=signed.pk).update(effective_from=date(2000, 1, 1))
+    assert AgreementVersion.objects.get(pk=signed.pk).effective_from != date(2000, 1, 1)

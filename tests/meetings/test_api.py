@@ -96,8 +96,9 @@ def test_minutes_and_held_through_the_api(world):
     )
     assert response.status_code == 200
     assert response.json()["minutes_published_at"]
-    assert _post(client, f"/api/meetings/{meeting.pk}/held/", {}).status_code == 200
-    assert Meeting.objects.get(pk=meeting.pk).agenda_snapshot is not None
+    held = Meeting.objects.get(pk=meeting.pk)  # publishing the minutes marks it held, figures frozen
+    assert held.status == "held" and held.agenda_snapshot is not None
+    assert _post(client, f"/api/meetings/{meeting.pk}/held/", {}).status_code == 400  # not twice
     bad = _post(client, f"/api/meetings/{meeting.pk}/minutes/", {"present": [world.b_manager.pk]})
     assert bad.status_code == 400
 
@@ -167,3 +168,13 @@ def test_action_item_create_and_bad_input(world):
     assert client.get("/api/action-items/?partner=x").status_code == 400
     mine = client_for(world.a_viewer).get("/api/action-items/?mine=1").json()
     assert len(mine["results"] if isinstance(mine, dict) else mine) == 1
+
+
+def test_minutes_of_a_meeting_that_has_not_started_are_not_published(world):
+    meeting = meeting_for(world, world.partner_a)
+    response = _post(
+        client_for(world.manager), f"/api/meetings/{meeting.pk}/minutes/", {"minutes": "x", "publish": True}
+    )
+    assert response.status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.minutes_published_at is None and meeting.status == "planned" and meeting.agenda_snapshot is None

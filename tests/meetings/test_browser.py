@@ -5,9 +5,10 @@ who sees it in their list."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from meetings import agenda
-from meetings.models import ActionItem, MeetingSeries
+from meetings.models import ActionItem, Meeting, MeetingSeries
 from partnerportal import policy
 from tests.factories import PASSWORD, HostFactory, OrganizationFactory, UserFactory
 from tests.kpis.helpers import measure, setup_partner
@@ -89,12 +90,19 @@ def test_monthly_review_flow(live_server):
             assert "2.10" in error_row.inner_text()
             assert "warning" in error_row.inner_text()
             assert "Dock 4 congestion" in page.inner_text("#agenda-topics")
+            # The meeting takes place (minutes can only be published once it has started).
+            Meeting.objects.filter(pk=meeting.pk).update(
+                start=timezone.now() - timedelta(hours=1), end=timezone.now() - timedelta(minutes=5)
+            )
+            page.reload()
             page.click("#record-minutes")
             page.fill("textarea[name=minutes]", "Went through the error rate; dock 4 to be re-planned.")
             page.fill("textarea[name=decisions]", "Extra morning shift on dock 4.")
             page.select_option("select[name=present]", [str(partner_user.pk)])
             page.click("#publish-minutes")
             page.wait_for_selector("text=The minutes were published.")
+            held = Meeting.objects.get(pk=meeting.pk)
+            assert held.status == "held" and held.agenda_snapshot  # the figures discussed are kept
             page.fill("#action-form input[name=action-title]", "Re-plan dock 4 slots")
             page.select_option("#action-form select[name=action-owner]", str(partner_user.pk))
             page.fill(
