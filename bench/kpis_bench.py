@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pp_bench"
 
 
@@ -46,24 +48,8 @@ def parse_args():
     return parser.parse_args()
 
 
-def setup_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def django_setup(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
-    os.environ.setdefault("VAR_DIR", "/tmp/pp_bench")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
+    common.django_setup(url, "/tmp/pp_bench")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -296,7 +282,7 @@ def main():
         last_day = Measurement.objects.order_by("-period_start").values_list("period_start", flat=True).first()
         page_figures(args, manager, partners, last_day)
         return
-    setup_database(url)
+    common.setup_database(url)
     django_setup(url)
 
     from kpis.models import Measurement, MonthlyRollup

@@ -28,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import django_setup, setup_database  # noqa: E402
+
+VAR_DIR = "/tmp/pp_bench_rem"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pp_bench_rem"
 
 
@@ -48,26 +51,6 @@ def parse_args():
     )
     parser.add_argument("--results", default=str(ROOT / "bench" / "REMINDERS_RESULTS.md"))
     return parser.parse_args()
-
-
-def setup_database(url):
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def django_setup(url):
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")  # locmem e-mail backend
-    os.environ.setdefault("VAR_DIR", "/tmp/pp_bench_rem")
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
 
 
 def create_reminders(n_meetings, n_participants):
@@ -148,7 +131,7 @@ def dispatch_batch_marked(*, now, batch_size):
 
 def worker(url, batch, due_at, queue, variant="dispatch_due"):
     """One dispatcher process: claim and send until nothing is due any more."""
-    django_setup(url)
+    django_setup(url, VAR_DIR)
     from django.core import mail
 
     from partnerportal.notifications.services import dispatch_due
@@ -184,7 +167,7 @@ def main():
     print(f"Database: {url}")
     if not args.reuse:
         setup_database(url)
-    django_setup(url)
+    django_setup(url, VAR_DIR)
     from django.core.management import call_command
 
     if args.reuse:
