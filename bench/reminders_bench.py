@@ -148,11 +148,12 @@ def worker(url, batch, due_at, queue, variant="dispatch_due"):
         if not result.claimed:
             break
     elapsed = time.perf_counter() - started
-    attachments = sum(1 for m in mail.outbox for a in m.attachments if a[0] == "meeting.ics")
+    sent = getattr(mail, "outbox", [])  # the locmem backend creates it on the first message
+    attachments = sum(1 for m in sent for a in m.attachments if a[0] == "meeting.ics")
     queue.put(
         {
             "sent_ids": sent_ids,
-            "emails": len(mail.outbox),
+            "emails": len(sent),
             "ics": attachments,
             "rounds": rounds,
             "elapsed": elapsed,
