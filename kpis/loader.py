@@ -208,6 +208,30 @@ def _stream(handle, write, *, lookups, tail, progress):
     return rows
 
 
+def _recompute_rollup(cursor, keys_sql) -> None:
+    """Recompute the rollup rows of the (partner_id, kpi_id, month) keys that `keys_sql` selects,
+    from the measurements themselves, in one statement (both paths keep the rollup exact this way)."""
+    m = Measurement._meta.db_table
+    r = MonthlyRollup._meta.db_table
+    cursor.execute(
+        f"""
+        INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
+                         sum_sample_size, count, last_start)
+        SELECT m.partner_id, m.kpi_id, t.month, SUM(m.value), COALESCE(SUM(m.numerator), 0),
+               COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
+               COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
+        FROM ({keys_sql}) t
+        JOIN {m} m ON m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
+             AND m.period_start >= t.month AND m.period_start < (t.month + interval '1 month')::date
+        GROUP BY m.partner_id, m.kpi_id, t.month
+        ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
+            sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
+            sum_denominator = EXCLUDED.sum_denominator, sum_weighted = EXCLUDED.sum_weighted,
+            sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count, last_start = EXCLUDED.last_start
+        """  # noqa: S608 - table names from the models, keys from the loader's own work tables
+    )
+
+
 def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
     """Path 1 (see the module docstring): insert-only, one COPY, checks on the grouped new rows."""
     m = Measurement._meta.db_table
@@ -288,25 +312,10 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 cursor.execute(f"ANALYZE {m}")
             # Months that had rows before are recomputed from the measurements (set-based, in one
             # statement); new ones come from the grouped pass (they hold only the new rows).
-            cursor.execute(
-                f"""
-                INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
-                                 sum_sample_size, count, last_start)
-                SELECT m.partner_id, m.kpi_id, e.month, SUM(m.value), COALESCE(SUM(m.numerator), 0),
-                       COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
-                       COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
-                FROM (SELECT g.partner_id, g.kpi_id, g.month FROM kpi_groups g
-                      JOIN {r} USING (partner_id, kpi_id, month)) e
-                JOIN {m} m ON m.partner_id = e.partner_id AND m.kpi_id = e.kpi_id
-                     AND m.period_start >= e.month AND m.period_start < (e.month + interval '1 month')::date
-                GROUP BY m.partner_id, m.kpi_id, e.month
-                ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
-                    sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
-                    sum_denominator = EXCLUDED.sum_denominator, sum_weighted = EXCLUDED.sum_weighted,
-                    sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count,
-                    last_start = EXCLUDED.last_start
-                """  # noqa: S608 - table names from the models
+            earlier = (
+                f"SELECT g.partner_id, g.kpi_id, g.month FROM kpi_groups g JOIN {r} USING (partner_id, kpi_id, month)"  # noqa: E501, S608
             )
+            _recompute_rollup(cursor, earlier)
             cursor.execute(
                 f"""
                 INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
@@ -334,7 +343,6 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
     """Path 2 (see the module docstring): staging table, checks that name the lines, upsert."""
     m = Measurement._meta.db_table
     h = Measurement.history.model._meta.db_table
-    r = MonthlyRollup._meta.db_table
     k = KPIDefinition._meta.db_table
     today = timezone.localdate().isoformat()
     result = LoadResult()
@@ -538,22 +546,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
         cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_months")
         touched = cursor.fetchall()
         result.months = len(touched)
-        cursor.execute(
-            f"""
-            INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
-                             sum_sample_size, count, last_start)
-            SELECT m.partner_id, m.kpi_id, t.month, SUM(m.value), COALESCE(SUM(m.numerator), 0),
-                   COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
-                   COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
-            FROM kpi_months t JOIN {m} m ON m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
-                 AND date_trunc('month', m.period_start)::date = t.month
-            GROUP BY m.partner_id, m.kpi_id, t.month
-            ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
-                sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
-                sum_denominator = EXCLUDED.sum_denominator, sum_weighted = EXCLUDED.sum_weighted,
-                sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count, last_start = EXCLUDED.last_start
-            """  # noqa: S608
-        )
+        _recompute_rollup(cursor, "SELECT partner_id, kpi_id, month FROM kpi_months")
         cursor.execute("DROP TABLE kpi_stage, kpi_rows, kpi_months, kpi_changed")
         if alerts:
             from . import alerts as kpi_alerts
