@@ -4,13 +4,15 @@ PostgreSQL, two paths, both all or nothing:
 
 1. New rows only (the common case: a history load, the next days of data). The file is streamed
    through a light per-line check in Python (known partner, KPI and site codes, the period kind,
-   ratio parts that give a value) straight into the measurements with one COPY, while PostgreSQL
-   parses the previous batch on the other core. One grouped pass over the new rows then checks
-   the numbers set-based (ranges, negative counts, future periods, KPIs not assigned to the
-   partner) and yields the monthly sums for the rollup. The unique key refuses any row that is
-   already there (or twice in the file). Other writers wait until the load commits. A load larger
-   than the table drops the secondary indexes first and rebuilds each in one sorted pass (readers
-   of the raw measurements wait too then; the pages read the rollup).
+   ratio parts that give a value) straight into the measurements with one COPY, with ids the
+   loader hands out itself from the table's sequence; a sender thread feeds PostgreSQL while
+   Python checks the next block on the other core. One grouped pass over the new rows then
+   checks the numbers set-based (ranges, negative counts, future periods, KPIs not assigned to
+   the partner) and yields the monthly sums for the rollup. The unique key refuses any row that
+   is already there (or twice in the file). Other writers wait until the load commits. A load
+   larger than the table drops its indexes, primary key and the foreign keys pointing at it
+   first and rebuilds each in one sorted pass (readers of the raw measurements and of the case
+   links to them wait too then; the pages read the rollup).
 2. Anything else (a correction of existing rows, or any problem found on the way): the first path
    is rolled back and the file is streamed with COPY into a staging table, checked there with
    set-based queries that name the lines at fault (unknown partner / KPI / site, numbers out of
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 import psycopg
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from partners.models import Organization, OrganizationKind, Site
 
@@ -135,7 +138,7 @@ class _Fallback(Exception):  # noqa: N818 - a signal, not an error: the checking
     """The new-rows path does not apply to this file (or found a problem the checking path reports)."""
 
 
-BATCH_LINES = 20_000
+BLOCK_BYTES = 1 << 22  # the file is read and handed to COPY in blocks of whole lines
 BYTES_PER_LINE = 40  # a lower bound, to guess the number of rows from the file size
 KINDS = {b"day", b"week", b"month"}
 
@@ -152,60 +155,68 @@ def _lookups():
     return partners, kpis, sites
 
 
-def _stream(handle, write, *, lookups, tail, progress):
-    """Check each line lightly and write it in the measurement's COPY format; returns the row count.
+def _blocks(handle):
+    """Yield (first line number, block of whole lines ending in a newline) from the file's position on."""
+    number, rest = 2, b""  # line 1 is the header
+    while chunk := handle.read(BLOCK_BYTES):
+        block = rest + chunk
+        cut = block.rfind(b"\n") + 1
+        block, rest = block[:cut], block[cut:]
+        if block:
+            yield number, block
+            number += block.count(b"\n")
+    if rest:
+        yield number, rest + b"\n"
 
-    Anything unusual (quotes, a wrong number of fields, an unknown code, ratio parts that give no
-    value) raises _Fallback: the checking path then names the line and what is wrong with it.
+
+def _stream(handle, write, *, lookups, tail, progress, first_id):
+    """Check each line lightly and write it in the measurement's COPY format, with ids from
+    `first_id` on; returns the row count.
+
+    Anything unusual (quotes, a carriage return, a wrong number of fields, an unknown code, ratio
+    parts that give no value) raises _Fallback: the checking path then names the line and what is
+    wrong with it.
     """
     partners, kpis, sites = lookups
     ratio, weighted = Aggregation.RATIO.value, Aggregation.WEIGHTED_AVERAGE.value
-    out: list[bytes] = []
-    append = out.append
-    rows = 0
-    position = handle.tell()
-    for number, line in enumerate(handle, start=2):
-        fields = line.rstrip(b"\r\n").split(b",")
-        if len(fields) != 9 or b'"' in line:
-            raise _Fallback(f"line {number}: not a plain line of 9 fields")
-        kpi = kpis.get(fields[1])
-        if kpi is None or fields[0] not in partners or fields[2] not in KINDS:
-            raise _Fallback(f"line {number}: unknown partner, KPI or period kind")
-        if fields[4]:
-            site = sites.get(fields[4])
-            if site is None:
-                raise _Fallback(f"line {number}: unknown site")
-            fields[4] = site
-        fields[1], aggregation, scale = kpi
-        if aggregation == ratio:
-            try:
-                numerator, denominator = float(fields[6]), float(fields[7])
-            except ValueError:
-                raise _Fallback(f"line {number}: ratio parts") from None
-            if not (denominator > 0 and numerator >= 0 and math.isfinite(numerator / denominator)):
-                raise _Fallback(f"line {number}: ratio parts")
-            fields[5] = repr(numerator / denominator * scale).encode()
-            fields[8] = b""
-        elif aggregation == weighted:
-            fields[6] = fields[7] = b""
-        else:
-            fields[6] = fields[7] = fields[8] = b""
-        fields.append(tail)
-        append(b",".join(fields))
-        if len(out) >= BATCH_LINES:
-            rows += len(out)
-            write(b"".join(out))
-            out.clear()
-            if progress is not None:
-                now = handle.tell()
-                progress.update(now - position)
-                position = now
-    if out:
-        rows += len(out)
-        write(b"".join(out))
-    if progress is not None:
-        progress.update(handle.tell() - position)
-    return rows
+    next_id = first_id
+    for number, block in _blocks(handle):
+        if b'"' in block or b"\r" in block:
+            raise _Fallback(f"lines {number}–: quotes or carriage returns")
+        out: list[bytes] = []
+        append = out.append
+        for line in block.split(b"\n")[:-1]:
+            fields = line.split(b",")
+            kpi = kpis.get(fields[1]) if len(fields) == 9 else None
+            if kpi is None or fields[0] not in partners or fields[2] not in KINDS:
+                raise _Fallback(f"line {number + len(out)}: not 9 fields, or an unknown partner, KPI or period kind")
+            if fields[4]:
+                site = sites.get(fields[4])
+                if site is None:
+                    raise _Fallback(f"line {number + len(out)}: unknown site")
+                fields[4] = site
+            fields[1], aggregation, scale = kpi
+            if aggregation == ratio:
+                try:
+                    numerator, denominator = float(fields[6]), float(fields[7])
+                except ValueError:
+                    raise _Fallback(f"line {number + len(out)}: ratio parts") from None
+                if not (denominator > 0 and numerator >= 0 and math.isfinite(numerator / denominator)):
+                    raise _Fallback(f"line {number + len(out)}: ratio parts")
+                fields[5] = repr(numerator / denominator * scale).encode()
+                fields[8] = b""
+            elif aggregation == weighted:
+                fields[6] = fields[7] = b""
+            else:
+                fields[6] = fields[7] = fields[8] = b""
+            fields.append(tail)
+            append(b",".join(fields))
+        ids = range(next_id, next_id + len(out))
+        write(b"".join([b"%d,%b" % pair for pair in zip(ids, out, strict=True)]))
+        next_id += len(out)
+        if progress is not None:
+            progress.update(len(block))
+    return next_id - first_id
 
 
 def _recompute_rollup(cursor, keys_sql) -> None:
@@ -232,6 +243,55 @@ def _recompute_rollup(cursor, keys_sql) -> None:
     )
 
 
+def _drop_indexes(cursor, table):
+    """Drop the table's indexes, its primary key and the foreign keys that point at it, for a load
+    larger than the table (one sorted build each afterwards costs less than row-by-row upkeep).
+    Returns what _rebuild_indexes puts back: the unique key first (it is the check for keys
+    already there), then the primary key, the other indexes and the foreign keys."""
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE confrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+        [table],
+    )
+    foreign_keys = cursor.fetchall()
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+        [table],
+    )
+    primary = cursor.fetchall()
+    cursor.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+        "WHERE indrelid = %s::regclass AND NOT indisprimary ORDER BY indisunique DESC, indexrelid",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    for referencing, name, _definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {referencing} DROP CONSTRAINT "{name}"')
+    for name, _definition in primary:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    unique = [definition for _name, definition in indexes if definition.startswith("CREATE UNIQUE")]
+    others = [definition for _name, definition in indexes if not definition.startswith("CREATE UNIQUE")]
+    return [
+        *unique,
+        *(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in primary),
+        *others,
+        *(
+            f'ALTER TABLE {referencing} ADD CONSTRAINT "{name}" {definition}'
+            for referencing, name, definition in foreign_keys
+        ),
+    ]
+
+
+def _rebuild_indexes(cursor, table, statements) -> None:
+    """Put back what _drop_indexes took away, each in one sorted pass (parallel where the server
+    allows it)."""
+    cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for statement in statements:
+        cursor.execute(statement)
+
+
 def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
     """Path 1 (see the module docstring): insert-only, one COPY, checks on the grouped new rows."""
     m = Measurement._meta.db_table
@@ -245,41 +305,45 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
     try:
         with transaction.atomic(), connection.cursor() as raw_cursor:
             cursor = _Timed(raw_cursor, result.timings, uuid.uuid4().hex[:10])
-            # Readers go on; other writers wait until the load commits (the new rows are id > before).
+            # Readers go on; other writers wait until the load commits, so the ids the loader hands
+            # out itself (from the table's sequence, moved past them at the end) are free.
             cursor.execute(f"LOCK TABLE {m} IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {m}")  # noqa: S608
-            before = cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT GREATEST(nextval(pg_get_serial_sequence(%s, 'id')), COALESCE(max(id), 0) + 1) FROM {m}",  # noqa: S608
+                [m],
+            )
+            first_id = cursor.fetchone()[0]
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [m])
             estimate = max(cursor.fetchone()[0], 0)
             rebuild = os.path.getsize(path) / BYTES_PER_LINE > max(REBUILD_MIN_ROWS, estimate)
-            indexes = []
-            if rebuild:  # unique ones first: they are the check for keys already there
-                cursor.execute(
-                    "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
-                    "WHERE indrelid = %s::regclass AND NOT indisprimary ORDER BY indisunique DESC",
-                    [m],
-                )
-                indexes = cursor.fetchall()
-                for name, _definition in indexes:
-                    cursor.execute(f'DROP INDEX "{name}"')
+            rebuilt = _drop_indexes(cursor, m) if rebuild else None
             with open(path, "rb") as handle:
                 header = handle.readline().decode("utf-8-sig").strip().split(",")
                 if header != FILE_COLUMNS:
                     raise LoadError([f"The header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
                 lookups = _lookups()  # before the COPY: the connection is busy until it ends
                 copy_sql = (
-                    f"COPY {m} (partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
+                    f"COPY {m} (id, partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
                     "denominator, sample_size, source, entered_by_id) FROM STDIN WITH (FORMAT csv)"
                 )
                 started = time.perf_counter()
-                with cursor.cursor.copy(copy_sql) as copy:
-                    result.rows = _stream(handle, copy.write, lookups=lookups, tail=tail, progress=progress)
+                with cursor.cursor.copy(copy_sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+                    result.rows = _stream(
+                        handle, copy.write, lookups=lookups, tail=tail, progress=progress, first_id=first_id
+                    )
                 result.timings.append(("checked lines, COPY into the measurements", time.perf_counter() - started))
+            if result.rows:
+                cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [m, first_id + result.rows - 1])
+            # One grouped pass, in parallel where the server allows it (a big load first tells the
+            # planner how big the table has become); `::timestamp` keeps date_trunc off time zones.
+            if rebuilt is not None:
+                cursor.execute(f"ANALYZE {m}")
             cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
             cursor.execute(
                 f"""
                 CREATE UNLOGGED TABLE kpi_groups AS
-                SELECT partner_id, kpi_id, date_trunc('month', period_start)::date AS month,
+                SELECT partner_id, kpi_id, date_trunc('month', period_start::timestamp)::date AS month,
                        SUM(value) AS sum_value, COALESCE(SUM(numerator), 0) AS sum_numerator,
                        COALESCE(SUM(denominator), 0) AS sum_denominator,
                        COALESCE(SUM(value * sample_size), 0) AS sum_weighted,
@@ -287,9 +351,9 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                        MAX(period_start) AS last_start, MIN(value) AS min_value, MAX(value) AS max_value,
                        MIN(numerator) AS min_numerator, MIN(sample_size) AS min_sample_size,
                        COUNT(*) - COUNT(sample_size) AS no_sample_size
-                FROM {m} WHERE id > %s GROUP BY 1, 2, 3
+                FROM {m} WHERE id >= %s GROUP BY 1, 2, 3
                 """,  # noqa: S608 - table names from the models
-                [before],
+                [first_id],
             )
             cursor.execute(
                 f"""
@@ -305,11 +369,8 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             )
             if cursor.fetchone()[0]:
                 raise _Fallback("a number, period or KPI assignment to report")
-            if indexes:
-                cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-                for _name, definition in indexes:
-                    cursor.execute(definition)
-                cursor.execute(f"ANALYZE {m}")
+            if rebuilt is not None:
+                _rebuild_indexes(cursor, m, rebuilt)
             # Months that had rows before are recomputed from the measurements (set-based, in one
             # statement); new ones come from the grouped pass (they hold only the new rows).
             earlier = (
@@ -320,10 +381,11 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 f"""
                 INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
                                  sum_sample_size, count, last_start)
-                SELECT partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
-                       sum_sample_size, count, last_start FROM kpi_groups
-                ON CONFLICT (partner_id, kpi_id, month) DO NOTHING
-                """  # noqa: S608
+                SELECT g.partner_id, g.kpi_id, g.month, g.sum_value, g.sum_numerator, g.sum_denominator,
+                       g.sum_weighted, g.sum_sample_size, g.count, g.last_start
+                FROM kpi_groups g LEFT JOIN {r} x USING (partner_id, kpi_id, month)
+                WHERE x.id IS NULL ORDER BY g.partner_id, g.kpi_id, g.month
+                """  # noqa: S608 - a rollup row written meanwhile by someone else fails the key: checked path
             )
             cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_groups")
             touched = cursor.fetchall()

@@ -339,8 +339,16 @@ class MonthlyRollup(models.Model):
     measurements give, so the aggregation stays exact (Σ numerators / Σ denominators etc.).
     """
 
-    partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+")
-    kpi = models.ForeignKey(KPIDefinition, on_delete=models.CASCADE, related_name="+")
+    # Like the measurements it sums: no database-level foreign-key constraints (a history load
+    # writes tens of thousands of rollup rows; their per-row checks at commit cost as much as
+    # writing them) and no single-column indexes (the unique key leads with the partner, the
+    # pages read by month). Django still cascades deletes of an organisation or KPI here.
+    partner = models.ForeignKey(
+        "partners.Organization", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    kpi = models.ForeignKey(
+        KPIDefinition, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     month = models.DateField()
     sum_value = models.FloatField(default=0)
     sum_numerator = models.FloatField(default=0)

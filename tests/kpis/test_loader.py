@@ -92,8 +92,20 @@ def test_large_load_rebuilds_the_indexes(world, tmp_path, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'kpis_measurement'")
         names = {row[0] for row in cursor.fetchall()}
-    assert {"kpis_unique_measurement", "kpis_meas_start"} <= names
+    assert {"kpis_unique_measurement", "kpis_meas_start", "kpis_measurement_pkey"} <= names
+    with connection.cursor() as cursor:  # the foreign key of the case links is back, and checked
+        cursor.execute(
+            "SELECT conrelid::regclass::text, convalidated FROM pg_constraint "
+            "WHERE confrelid = 'kpis_measurement'::regclass AND contype = 'f'"
+        )
+        assert cursor.fetchall() == [("relations_case_measurements", True)]
     assert MonthlyRollup.objects.get(kpi__code="error-rate").sum_numerator == sum(range(1, 29))
+    # The loader hands out the ids itself and moves the sequence past them: the next form entry fits.
+    loaded_ids = set(Measurement.objects.values_list("pk", flat=True))
+    extra = Measurement.objects.create(
+        partner=world.partner_a, kpi=Measurement.objects.first().kpi, period_start=date(2025, 4, 1), value=1
+    )
+    assert extra.pk > max(loaded_ids)
     # The rebuilt unique key still refuses a second row for the same key (with or without a site).
     with pytest.raises(CommandError, match="appear 2 times"):
         call_command("kpis_load_csv", _file(tmp_path, [lines[0], lines[0]], "again.csv"), "--quiet-progress")
@@ -158,3 +170,28 @@ def test_ratio_values_match_between_the_two_paths(world, tmp_path):
 
     loader._load_checked(_file(tmp_path, lines, "checked.csv"), progress=None, user=None, alerts=False)
     assert dict(Measurement.objects.values_list("period_start", "value")) == fast
+
+
+@pytest.mark.parametrize(
+    ("content", "path_taken"),
+    [
+        ("{p},error-rate,day,2025-03-01,,,1,100,\n{p},error-rate,day,2025-03-02,,,2,100,", "copy"),  # no final newline
+        ("{p},error-rate,day,2025-03-01,,,1,100,\r\n{p},error-rate,day,2025-03-02,,,2,100,\r\n", "checked"),
+        ('{p},"error-rate",day,2025-03-01,,,1,100,\n{p},error-rate,day,2025-03-02,,,2,100,\n', "checked"),
+    ],
+    ids=["no-final-newline", "crlf", "quoted"],
+)
+def test_unusual_but_valid_files_load_the_same(world, tmp_path, content, path_taken):
+    """Line endings and quoting decide the path, never the result."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    setup_partner(world.partner_a)
+    path = tmp_path / "odd.csv"
+    path.write_bytes((HEADER + content.format(p=world.partner_a.pk)).encode())
+    labels = _timings(str(path))
+    assert any("not taken" in label for label in labels) == (path_taken == "checked")
+    assert sorted(Measurement.objects.values_list("period_start", "numerator", "denominator")) == [
+        (date(2025, 3, 1), 1, 100),
+        (date(2025, 3, 2), 2, 100),
+    ]
+    assert MonthlyRollup.objects.get(kpi__code="error-rate").count == 2
