@@ -336,8 +336,10 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [m, first_id + result.rows - 1])
             # One grouped pass, in parallel where the server allows it (a big load first tells the
             # planner how big the table has become); `::timestamp` keeps date_trunc off time zones.
-            if rebuilt is not None:
+            if rebuilt is not None:  # a small sample is enough for that (autovacuum analyzes fully later)
+                cursor.execute("SET LOCAL default_statistics_target = 10")
                 cursor.execute(f"ANALYZE {m}")
+                cursor.execute("RESET default_statistics_target")
             cursor.execute("SET LOCAL work_mem = '256MB'")
             cursor.execute("SET LOCAL parallel_tuple_cost = 0.001")
             cursor.execute(
