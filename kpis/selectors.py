@@ -95,10 +95,10 @@ def overall_score(results) -> float | None:
 # --- querysets ----------------------------------------------------------------------------------
 
 
-def visible_partner_kpis(*, user, partner=None) -> QuerySet:
-    qs = policy.scope(user, policy.VIEW, PartnerKPI).select_related(
-        "kpi", "partner", "responsible_host", "responsible_partner"
-    )
+def visible_partner_kpis(*, user, partner=None, people: bool = True) -> QuerySet:
+    """The partner KPIs the user may see; `people=False` leaves out the responsible users."""
+    related = ("kpi", "partner", "responsible_host", "responsible_partner") if people else ("kpi", "partner")
+    qs = policy.scope(user, policy.VIEW, PartnerKPI).select_related(*related)
     if partner is not None:
         qs = qs.filter(partner=partner)
     return qs.order_by("partner__name", "-kpi__is_standard", "kpi__name")
@@ -234,7 +234,7 @@ def _result(pk: PartnerKPI, actual, previous, target: KPITarget | None, start, e
 
 def kpi_results(*, user, partner, start: date, end: date) -> list[KPIResult]:
     """One result per KPI of the partner the user may see, aggregated over [start, end]."""
-    assignments = list(visible_partner_kpis(user=user, partner=partner))
+    assignments = list(visible_partner_kpis(user=user, partner=partner, people=False))
     if not assignments:
         return []
     kpis = {a.kpi_id: a.kpi for a in assignments}
@@ -326,11 +326,15 @@ class Scorecard:
 
 
 def latest_data_day(*, partner_ids=None) -> date | None:
-    """The latest day with data: the max of the latest month only (index on month, not a full scan)."""
+    """The latest day with data: the max of the latest month only (an index, not a full scan).
+
+    `Max` rather than `ORDER BY month DESC LIMIT 1`: for one partner the latter walks the month
+    index backwards through every other partner's rows, all of them for a partner without data.
+    """
     qs = MonthlyRollup.objects.all()
     if partner_ids is not None:
         qs = qs.filter(partner_id__in=list(partner_ids))
-    month = qs.order_by("-month").values_list("month", flat=True).first()
+    month = qs.aggregate(month=Max("month"))["month"]
     if month is None:
         return None
     return qs.filter(month=month).aggregate(last=Max("last_start"))["last"]
@@ -347,7 +351,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
     if day is None:
         day = min(latest_data_day(partner_ids=[partner.pk]) or today, today)
     start, end = periods.bounds(granularity, day)
-    assignments = list(visible_partner_kpis(user=user, partner=partner))
+    assignments = list(visible_partner_kpis(user=user, partner=partner, people=False))
     n = SPARK_PERIODS[granularity]
     first = periods.shift(granularity, start, -(n - 1))
     buckets = [periods.shift(granularity, first, i) for i in range(n)]

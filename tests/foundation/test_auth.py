@@ -170,3 +170,29 @@ def test_host_staff_land_on_the_dashboard(world, role):
     client = Client()
     response = _login(client, role, PASSWORD)
     assert client.get(response["Location"])["Location"] == reverse("dashboard")
+
+
+def test_signed_in_user_comes_with_their_organization_in_one_query(world, django_assert_num_queries):
+    from django.contrib.auth import get_user
+    from django.test import RequestFactory
+
+    client = Client()
+    _login(client, "a_viewer", PASSWORD)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    assert request.session.get("_auth_user_id")  # the session row is read here, not below
+    with django_assert_num_queries(1):  # the user row, joined with the organization
+        user = get_user(request)
+        assert user.pk == world.a_viewer.pk
+        assert user.organization.name == world.partner_a.name
+
+
+def test_a_deactivated_user_is_signed_out_on_the_next_request(world):
+    client = Client()
+    _login(client, "a_viewer", PASSWORD)
+    assert client.get(reverse("partners:detail", args=[world.partner_a.pk])).status_code == 200
+    world.a_viewer.is_active = False
+    world.a_viewer.save(update_fields=["is_active"])
+    response = client.get(reverse("partners:detail", args=[world.partner_a.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)

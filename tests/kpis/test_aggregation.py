@@ -173,3 +173,15 @@ def test_kpi_attainment_for_partner_facing_figures_leaves_out_internal_kpis(worl
     window = {"start": date(2025, 1, 1), "end": date(2025, 1, 31)}
     assert kpi_attainment(partner=p, **window) == pytest.approx(1 / 2)
     assert kpi_attainment(partner=p, shared_only=True, **window) == pytest.approx(1.0)
+
+
+def test_latest_data_day_is_per_partner(world):
+    from kpis.selectors import latest_data_day
+
+    measure(world.partner_a, "error-rate", date(2025, 3, 3), numerator=1, denominator=100)
+    measure(world.partner_a, "error-rate", date(2025, 3, 17), numerator=1, denominator=100)
+    measure(world.partner_b, "error-rate", date(2025, 5, 2), numerator=1, denominator=100)
+    assert latest_data_day(partner_ids=[world.partner_a.pk]) == date(2025, 3, 17)
+    assert latest_data_day(partner_ids=[world.partner_b.pk]) == date(2025, 5, 2)
+    assert latest_data_day() == date(2025, 5, 2)
+    assert latest_data_day(partner_ids=[world.host.pk]) is None
