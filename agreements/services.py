@@ -79,6 +79,22 @@ def partner_signatories(partner):
     return User.objects.filter(is_active=True, role=policy.PARTNER_MANAGER, organization=partner)
 
 
+def review_owners(version) -> list:
+    """Who is told that a version is due for review: per side, the portal users its roles and
+    responsibilities name; a side that names none (only contacts without a login, or people who
+    have left) falls back to that side's signatories."""
+    partner = version.agreement.partner
+    named = version.responsibility_set.filter(user__isnull=False).values("user_id")
+    people = []
+    for party, fallback, organization in (
+        (Party.HOST, host_signatories(), {"organization__kind": "host"}),
+        (Party.PARTNER, partner_signatories(partner), {"organization": partner}),
+    ):
+        owners = list(User.objects.filter(is_active=True, pk__in=named.filter(party=party), **organization))
+        people.extend(owners or fallback)
+    return list(dict.fromkeys(people))
+
+
 def signatories_pending(version) -> list:
     """People who may still sign `version`: the sides that have not signed yet."""
     signed = set(version.signatures.values_list("party", flat=True))
@@ -415,10 +431,9 @@ def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
         review_date__lte=today + timedelta(weeks=weeks_before),
     ).select_related("agreement__partner")
     for version in due:
-        recipients = list(host_signatories()) + list(partner_signatories(version.agreement.partner))
         count += len(
             notify(
-                recipients=recipients,
+                recipients=review_owners(version),
                 kind=KIND_REVIEW,
                 key=f"agreement:{version.pk}:review:{version.review_date.isoformat()}:{weeks_before}w",
                 template="agreements/email/review_due",

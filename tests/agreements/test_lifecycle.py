@@ -220,10 +220,40 @@ def test_review_reminder_weeks_before(world):
     today = version.review_date - timedelta(weeks=6)
     assert services.remind_reviews(today=today, weeks_before=4) == 0
     today = version.review_date - timedelta(weeks=3)
-    assert services.remind_reviews(today=today, weeks_before=4) == 3
+    # The host side names the manager; the partner side names only a contact without a login, so
+    # its signatory (the partner manager) is told instead.
+    assert services.remind_reviews(today=today, weeks_before=4) == 2
     assert services.remind_reviews(today=today + timedelta(days=1), weeks_before=4) == 0
     recipients = set(Notification.objects.filter(kind="agreement_review").values_list("recipient__username", flat=True))
-    assert recipients == {"admin", "manager", "a_manager"}
+    assert recipients == {"manager", "a_manager"}
+
+
+def _review_recipients(version):
+    today = version.review_date - timedelta(weeks=3)
+    services.remind_reviews(today=today, weeks_before=4)
+    return set(
+        Notification.objects.filter(kind="agreement_review", key__startswith=f"agreement:{version.pk}:").values_list(
+            "recipient__username", flat=True
+        )
+    )
+
+
+def test_review_reminder_goes_to_the_people_the_agreement_names(world):
+    version = helpers.draft(world, world.partner_a)
+    services.row_save(
+        version=version,
+        row=Responsibility(party=Party.PARTNER, activity="Outbound", user=world.a_viewer, responsible_for="Loading"),
+        user=world.admin,
+    )
+    version = helpers.active(world, world.partner_a)
+    assert _review_recipients(version) == {"manager", "a_viewer"}
+
+
+def test_review_reminder_falls_back_to_the_signatories_of_a_side_that_names_nobody_active(world):
+    version = helpers.active(world, world.partner_a)
+    world.manager.is_active = False
+    world.manager.save(update_fields=["is_active"])
+    assert _review_recipients(version) == {"admin", "a_manager"}
 
 
 def test_notifications_never_reach_another_partner(world):
