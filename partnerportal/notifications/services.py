@@ -323,10 +323,20 @@ def mark_all_read(*, notifications) -> int:
 
 
 def set_email_preferences(*, user, email_by_kind: dict[str, bool]) -> None:
-    """Save the user's e-mail choice per kind; unknown kinds are refused and nothing is saved."""
+    """Save the user's e-mail choice per kind; unknown kinds are refused and nothing is saved.
+
+    Switching a kind off also applies to its messages already queued for the user (a meeting
+    reminder queued days ahead): they stay in the portal inbox without an e-mail. Switching on
+    leaves queued rows as they are, since some are meant for the inbox only.
+    """
     unknown = sorted(kind for kind in email_by_kind if not kinds.is_registered(kind))
     if unknown:
         raise ValidationError(_("Unknown notification kind: %(kinds)s") % {"kinds": ", ".join(unknown)})
     with transaction.atomic():
         for kind, email in email_by_kind.items():
             NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": bool(email)})
+        switched_off = [kind for kind, email in email_by_kind.items() if not email]
+        if switched_off:
+            Notification.objects.filter(
+                recipient=user, kind__in=switched_off, status=NotificationStatus.PENDING, email=True
+            ).update(email=False)

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -231,3 +232,25 @@ def test_pages_are_in_danish_for_a_danish_user(world, client_as):
     assert "Notifikationsindstillinger" in preferences and "Systembeskeder" in preferences
     response = client.post(reverse("notifications:preferences"), {"kind": ["nope"]})
     assert "Ukendt notifikationstype: nope" in response.content.decode()
+
+
+def test_switching_email_off_applies_to_messages_already_queued(world, client_as):
+    from partnerportal.notifications import services
+
+    later = timezone.now() + timedelta(days=2)
+    for user in (world.a_viewer, world.a_manager):
+        services.notify(
+            recipients=[user],
+            kind="system",
+            key="meeting:9:reminder:2d",
+            template="notifications/email/system",
+            context={"title": "Review", "message": "Update your KPIs."},
+            send_at=later,
+        )
+    client = client_as(world.a_viewer)
+    kinds = [row.kind for row in client.get(reverse("notifications:preferences")).context["rows"]]
+    client.post(reverse("notifications:preferences"), {"kind": kinds, "email": ["account"]})
+    services.dispatch_due(now=later + timedelta(minutes=1))
+    assert [m.to for m in mail.outbox] == [[world.a_manager.email]]
+    quiet = Notification.objects.get(recipient=world.a_viewer, key="meeting:9:reminder:2d")
+    assert quiet.status == "sent" and quiet.email is False  # in the inbox all the same
