@@ -1,8 +1,10 @@
 """Reading measurements from CSV / XLSX files and API payloads into `MeasurementInput`s.
 
 Accepts the Danish style too: `;` as separator and `12,5` as a decimal (the separator is sniffed
-from the header line). Text is read as UTF-8 (with or without BOM), falling back to Windows-1252
-(what Excel in Denmark writes); anything else is refused with a clear message.
+from the header line). In a `;` file a dot between groups of three digits is a thousands
+separator, as Danish number formats write it (`12.000` is twelve thousand, `1.234,5`).
+Text is read as UTF-8 (with or without BOM), falling back to Windows-1252 (what Excel in
+Denmark writes); anything else is refused with a clear message.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ ALIASES = {
     "count": "sample_size",
     "n": "sample_size",
 }
+
+
+NUMBER_COLUMNS = ("value", "numerator", "denominator", "sample_size")
+# 12.000 / 1.234.567 / 1.234,5 — dots between groups of three digits, optional decimal comma.
+DANISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+(,\d*)?")
 
 
 class FileError(Exception):
@@ -95,10 +102,12 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
             _("The file is larger than %(mb)s MB. Split it into smaller files.")
             % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
+    danish = False
     if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
         records = _read_xlsx(content)
     else:
-        records = _read_csv(decode(content))
+        records, delimiter = _read_csv(decode(content))
+        danish = delimiter == ";"
     records = [r for r in records if any(str(v).strip() for v in r if v is not None)]
     if not records:
         raise FileError(_("The file is empty."))
@@ -112,6 +121,11 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
     rows = []
     for record in records[1:]:
         rows.append({h: (record[i] if i < len(record) else None) for i, h in enumerate(header) if h in COLUMNS})
+    if danish:
+        for row in rows:
+            for name in NUMBER_COLUMNS:
+                if isinstance(row.get(name), str) and DANISH_THOUSANDS.fullmatch(row[name].strip()):
+                    row[name] = row[name].strip().replace(".", "")
     if not rows:
         raise FileError(_("The file has a header row but no measurements."))
     if len(rows) > MAX_ROWS:
@@ -123,12 +137,12 @@ def _norm(value) -> str:
     return str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _read_csv(text: str) -> list[list]:
+def _read_csv(text: str) -> tuple[list[list], str]:
     first_line = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     if "\t" in first_line and first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
         delimiter = "\t"
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter)), delimiter
 
 
 def _read_xlsx(content: bytes) -> list[list]:

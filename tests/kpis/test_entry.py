@@ -129,6 +129,31 @@ def test_import_preview_then_confirm_danish_style(world, client_as):
     assert set(Measurement.objects.values_list("source", flat=True)) == {"import"}
 
 
+def test_import_danish_thousands_separator_in_a_semicolon_file(world, client_as):
+    setup_partner(world.partner_a)
+    client = client_as(world.manager)
+    p = world.partner_a.pk
+    csv_text = (
+        "partner;kpi;period_start;value;numerator;denominator;sample_size\n"
+        f"{p};error-rate;2025-03-03;;12;1.200;\n"  # 12 errors in 1,200 lines
+        f"{p};error-rate;2025-03-04;;3;150;\n"
+        f"{p};delivery-time;2025-03-03;1.012,5;;;1.000\n"
+        f"{p};delivery-time;2025-03-04;0.5;;;2\n"  # a decimal point, not a thousands group
+    )
+    preview = _upload(client, csv_text.encode())
+    assert preview.context["problems"] == []
+    _confirm(client, preview)
+    rates = dict(Measurement.objects.filter(kpi__code="error-rate").values_list("period_start__day", "value"))
+    assert rates == {3: pytest.approx(1.0), 4: pytest.approx(2.0)}
+    times = {
+        day: (value, n)
+        for day, value, n in Measurement.objects.filter(kpi__code="delivery-time").values_list(
+            "period_start__day", "value", "sample_size"
+        )
+    }
+    assert times == {3: (1012.5, 1000.0), 4: (0.5, 2.0)}
+
+
 def test_import_xlsx(world, client_as):
     setup_partner(world.partner_a)
     workbook = openpyxl.Workbook()
