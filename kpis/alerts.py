@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from partnerportal import policy
 from partnerportal.notifications.services import notify
@@ -19,7 +20,7 @@ from partners.selectors import host_managers, people_of
 
 from . import periods
 from .aggregation import aggregate
-from .models import PartnerKPI, Success, SuccessKind
+from .models import PartnerKPI, Success, SuccessKind, _tr
 from .selectors import CRITICAL, ON_TARGET, _pick_target, status_of
 
 STREAK = 3  # target met this many months in a row is a success
@@ -132,6 +133,11 @@ def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -
                 _record_success(assignment, SuccessKind.STREAK, start, value, streak_months=len(streak))
 
 
+# The e-mails are rendered in each recipient's language: a standard KPI's name and unit are
+# translated then, not now (custom KPIs are shown as entered).
+_in_their_language = lazy(_tr, str)
+
+
 def _notify_breach(assignment, month, value, target):
     kpi = assignment.kpi
     notify(
@@ -141,8 +147,8 @@ def _notify_breach(assignment, month, value, target):
         template="kpis/email/breach",
         context={
             "partner": assignment.partner.name,
-            "kpi": kpi.name,
-            "unit": kpi.unit,
+            "kpi": _in_their_language(kpi.name),
+            "unit": _in_their_language(kpi.unit),
             "month": f"{month:%Y-%m}",
             "value": round(value, kpi.decimals),
             "critical": target.critical,
@@ -180,11 +186,11 @@ def _record_success(assignment, kind, month, value, *, streak_months=None):
         template="kpis/email/success",
         context={
             "partner": assignment.partner.name,
-            "kpi": kpi.name,
+            "kpi": _in_their_language(kpi.name),
             "kind": kind,
             "month": f"{month:%Y-%m}",
             "value": round(value, kpi.decimals),
-            "unit": kpi.unit,
+            "unit": _in_their_language(kpi.unit),
             "months": streak_months,
             "url": chart_url(assignment),
         },

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -81,7 +82,7 @@ class MeasurementViewSet(PolicyReadOnlyViewSet):
                 try:
                     qs = qs.filter(**{lookup: date.fromisoformat(params[name])})
                 except ValueError:
-                    raise exceptions.ValidationError({name: "Use a date as YYYY-MM-DD."}) from None
+                    raise exceptions.ValidationError({name: _("Use a date as YYYY-MM-DD.")}) from None
         return qs
 
 
@@ -107,9 +108,10 @@ class MeasurementBulkView(APIView):
         serializer.is_valid(raise_exception=True)
         raw = serializer.validated_data["measurements"]
         if not raw:
-            raise exceptions.ValidationError({"measurements": ["The list of measurements is empty."]})
+            raise exceptions.ValidationError({"measurements": [_("The list of measurements is empty.")]})
         if len(raw) > MAX_BULK_ITEMS:
-            raise exceptions.ValidationError({"measurements": [f"At most {MAX_BULK_ITEMS} measurements per call."]})
+            message = _("At most %(n)d measurements per call.") % {"n": MAX_BULK_ITEMS}
+            raise exceptions.ValidationError({"measurements": [message]})
         default = user.organization if policy.is_partner(user) else None
         items = importing.build_items([dict(r) for r in raw], user=user, default_partner=default)
         try:
@@ -137,7 +139,7 @@ class ScorecardView(APIView):
         try:
             day = date.fromisoformat(day) if day else None
         except ValueError:
-            raise exceptions.ValidationError({"day": "Use a date as YYYY-MM-DD."}) from None
+            raise exceptions.ValidationError({"day": _("Use a date as YYYY-MM-DD.")}) from None
         card = selectors.scorecard(
             user=request.user, partner=partner, granularity=request.query_params.get("granularity", "month"), day=day
         )

@@ -42,6 +42,21 @@ def test_breach_notifies_both_sides_once_with_chart_link(world):
     assert Notification.objects.filter(kind="kpi_breach").count() == 4
 
 
+def test_breach_email_names_the_kpi_in_the_recipients_language(world):
+    error = setup_partner(world.partner_a)[0]
+    error.responsible_host = world.manager
+    error.responsible_partner = world.a_manager
+    error.save()
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    _error(world, date(2025, 3, 4), 10)
+    danish = Notification.objects.get(kind="kpi_breach", recipient=world.a_manager)
+    english = Notification.objects.get(kind="kpi_breach", recipient=world.manager)
+    assert danish.subject.startswith("Fejlrate for ") and "krydsede den kritiske grænse" in danish.subject
+    assert "Fejlrate" in danish.body and "Error rate" not in danish.body
+    assert english.subject.startswith("Error rate for ")
+
+
 def test_breach_of_an_internal_kpi_never_reaches_the_partner(world):
     internal = setup_partner(world.partner_a)[2]
     from kpis.models import KPITarget

@@ -349,3 +349,56 @@ def test_bulk_partner_manager_only_own_submittable_kpis(world):
         _api(world.a_viewer), [{"kpi": "error-rate", "period_start": "2025-03-03", "numerator": 1, "denominator": 9}]
     )
     assert viewer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "item,field,message",
+    [
+        ({"kpi": "error-rate", "numerator": "tre", "denominator": 100}, "numerator", "is not a number"),
+        ({"kpi": "error-rate", "numerator": -1, "denominator": 100}, "numerator", "cannot be negative"),
+        ({"kpi": "error-rate", "numerator": 101, "denominator": 100}, "value", "cannot be above 100"),
+        ({"kpi": "error-rate", "numerator": 1, "denominator": 10, "period_start": TOMORROW}, "period_start", "future"),
+        ({"kpi": "error-rate", "partner": 999999, "numerator": 1, "denominator": 10}, "partner", "Unknown partner"),
+        ({"kpi": "delivery-time", "value": "-2", "sample_size": 10}, "value", "cannot be below 0"),
+    ],
+)
+def test_bulk_ingestion_rejects_each_bad_input_and_saves_nothing(world, item, field, message):
+    setup_partner(world.partner_a)
+    good = {"partner": world.partner_a.pk, "kpi": "error-rate", "period_start": "2025-03-02", "numerator": 1}
+    bad = {"partner": world.partner_a.pk, "period_start": "2025-03-03", **item}
+    response = _bulk(_api(world.manager), [{**good, "denominator": 50}, bad])
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["index"] == 1
+    assert message in error["errors"].get(field, ""), error
+    assert not Measurement.objects.exists()
+
+
+def test_bulk_ingestion_refuses_the_same_key_twice_a_bad_encoding_and_too_many_items(world):
+    from kpis.api.views import MAX_BULK_ITEMS
+
+    setup_partner(world.partner_a)
+    client = _api(world.manager)
+    item = {"partner": world.partner_a.pk, "kpi": "error-rate", "period_start": "2025-03-03", "numerator": 1}
+    twice = _bulk(client, [{**item, "denominator": 100}, {**item, "denominator": 200}])
+    assert twice.status_code == 400
+    assert "twice" in json.dumps(twice.json()), twice.json()
+    body = json.dumps({"measurements": [{**item, "kpi": "fejlrate-ø", "denominator": 100}]}, ensure_ascii=False)
+    encoded = client.post(
+        reverse("api:kpi-measurement-bulk"), data=body.encode("cp1252"), content_type="application/json"
+    )
+    assert encoded.status_code == 400
+    assert "JSON" in encoded.json()["detail"]
+    too_many = _bulk(client, [{**item, "denominator": 100}] * (MAX_BULK_ITEMS + 1))
+    assert too_many.status_code == 400
+    assert f"At most {MAX_BULK_ITEMS} measurements" in too_many.json()["measurements"][0]
+    empty = _bulk(client, [])
+    assert empty.json() == {"measurements": ["The list of measurements is empty."]}
+    danish = client.post(
+        reverse("api:kpi-measurement-bulk"),
+        data=json.dumps({"measurements": []}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="da",
+    )
+    assert danish.json() == {"measurements": ["Listen over målinger er tom."]}
+    assert not Measurement.objects.exists()
