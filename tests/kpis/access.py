@@ -92,7 +92,24 @@ ENDPOINTS = [
         api=True,
     ),
     Endpoint(
+        "api:kpi-target-list",
+        lambda w, p: (setup_partner(w.partner_b), reverse("api:kpi-target-list"))[-1],
+        api=True,
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "api:kpi-definition-detail",
+        lambda w, p: reverse("api:kpi-definition-detail", args=[setup_partner(p)[0].kpi_id]),
+        api=True,
+        partner_scoped=False,
+    ),
+    Endpoint(
         "api:kpi-measurement-list", lambda w, p: reverse("api:kpi-measurement-list"), api=True, partner_scoped=False
+    ),
+    Endpoint(
+        "api:kpi-measurement-detail",
+        lambda w, p: reverse("api:kpi-measurement-detail", args=[_measurement(p).pk]),
+        api=True,
     ),
     Endpoint(
         "api:kpi-scorecard", lambda w, p: (setup_partner(p), reverse("api:kpi-scorecard", args=[p.pk]))[-1], api=True

@@ -292,6 +292,9 @@ def test_bulk_ingestion_is_idempotent(world):
     changed = _bulk(client, items)
     assert changed.json() == {"created": 0, "updated": 1, "unchanged": 2}
     assert MonthlyRollup.objects.get(kpi__code="error-rate").sum_numerator == 7
+    corrected = Measurement.objects.get(kpi__code="error-rate", site=None)
+    history = list(corrected.history.order_by("history_date").values_list("numerator", "value", "source"))
+    assert history == [(1, 1.0, "api"), (5, 5.0, "api")]  # the earlier value is kept
 
 
 def test_bulk_ingestion_all_or_nothing_with_item_errors(world):

@@ -66,6 +66,19 @@ def test_partner_user_sees_only_shared_kpis_of_own_partner(world, client_as):
     chart_internal = setup_partner(world.partner_a)[2]
     assert client.get(reverse("kpis:chart", args=[chart_internal.pk])).status_code == 404
 
+    def results(url):
+        body = client.get(url).json()
+        return body["results"] if isinstance(body, dict) else body
+
+    assignments = results(reverse("api:partner-kpi-list"))
+    assert {a["partner"] for a in assignments} == {world.partner_a.pk}
+    assert chart_internal.pk not in {a["id"] for a in assignments} and len(assignments) == 2
+    targets = results(reverse("api:kpi-target-list"))
+    assert {t["partner"] for t in targets} == {world.partner_a.pk}
+    assert {t["kpi"] for t in targets} <= {"error-rate", "delivery-time"} and targets
+    assert client.get(reverse("api:partner-kpi-detail", args=[chart_internal.pk])).status_code == 404
+    assert client.get(reverse("api:kpi-definition-detail", args=[chart_internal.kpi_id])).status_code == 404
+
 
 def test_measurement_export_csv_and_xlsx_parse_back(world, client_as):
     _data(world)
@@ -141,6 +154,33 @@ def test_hub_section_shows_scorecard_how_measured_and_successes(world, client_as
     assert 'id="kpi-section"' in html
     assert "Order lines with an error" in html or "divided by all order lines" in html
     assert "Pallets moved" not in html
+
+
+def test_successes_are_shown_to_both_sides_on_the_partner_page(world, client_as):
+    from kpis.models import Success
+
+    error, _delivery, internal = setup_partner(world.partner_a)
+    for assignment, value in ((error, 0.4), (internal, 1234)):
+        Success.objects.create(
+            partner=world.partner_a,
+            kpi=assignment.kpi,
+            partner_kpi=assignment,
+            kind="record",
+            period_start=date(2025, 3, 1),
+            value=value,
+            text="",
+        )
+    url = reverse("partners:detail", args=[world.partner_a.pk])
+    for user in (world.manager, world.a_viewer):
+        html = client_as(user).get(url).content.decode()
+        assert "Error rate: 0.40 % in 2025-03 is the best month so far" in html, user
+    # The internal KPI's success is for the host only.
+    assert "Pallets moved (internal): 1234" in client_as(world.manager).get(url).content.decode()
+    assert "Pallets moved" not in client_as(world.a_viewer).get(url).content.decode()
+    world.a_viewer.language = "da"
+    world.a_viewer.save(update_fields=["language"])
+    danish = client_as(world.a_viewer).get(url).content.decode()
+    assert "Fejlrate: 0,40 % i 2025-03 er den bedste måned hidtil" in danish
 
 
 def test_target_change_keeps_history(world, client_as):
