@@ -147,6 +147,48 @@ def test_portfolio_and_dashboard_panel(world, client_as):
     assert "KPI portfolio" in dashboard.content.decode()
 
 
+@pytest.mark.parametrize("granularity", ["quarter", "year"])
+def test_scorecard_quarter_and_year_sum_the_parts_of_every_month(world, client_as, granularity):
+    _data(world)
+    measure(world.partner_a, "error-rate", date(2025, 1, 20), numerator=2, denominator=100)
+    response = client_as(world.a_viewer).get(
+        reverse("kpis:scorecard", args=[world.partner_a.pk]), {"granularity": granularity, "day": "2025-03-15"}
+    )
+    card = response.context["card"]
+    assert (card.start, card.end) == (
+        (date(2025, 1, 1), date(2025, 3, 31)) if granularity == "quarter" else (date(2025, 1, 1), date(2025, 12, 31))
+    )
+    error = next(r for r in card.results if r.code == "error-rate")
+    assert error.actual == pytest.approx(33 / 1200 * 100)  # (1 + 30 + 2) / (100 + 1000 + 100)
+    assert "2.75" in response.content.decode()
+
+
+def test_scorecard_sparkline_holds_the_last_twelve_months(world, client_as):
+    _data(world)
+    measure(world.partner_a, "error-rate", date(2025, 1, 20), numerator=2, denominator=100)
+    error = setup_partner(world.partner_a)[0]
+    response = client_as(world.a_viewer).get(
+        reverse("kpis:scorecard", args=[world.partner_a.pk]), {"granularity": "month", "day": "2025-03-15"}
+    )
+    series = response.context["spark"][str(error.pk)]
+    assert len(series) == 12 and series[:-3] == [None] * 9
+    assert series[-3:] == [pytest.approx(2.0), None, pytest.approx(31 / 1100 * 100)]
+    assert response.context["spark_labels"][-1] == "2025-03"
+    assert 'id="kpi-spark-data"' in response.content.decode()
+
+
+def test_portfolio_cells_carry_sort_values_and_the_overall_score(world, client_as):
+    _data(world)
+    response = client_as(world.manager).get(reverse("kpis:portfolio"), {"day": "2025-03-10"})
+    html = response.content.decode()
+    assert 'class="table table-sm align-middle kpi-sortable"' in html
+    assert html.count('data-sort="number"') == len(response.context["portfolio"]["columns"]) + 1
+    row_a = next(r for r in response.context["portfolio"]["rows"] if r.partner.pk == world.partner_a.pk)
+    assert row_a.overall == pytest.approx(50.0)  # error rate critical (weight 2), the others on target
+    assert f'data-value="{row_a.overall:f}">50 %</td>' in html
+    assert f'data-value="{31 / 1100 * 100!r}"' in html  # the exact value to sort by, shown rounded
+
+
 def test_hub_section_shows_scorecard_how_measured_and_successes(world, client_as):
     _data(world)
     response = client_as(world.a_viewer).get(reverse("partners:detail", args=[world.partner_a.pk]))
