@@ -385,11 +385,16 @@ def case_agree_action(*, user, case, title, owner, due_date):
 
 
 def escalate_overdue_cases(*, now=None) -> list[CaseEscalation]:
-    """Climb the escalation ladder for open cases that have not progressed in time (once per level)."""
+    """Climb the escalation ladder for open cases not acknowledged or not progressing in time (once
+    per level). Until the other side acknowledges a case, its clock runs from when it was raised:
+    updates by the side that raised it do not hold the escalation back."""
     now = now or timezone.now()
     created = []
     for case in Case.objects.exclude(status=CaseStatus.RESOLVED).select_related("partner"):
-        idle_hours = (now - case.last_progress_at).total_seconds() / 3600
+        waiting_since = case.last_progress_at
+        if case.acknowledged_at is None:
+            waiting_since = min(waiting_since, case.raised_at)
+        idle_hours = (now - waiting_since).total_seconds() / 3600
         done_levels = set(case.escalations.values_list("level", flat=True))
         for step in integrations.escalation_ladder(case.partner):
             if step.level in done_levels or idle_hours < step.after_hours:
@@ -410,6 +415,7 @@ def escalate_overdue_cases(*, now=None) -> list[CaseEscalation]:
                     "case": case,
                     "level": step.level,
                     "hours": round(idle_hours),
+                    "unacknowledged": case.acknowledged_at is None,
                     "url": absolute("relations:case_detail", case.pk),
                 },
                 url=case.get_absolute_url(),

@@ -192,6 +192,20 @@ def test_progress_resets_the_clock_and_resolved_cases_never_escalate(world):
     assert services.escalate_overdue_cases() == []
 
 
+def test_an_unacknowledged_case_escalates_even_while_its_own_side_updates_it(world):
+    case = helpers.case(world, world.partner_a, by=world.a_manager)
+    Case.objects.filter(pk=case.pk).update(raised_at=timezone.now() - timedelta(hours=25))
+    services.case_update(user=world.a_manager, case=case, impact="Two trucks waited three hours.")
+    assert [e.level for e in services.escalate_overdue_cases()] == [1]
+    message = Notification.objects.filter(key=f"case:{case.pk}:escalation:1").first()
+    assert "has not been acknowledged by the other side for 25 hours" in message.body
+    # Once the host acknowledges, the clock runs from the last progress again.
+    other = helpers.case(world, world.partner_a, by=world.a_manager, title="Acknowledged")
+    Case.objects.filter(pk=other.pk).update(raised_at=timezone.now() - timedelta(hours=25))
+    services.case_acknowledge(user=world.manager, case=other)
+    assert services.escalate_overdue_cases() == []
+
+
 def test_escalation_follows_the_agreement_ladder(world):
     agreements = pytest.importorskip("agreements.models")
     agreement = agreements.Agreement.objects.create(partner=world.partner_a, title="Samarbejdsaftale")
