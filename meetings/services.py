@@ -178,6 +178,7 @@ def materialise(
                 meeting.video_link = series.video_link
                 meeting.save()
             meeting.participants.set(participants)
+            refresh_queued_reminders(meeting)
     # Planned future occurrences the rule no longer produces (rule changed or series ended).
     for meeting in existing.values():
         if meeting.status != MeetingStatus.PLANNED or meeting.moved:
@@ -233,6 +234,8 @@ def meeting_update(*, user, meeting, participants=None, **fields) -> Meeting:
         participants = list(participants)
         validate_participants(partner=meeting.partner, participants=participants)
         meeting.participants.set(participants)
+    refresh_queued_reminders(meeting)
+    schedule_meeting_reminders(meeting=meeting)  # for people added
     return meeting
 
 
@@ -369,6 +372,7 @@ def topic_add(*, user, meeting, title: str, description: str = "", internal: boo
     )
     topic.full_clean()
     topic.save()
+    refresh_queued_reminders(meeting)  # the early reminder carries the agenda
     return topic
 
 
@@ -383,6 +387,7 @@ def topic_update(*, user, topic, **fields) -> AgendaTopic:
         topic.internal = bool(fields["internal"])
     topic.full_clean()
     topic.save()
+    refresh_queued_reminders(topic.meeting)
     return topic
 
 
@@ -390,9 +395,11 @@ def topic_update(*, user, topic, **fields) -> AgendaTopic:
 def topic_delete(*, user, topic) -> None:
     if not (policy.is_host(user) or topic.added_by_id == user.pk):
         raise PermissionDenied
-    if topic.meeting.status != MeetingStatus.PLANNED:
+    meeting = topic.meeting
+    if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("The meeting has been held; its topics stay."))
     topic.delete()
+    refresh_queued_reminders(meeting)
 
 
 # --- action items ---------------------------------------------------------------------------
@@ -533,21 +540,12 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
         if send_at <= now and offset != nearest_passed:
             continue
         key = reminder_key(meeting, offset)
-        prepare = offset >= 24 * 60  # the early reminder carries the agenda: "update your KPIs"
         for person in recipients:
             if (person.pk, key) in queued:
                 continue
             if attachment is None:
                 attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
-            context = {
-                "meeting": meeting,
-                "offset": offset,
-                "prepare": prepare,
-                "url": absolute("meetings:meeting_detail", meeting.pk),
-                "zone": meeting.time_zone,
-            }
-            if prepare:
-                context["agenda"] = _agenda_for_mail(meeting, person)
+            context = _reminder_context(meeting, offset, person)
             created += len(
                 notify(
                     recipients=[person],
@@ -562,6 +560,57 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
                 )
             )
     return created
+
+
+def _reminder_context(meeting, offset: int, person) -> dict:
+    prepare = offset >= 24 * 60  # the early reminder carries the agenda: "update your KPIs"
+    context = {
+        "meeting": meeting,
+        "offset": offset,
+        "prepare": prepare,
+        "url": absolute("meetings:meeting_detail", meeting.pk),
+        "zone": meeting.time_zone,
+    }
+    if prepare:
+        context["agenda"] = _agenda_for_mail(meeting, person)
+    return context
+
+
+def refresh_queued_reminders(meeting) -> int:
+    """Bring the reminders still queued for `meeting` up to date after an edit of its title, place,
+    video link, participants or topics: re-rendered (text, agenda, .ics) for those still taking
+    part, withdrawn for those who no longer do. Returns how many were re-rendered."""
+    from partnerportal.notifications.models import Notification, NotificationStatus
+    from partnerportal.notifications.services import render_for
+
+    from .calendar import meeting_ics
+
+    pending = list(
+        Notification.objects.filter(
+            key__startswith=reminder_prefix(meeting), status=NotificationStatus.PENDING
+        ).select_related("recipient")
+    )
+    if not pending:
+        return 0
+    taking_part = set(meeting.participants.filter(is_active=True).values_list("pk", flat=True))
+    gone = [n.pk for n in pending if n.recipient_id not in taking_part]
+    if gone:
+        Notification.objects.filter(pk__in=gone, status=NotificationStatus.PENDING).update(
+            status=NotificationStatus.WITHDRAWN
+        )
+    offsets = {reminder_key(meeting, offset): offset for offset in reminder_offsets(meeting)}
+    attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
+    refreshed = 0
+    for notification in pending:
+        offset = offsets.get(notification.key)
+        if notification.recipient_id not in taking_part or offset is None:
+            continue
+        person = notification.recipient
+        subject, body = render_for(person, "meetings/email/reminder", _reminder_context(meeting, offset, person))
+        refreshed += Notification.objects.filter(pk=notification.pk, status=NotificationStatus.PENDING).update(
+            subject=subject, body=body, attachments=attachment
+        )
+    return refreshed
 
 
 def _agenda_for_mail(meeting, person):

@@ -113,6 +113,26 @@ def test_moving_back_and_forth_still_reminds(world):
     }
 
 
+def test_queued_reminders_follow_edits_of_place_link_topics_and_participants(world):
+    meeting = meeting_for(world, world.partner_a, days=5)
+    services.meeting_update(
+        user=world.manager, meeting=meeting, location="Dock 7, Aarhus", video_link="https://v.example/r"
+    )
+    for reminder in _reminders(meeting, PENDING):
+        assert "Dock 7, Aarhus" in reminder.body and "https://v.example/r" in reminder.body
+        assert "Room of" not in reminder.body
+        event = icalendar.Calendar.from_ical(reminder.attachments[0]["content"]).walk("VEVENT")[0]
+        assert str(event["LOCATION"]) == "Dock 7, Aarhus"
+    services.topic_add(user=world.a_manager, meeting=meeting, title="Peak season staffing")
+    early = _reminders(meeting, PENDING).filter(send_at=meeting.start - timedelta(days=2))
+    assert early.count() == 2 and all("Peak season staffing" in r.body for r in early)
+    # The partner manager leaves the meeting, the partner viewer joins: nobody gets a stale reminder.
+    services.meeting_update(user=world.manager, meeting=meeting, participants=[world.manager, world.a_viewer])
+    assert {r.recipient.username for r in _reminders(meeting, PENDING)} == {"manager", "a_viewer"}
+    assert {r.recipient.username for r in _reminders(meeting, "withdrawn")} == {"a_manager"}
+    assert _reminders(meeting, PENDING).count() == 4 and _reminders(meeting).count() == 6
+
+
 def test_cancelled_meeting_withdraws_its_reminders(world):
     meeting = meeting_for(world, world.partner_a, days=5)
     services.meeting_cancel(user=world.manager, meeting=meeting)
