@@ -11,10 +11,28 @@ class KPIDefinitionAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
 
 
-class KPITargetInline(admin.TabularInline):
+TARGET_FIELDS = ["horizon", "value", "warning", "critical", "valid_from", "valid_to", "note"]
+
+
+class ReadOnlyTargets:
+    """Targets are shown, not edited, here: a change goes through the portal's target form, which
+    closes the target in force and keeps it in the history (agreements link to it)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class KPITargetInline(ReadOnlyTargets, admin.TabularInline):
     model = KPITarget
     extra = 0
-    fields = ["horizon", "value", "warning", "critical", "valid_from", "valid_to", "note"]
+    fields = TARGET_FIELDS
+    readonly_fields = TARGET_FIELDS
 
 
 @admin.register(PartnerKPI)
@@ -27,7 +45,7 @@ class PartnerKPIAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KPITarget)
-class KPITargetAdmin(SimpleHistoryAdmin):
+class KPITargetAdmin(ReadOnlyTargets, SimpleHistoryAdmin):
     list_display = ["partner_kpi", "horizon", "value", "warning", "critical", "valid_from", "valid_to"]
     list_filter = ["horizon", "kpi"]
     search_fields = ["partner__name", "kpi__name"]
