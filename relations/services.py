@@ -363,6 +363,12 @@ def case_link_measurement(*, user, case, measurement) -> None:
     manager.add(measurement)
 
 
+def may_agree_actions(user) -> bool:
+    """Action items are the meetings app's: whoever may add one there may agree one on a case."""
+    model = integrations.action_item_model()
+    return model is not None and hasattr(Case, "action_items") and policy.allows(user, policy.ADD, model)
+
+
 @transaction.atomic
 def case_agree_action(*, user, case, title, owner, due_date):
     """Agree an action item on the case (a meetings.ActionItem, so it shows in meetings too)."""

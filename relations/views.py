@@ -235,18 +235,12 @@ def case_detail(request, pk):
         "next_statuses": [(s, CaseStatus(s).label) for s in CASE_FLOW[CaseStatus(case.status)]] if can_change else [],
         "problems": services.case_resolution_problems(case),
         "file_form": FileForm(),
-        "action_form": ActionItemForm(case=case) if can_change and _may_agree_actions(request.user) else None,
+        "action_form": ActionItemForm(case=case) if can_change and services.may_agree_actions(request.user) else None,
         "actions": _visible_actions(request.user, case),
         "measurements": _visible_measurements(request.user, case),
         "measurement_choices": forms_measurement_choices(request.user, case.partner) if can_change else None,
     }
     return render(request, "relations/case_detail.html", context)
-
-
-def _may_agree_actions(user):
-    """Action items are the meetings app's: whoever may add one there may agree one on a case."""
-    model = integrations.action_item_model()
-    return model is not None and hasattr(Case, "action_items") and policy.allows(user, policy.ADD, model)
 
 
 def _visible_actions(user, case):
@@ -350,7 +344,7 @@ def case_file_download(request, pk):
 @require_POST
 def case_action(request, pk):
     case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
-    if not _may_agree_actions(request.user):
+    if not services.may_agree_actions(request.user):
         raise PermissionDenied
     form = ActionItemForm(request.POST, case=case)
     if not form.is_valid():

@@ -2,7 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from partners.models import Organization
+from partners.models import Organization, User
 
 from ..models import (
     Case,
@@ -119,6 +119,30 @@ class CaseSerializer(serializers.ModelSerializer):
 
     def get_escalation_levels(self, case) -> list[int]:
         return [e.level for e in case.escalations.all()]
+
+
+class CaseMeasurementSerializer(serializers.Serializer):
+    measurement = serializers.IntegerField(min_value=1)
+
+
+class CaseActionSerializer(serializers.Serializer):
+    """An action agreed on a case; the owner is someone of the host or of the case's partner."""
+
+    title = serializers.CharField(max_length=200)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+    due_date = serializers.DateField()
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is None:  # the schema generator describes it without a case
+            return
+        from django.db.models import Q
+
+        from partnerportal import policy
+
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).filter(
+            Q(organization=case.partner) | Q(role__in=policy.HOST_ROLES, organization__kind="host")
+        )
 
 
 class CaseStatusSerializer(serializers.Serializer):

@@ -1,13 +1,16 @@
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from partnerportal import policy
 from partnerportal.api import PolicyCreateListRetrieveViewSet, PolicyReadOnlyViewSet, PolicyViewSetMixin
 
-from .. import services
+from .. import integrations, services
 from ..models import (
     Case,
     Engagement,
@@ -20,6 +23,8 @@ from ..models import (
     TimelineEvent,
 )
 from .serializers import (
+    CaseActionSerializer,
+    CaseMeasurementSerializer,
     CaseSerializer,
     CaseStatusSerializer,
     EngagementSerializer,
@@ -96,6 +101,59 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
     def acknowledge(self, request, pk=None):
         case = services.case_acknowledge(user=request.user, case=_change_object(self))
         return Response(CaseSerializer(case, context={"request": request}).data)
+
+    def _case_data(self, case, status_code=status.HTTP_200_OK):
+        case = self.get_queryset().get(pk=case.pk)
+        return Response(CaseSerializer(case, context={"request": self.request}).data, status=status_code)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses=CaseSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="files", parser_classes=[MultiPartParser])
+    def attach_file(self, request, pk=None):
+        """Attach a file as a fact (multipart field `file`; the page's type and size limits apply)."""
+        case = self.get_object()
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            raise ValidationError({"file": [_("Choose a file to upload.")]})
+        services.case_attach_file(user=request.user, case=case, uploaded=uploaded)
+        return self._case_data(case, status.HTTP_201_CREATED)
+
+    @extend_schema(request=CaseMeasurementSerializer, responses=CaseSerializer)
+    @action(detail=True, methods=["post"], url_path="measurements")
+    def link_measurement(self, request, pk=None):
+        """Link a measurement of the case's partner as a fact: {"measurement": id}."""
+        case = _change_object(self)
+        model = integrations.model_or_none("kpis.Measurement")
+        if model is None or not hasattr(case, "measurements"):
+            raise NotFound
+        data = CaseMeasurementSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        measurement = (
+            policy.scope(request.user, policy.VIEW, model).filter(pk=data.validated_data["measurement"]).first()
+        )
+        if measurement is None:
+            raise ValidationError({"measurement": [_("No such measurement.")]})
+        services.case_link_measurement(user=request.user, case=case, measurement=measurement)
+        return self._case_data(case)
+
+    @extend_schema(request=CaseActionSerializer, responses=CaseActionSerializer)
+    @action(detail=True, methods=["post"], url_path="actions")
+    def agree_action(self, request, pk=None):
+        """Agree an action on the case (an action item of the meetings app): title, owner, due_date."""
+        case = _change_object(self)
+        if not services.may_agree_actions(request.user):
+            raise PermissionDenied
+        data = CaseActionSerializer(data=request.data, case=case)
+        data.is_valid(raise_exception=True)
+        item = services.case_agree_action(user=request.user, case=case, **data.validated_data)
+        return Response(
+            {"id": item.pk, "title": item.title, "owner": item.owner_id, "due_date": item.due_date},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class KudosViewSet(PolicyCreateListRetrieveViewSet):

@@ -188,6 +188,23 @@ ENDPOINTS = [
         data=lambda w, p: {"status": "investigating"},
         allowed=EDITORS,
     ),
+    Endpoint(
+        "api:case-measurements",
+        lambda w, p: reverse("api:case-link-measurement", args=[helpers.case(w, p).pk]),
+        api=True,
+        method="post",
+        data=lambda w, p: {"measurement": helpers.shared_measurement(p).pk},
+        allowed=EDITORS,
+    ),
+    Endpoint(
+        "api:case-actions",
+        lambda w, p: reverse("api:case-agree-action", args=[helpers.case(w, p).pk]),
+        api=True,
+        method="post",
+        data=lambda w, p: {"title": "Second driver on Fridays", "owner": w.manager.pk, "due_date": "2030-01-31"},
+        allowed=HOST,
+        ok=(201,),
+    ),
     _listing("api:kudos-list", "api:kudos-list", helpers.kudos, lambda w, p: f"Record week at {p.name}", api=True),
     _listing(
         "api:engagement-list", "api:engagement-list", helpers.engagement, lambda w, p: f"Visit {p.name}", api=True

@@ -61,3 +61,22 @@ def first_of_month(day: date) -> date:
 
 
 __all__ = ["policy"]
+
+
+def shared_measurement(partner, *, code="error-rate", day=None):
+    """A measurement of a KPI shared with `partner` (needs the kpis app)."""
+    from datetime import date
+
+    from kpis.models import KPIDefinition, Measurement, PartnerKPI
+
+    kpi = KPIDefinition.objects.get(code=code)
+    PartnerKPI.objects.get_or_create(partner=partner, kpi=kpi, defaults={"shared": True})
+    measurement, _ = Measurement.objects.get_or_create(
+        partner=partner,
+        kpi=kpi,
+        period_kind="month",
+        period_start=day or date(2026, 9, 1),
+        site=None,
+        defaults={"value": 0.9, "numerator": 9, "denominator": 1000},
+    )
+    return measurement

@@ -60,6 +60,38 @@ def test_partner_users_cannot_create_action_items_and_owner_must_belong(world, c
     assert not meetings.ActionItem.objects.exists()
 
 
+def test_api_agrees_an_action_on_a_case(world):
+    from rest_framework.test import APIClient
+
+    case = helpers.case(world, world.partner_a)
+    url = reverse("api:case-agree-action", args=[case.pk])
+    due = (timezone.localdate() + timedelta(days=14)).isoformat()
+
+    def post(user, **data):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client.post(
+            url, {"title": "Second driver on Fridays", "owner": world.a_manager.pk, "due_date": due, **data}
+        )
+
+    response = post(world.manager)
+    assert response.status_code == 201, response.content
+    item = meetings.ActionItem.objects.get()
+    assert response.json() == {
+        "id": item.pk,
+        "title": "Second driver on Fridays",
+        "owner": world.a_manager.pk,
+        "due_date": due,
+    }
+    assert list(case.action_items.all()) == [item]
+    assert post(world.manager, owner=world.b_manager.pk).status_code == 400  # not of this partner
+    assert post(world.manager, due_date="next Friday").status_code == 400
+    assert post(world.manager, title="").status_code == 400
+    assert post(world.a_manager).status_code == 403  # action items are agreed by the host
+    assert post(world.b_manager).status_code == 404
+    assert meetings.ActionItem.objects.count() == 1
+
+
 def test_open_cases_and_notices_are_on_the_next_meeting_agenda(world, client_as):
     from meetings import agenda
     from meetings import services as meeting_services

@@ -65,3 +65,54 @@ def test_another_partners_measurement_cannot_be_linked(world, client_as):
     assert (
         client_as(world.a_manager).get(reverse("relations:case_create") + f"?measurement={other.pk}").status_code == 404
     )
+
+
+# --- the same facts through the API ---------------------------------------------------------------
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_api_links_a_measurement_of_the_cases_partner_only(world):
+    from tests.relations import helpers
+
+    case = helpers.case(world, world.partner_a, by=world.a_manager)
+    own = helpers.shared_measurement(world.partner_a)
+    other = helpers.shared_measurement(world.partner_b)
+    internal = _measurement(world.partner_a, "delivery-time", shared=False, value=30)
+    url = reverse("api:case-link-measurement", args=[case.pk])
+    client = _api(world.a_manager)
+    response = client.post(url, {"measurement": own.pk}, format="json")
+    assert response.status_code == 200 and response.json()["measurements"] == [own.pk]
+    for bad, message in ((other.pk, "No such measurement"), (internal.pk, "No such measurement"), ("x", "integer")):
+        refused = client.post(url, {"measurement": bad}, format="json")
+        assert refused.status_code == 400 and message in str(refused.json()), refused.json()
+    # The host may link another partner's measurement to nothing but that partner's cases.
+    wrong_partner = _api(world.manager).post(url, {"measurement": other.pk}, format="json")
+    assert wrong_partner.status_code == 400 and "another partner" in str(wrong_partner.json())
+    assert list(Case.objects.get(pk=case.pk).measurements.all()) == [own]
+
+
+def test_api_attaches_a_file_within_the_limits(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from relations.models import CaseFile
+    from tests.relations import helpers
+
+    case = helpers.case(world, world.partner_a)
+    url = reverse("api:case-attach-file", args=[case.pk])
+    client = _api(world.a_manager)
+    response = client.post(url, {"file": SimpleUploadedFile("pods.csv", b"pod,time\n1,08:00\n")}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert [f["name"] for f in response.json()["files"]] == ["pods.csv"]
+    forbidden = client.post(url, {"file": SimpleUploadedFile("run.exe", b"MZ")}, format="multipart")
+    assert forbidden.status_code == 400
+    assert client.post(url, {}, format="multipart").status_code == 400
+    assert _api(world.a_viewer).post(url, {"file": SimpleUploadedFile("a.txt", b"x")}).status_code == 403
+    assert _api(world.b_manager).post(url, {"file": SimpleUploadedFile("a.txt", b"x")}).status_code == 404
+    assert list(CaseFile.objects.values_list("name", flat=True)) == ["pods.csv"]
