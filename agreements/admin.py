@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerportal.admin import ReadOnlyAdminMixin
+
 from .models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility, Signature, VersionStatus
 
 
@@ -38,20 +40,11 @@ class EscalationStepInline(RowInline):
     fields = ["level", "after_hours", "party", "user", "contact", "note"]
 
 
-class SignatureInline(admin.TabularInline):
+class SignatureInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Signature
     extra = 0
     fields = ["party", "user", "signed_at"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class VersionInline(admin.TabularInline):

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from partnerportal.admin import ReadOnlyAdminMixin
+
 from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
 
 
@@ -14,21 +16,9 @@ class KPIDefinitionAdmin(SimpleHistoryAdmin):
 TARGET_FIELDS = ["horizon", "value", "warning", "critical", "valid_from", "valid_to", "note"]
 
 
-class ReadOnlyTargets:
-    """Targets are shown, not edited, here: a change goes through the portal's target form, which
-    closes the target in force and keeps it in the history (agreements link to it)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class KPITargetInline(ReadOnlyTargets, admin.TabularInline):
+# Targets are shown, not edited, in the admin: a change goes through the portal's target form,
+# which closes the target in force and keeps it in the history (agreements link to it).
+class KPITargetInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = KPITarget
     extra = 0
     fields = TARGET_FIELDS
@@ -45,7 +35,7 @@ class PartnerKPIAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(KPITarget)
-class KPITargetAdmin(ReadOnlyTargets, SimpleHistoryAdmin):
+class KPITargetAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["partner_kpi", "horizon", "value", "warning", "critical", "valid_from", "valid_to"]
     list_filter = ["horizon", "kpi"]
     search_fields = ["partner__name", "kpi__name"]
