@@ -42,6 +42,10 @@ def _review_row(w, p):
     return version.channelrule_set.get()
 
 
+def _review_responsibility(w, p):
+    return helpers.in_review(w, p).responsibility_set.first()
+
+
 def _draft_step(w, p):
     return helpers.draft(w, p).escalationstep_set.get()
 
@@ -254,6 +258,19 @@ ENDPOINTS = [
         "api:agreement-channel-detail",
         lambda w, p: reverse("api:agreement-channel-detail", args=[_review_row(w, p).pk]),
         api=True,
+    ),
+    Endpoint(
+        "api:agreement-responsibility-detail",
+        lambda w, p: reverse("api:agreement-responsibility-detail", args=[_review_responsibility(w, p).pk]),
+        api=True,
+    ),
+    Endpoint(
+        "api:agreement-responsibility-detail-draft",
+        lambda w, p: reverse(
+            "api:agreement-responsibility-detail", args=[helpers.draft(w, p).responsibility_set.first().pk]
+        ),
+        api=True,
+        allowed=HOST,
     ),
     Endpoint(
         "api:agreement-responsibility-create",

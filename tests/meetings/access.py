@@ -4,10 +4,10 @@ The private calendar feed authenticates by its token, not a session; its access 
 meetings only, unknown/revoked token 404) are tested in test_calendar.py.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from tests.access import EVERYONE, HOST, Endpoint
-from tests.meetings.helpers import action_for, make_series, meeting_for, topic_for
+from tests.meetings.helpers import CPH, action_for, make_series, meeting_for, past_meeting, topic_for
 
 PARTNER_MANAGER_AND_HOST = HOST | {"partner_manager"}
 
@@ -22,6 +22,10 @@ def _marker(world, partner):
 
 def _action_marker(world, partner):
     return f"Action of {partner.name}"
+
+
+def _future_start(days):
+    return datetime.combine(date.today() + timedelta(days=days), time(14, 0), tzinfo=CPH)
 
 
 ENDPOINTS = [
@@ -134,6 +138,34 @@ ENDPOINTS = [
         api=True,
         allowed=HOST,
         method="post",
+    ),
+    Endpoint(
+        "api:meeting-move",
+        lambda w, p: f"/api/meetings/{_meeting(w, p).pk}/move/",
+        api=True,
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"start": _future_start(days=12).isoformat()},
+    ),
+    Endpoint(
+        "api:meeting-held",
+        lambda w, p: f"/api/meetings/{past_meeting(w, p).pk}/held/",
+        api=True,
+        allowed=HOST,
+        method="post",
+    ),
+    Endpoint(
+        "api:meeting-minutes",
+        lambda w, p: f"/api/meetings/{past_meeting(w, p).pk}/minutes/",
+        api=True,
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {
+            "minutes": "Reviewed the pick-up times.",
+            "decisions": "Second driver on Fridays.",
+            "present": [w.manager.pk],
+            "publish": True,
+        },
     ),
     Endpoint(
         "api:agenda-topic-list",

@@ -15,6 +15,10 @@ def _notice_by_host(w, p):
     return helpers.notice(w, p, by=w.manager, title=f"Host notice {p.name}")
 
 
+def _case_by_partner(w, p):
+    return helpers.case(w, p, by=w.user("partner_manager", p))
+
+
 def _case_file(w, p):
     case = helpers.case(w, p)
     from relations import services
@@ -197,6 +201,22 @@ ENDPOINTS = [
         allowed=EDITORS,
     ),
     Endpoint(
+        "api:case-acknowledge",
+        lambda w, p: reverse("api:case-acknowledge", args=[helpers.case(w, p).pk]),
+        api=True,
+        method="post",
+        allowed=EDITORS,
+        ok=(200, 400),  # the case is raised by host staff: 400 when their own side acknowledges it
+    ),
+    Endpoint(
+        "api:case-acknowledge-partner-case",
+        lambda w, p: reverse("api:case-acknowledge", args=[_case_by_partner(w, p).pk]),
+        api=True,
+        method="post",
+        allowed=EDITORS,
+        ok=(200, 400),  # the case is raised by the partner: 400 when the partner manager acknowledges it
+    ),
+    Endpoint(
         "api:case-actions",
         lambda w, p: reverse("api:case-agree-action", args=[helpers.case(w, p).pk]),
         api=True,
@@ -206,6 +226,12 @@ ENDPOINTS = [
         ok=(201,),
     ),
     _listing("api:kudos-list", "api:kudos-list", helpers.kudos, lambda w, p: f"Record week at {p.name}", api=True),
+    Endpoint(
+        "api:kudos-detail",
+        lambda w, p: reverse("api:kudos-detail", args=[helpers.kudos(w, p).pk]),
+        api=True,
+        marker=lambda w, p: f"Record week at {p.name}",
+    ),
     _listing(
         "api:engagement-list", "api:engagement-list", helpers.engagement, lambda w, p: f"Visit {p.name}", api=True
     ),
@@ -228,6 +254,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api:roadmap-comment-list", lambda w, p: reverse("api:roadmap-comment-list"), api=True, partner_scoped=False
+    ),
+    Endpoint(
+        "api:roadmap-comment-detail",
+        lambda w, p: reverse("api:roadmap-comment-detail", args=[helpers.roadmap_comment(w, p).pk]),
+        api=True,
+        marker=lambda w, p: f"Comment from {p.name}",
     ),
     _listing(
         "api:survey-round-list",
@@ -252,5 +284,22 @@ ENDPOINTS = [
     Endpoint(
         "api:health-snapshot-list", lambda w, p: reverse("api:health-snapshot-list"), api=True, partner_scoped=False
     ),
+    Endpoint(
+        "api:health-snapshot-detail",
+        lambda w, p: reverse("api:health-snapshot-detail", args=[helpers.health_snapshot(w, p).pk]),
+        api=True,
+    ),
     _listing("api:timeline-event-list", "api:timeline-event-list", helpers.notice, _notice_marker, api=True),
+    Endpoint(
+        "api:timeline-event-detail",
+        lambda w, p: reverse("api:timeline-event-detail", args=[helpers.timeline_event(w, p).pk]),
+        api=True,
+        marker=lambda w, p: f"Milestone {p.name}",
+    ),
+    Endpoint(
+        "api:timeline-event-detail-internal",
+        lambda w, p: reverse("api:timeline-event-detail", args=[helpers.timeline_event(w, p, internal=True).pk]),
+        api=True,
+        allowed=HOST,
+    ),
 ]

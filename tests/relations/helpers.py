@@ -80,3 +80,31 @@ def shared_measurement(partner, *, code="error-rate", day=None):
         defaults={"value": 0.9, "numerator": 9, "denominator": 1000},
     )
     return measurement
+
+
+def roadmap_comment(world, partner):
+    """A comment by the partner's manager in their own thread on a plan shared with them."""
+    item = roadmap_item(world, partner)
+    return services.roadmap_comment(
+        user=world.user("partner_manager", partner), item=item, body=f"Comment from {partner.name}"
+    )
+
+
+def health_snapshot(world, partner):
+    from relations import health
+
+    return health.snapshot(partner, timezone.localdate())
+
+
+def timeline_event(world, partner, *, internal=False):
+    from relations import timeline
+    from relations.models import TimelineCategory
+
+    label = "Internal note" if internal else "Milestone"
+    return timeline.record(
+        partner=partner,
+        category=TimelineCategory.SUCCESS,
+        title=f"{label} {partner.name}",
+        key=f"test:{partner.pk}:{label}",
+        internal=internal,
+    )
