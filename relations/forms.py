@@ -142,11 +142,7 @@ class ActionItemForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.db.models import Q
-
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).filter(
-            Q(organization=case.partner) | Q(role__in=policy.HOST_ROLES, organization__kind="host")
-        )
+        self.fields["owner"].queryset = selectors.action_owners(case=case)
 
 
 class MeasurementLinkForm(forms.Form):

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import policy
-from partners.models import Organization
+from partners.models import Organization, User
 
 from . import health, integrations
 from .models import (
@@ -201,6 +201,13 @@ def open_surveys_for(*, user) -> QuerySet:
 
 def invitation_for(*, user, survey) -> SurveyInvitation | None:
     return SurveyInvitation.objects.filter(round=survey, user=user).first()
+
+
+def action_owners(*, case) -> QuerySet:
+    """Who may own an action agreed on `case`: active people of the host or of the case's partner."""
+    return User.objects.filter(is_active=True).filter(
+        Q(organization=case.partner) | Q(role__in=policy.HOST_ROLES, organization__kind="host")
+    )
 
 
 def survey_results(*, survey) -> dict:

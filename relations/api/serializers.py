@@ -134,15 +134,10 @@ class CaseActionSerializer(serializers.Serializer):
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if case is None:  # the schema generator describes it without a case
-            return
-        from django.db.models import Q
+        if case is not None:  # the schema generator describes it without a case
+            from .. import selectors
 
-        from partnerportal import policy
-
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).filter(
-            Q(organization=case.partner) | Q(role__in=policy.HOST_ROLES, organization__kind="host")
-        )
+            self.fields["owner"].queryset = selectors.action_owners(case=case)
 
 
 class CaseStatusSerializer(serializers.Serializer):
