@@ -1,7 +1,9 @@
 """Critical breaches and successes, checked after every measurement write (form, import, API, loader).
 
-Only the months touched by the write are recomputed (from the monthly rollup). Notifications go
-through the outbox with a key per event, so each breach and each success is notified once.
+Only the months touched by the write are recomputed (from the monthly rollup). Successes are judged
+on complete months only, so a periodic task (kpis.tasks.judge_complete_month) judges the last
+complete month again once it is over. Notifications go through the outbox with a key per event, so
+each breach and each success is notified once however often a month is judged.
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from partners.selectors import host_managers, people_of
 
 from . import periods
 from .aggregation import aggregate
-from .models import PartnerKPI, Success, SuccessKind, _tr
-from .selectors import CRITICAL, ON_TARGET, _pick_target, status_of
+from .models import MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
+from .selectors import CRITICAL, _pick_target, status_of
 
-STREAK = 3  # target met this many months in a row is a success
+STREAK = 3  # target value met (not just the on-target band) this many months in a row is a success
 MIN_HISTORY_FOR_RECORD = 3  # a "new best" needs at least this many earlier months to beat
 ALERT_CHUNK = 50  # partners whose monthly history is read in one query after a large write
 
@@ -88,6 +90,20 @@ def after_write(touched) -> None:
                 check_partner_kpi(assignment, wanted, series=history)
 
 
+def judge_complete_month(*, today: date | None = None) -> int:
+    """Judge the most recent complete month of every partner KPI with data for it.
+
+    A month whose last values were written while it was still running had its successes skipped
+    then; this judges them once the month is over. Returns the number of (partner, KPI) judged.
+    """
+    today = today or timezone.localdate()
+    month = periods.shift("month", today.replace(day=1), -1)
+    pairs = MonthlyRollup.objects.filter(month=month).values_list("partner_id", "kpi_id")
+    touched = {(partner_id, kpi_id, month) for partner_id, kpi_id in pairs}
+    after_write(touched)
+    return len(touched)
+
+
 def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -> None:
     """Check the written `months` of one partner KPI against its sorted monthly (month, value) history."""
     kpi = assignment.kpi
@@ -106,6 +122,15 @@ def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -
             critical=target.critical,
         )
 
+    def meets_target(month, value):
+        # The target value itself, not the status band: a month between the target and the warning
+        # threshold is "on target" on the pages but did not meet the target.
+        target = _pick_target(targets, periods.period_end("month", month))
+        if target is None:
+            return False
+        slack = 1e-9 * max(1.0, abs(target.value))  # a ratio equal to the target may come out a hair off
+        return value >= target.value - slack if kpi.higher_is_better else value <= target.value + slack
+
     by_month = dict(series)
     for month in sorted(months):
         value = by_month.get(month)
@@ -121,10 +146,10 @@ def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -
             best = max(earlier) if kpi.higher_is_better else min(earlier)
             if (kpi.higher_is_better and value > best) or (not kpi.higher_is_better and value < best):
                 _record_success(assignment, SuccessKind.RECORD, month, value)
-        if state == ON_TARGET:
+        if meets_target(month, value):
             streak = [month]
             cursor = periods.shift("month", month, -1)
-            while cursor in by_month and status(cursor, by_month[cursor])[1] == ON_TARGET:
+            while cursor in by_month and meets_target(cursor, by_month[cursor]):
                 streak.append(cursor)
                 cursor = periods.shift("month", cursor, -1)
             # Record when the streak reaches N, keyed by its first month (so it is recorded once).

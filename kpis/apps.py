@@ -24,3 +24,10 @@ class KpisConfig(AppConfig):
         from . import hooks, policies  # noqa: F401
 
         post_migrate.connect(restore_standard_kpis, sender=self, dispatch_uid="kpis.restore_standard_kpis")
+        self._register_periodic_tasks()
+
+    def _register_periodic_tasks(self):
+        # Written to django-celery-beat's schedule after migrate; judging a month again changes nothing.
+        from partnerportal.notifications.schedule import periodic_task
+
+        periodic_task("KPIs: judge the last complete month", "kpis.tasks.judge_complete_month", 6 * 3600)

@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
+from kpis import tasks
 from kpis.models import Success
 from kpis.services import MeasurementInput, measurement_upsert, measurements_upsert
 from partnerportal.notifications.models import Notification
@@ -22,6 +24,12 @@ def _error(world, day, numerator, denominator=100):
         numerator=numerator,
         denominator=denominator,
     )
+
+
+def _today_is(monkeypatch, day):
+    """The portal's local date (the service refuses future periods; successes wait for complete months)."""
+    real = timezone.localdate
+    monkeypatch.setattr(timezone, "localdate", lambda value=None, tz=None: day if value is None else real(value, tz))
 
 
 def test_breach_notifies_both_sides_once_with_chart_link(world):
@@ -92,3 +100,66 @@ def test_streak_and_record_successes_recorded_and_notified_once(world):
     notes = Notification.objects.filter(kind="kpi_success")
     assert notes.count() == 2 * 2  # two successes × (host manager + partner manager)
     assert notes.values("key").distinct().count() == 2
+
+
+def test_streak_counts_only_months_that_meet_the_target_value(world):
+    setup_partner(world.partner_a)  # error rate: target 1.0 %, warning 1.5 %
+    # 1.2 %, 1.3 %, 1.4 %: "on target" by status (not beyond the warning threshold), yet each misses 1.0 %.
+    for month, numerator in ((1, 12), (2, 13), (3, 14)):
+        _error(world, date(2025, month, 10), numerator, 1000)
+    assert not Success.objects.filter(kind="streak").exists()
+    # Two months meeting the target after March's miss: no streak yet (the walk back stops at March).
+    _error(world, date(2025, 4, 10), 10, 1000)
+    _error(world, date(2025, 5, 10), 9, 1000)
+    assert not Success.objects.filter(kind="streak").exists()
+    _error(world, date(2025, 6, 10), 10, 1000)
+    streaks = Success.objects.filter(kind="streak")
+    assert list(streaks.values_list("period_start", flat=True)) == [date(2025, 4, 1)]
+
+
+def test_task_judges_a_month_whose_values_were_written_while_it_was_running(world, monkeypatch):
+    setup_partner(world.partner_a)
+    # January misses the 1.0 % target; February and March meet it.
+    for month, numerator in ((1, 12), (2, 10), (3, 9)):
+        _error(world, date(2025, month, 10), numerator, 1000)
+    assert not Success.objects.exists()
+    # April's values arrive while April is running, the last on its last day: 5 / 2000 = 0.25 %.
+    for day, numerator in ((10, 3), (30, 2)):
+        _today_is(monkeypatch, date(2025, 4, day))
+        _error(world, date(2025, 4, day), numerator, 1000)
+    assert not Success.objects.exists()  # April was not complete yet
+    _today_is(monkeypatch, date(2025, 5, 1))
+    assert tasks.judge_complete_month() == 1
+    # A streak of February, March and April, and April as the best month after three earlier ones.
+    kinds = sorted(Success.objects.values_list("kind", "period_start"))
+    assert kinds == [("record", date(2025, 4, 1)), ("streak", date(2025, 2, 1))]
+    tasks.judge_complete_month()  # beat runs it every few hours: nothing new
+    assert Success.objects.count() == 2
+    notes = Notification.objects.filter(kind="kpi_success")
+    assert notes.count() == 2 * 2  # two successes × (host manager + partner manager)
+    assert notes.values("key").distinct().count() == 2
+
+
+def test_task_does_not_notify_a_breach_twice(world, monkeypatch):
+    setup_partner(world.partner_a)
+    _today_is(monkeypatch, date(2025, 3, 31))
+    _error(world, date(2025, 3, 31), 10)  # 10 %: critical, notified at once
+    breaches = Notification.objects.filter(kind="kpi_breach")
+    assert breaches.count() == 2
+    _today_is(monkeypatch, date(2025, 4, 1))
+    assert tasks.judge_complete_month() == 1
+    assert tasks.judge_complete_month() == 1
+    assert breaches.count() == 2
+    _today_is(monkeypatch, date(2025, 5, 1))
+    assert tasks.judge_complete_month() == 0  # no data for April
+
+
+def test_task_is_registered_in_the_beat_schedule():
+    from partnerportal.celery import app
+    from partnerportal.notifications import schedule
+
+    specs = {spec.name: spec for spec in schedule.registered()}
+    spec = specs["KPIs: judge the last complete month"]
+    assert spec.task == "kpis.tasks.judge_complete_month" and spec.every_seconds == 6 * 3600
+    app.loader.import_default_modules()
+    assert "kpis.tasks.judge_complete_month" in app.tasks

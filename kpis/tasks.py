@@ -1,0 +1,11 @@
+"""Celery tasks of the KPI app: thin wrappers around the services (periodic, via beat)."""
+
+from celery import shared_task
+
+from . import alerts
+
+
+@shared_task(name="kpis.tasks.judge_complete_month")
+def judge_complete_month():
+    # Idempotent (breaches and successes are keyed): every run in a month judges the previous one again.
+    return alerts.judge_complete_month()
