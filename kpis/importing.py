@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
+from partnerportal import policy
 from partners.models import Organization, Site
 
 from .models import KPIDefinition, PeriodKind
@@ -161,11 +162,20 @@ def _read_xlsx(content: bytes) -> list[list]:
 
 
 def build_items(rows: list[dict], *, user, default_partner=None) -> list[MeasurementInput]:
-    """Turn rows into MeasurementInputs; rows that cannot be parsed carry their errors (item.errors)."""
-    partners = {str(o.pk): o for o in Organization.objects.partners()}
+    """Turn rows into MeasurementInputs; rows that cannot be parsed carry their errors (item.errors).
+
+    A partner user's rows are read against their own organisation and its sites only: another
+    partner is as unknown to them as one that does not exist (the messages must not tell apart).
+    """
+    organizations = Organization.objects.partners()
+    site_rows = Site.objects.all()
+    if user is not None and policy.is_partner(user):
+        organizations = organizations.filter(pk=user.organization_id)
+        site_rows = site_rows.filter(organization_id=user.organization_id)
+    partners = {str(o.pk): o for o in organizations}
     partners_by_name = {o.name.strip().lower(): o for o in partners.values()}
     kpis = {k.code.lower(): k for k in KPIDefinition.objects.filter(is_active=True)}
-    sites = {s.code.lower(): s for s in Site.objects.all()}
+    sites = {s.code.lower(): s for s in site_rows}
     items = []
     for row in rows:
         errors = {}

@@ -239,7 +239,9 @@ def test_partner_manager_import_defaults_to_own_partner_and_cannot_write_others(
         client,
         f"partner,kpi,period_start,numerator,denominator\n{world.partner_b.pk},error-rate,2025-03-03,1,100\n".encode(),
     )
-    assert "own organisation" in " ".join(other.context["problems"][0]["errors"].values())
+    # Another partner is as unknown to a partner user as one that does not exist (no name shown).
+    assert other.context["problems"][0]["errors"] == {"partner": f"Unknown partner “{world.partner_b.pk}”."}
+    assert world.partner_b.name not in other.content.decode()
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -352,6 +354,40 @@ def test_bulk_partner_manager_only_own_submittable_kpis(world):
         _api(world.a_viewer), [{"kpi": "error-rate", "period_start": "2025-03-03", "numerator": 1, "denominator": 9}]
     )
     assert viewer.status_code == 403
+
+
+def test_bulk_ingestion_refuses_a_body_over_the_size_limit_with_a_clear_message(world, settings):
+    setup_partner(world.partner_a)
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+    item = {"partner": world.partner_a.pk, "kpi": "error-rate", "period_start": "2025-03-03", "numerator": 1}
+    body = json.dumps({"measurements": [{**item, "denominator": 100}], "padding": "x" * (2 * 1024 * 1024)})
+    response = _api(world.manager).post(reverse("api:kpi-measurement-bulk"), data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request body is larger than 2 MB."}
+    assert not Measurement.objects.exists()
+
+
+def test_bulk_partner_user_cannot_tell_another_partner_from_none(world):
+    """Another partner's id, name or site answers like one that does not exist (the 404 rule)."""
+    setup_partner(world.partner_a)
+    setup_partner(world.partner_b)
+    other_site = world.partner_b.sites.create(name="Other DC", code="OTH1")
+    client = _api(world.a_manager)
+    item = {"kpi": "error-rate", "period_start": "2025-03-03", "numerator": 1, "denominator": 9}
+
+    def error_of(**changes):
+        response = _bulk(client, [{**item, **changes}])
+        assert response.status_code == 400
+        [error] = response.json()["errors"]
+        return error["errors"]
+
+    assert error_of(partner=world.partner_b.pk) == {"partner": f"Unknown partner “{world.partner_b.pk}”."}
+    assert error_of(partner=999999) == {"partner": "Unknown partner “999999”."}
+    assert error_of(partner=world.partner_b.name) == {"partner": f"Unknown partner “{world.partner_b.name}”."}
+    assert error_of(site=other_site.code) == {"site": "Unknown site code “OTH1”."}
+    assert error_of(site="NOPE1") == {"site": "Unknown site code “NOPE1”."}
+    assert world.partner_b.name not in json.dumps(error_of(partner=world.partner_b.pk))
+    assert not Measurement.objects.exists()
 
 
 @pytest.mark.parametrize(
