@@ -1,8 +1,11 @@
 """Shared API layer: the policy-aware viewset base, the error format and /api/me/."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,9 +24,18 @@ ACTION_FOR_METHOD = {
 }
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_code = "request_too_large"
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError from services as a 400 with messages."""
-    if isinstance(exc, DjangoValidationError):
+    """DRF's handler, plus Django's ValidationError from services as a 400 with messages, and a
+    body over DATA_UPLOAD_MAX_MEMORY_SIZE as a 413 that says the limit (not Django's bare 400 page)."""
+    if isinstance(exc, RequestDataTooBig):
+        limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        exc = RequestTooLarge(_("The request body is larger than %(mb)g MB.") % {"mb": limit_mb})
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, Http404):
