@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from partnerportal.admin import ReadOnlyAdminMixin
 
+from . import services
 from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
 
 
@@ -57,6 +58,13 @@ class MeasurementAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    # Deleting goes through the services too: the monthly rollup must lose the deleted values.
+    def delete_model(self, request, obj):
+        services.measurement_delete(user=request.user, measurement=obj)
+
+    def delete_queryset(self, request, queryset):
+        services.measurements_delete(user=request.user, measurements=queryset)
 
 
 @admin.register(MonthlyRollup)

@@ -361,6 +361,17 @@ def measurement_delete(*, user, measurement) -> None:
         rollups.refresh([key])
 
 
+def measurements_delete(*, user, measurements) -> int:
+    """Delete several measurements at once (the admin's delete action) and keep the rollup exact."""
+    if not policy.allows(user, policy.DELETE, Measurement):
+        raise PermissionDenied
+    with transaction.atomic():
+        keys = list(measurements.values_list("partner_id", "kpi_id", "period_start"))
+        count, _per_model = measurements.delete()
+        rollups.refresh(keys)
+    return count
+
+
 # --- assignments and targets ----------------------------------------------------------------
 
 

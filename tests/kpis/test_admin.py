@@ -1,5 +1,7 @@
 """Django admin for KPIs: targets are shown but changed only through the portal (history kept)."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -24,3 +26,38 @@ def test_targets_are_read_only_in_the_admin(world, client_as):
     assert 'name="targets-0-value"' not in assignment_page
     target.refresh_from_db()
     assert target.value == 1.0 and KPITarget.objects.count() == 3
+
+
+def test_deleting_measurements_in_the_admin_keeps_the_monthly_rollup_exact(world, client_as):
+    from kpis.models import Measurement, MonthlyRollup
+    from kpis.services import MeasurementInput, measurements_upsert
+
+    error = setup_partner(world.partner_a)[0]
+    kpi = error.kpi
+    items = [
+        MeasurementInput(
+            partner=world.partner_a,
+            kpi=kpi,
+            period_kind="day",
+            period_start=date(2025, 3, day),
+            numerator=n,
+            denominator=100,
+        )
+        for day, n in ((3, 1), (4, 2), (5, 4))
+    ]
+    measurements_upsert(user=world.manager, items=items, source="form")
+    rollup = MonthlyRollup.objects.get(partner=world.partner_a, kpi=kpi, month=date(2025, 3, 1))
+    assert (rollup.sum_numerator, rollup.count) == (7, 3)
+    client = client_as(world.admin)
+    first, second, third = Measurement.objects.order_by("period_start")
+    page = client.post(reverse("admin:kpis_measurement_delete", args=[first.pk]), {"post": "yes"})
+    assert page.status_code == 302
+    rollup.refresh_from_db()
+    assert (rollup.sum_numerator, rollup.count) == (6, 2)
+    action = client.post(
+        reverse("admin:kpis_measurement_changelist"),
+        {"action": "delete_selected", "_selected_action": [second.pk, third.pk], "post": "yes"},
+    )
+    assert action.status_code == 302
+    assert not Measurement.objects.exists()
+    assert not MonthlyRollup.objects.filter(partner=world.partner_a, kpi=kpi).exists()
