@@ -96,6 +96,16 @@ def scorecard_rows(card):
             r.trend or "",
             r.weight,
         ]
+    # The weighted overall score, as on the page: a last row without a KPI code.
+    yield [
+        card.partner.name,
+        card.label,
+        "",
+        _("Overall score"),
+        "%",
+        "" if card.overall is None else round(card.overall, 2),
+        *[""] * 7,
+    ]
 
 
 SCORECARD_HEADER = [

@@ -103,12 +103,18 @@ def test_scorecard_export_matches_the_page(world, client_as):
     url = reverse("kpis:scorecard_export", args=[world.partner_a.pk])
     body = b"".join(client.get(url, {"format": "csv", "day": "2025-03-01"}).streaming_content).decode("utf-8-sig")
     rows = {r["kpi"]: r for r in csv.DictReader(io.StringIO(body))}
-    assert set(rows) == {"error-rate", "delivery-time"}
+    assert set(rows) == {"error-rate", "delivery-time", ""}
     assert float(rows["error-rate"]["actual"]) == pytest.approx(31 / 1100 * 100)
     assert rows["error-rate"]["status"] == "critical"
+    page = client.get(reverse("kpis:scorecard", args=[world.partner_a.pk]), {"day": "2025-03-01"})
+    overall = page.context["card"].overall
+    assert overall is not None
+    assert (rows[""]["name"], rows[""]["unit"]) == ("Overall score", "%")
+    assert float(rows[""]["actual"]) == pytest.approx(overall, abs=0.01)
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx", "day": "2025-03-01"}).content)).active
     table = list(sheet.iter_rows(values_only=True))
-    assert table[0][5] == "actual" and {row[2] for row in table[1:]} == {"error-rate", "delivery-time"}
+    assert table[0][5] == "actual" and {row[2] for row in table[1:-1]} == {"error-rate", "delivery-time"}
+    assert table[-1][3] == "Overall score" and table[-1][5] == pytest.approx(overall, abs=0.01)
 
 
 def test_api_scorecard_uses_the_same_numbers(world, client_as):
