@@ -6,6 +6,7 @@ checks the affected months for critical breaches and successes (kpis.alerts).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from partnerportal import policy
 
-from . import alerts, rollups
+from . import alerts, periods, rollups
 from .aggregation import measurement_value
 from .models import Aggregation, KPITarget, Measurement, PartnerKPI, PeriodKind, Source
 
@@ -181,9 +182,77 @@ def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
                 ) % {"n": seen[item.key] + 1}
             else:
                 seen[item.key] = index
+    check_overlaps(items)
+    for index, item in enumerate(items):
         if item.errors:
             problems.append({"index": index, "errors": dict(item.errors)})
     return problems
+
+
+MAX_PERIOD_DAYS = 31  # the longest period a measurement covers (a month)
+
+
+def period_days(period_kind: str, start: date) -> tuple[date, date]:
+    """The first and last day a measurement of this kind covers."""
+    if period_kind == PeriodKind.DAY:
+        return start, start
+    return start, periods.period_end(period_kind, start)
+
+
+def check_overlaps(items: list[MeasurementInput]) -> None:
+    """Refuse a value that covers days another value of the same partner KPI already covers.
+
+    The aggregation adds up every measurement in a period, so a monthly value beside daily values
+    of the same days, or a total without a site beside values per site, would count those days
+    twice. Values of one kind and site level never overlap (their periods are normalised), so only
+    another period kind or the other site level can. Checked against the stored values and the
+    earlier items of the same batch; fills item.errors["period_start"].
+    """
+    valid = [i for i in items if not i.errors]
+    if not valid:
+        return
+    # (partner, kpi) -> (kind, per site) -> the sorted (first, last) days its values cover
+    covered: dict[tuple[int, int], dict[tuple[str, bool], list[tuple[date, date]]]] = {}
+
+    def add(partner_id, kpi_id, kind, per_site, start):
+        spans = covered.setdefault((partner_id, kpi_id), {}).setdefault((kind, per_site), [])
+        bisect.insort(spans, period_days(kind, start))
+
+    levels = {(i.period_kind, i.site is not None) for i in valid}
+    stored = Measurement.objects.filter(
+        partner_id__in={i.partner.pk for i in valid},
+        kpi_id__in={i.kpi.pk for i in valid},
+        period_start__range=(
+            min(i.period_start for i in valid) - timedelta(days=MAX_PERIOD_DAYS),
+            max(period_days(i.period_kind, i.period_start)[1] for i in valid),
+        ),
+    )
+    if len(levels) == 1:  # the usual batch: only values of another kind or level can be in the way
+        [(kind, per_site)] = levels
+        stored = stored.exclude(period_kind=kind, site__isnull=not per_site)
+    for partner_id, kpi_id, kind, start, site_id in stored.values_list(
+        "partner_id", "kpi_id", "period_kind", "period_start", "site_id"
+    ).order_by():
+        add(partner_id, kpi_id, kind, site_id is not None, start)
+    kind_labels = dict(PeriodKind.choices)
+    for item in valid:
+        first, last = period_days(item.period_kind, item.period_start)
+        level = (item.period_kind, item.site is not None)
+        for (kind, per_site), spans in covered.get((item.partner.pk, item.kpi.pk), {}).items():
+            if (kind, per_site) == level:
+                continue
+            # The span with the latest start on or before `last` is the only one that can reach
+            # `first` (the spans of one kind and level do not overlap each other).
+            at = bisect.bisect_right(spans, (last, date.max)) - 1
+            if at >= 0 and spans[at][1] >= first:
+                what = _("per site, per %(kind)s") if per_site else _("without a site, per %(kind)s")
+                item.errors["period_start"] = _(
+                    "These days are already covered by a value %(what)s from %(start)s for this partner and "
+                    "KPI; they would be counted twice. Use one period kind, and either a total or values per site."
+                ) % {"what": what % {"kind": str(kind_labels[kind]).lower()}, "start": spans[at][0].isoformat()}
+                break
+        if not item.errors:
+            add(item.partner.pk, item.kpi.pk, *level, item.period_start)
 
 
 def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> UpsertResult:

@@ -267,7 +267,7 @@ def test_bulk_ingestion_is_idempotent(world):
         {
             "partner": p,
             "kpi": "error-rate",
-            "period_start": "2025-03-03",
+            "period_start": "2025-03-04",
             "site": "ALFA1",
             "numerator": 2,
             "denominator": 400,
@@ -354,6 +354,55 @@ def test_bulk_partner_manager_only_own_submittable_kpis(world):
         _api(world.a_viewer), [{"kpi": "error-rate", "period_start": "2025-03-03", "numerator": 1, "denominator": 9}]
     )
     assert viewer.status_code == 403
+
+
+def test_values_that_would_count_the_same_days_twice_are_refused(world):
+    """A month beside days of that month, a week over a month's days, a total beside values per
+    site: the aggregation adds them all up, so the second one is refused (the first stays)."""
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    client = _api(world.manager)
+    day = {"partner": p, "kpi": "error-rate", "numerator": 1, "denominator": 100}
+    assert _bulk(client, [{**day, "period_start": "2025-03-31"}]).status_code == 200
+
+    def refused(*items):
+        response = _bulk(client, list(items))
+        assert response.status_code == 400, response.content
+        return {e["index"]: e["errors"]["period_start"] for e in response.json()["errors"]}
+
+    month = refused({**day, "period_kind": "month", "period_start": "2025-03-01"})
+    assert "already covered by a value without a site, per day from 2025-03-31" in month[0]
+    assert "counted twice" in month[0]
+    week = refused({**day, "period_kind": "week", "period_start": "2025-04-01"})  # Mon 31 March – 6 April
+    assert "per day from 2025-03-31" in week[0]
+    per_site = refused({**day, "period_start": "2025-03-31", "site": "ALFA1"})
+    assert "without a site, per day" in per_site[0]
+    # Within one call: the later of two overlapping items is named; nothing is saved.
+    batch = refused(
+        {**day, "period_kind": "month", "period_start": "2025-05-01"},
+        {**day, "period_start": "2025-05-20"},
+    )
+    assert list(batch) == [1] and "per month from 2025-05-01" in batch[1]
+    assert Measurement.objects.count() == 1
+    # Not overlapping: a month after the days, the next week, a site on another day are fine.
+    fine = _bulk(
+        client,
+        [
+            {**day, "period_kind": "month", "period_start": "2025-04-01"},
+            {
+                **day,
+                "period_kind": "week",
+                "period_start": "2025-03-24",
+                "kpi": "delivery-time",
+                "value": 20,
+                "sample_size": 5,
+            },
+            {**day, "period_start": "2025-03-30", "site": "ALFA1"},
+        ],
+    )
+    assert fine.status_code == 200, fine.content
+    # A correction of the stored value keeps its own kind and level: not an overlap.
+    assert _bulk(client, [{**day, "period_start": "2025-03-31", "numerator": 2}]).json()["updated"] == 1
 
 
 def test_bulk_ingestion_refuses_a_body_over_the_size_limit_with_a_clear_message(world, settings):
