@@ -313,6 +313,24 @@ def _stream(handle, write, *, lookups, tail, progress, first_id):
     return next_id - first_id
 
 
+def _normalised_start(alias: str) -> str:
+    """SQL: a week starts on its Monday and a month on its first day (as services.normalise_period)."""
+    return (
+        f"CASE {alias}.period_kind "
+        f"WHEN 'week' THEN {alias}.period_start - (EXTRACT(ISODOW FROM {alias}.period_start)::int - 1) "
+        f"WHEN 'month' THEN date_trunc('month', {alias}.period_start::timestamp)::date ELSE {alias}.period_start END"
+    )
+
+
+def _period_end(alias: str) -> str:
+    """SQL: the last day a (normalised) measurement covers."""
+    return (
+        f"CASE {alias}.period_kind WHEN 'week' THEN {alias}.period_start + 6 "
+        f"WHEN 'month' THEN (date_trunc('month', {alias}.period_start::timestamp) + interval '1 month - 1 day')::date "
+        f"ELSE {alias}.period_start END"
+    )
+
+
 def _recompute_rollup(cursor, keys_sql) -> None:
     """Recompute the rollup rows of the (partner_id, kpi_id, month) keys that `keys_sql` selects,
     from the measurements themselves, in one statement (both paths keep the rollup exact this way)."""
@@ -410,6 +428,8 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [m])
             estimate = max(cursor.fetchone()[0], 0)
             rebuild = os.path.getsize(path) / BYTES_PER_LINE > max(REBUILD_MIN_ROWS, estimate)
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {m})")  # noqa: S608
+            had_rows = cursor.fetchone()[0]
             rebuilt = _drop_indexes(cursor, m) if rebuild else None
             with open(path, "rb") as handle:
                 header = handle.readline().decode("utf-8-sig").strip().split(",")
@@ -446,7 +466,8 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                        COALESCE(SUM(sample_size), 0) AS sum_sample_size, COUNT(*) AS count,
                        MAX(period_start) AS last_start, MIN(value) AS min_value, MAX(value) AS max_value,
                        MIN(numerator) AS min_numerator, MIN(sample_size) AS min_sample_size,
-                       COUNT(*) - COUNT(sample_size) AS no_sample_size
+                       COUNT(*) - COUNT(sample_size) AS no_sample_size,
+                       bool_and(period_kind = 'day') AS all_days, COUNT(site_id) AS with_site
                 FROM {m} WHERE id >= %s GROUP BY 1, 2, 3
                 """,  # noqa: S608 - table names from the models
                 [first_id],
@@ -460,6 +481,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                    OR (d.max_value IS NOT NULL AND g.max_value > d.max_value)
                    OR g.min_numerator < 0 OR g.min_sample_size < 0
                    OR (d.aggregation = 'weighted_average' AND g.no_sample_size > 0)
+                   OR NOT g.all_days OR (g.with_site > 0 AND g.with_site < g.count)
                 """,  # noqa: S608
                 [today],
             )
@@ -467,6 +489,26 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 raise _Fallback("a number, period or KPI assignment to report")
             if rebuilt is not None:
                 _rebuild_indexes(cursor, m, rebuilt)
+            if had_rows:
+                # The new days (all of one site level per partner KPI and month, above) must not meet
+                # a stored week or month that may cover them, nor a stored value of the other site
+                # level on the same day; either sends the file the checking way, which decides exactly
+                # and names the lines.
+                cursor.execute(
+                    f"""
+                    SELECT 1 FROM kpi_groups g JOIN {m} x ON x.partner_id = g.partner_id AND x.kpi_id = g.kpi_id
+                        AND x.period_start BETWEEN g.month - 6 AND g.last_start
+                    WHERE x.id < %(first)s AND (
+                        x.period_kind <> 'day'
+                        OR ((x.site_id IS NULL) <> (g.with_site = 0) AND EXISTS (
+                            SELECT 1 FROM {m} n WHERE n.partner_id = x.partner_id AND n.kpi_id = x.kpi_id
+                                AND n.period_start = x.period_start AND n.id >= %(first)s)))
+                    LIMIT 1
+                    """,  # noqa: S608 - table names from the models
+                    {"first": first_id},
+                )
+                if cursor.fetchone():
+                    raise _Fallback("a stored value of another period kind or site level on the new days")
             # Months that had rows before are recomputed from the measurements (set-based, in one
             # statement); new ones come from the grouped pass (they hold only the new rows).
             earlier = (
@@ -542,7 +584,8 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
             CREATE UNLOGGED TABLE kpi_rows AS
             SELECT row_number() OVER () + 1 AS line, s.partner_id, d.id AS kpi_id, d.aggregation, d.scale,
                    d.min_value, d.max_value,
-                   s.period_kind, s.period_start, st.id AS site_id, s.site_code, s.kpi_code,
+                   s.period_kind, {_normalised_start("s")} AS period_start, st.id AS site_id, s.site_code,
+                   s.kpi_code,
                    CASE WHEN d.aggregation = 'ratio' AND s.denominator > 0
                         THEN s.numerator / s.denominator * d.scale ELSE s.value END AS value,
                    s.numerator, s.denominator, s.sample_size
@@ -614,6 +657,47 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
                 ON a.partner_id = r.partner_id AND a.kpi_id = r.kpi_id
                 WHERE r.kpi_id IS NOT NULL AND a.id IS NULL""",  # noqa: S608
             "line {0}: the KPI “{1}” is not assigned to the partner",
+        )
+        # No day counted twice (see services.check_overlaps): within the file, then against the
+        # stored values. Only partner KPIs with more than one period kind or site level in the file,
+        # or with stored values of another one near the file's periods, are compared row by row.
+        rows = (
+            "SELECT line, partner_id, kpi_id, period_kind, site_id IS NOT NULL AS per_site, period_start, "
+            f"{_period_end('kpi_rows')} AS period_end FROM kpi_rows "
+            "WHERE kpi_id IS NOT NULL AND period_kind IN ('day', 'week', 'month')"
+        )
+        _check(
+            cursor,
+            problems,
+            f"""WITH r AS ({rows}),
+                mixed AS (SELECT partner_id, kpi_id FROM r GROUP BY 1, 2
+                          HAVING COUNT(DISTINCT period_kind || per_site::text) > 1)
+                SELECT b.line, a.line FROM r a JOIN mixed USING (partner_id, kpi_id)
+                JOIN r b ON b.partner_id = a.partner_id AND b.kpi_id = a.kpi_id AND b.line > a.line
+                    AND (b.period_kind <> a.period_kind OR b.per_site <> a.per_site)
+                    AND b.period_start <= a.period_end AND a.period_start <= b.period_end
+                ORDER BY b.line""",
+            "line {0}: its days are also covered by line {1} (another period kind or site level), "
+            "so they would be counted twice",
+        )
+        _check(
+            cursor,
+            problems,
+            f"""WITH r AS ({rows}),
+                levels AS (SELECT partner_id, kpi_id, period_kind, per_site, MIN(period_start) - 31 AS lo,
+                                  MAX(period_end) AS hi FROM r GROUP BY 1, 2, 3, 4),
+                suspect AS (SELECT DISTINCT v.partner_id, v.kpi_id FROM levels v JOIN {m} x
+                            ON x.partner_id = v.partner_id AND x.kpi_id = v.kpi_id
+                                AND x.period_start BETWEEN v.lo AND v.hi
+                            WHERE x.period_kind <> v.period_kind OR (x.site_id IS NOT NULL) <> v.per_site)
+                SELECT r.line, x.period_kind, x.period_start FROM r JOIN suspect USING (partner_id, kpi_id)
+                JOIN {m} x ON x.partner_id = r.partner_id AND x.kpi_id = r.kpi_id
+                    AND x.period_start BETWEEN r.period_start - 30 AND r.period_end
+                WHERE (x.period_kind <> r.period_kind OR (x.site_id IS NOT NULL) <> r.per_site)
+                    AND {_period_end("x")} >= r.period_start
+                ORDER BY r.line""",  # noqa: S608 - table names from the models
+            "line {0}: its days are already covered by a stored value ({1} from {2}) of another period kind "
+            "or site level, so they would be counted twice",
         )
         if problems:
             raise LoadError(problems)

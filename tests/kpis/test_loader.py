@@ -195,3 +195,49 @@ def test_unusual_but_valid_files_load_the_same(world, tmp_path, content, path_ta
         (date(2025, 3, 2), 2, 100),
     ]
     assert MonthlyRollup.objects.get(kpi__code="error-rate").count == 2
+
+
+def _refused(tmp_path, lines):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
+    return str(excinfo.value)
+
+
+def test_load_refuses_days_counted_twice_in_the_file_and_against_stored_values(world, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY loader's messages")
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    # In one file: a month and a day of it; a week (given by its Wednesday) over a day; a total
+    # beside a value per site on the same day.
+    er = f"{p},error-rate"
+    message = _refused(tmp_path, [f"{er},month,2025-03-01,,,5,500,", f"{er},day,2025-03-09,,,1,100,"])
+    assert "line 3: its days are also covered by line 2" in message
+    message = _refused(tmp_path, [f"{er},week,2025-03-12,,,5,500,", f"{er},day,2025-03-10,,,1,100,"])
+    assert "line 3: its days are also covered by line 2" in message
+    message = _refused(tmp_path, [f"{er},day,2025-03-10,ALFA1,,5,500,", f"{er},day,2025-03-10,,,1,100,"])
+    assert "line 3: its days are also covered by line 2" in message
+    assert not Measurement.objects.exists()
+    # Against stored values: new days (the fast path) under a stored month, a stored day under a
+    # new week, a new total beside a stored value per site.
+    call_command(
+        "kpis_load_csv",
+        _file(tmp_path, [f"{p},error-rate,month,2025-01-01,,,5,500,", f"{p},error-rate,day,2025-02-10,ALFA1,,1,100,"]),
+        "--quiet-progress",
+    )
+    before = _rollup()
+    message = _refused(tmp_path, [f"{p},error-rate,day,2025-01-{d:02d},,,1,100," for d in range(20, 32)])
+    assert "line 2: its days are already covered by a stored value (month from 2025-01-01)" in message
+    message = _refused(tmp_path, [f"{p},error-rate,week,2025-02-12,ALFA1,,1,100,"])
+    assert "line 2: its days are already covered by a stored value (day from 2025-02-10)" in message
+    message = _refused(tmp_path, [f"{p},error-rate,day,2025-02-10,,,1,100,"])
+    assert "stored value (day from 2025-02-10)" in message
+    assert Measurement.objects.count() == 2 and _rollup() == before
+    # Not overlapping: days after the month, per site on other days, a week stored at its Monday.
+    call_command(
+        "kpis_load_csv",
+        _file(tmp_path, [f"{p},error-rate,day,2025-02-01,,,1,100,", f"{p},delivery-time,week,2025-02-12,,20,,,5"]),
+        "--quiet-progress",
+    )
+    assert Measurement.objects.get(kpi__code="delivery-time").period_start == date(2025, 2, 10)
+    assert Measurement.objects.count() == 4
