@@ -33,7 +33,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 # Translations are compiled from locale/*.po so a fresh clone has current .mo files.
-$PY manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || echo "warning: compilemessages failed (is gettext installed?)"
+DJANGO_SETTINGS_MODULE=tests.settings $PY manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || echo "warning: compilemessages failed (is gettext installed?)"
 
 export VAR_DIR="${VAR_DIR:-$(pwd)/var/test}"
 mkdir -p "$VAR_DIR"
