@@ -164,14 +164,15 @@ def _read_xlsx(content: bytes) -> list[list]:
 def build_items(rows: list[dict], *, user, default_partner=None) -> list[MeasurementInput]:
     """Turn rows into MeasurementInputs; rows that cannot be parsed carry their errors (item.errors).
 
-    A partner user's rows are read against their own organisation and its sites only: another
-    partner is as unknown to them as one that does not exist (the messages must not tell apart).
+    Partners and sites are looked up within what the user may see (the access policy's scope; an
+    operator's command-line load has no user and sees all): another partner is as unknown to a
+    partner user as one that does not exist (the messages must not tell apart).
     """
     organizations = Organization.objects.partners()
     site_rows = Site.objects.all()
-    if user is not None and policy.is_partner(user):
-        organizations = organizations.filter(pk=user.organization_id)
-        site_rows = site_rows.filter(organization_id=user.organization_id)
+    if user is not None:
+        organizations = policy.scope(user, policy.VIEW, organizations)
+        site_rows = policy.scope(user, policy.VIEW, site_rows)
     partners = {str(o.pk): o for o in organizations}
     partners_by_name = {o.name.strip().lower(): o for o in partners.values()}
     kpis = {k.code.lower(): k for k in KPIDefinition.objects.filter(is_active=True)}
