@@ -2,22 +2,23 @@
 
 PostgreSQL, two paths, both all or nothing:
 
-1. New rows only (the common case: a history load, the next days of data). The file is streamed
-   through a light per-line check in Python (known partner, KPI and site codes, the period kind,
-   ratio parts that give a value) straight into the measurements with one COPY, with ids the
+1. New daily rows only (the common case: a history load, the next days of data). The file is
+   streamed through a light per-line check in Python (known partner, KPI and site codes, daily
+   periods, ratio parts that give a value) straight into the measurements with one COPY, with ids the
    loader hands out itself from the table's sequence; a sender thread feeds PostgreSQL while
    Python checks the next block on the other core. One grouped pass over the new rows then
    checks the numbers set-based (ranges, negative counts, future periods, KPIs not assigned to
-   the partner) and yields the monthly sums for the rollup. The unique key refuses any row that
+   the partner, a total beside values per site, or beside stored values of another kind or site
+   level) and yields the monthly sums for the rollup. The unique key refuses any row that
    is already there (or twice in the file). Other writers wait until the load commits. A load
    larger than the table drops its indexes, primary key and the foreign keys pointing at it
    first and rebuilds each in one sorted pass (readers of the raw measurements and of the case
    links to them wait too then; the pages read the rollup).
-2. Anything else (a correction of existing rows, or any problem found on the way): the first path
-   is rolled back and the file is streamed with COPY into a staging table, checked there with
-   set-based queries that name the lines at fault (unknown partner / KPI / site, numbers out of
-   range, a denominator of zero, future periods, the same key twice), and upserted into the
-   measurements in one statement.
+2. Anything else (weeks and months, a correction of existing rows, or any problem found on the
+   way): the first path is rolled back and the file is streamed with COPY into a staging table,
+   checked there with set-based queries that name the lines at fault (unknown partner / KPI /
+   site, numbers out of range, a denominator of zero, future periods, the same key twice, days
+   another value already covers), and upserted into the measurements in one statement.
 
 Either way the monthly rollup of the months touched is exact: months that had no rows before are
 written from the grouped pass, months that did are recomputed from the measurements.
@@ -143,7 +144,9 @@ class _Fallback(Exception):  # noqa: N818 - a signal, not an error: the checking
 BLOCK_BYTES = 1 << 22  # the file is read and handed to COPY in blocks of whole lines
 BYTES_PER_LINE = 40  # a lower bound, to guess the number of rows from the file size
 PIECE_BYTES = 1 << 16  # blocks are checked in pieces of whole lines that stay in the CPU cache
-KINDS = {b"day", b"week", b"month"}
+# The COPY path takes days only: weeks and months go the checking path, which stores them at their
+# first day and checks their overlaps with other values exactly (so the COPY is not spent on them).
+KINDS = {b"day"}
 
 
 def _lookups():
@@ -264,7 +267,7 @@ def _stream(handle, write, *, lookups, tail, progress, first_id):
             fields = line.split(b",")
             kpi = kpis.get(fields[1]) if len(fields) == 9 else None
             if kpi is None or fields[0] not in partners or fields[2] not in KINDS:
-                raise _Fallback(f"line {number + len(out)}: not 9 fields, or an unknown partner, KPI or period kind")
+                raise _Fallback(f"line {number + len(out)}: not 9 fields, an unknown partner or KPI, or not a day")
             if fields[4]:
                 site = sites.get(fields[4])
                 if site is None:
@@ -466,8 +469,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                        COALESCE(SUM(sample_size), 0) AS sum_sample_size, COUNT(*) AS count,
                        MAX(period_start) AS last_start, MIN(value) AS min_value, MAX(value) AS max_value,
                        MIN(numerator) AS min_numerator, MIN(sample_size) AS min_sample_size,
-                       COUNT(*) - COUNT(sample_size) AS no_sample_size,
-                       bool_and(period_kind = 'day') AS all_days, COUNT(site_id) AS with_site
+                       COUNT(*) - COUNT(sample_size) AS no_sample_size, COUNT(site_id) AS with_site
                 FROM {m} WHERE id >= %s GROUP BY 1, 2, 3
                 """,  # noqa: S608 - table names from the models
                 [first_id],
@@ -481,7 +483,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                    OR (d.max_value IS NOT NULL AND g.max_value > d.max_value)
                    OR g.min_numerator < 0 OR g.min_sample_size < 0
                    OR (d.aggregation = 'weighted_average' AND g.no_sample_size > 0)
-                   OR NOT g.all_days OR (g.with_site > 0 AND g.with_site < g.count)
+                   OR (g.with_site > 0 AND g.with_site < g.count)
                 """,  # noqa: S608
                 [today],
             )
@@ -490,7 +492,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             if rebuilt is not None:
                 _rebuild_indexes(cursor, m, rebuilt)
             if had_rows:
-                # The new days (all of one site level per partner KPI and month, above) must not meet
+                # The new days (of one site level per partner KPI and month, above) must not meet
                 # a stored week or month that may cover them, nor a stored value of the other site
                 # level on the same day; either sends the file the checking way, which decides exactly
                 # and names the lines.
