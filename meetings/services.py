@@ -599,12 +599,13 @@ def refresh_queued_reminders(meeting) -> int:
             status=NotificationStatus.WITHDRAWN
         )
     offsets = {reminder_key(meeting, offset): offset for offset in reminder_offsets(meeting)}
+    kept = [n for n in pending if n.recipient_id in taking_part and n.key in offsets]
+    if not kept:
+        return 0
     attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
     refreshed = 0
-    for notification in pending:
-        offset = offsets.get(notification.key)
-        if notification.recipient_id not in taking_part or offset is None:
-            continue
+    for notification in kept:
+        offset = offsets[notification.key]
         person = notification.recipient
         subject, body = render_for(person, "meetings/email/reminder", _reminder_context(meeting, offset, person))
         refreshed += Notification.objects.filter(pk=notification.pk, status=NotificationStatus.PENDING).update(
