@@ -40,6 +40,11 @@ def _page(name, make=None, **kwargs):
     return Endpoint(f"relations:{name}", lambda w, p: reverse(f"relations:{name}", args=[make(w, p).pk]), **kwargs)
 
 
+def _api(name, make, route=None, **kwargs):
+    """An API route about the one object `make(world, partner)` creates (`route` if not `name`)."""
+    return Endpoint(name, lambda w, p: reverse(route or name, args=[make(w, p).pk]), api=True, **kwargs)
+
+
 def _notice_marker(w, p):
     return f"Delay at {p.name}"
 
@@ -139,10 +144,9 @@ ENDPOINTS = [
     _page("survey_answer", helpers.survey),
     # API
     _listing("api:notice-list", "api:notice-list", helpers.notice, _notice_marker, api=True),
-    Endpoint(
+    _api(
         "api:notice-detail",
-        lambda w, p: reverse("api:notice-detail", args=[helpers.notice(w, p).pk]),
-        api=True,
+        helpers.notice,
         marker=_notice_marker,
     ),
     Endpoint(
@@ -161,84 +165,79 @@ ENDPOINTS = [
             "affected_from": "2030-01-05T08:00:00Z",
         },
     ),
-    Endpoint(
+    _api(
         "api:notice-acknowledge",
-        lambda w, p: reverse("api:notice-acknowledge", args=[_notice_by_host(w, p).pk]),
-        api=True,
+        _notice_by_host,
         method="post",
         allowed=EDITORS,
         ok=(200, 400),  # 400: host staff cannot acknowledge their own side's notice
     ),
     _listing("api:case-list", "api:case-list", helpers.case, _case_marker, api=True),
-    Endpoint(
+    _api(
         "api:case-detail",
-        lambda w, p: reverse("api:case-detail", args=[helpers.case(w, p).pk]),
-        api=True,
+        helpers.case,
         marker=_case_marker,
     ),
-    Endpoint(
+    _api(
         "api:case-patch",
-        lambda w, p: reverse("api:case-detail", args=[helpers.case(w, p).pk]),
-        api=True,
+        helpers.case,
+        route="api:case-detail",
         method="patch",
         data=lambda w, p: {"root_cause": "Driver shortage"},
         allowed=EDITORS,
     ),
-    Endpoint(
+    _api(
         "api:case-status",
-        lambda w, p: reverse("api:case-set-status", args=[helpers.case(w, p).pk]),
-        api=True,
+        helpers.case,
+        route="api:case-set-status",
         method="post",
         data=lambda w, p: {"status": "investigating"},
         allowed=EDITORS,
     ),
-    Endpoint(
+    _api(
         "api:case-measurements",
-        lambda w, p: reverse("api:case-link-measurement", args=[helpers.case(w, p).pk]),
-        api=True,
+        helpers.case,
+        route="api:case-link-measurement",
         method="post",
         data=lambda w, p: {"measurement": helpers.shared_measurement(p).pk},
         allowed=EDITORS,
     ),
-    Endpoint(
+    _api(
         "api:case-acknowledge",
-        lambda w, p: reverse("api:case-acknowledge", args=[helpers.case(w, p).pk]),
-        api=True,
+        helpers.case,
         method="post",
         allowed=EDITORS,
         ok=(200, 400),  # the case is raised by host staff: 400 when their own side acknowledges it
     ),
-    Endpoint(
+    _api(
         "api:case-acknowledge-partner-case",
-        lambda w, p: reverse("api:case-acknowledge", args=[_case_by_partner(w, p).pk]),
-        api=True,
+        _case_by_partner,
+        route="api:case-acknowledge",
         method="post",
         allowed=EDITORS,
         ok=(200, 400),  # the case is raised by the partner: 400 when the partner manager acknowledges it
     ),
-    Endpoint(
+    _api(
         "api:case-actions",
-        lambda w, p: reverse("api:case-agree-action", args=[helpers.case(w, p).pk]),
-        api=True,
+        helpers.case,
+        route="api:case-agree-action",
         method="post",
         data=lambda w, p: {"title": "Second driver on Fridays", "owner": w.manager.pk, "due_date": "2030-01-31"},
         allowed=HOST,
         ok=(201,),
     ),
     _listing("api:kudos-list", "api:kudos-list", helpers.kudos, lambda w, p: f"Record week at {p.name}", api=True),
-    Endpoint(
+    _api(
         "api:kudos-detail",
-        lambda w, p: reverse("api:kudos-detail", args=[helpers.kudos(w, p).pk]),
-        api=True,
+        helpers.kudos,
         marker=lambda w, p: f"Record week at {p.name}",
     ),
     _listing(
         "api:engagement-list", "api:engagement-list", helpers.engagement, lambda w, p: f"Visit {p.name}", api=True
     ),
-    Endpoint(
+    _api(
         "api:engagement-detail",
-        lambda w, p: reverse("api:engagement-detail", args=[helpers.engagement(w, p).pk]),
-        api=True,
+        helpers.engagement,
     ),
     _listing(
         "api:roadmap-item-list",
@@ -247,18 +246,16 @@ ENDPOINTS = [
         lambda w, p: f"Roadmap {p.name}",
         api=True,
     ),
-    Endpoint(
+    _api(
         "api:roadmap-item-detail",
-        lambda w, p: reverse("api:roadmap-item-detail", args=[helpers.roadmap_item(w, p).pk]),
-        api=True,
+        helpers.roadmap_item,
     ),
     Endpoint(
         "api:roadmap-comment-list", lambda w, p: reverse("api:roadmap-comment-list"), api=True, partner_scoped=False
     ),
-    Endpoint(
+    _api(
         "api:roadmap-comment-detail",
-        lambda w, p: reverse("api:roadmap-comment-detail", args=[helpers.roadmap_comment(w, p).pk]),
-        api=True,
+        helpers.roadmap_comment,
         marker=lambda w, p: f"Comment from {p.name}",
     ),
     _listing(
@@ -268,15 +265,13 @@ ENDPOINTS = [
         lambda w, p: f"Relationship survey {p.name}",
         api=True,
     ),
-    Endpoint(
+    _api(
         "api:survey-round-detail",
-        lambda w, p: reverse("api:survey-round-detail", args=[helpers.survey(w, p).pk]),
-        api=True,
+        helpers.survey,
     ),
-    Endpoint(
+    _api(
         "api:survey-round-answer",
-        lambda w, p: reverse("api:survey-round-answer", args=[helpers.survey(w, p).pk]),
-        api=True,
+        helpers.survey,
         method="post",
         data=lambda w, p: {"scores": _survey_scores()},
         ok=(201,),
@@ -284,22 +279,20 @@ ENDPOINTS = [
     Endpoint(
         "api:health-snapshot-list", lambda w, p: reverse("api:health-snapshot-list"), api=True, partner_scoped=False
     ),
-    Endpoint(
+    _api(
         "api:health-snapshot-detail",
-        lambda w, p: reverse("api:health-snapshot-detail", args=[helpers.health_snapshot(w, p).pk]),
-        api=True,
+        helpers.health_snapshot,
     ),
     _listing("api:timeline-event-list", "api:timeline-event-list", helpers.notice, _notice_marker, api=True),
-    Endpoint(
+    _api(
         "api:timeline-event-detail",
-        lambda w, p: reverse("api:timeline-event-detail", args=[helpers.timeline_event(w, p).pk]),
-        api=True,
+        helpers.timeline_event,
         marker=lambda w, p: f"Milestone {p.name}",
     ),
-    Endpoint(
+    _api(
         "api:timeline-event-detail-internal",
-        lambda w, p: reverse("api:timeline-event-detail", args=[helpers.timeline_event(w, p, internal=True).pk]),
-        api=True,
+        lambda w, p: helpers.timeline_event(w, p, internal=True),
+        route="api:timeline-event-detail",
         allowed=HOST,
     ),
 ]
