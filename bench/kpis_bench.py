@@ -203,11 +203,9 @@ def time_loads(path, runs):
         load_s = time_loader(path)
         print(f"run {run + 1}/{runs}: plain COPY {copy_s:.2f} s, loader {load_s:.2f} s ({load_s / copy_s:.2f}×)")
         pairs.append((copy_s, load_s, list(LOADER_TIMINGS)))
-    copies = sorted(p[0] for p in pairs)
     by_load = sorted(pairs, key=lambda p: p[1])
-    median = by_load[len(by_load) // 2]
-    LOADER_TIMINGS[:] = median[2]
-    return statistics.median(copies), statistics.median(p[1] for p in pairs), pairs
+    LOADER_TIMINGS[:] = by_load[len(by_load) // 2][2]
+    return statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs), pairs
 
 
 def _progress(path):

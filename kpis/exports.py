@@ -97,15 +97,15 @@ def scorecard_rows(card):
             r.weight,
         ]
     # The weighted overall score, as on the page: a last row without a KPI code.
-    yield [
+    overall = [
         card.partner.name,
         card.label,
         "",
         _("Overall score"),
         "%",
         "" if card.overall is None else round(card.overall, 2),
-        *[""] * 7,
     ]
+    yield overall + [""] * (len(SCORECARD_HEADER) - len(overall))
 
 
 SCORECARD_HEADER = [
