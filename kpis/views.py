@@ -6,7 +6,6 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -91,7 +91,9 @@ def test_errors_name_the_file_line_after_blank_lines_and_quoted_line_breaks(worl
 def test_the_same_row_twice_points_at_the_first_data_row_not_the_header(world, client_as):
     setup_partner(world.partner_a)
     line = f"{world.partner_a.pk},error-rate,2025-03-03,1,100\n"
-    preview = _upload(client_as(world.manager), ("partner,kpi,period_start,numerator,denominator\n" + line * 2).encode())
+    preview = _upload(
+        client_as(world.manager), ("partner,kpi,period_start,numerator,denominator\n" + line * 2).encode()
+    )
     assert _problems(preview) == {3: "The same partner, KPI, period and site appear twice (also in row 2)."}
 
 
@@ -181,7 +183,9 @@ def test_a_csv_over_the_row_limit_is_refused(world, client_as):
 
 
 def _good_csv(world):
-    return f"partner,kpi,period_start,numerator,denominator\n{world.partner_a.pk},error-rate,2025-03-03,1,100\n".encode()
+    return (
+        f"partner,kpi,period_start,numerator,denominator\n{world.partner_a.pk},error-rate,2025-03-03,1,100\n".encode()
+    )
 
 
 def test_a_refused_preview_leaves_no_file(world, client_as, media):
