@@ -31,3 +31,5 @@ class KpisConfig(AppConfig):
         from partnerportal.notifications.schedule import periodic_task
 
         periodic_task("KPIs: judge the last complete month", "kpis.tasks.judge_complete_month", 6 * 3600)
+        # Removes import previews abandoned for over an hour (by their age: a late run catches up).
+        periodic_task("KPIs: remove abandoned import previews", "kpis.tasks.remove_abandoned_import_previews", 900)

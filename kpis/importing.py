@@ -12,14 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+import time
+import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from partnerportal import policy
-from partners.models import Organization, Site
-
-from .models import KPIDefinition, PeriodKind
+from . import rules
+from .rules import parse_date, parse_number  # noqa: F401 - the readers' names since before rules.py
 from .services import MeasurementInput
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -41,45 +42,11 @@ ALIASES = {
 NUMBER_COLUMNS = ("value", "numerator", "denominator", "sample_size")
 # 12.000 / 1.234.567 / 1.234,5 — dots between groups of three digits, optional decimal comma.
 DANISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+(,\d*)?")
+SEPARATOR_NAMES = {",": "“,”", ";": "“;”", "\t": "tab"}
 
 
 class FileError(Exception):
     """The file as a whole cannot be read (empty, too big, wrong encoding, not a spreadsheet)."""
-
-
-def parse_number(raw, *, field_label: str) -> float | None:
-    if raw is None:
-        return None
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
-    if text == "":
-        return None
-    if "," in text and "." in text:
-        # 1.234,5 (Danish) or 1,234.5 (English): the last separator is the decimal one.
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    else:
-        text = text.replace(",", ".")
-    if not re.fullmatch(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
-        raise ValueError(_("“%(raw)s” is not a number (%(field)s).") % {"raw": raw, "field": field_label})
-    return float(text)
-
-
-def parse_date(raw) -> date:
-    if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    text = str(raw or "").strip()
-    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("“%(raw)s” is not a date (use YYYY-MM-DD).") % {"raw": text})
 
 
 def decode(content: bytes) -> str:
@@ -95,7 +62,13 @@ def decode(content: bytes) -> str:
 
 
 def read_rows(content: bytes, filename: str) -> list[dict]:
-    """Rows as dicts with canonical column names; raises FileError for a file that can't be used."""
+    """Rows as dicts with canonical column names; raises FileError for a file that can't be used.
+
+    Each row carries `_line`, its line in the file as a person counts it (the header is line 1; blank
+    lines and line breaks inside quoted fields count; in a workbook, the sheet's row number), and
+    `_error` when it has more fields than the header: with a comma as separator, `12,5` is two fields,
+    never read as 12 and 5 in two columns.
+    """
     if not content:
         raise FileError(_("The file is empty."))
     if len(content) > MAX_UPLOAD_BYTES:
@@ -103,34 +76,69 @@ def read_rows(content: bytes, filename: str) -> list[dict]:
             _("The file is larger than %(mb)s MB. Split it into smaller files.")
             % {"mb": MAX_UPLOAD_BYTES // 1024 // 1024}
         )
-    danish = False
+    delimiter = None
     if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
         records = _read_xlsx(content)
     else:
         records, delimiter = _read_csv(decode(content))
-        danish = delimiter == ";"
-    records = [r for r in records if any(str(v).strip() for v in r if v is not None)]
-    if not records:
-        raise FileError(_("The file is empty."))
-    header = [ALIASES.get(_norm(h), _norm(h)) for h in records[0]]
-    missing = [c for c in ("kpi", "period_start") if c not in header]
-    if missing:
-        raise FileError(
-            _("The header row lacks the column(s) %(cols)s. Expected columns: %(all)s.")
-            % {"cols": ", ".join(missing), "all": ", ".join(COLUMNS)}
-        )
-    rows = []
-    for record in records[1:]:
-        rows.append({h: (record[i] if i < len(record) else None) for i, h in enumerate(header) if h in COLUMNS})
-    if danish:
+    try:
+        rows = _rows(records, delimiter)
+    finally:
+        records.close()  # stops reading (and closes a workbook) at the row limit or a bad header
+    if delimiter == ";":
         for row in rows:
             for name in NUMBER_COLUMNS:
                 if isinstance(row.get(name), str) and DANISH_THOUSANDS.fullmatch(row[name].strip()):
                     row[name] = row[name].strip().replace(".", "")
+    return rows
+
+
+def _blank(record) -> bool:
+    return not any(str(v).strip() for v in record if v is not None)
+
+
+def _rows(records, delimiter) -> list[dict]:
+    """Read (line, record) pairs into row dicts, stopping as soon as there are more than MAX_ROWS."""
+    header = None
+    for _line, record in records:
+        if not _blank(record):
+            header = [ALIASES.get(_norm(h), _norm(h)) for h in record]
+            break
+    if header is None:
+        raise FileError(_("The file is empty."))
+    while header and header[-1] == "":  # empty cells after the last column name
+        header.pop()
+    missing = [c for c in ("kpi", "period_start") if c not in header]
+    if missing:
+        message = _("The header row lacks the column(s) %(cols)s. Expected columns: %(all)s.") % {
+            "cols": ", ".join(missing),
+            "all": ", ".join(COLUMNS),
+        }
+        if delimiter is not None:
+            message += " " + _("The file was read with %(sep)s as separator.") % {"sep": SEPARATOR_NAMES[delimiter]}
+        raise FileError(message)
+    width = len(header)
+    columns = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
+    rows = []
+    for line, record in records:
+        if _blank(record):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise FileError(_("The file has more than %(n)s rows. Split it into smaller files.") % {"n": MAX_ROWS})
+        row = {h: (record[i] if i < len(record) else None) for i, h in columns}
+        row["_line"] = line
+        if any(v is not None and str(v).strip() for v in record[width:]):
+            error = _("Too many fields: line %(line)s has %(n)s fields, but the header has %(m)s.") % {
+                "line": line,
+                "n": len(record),
+                "m": width,
+            }
+            if delimiter == ",":
+                error += " " + _("With a comma as separator, write a decimal as 12.5 or in quotes (“12,5”).")
+            row["_error"] = error
+        rows.append(row)
     if not rows:
         raise FileError(_("The file has a header row but no measurements."))
-    if len(rows) > MAX_ROWS:
-        raise FileError(_("The file has more than %(n)s rows. Split it into smaller files.") % {"n": MAX_ROWS})
     return rows
 
 
@@ -138,66 +146,80 @@ def _norm(value) -> str:
     return str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
 
 
-def _read_csv(text: str) -> tuple[list[list], str]:
+def _read_csv(text: str):
+    """(a generator of (first line of the record, record), the separator sniffed from the header line)."""
     first_line = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     if "\t" in first_line and first_line.count("\t") > max(first_line.count(";"), first_line.count(",")):
         delimiter = "\t"
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter)), delimiter
+
+    def records():
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        line = 1
+        for record in reader:
+            yield line, record
+            line = reader.line_num + 1
+
+    return records(), delimiter
 
 
-def _read_xlsx(content: bytes) -> list[list]:
+def _read_xlsx(content: bytes):
+    """A generator of (sheet row number, values), streamed: the workbook is read only as far as needed."""
     from zipfile import BadZipFile
 
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, KeyError, OSError, ValueError) as exc:
+        sheet = workbook.worksheets[0]
+    except (BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
         raise FileError(_("The file is not a valid XLSX workbook.")) from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
+    sheet.reset_dimensions()  # rows as written, not padded to a (possibly huge) declared width
+
+    def records():
+        try:
+            # Missing rows come as empty ones, so the count is the sheet's row number.
+            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        except (BadZipFile, KeyError, OSError, ValueError) as exc:
+            raise FileError(_("The file is not a valid XLSX workbook.")) from exc
+        finally:
+            workbook.close()
+
+    return records()
 
 
 def build_items(rows: list[dict], *, user, default_partner=None) -> list[MeasurementInput]:
     """Turn rows into MeasurementInputs; rows that cannot be parsed carry their errors (item.errors).
 
-    Partners and sites are looked up within what the user may see (the access policy's scope; an
-    operator's command-line load has no user and sees all): another partner is as unknown to a
-    partner user as one that does not exist (the messages must not tell apart).
+    Partners, KPIs and sites are looked up as `rules.References` says (within what the user may see);
+    `item.line` is the row's line in the file (None for an API payload).
     """
-    organizations = Organization.objects.partners()
-    site_rows = Site.objects.all()
-    if user is not None:
-        organizations = policy.scope(user, policy.VIEW, organizations)
-        site_rows = policy.scope(user, policy.VIEW, site_rows)
-    partners = {str(o.pk): o for o in organizations}
-    partners_by_name = {o.name.strip().lower(): o for o in partners.values()}
-    kpis = {k.code.lower(): k for k in KPIDefinition.objects.filter(is_active=True)}
-    sites = {s.code.lower(): s for s in site_rows}
+    references = rules.References(user)
     items = []
     for row in rows:
         errors = {}
+        if row.get("_error"):
+            errors["row"] = row["_error"]
         partner = default_partner
         raw_partner = row.get("partner")
         if raw_partner not in (None, ""):
-            key = str(raw_partner).strip()
-            if key.endswith(".0"):
-                key = key[:-2]
-            partner = partners.get(key) or partners_by_name.get(key.lower())
-            if partner is None:
-                errors["partner"] = _("Unknown partner “%(p)s”.") % {"p": raw_partner}
+            try:
+                partner = references.partner(raw_partner)
+            except ValueError as exc:
+                partner = None
+                errors["partner"] = str(exc)
         elif partner is None:
             errors["partner"] = _("The partner is missing.")
-        kpi = kpis.get(str(row.get("kpi") or "").strip().lower())
-        if kpi is None:
-            errors["kpi"] = _("Unknown KPI code “%(k)s”.") % {"k": row.get("kpi") or ""}
-        kind = str(row.get("period_kind") or "day").strip().lower()
-        kind = {"dag": "day", "uge": "week", "måned": "month", "maaned": "month"}.get(kind, kind)
-        if kind not in PeriodKind.values:
-            errors["period_kind"] = _("The period must be day, week or month (got “%(v)s”).") % {"v": kind}
+        kpi = None
+        try:
+            kpi = references.kpi(row.get("kpi"))
+        except ValueError as exc:
+            errors["kpi"] = str(exc)
+        try:
+            kind = rules.parse_period_kind(row.get("period_kind"))
+        except ValueError as exc:
+            kind = str(row.get("period_kind"))
+            errors["period_kind"] = str(exc)
         period_start = None
         try:
             period_start = parse_date(row.get("period_start"))
@@ -206,9 +228,10 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
         site = None
         raw_site = row.get("site")
         if raw_site not in (None, ""):
-            site = sites.get(str(raw_site).strip().lower())
-            if site is None:
-                errors["site"] = _("Unknown site code “%(s)s”.") % {"s": raw_site}
+            try:
+                site = references.site(raw_site)
+            except ValueError as exc:
+                errors["site"] = str(exc)
         numbers = {}
         for name, label in (
             ("value", _("value")),
@@ -230,6 +253,58 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
             **numbers,
         )
         item.errors = errors
+        item.line = row.get("_line")
         item.raw = {c: row.get(c) if row.get(c) is not None else "" for c in COLUMNS}
         items.append(item)
     return items
+
+
+# --- preview files ---------------------------------------------------------------------------------
+# A file that previewed without errors waits in MEDIA_ROOT/kpi-imports/<token> for its confirmation.
+# It is deleted when the import is confirmed, refused at confirmation or cancelled, or replaced by the
+# next upload of the same session; the periodic task removes previews abandoned for longer than
+# PREVIEW_MAX_AGE (by their age, so a run after a pause catches up on everything old enough).
+
+PREVIEW_MAX_AGE = 3600  # seconds
+PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def preview_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "kpi-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def preview_path(token: str) -> Path | None:
+    """The preview file of a token, or None for something that is not a token."""
+    if not isinstance(token, str) or not PREVIEW_TOKEN.fullmatch(token):
+        return None
+    return preview_dir() / token
+
+
+def preview_save(content: bytes) -> str:
+    token = uuid.uuid4().hex
+    preview_path(token).write_bytes(content)
+    return token
+
+
+def preview_delete(token) -> None:
+    path = preview_path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def remove_abandoned_previews(*, max_age: float = PREVIEW_MAX_AGE, now: float | None = None) -> int:
+    """Delete preview files older than `max_age` seconds; returns how many were deleted."""
+    cutoff = (time.time() if now is None else now) - max_age
+    removed = 0
+    for path in preview_dir().iterdir():
+        if not PREVIEW_TOKEN.fullmatch(path.name):
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # confirmed or cancelled meanwhile
+            continue
+    return removed

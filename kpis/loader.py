@@ -120,10 +120,121 @@ class _Timed:
 
 
 def _check(cursor, problems, sql, message, limit=5):
+    """Add (line, message) for the first `limit` rows `sql` finds (its first column is the file's line)."""
     cursor.execute(sql + f" LIMIT {limit}")
     rows = cursor.fetchall()
     for row in rows:
-        problems.append(message.format(*row))
+        problems.append((row[0], message.format(*row)))
+
+
+MAX_PROBLEMS = 30  # messages a refused load lists (in the order of the file's lines)
+
+
+def _refuse(problems: list[tuple[int, str]]):
+    ordered = [message for _line, message in sorted(problems, key=lambda problem: problem[0])]
+    if len(ordered) > MAX_PROBLEMS:
+        ordered = [*ordered[:MAX_PROBLEMS], f"… and {len(ordered) - MAX_PROBLEMS} more"]
+    raise LoadError(ordered)
+
+
+def _stage(handle, write, *, references, progress) -> tuple[int, list[tuple[int, str]]]:
+    """Read the file as the services read a file (csv quoting, blank lines skipped, fields read by
+    kpis.rules) and write each good line, with its line number in the file, in COPY format.
+
+    Returns (data rows, [(line, message)] for the lines that cannot be read). Lines are counted as
+    a person counts them: the header is line 1, blank lines and line breaks inside quotes count.
+    """
+    from . import rules, services
+
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    reader = csv.reader(text)
+    try:
+        header = next(reader, None)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise LoadError([f"line 1: the file could not be read ({exc})"]) from None
+    if header is None:
+        raise LoadError(["The file is empty."])
+    header = [name.strip() for name in header]
+    if header != FILE_COLUMNS:
+        raise LoadError([f"line 1: the header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+    labels = ("value", "numerator", "denominator", "sample size")
+    dates: dict[str, object] = {}
+    kinds: dict[str, object] = {}
+    problems: list[tuple[int, str]] = []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    rows, line, reported = 0, 2, 0
+    try:
+        for record in reader:
+            first, line = line, reader.line_num + 1
+            if not any(field.strip() for field in record):
+                continue
+            rows += 1
+            errors = []
+            if len(record) > len(FILE_COLUMNS) and any(field.strip() for field in record[len(FILE_COLUMNS) :]):
+                errors.append(f"it has {len(record)} fields, but the header has {len(FILE_COLUMNS)}")
+            record += [""] * (len(FILE_COLUMNS) - len(record))
+            raw_partner, raw_kpi, raw_kind, raw_start, raw_site = record[:5]
+            partner = kpi = site = kind = start = None
+            try:
+                partner = references.partner(raw_partner) if raw_partner.strip() else None
+                if partner is None:
+                    errors.append("the partner is missing")
+            except ValueError as exc:
+                errors.append(str(exc))
+            try:
+                kpi = references.kpi(raw_kpi)
+            except ValueError as exc:
+                errors.append(str(exc))
+            if raw_site.strip():
+                try:
+                    site = references.site(raw_site)
+                except ValueError as exc:
+                    errors.append(str(exc))
+            if raw_kind not in kinds:
+                try:
+                    kinds[raw_kind] = rules.parse_period_kind(raw_kind)
+                except ValueError as exc:
+                    kinds[raw_kind] = exc
+            kind = kinds[raw_kind]
+            if raw_start not in dates:
+                try:
+                    dates[raw_start] = rules.parse_date(raw_start)
+                except ValueError as exc:
+                    dates[raw_start] = exc
+            start = dates[raw_start]
+            for parsed in (kind, start):
+                if isinstance(parsed, ValueError):
+                    errors.append(str(parsed))
+            numbers = []
+            for raw, label in zip(record[5:9], labels, strict=True):
+                try:
+                    numbers.append(rules.parse_number(raw, field_label=label))
+                except ValueError as exc:
+                    errors.append(str(exc))
+            if errors:
+                reported += 1
+                if reported <= MAX_PROBLEMS:
+                    problems.append((first, f"line {first}: " + "; ".join(errors)))
+                continue
+            start = services.normalise_period(kind, start)
+            writer.writerow([first, partner.pk, kpi.pk, kind, start, site.pk if site else None, *numbers])
+            if out.tell() > BLOCK_BYTES:
+                write(out.getvalue())
+                out.seek(0)
+                out.truncate()
+                if progress is not None:
+                    progress.update(handle.tell() - getattr(progress, "n", 0))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise LoadError([f"line {line}: the file could not be read ({exc})"]) from None
+    write(out.getvalue())
+    if progress is not None:
+        progress.update(handle.tell() - getattr(progress, "n", 0))
+    if rows == 0:
+        raise LoadError(["The file has a header row but no measurements."])
+    if reported > MAX_PROBLEMS:
+        problems.append((line, f"… and {reported - MAX_PROBLEMS} more lines that cannot be read"))
+    return rows, problems
 
 
 def _load_postgres(path, *, progress, user, alerts) -> LoadResult:
@@ -147,18 +258,39 @@ PIECE_BYTES = 1 << 16  # blocks are checked in pieces of whole lines that stay i
 # The COPY path takes days only: weeks and months go the checking path, which stores them at their
 # first day and checks their overlaps with other values exactly (so the COPY is not spent on them).
 KINDS = {b"day"}
+NUMBER_BYTES = b"0123456789.eE+-"  # the only bytes of a number the COPY path takes (PostgreSQL parses it)
+_PLAIN_NUMBER = re.compile(rb"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+
+
+def _plain_or_empty(field: bytes) -> bool:
+    return not field or _PLAIN_NUMBER.fullmatch(field) is not None
 
 
 def _lookups():
+    """Partners, active KPIs and sites as the COPY path reads them (exact codes; anything else falls
+    back to the checking path, which reads them as rules.References does), and the (partner, site
+    code) pairs allowed: a partner's own sites and the host's (as services.check_measurement)."""
+    host_id = Organization.objects.host().values_list("pk", flat=True).first()
     partners = {
         str(pk).encode() for pk in Organization.objects.exclude(kind=OrganizationKind.HOST).values_list("pk", flat=True)
     }
     kpis = {
         code.encode(): (str(pk).encode(), aggregation, scale)
-        for code, pk, aggregation, scale in KPIDefinition.objects.values_list("code", "pk", "aggregation", "scale")
+        for code, pk, aggregation, scale in KPIDefinition.objects.filter(is_active=True).values_list(
+            "code", "pk", "aggregation", "scale"
+        )
     }
-    sites = {code.encode(): str(pk).encode() for code, pk in Site.objects.values_list("code", "pk") if code}
-    return partners, kpis, sites
+    site_rows = [
+        (code.encode(), str(pk).encode(), owner)
+        for code, pk, owner in Site.objects.values_list("code", "pk", "organization_id")
+        if code
+    ]
+    sites = {code: pk for code, pk, _owner in site_rows}
+    host_sites = [code for code, _pk, owner in site_rows if owner == host_id]
+    allowed = {(partner, b"") for partner in partners}
+    allowed.update((partner, code) for partner in partners for code in host_sites)
+    allowed.update((str(owner).encode(), code) for code, _pk, owner in site_rows if owner != host_id)
+    return partners, kpis, sites, allowed
 
 
 def _blocks(handle):
@@ -190,7 +322,7 @@ def _stream(handle, write, *, lookups, tail, progress, first_id):
     templates. A piece that path does not accept goes through the line-by-line check instead,
     which gives the same result or names the line at fault.
     """
-    partners, kpis, sites = lookups
+    partners, kpis, sites, allowed_sites = lookups
     ratio, weighted = Aggregation.RATIO.value, Aggregation.WEIGHTED_AVERAGE.value
 
     # Per KPI, a line template without and one with a site column: the KPI's id is baked in, fields
@@ -213,6 +345,7 @@ def _stream(handle, write, *, lookups, tail, progress, first_id):
     scales = {code: scale for code, (_, _, scale) in kpis.items()}
     known_partners = set(partners)
     site_ids = {**sites, b"": b""}
+    weighted_codes = {code for code, (_, aggregation, _) in kpis.items() if aggregation == weighted}
 
     def by_columns(piece, next_id):
         """(rows, COPY text) of a piece, or None (or any exception) if by_lines has to look at it."""
@@ -228,14 +361,28 @@ def _stream(handle, write, *, lookups, tail, progress, first_id):
         del fields[2::10]
         if not (known_partners.issuperset(fields[1::9]) and KINDS.issuperset(fields[2::9])):
             return None
+        # Numbers as the services read them: no text, NaN or infinity (no letters but e), no negative
+        # count; fields the KPI does not keep are empty, but for a ratio's value, which must be a number.
+        numbers = b"".join(fields[5::9] + fields[6::9] + fields[7::9] + fields[8::9])
+        if numbers.translate(None, NUMBER_BYTES) or b"-" in b"".join(fields[6::9] + fields[7::9] + fields[8::9]):
+            return None
+        is_ratio = list(map(ratio_codes.__contains__, codes))
+        not_ratio = [not r for r in is_ratio]
+        if any(compress(fields[6::9], not_ratio)) or any(compress(fields[7::9], not_ratio)):
+            return None
+        if any(compress(fields[8::9], [c not in weighted_codes for c in codes])):
+            return None
+        if not all(map(_plain_or_empty, compress(fields[5::9], is_ratio))):
+            return None
         with_sites = any(fields[4::9])
         if with_sites:
+            if not allowed_sites.issuperset(zip(fields[1::9], fields[4::9], strict=True)):
+                return None  # a site of another partner (or unknown): the checking path names it
             fields[4::9] = map(site_ids.__getitem__, fields[4::9])  # KeyError: unknown site
         else:
             del fields[4::9]
         width = 8 + with_sites  # arguments per line; value, numerator, denominator are the 4th to 2nd last
         template = b"".join(map(templates[with_sites].__getitem__, codes))  # KeyError: unknown KPI
-        is_ratio = list(map(ratio_codes.__contains__, codes))
         ratio_rows = list(compress(range(rows), is_ratio))
         if ratio_rows:
             numerators = list(compress(fields[width - 3 :: width], is_ratio))
@@ -268,12 +415,21 @@ def _stream(handle, write, *, lookups, tail, progress, first_id):
             kpi = kpis.get(fields[1]) if len(fields) == 9 else None
             if kpi is None or fields[0] not in partners or fields[2] not in KINDS:
                 raise _Fallback(f"line {number + len(out)}: not 9 fields, an unknown partner or KPI, or not a day")
+            kpi_id, aggregation, scale = kpi
+            kept = (6, 7) if aggregation == ratio else (8,) if aggregation == weighted else ()
+            if (
+                b"".join(fields[5:]).translate(None, NUMBER_BYTES)
+                or b"-" in b"".join(fields[6:])
+                or any(fields[i] for i in (6, 7, 8) if i not in kept)
+                or (aggregation == ratio and not _plain_or_empty(fields[5]))
+            ):
+                raise _Fallback(f"line {number + len(out)}: a number the checking path reads")
             if fields[4]:
                 site = sites.get(fields[4])
-                if site is None:
-                    raise _Fallback(f"line {number + len(out)}: unknown site")
+                if site is None or (fields[0], fields[4]) not in allowed_sites:
+                    raise _Fallback(f"line {number + len(out)}: unknown site or one of another partner")
                 fields[4] = site
-            fields[1], aggregation, scale = kpi
+            fields[1] = kpi_id
             if aggregation == ratio:
                 try:
                     numerator, denominator = float(fields[6]), float(fields[7])
@@ -437,7 +593,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             with open(path, "rb") as handle:
                 header = handle.readline().decode("utf-8-sig").strip().split(",")
                 if header != FILE_COLUMNS:
-                    raise LoadError([f"The header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+                    raise LoadError([f"line 1: the header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
                 lookups = _lookups()  # before the COPY: the connection is busy until it ends
                 copy_sql = (
                     f"COPY {m} (id, partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
@@ -449,6 +605,8 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                         handle, copy.write, lookups=lookups, tail=tail, progress=progress, first_id=first_id
                     )
                 result.timings.append(("checked lines, COPY into the measurements", time.perf_counter() - started))
+            if not result.rows:
+                raise LoadError(["The file has a header row but no measurements."])
             if result.rows:
                 cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [m, first_id + result.rows - 1])
             # One grouped pass, in parallel where the server allows it (a big load first tells the
@@ -481,7 +639,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
                 WHERE a.id IS NULL OR g.last_start > %s
                    OR (d.min_value IS NOT NULL AND g.min_value < d.min_value)
                    OR (d.max_value IS NOT NULL AND g.max_value > d.max_value)
-                   OR g.min_numerator < 0 OR g.min_sample_size < 0
+                   OR g.min_numerator < 0 OR g.min_sample_size <= 0
                    OR (d.aggregation = 'weighted_average' AND g.no_sample_size > 0)
                    OR (g.with_site > 0 AND g.with_site < g.count)
                 """,  # noqa: S608
@@ -553,75 +711,48 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
         cursor.execute(
             """
             CREATE UNLOGGED TABLE kpi_stage (
-                partner_id bigint, kpi_code text, period_kind text, period_start date,
-                site_code text, value float8, numerator float8, denominator float8, sample_size float8
+                line integer, partner_id bigint, kpi_id bigint, period_kind text, period_start date,
+                site_id bigint, value float8, numerator float8, denominator float8, sample_size float8
             ) WITH (autovacuum_enabled = false)
             """
         )
-        with open(path, "rb") as handle:
-            header = handle.readline().decode("utf-8-sig").strip().split(",")
-            if header != FILE_COLUMNS:
-                raise LoadError([f"The header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
-            if progress:
-                progress.update(handle.tell())
-            copy_sql = (
-                "COPY kpi_stage (partner_id, kpi_code, period_kind, period_start, site_code, value, numerator, "
-                "denominator, sample_size) FROM STDIN WITH (FORMAT csv)"
-            )
-            started = time.perf_counter()
-            try:
-                with cursor.cursor.copy(cursor.work_table_sql(copy_sql)) as copy:
-                    while chunk := handle.read(1 << 20):
-                        copy.write(chunk)
-                        if progress:
-                            progress.update(len(chunk))
-            except Exception as exc:  # noqa: BLE001 - a malformed line: report psycopg's message
-                raise LoadError([f"The file could not be read: {exc}"]) from exc
-            result.timings.append(("COPY into the staging table", time.perf_counter() - started))
-        cursor.execute("SELECT count(*) FROM kpi_stage")
-        result.rows = cursor.fetchone()[0]
-        # Resolve codes once; then check everything set-based.
+        copy_sql = (
+            "COPY kpi_stage (line, partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
+            "denominator, sample_size) FROM STDIN WITH (FORMAT csv)"
+        )
+        from . import rules
+
+        references = rules.References(None)  # before the COPY: the connection is busy until it ends
+        host_id = Organization.objects.host().values_list("pk", flat=True).first() or 0
+        started = time.perf_counter()
+        with open(path, "rb") as handle, cursor.cursor.copy(cursor.work_table_sql(copy_sql)) as copy:
+            result.rows, file_problems = _stage(handle, copy.write, references=references, progress=progress)
+        result.timings.append(
+            ("read and checked the lines, COPY into the staging table", time.perf_counter() - started)
+        )
+        # Codes are resolved (as rules.References does for the services); the rest is checked set-based.
         cursor.execute(
             f"""
             CREATE UNLOGGED TABLE kpi_rows AS
-            SELECT row_number() OVER () + 1 AS line, s.partner_id, d.id AS kpi_id, d.aggregation, d.scale,
-                   d.min_value, d.max_value,
-                   s.period_kind, {_normalised_start("s")} AS period_start, st.id AS site_id, s.site_code,
-                   s.kpi_code,
+            SELECT s.line, s.partner_id, d.id AS kpi_id, d.aggregation, d.scale, d.min_value, d.max_value,
+                   s.period_kind, {_normalised_start("s")} AS period_start, s.site_id, st.code AS site_code,
+                   st.organization_id AS site_owner, d.code AS kpi_code,
                    CASE WHEN d.aggregation = 'ratio' AND s.denominator > 0
                         THEN s.numerator / s.denominator * d.scale ELSE s.value END AS value,
                    s.numerator, s.denominator, s.sample_size
             FROM kpi_stage s
-            LEFT JOIN {k} d ON d.code = s.kpi_code
-            LEFT JOIN partners_site st ON st.code = s.site_code AND s.site_code <> ''
+            JOIN {k} d ON d.id = s.kpi_id
+            LEFT JOIN partners_site st ON st.id = s.site_id
             """  # noqa: S608 - table names from the models
         )
         cursor.execute("ANALYZE kpi_rows")
-        problems: list[str] = []
+        problems: list[tuple[int, str]] = list(file_problems)
         _check(
             cursor,
             problems,
-            "SELECT line, kpi_code FROM kpi_rows WHERE kpi_id IS NULL",
-            "line {0}: unknown KPI code “{1}”",
-        )
-        _check(
-            cursor,
-            problems,
-            "SELECT r.line, r.partner_id FROM kpi_rows r LEFT JOIN partners_organization o "
-            "ON o.id = r.partner_id AND o.kind <> 'host' WHERE o.id IS NULL",
-            "line {0}: unknown partner {1}",
-        )
-        _check(
-            cursor,
-            problems,
-            "SELECT line, site_code FROM kpi_rows WHERE site_code <> '' AND site_id IS NULL",
-            "line {0}: unknown site code “{1}”",
-        )
-        _check(
-            cursor,
-            problems,
-            "SELECT line, period_kind FROM kpi_rows WHERE period_kind NOT IN ('day', 'week', 'month')",
-            "line {0}: the period must be day, week or month (got “{1}”)",
+            "SELECT line, site_code FROM kpi_rows WHERE site_id IS NOT NULL "
+            f"AND site_owner NOT IN (partner_id, {int(host_id)})",
+            "line {0}: the site {1} belongs to neither the partner nor the host",
         )
         _check(
             cursor,
@@ -702,7 +833,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
             "or site level, so they would be counted twice",
         )
         if problems:
-            raise LoadError(problems)
+            _refuse(problems)
         # Snapshot the earlier value of rows about to change that have no history yet.
         key = (
             "m.partner_id = r.partner_id AND m.kpi_id = r.kpi_id AND m.period_kind = r.period_kind "
@@ -803,6 +934,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
 
 
 def _load_generic(path, *, progress, user) -> LoadResult:
+    """Other databases: the file is read as the import page reads it and goes through the services."""
     from . import importing, services
     from .models import Source
 
@@ -810,14 +942,17 @@ def _load_generic(path, *, progress, user) -> LoadResult:
         content = handle.read()
     if progress:
         progress.update(len(content))
-    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
-    rows = list(reader)
+    try:
+        rows = importing.read_rows(content, str(path))
+    except importing.FileError as exc:
+        raise LoadError([str(exc)]) from None
     items = importing.build_items(rows, user=user)
     try:
         upserted = services.measurements_upsert(user=user, items=items, source=Source.IMPORT)
     except services.ValidationError as exc:
         problems = getattr(exc, "problems", [])
         raise LoadError(
-            [f"line {p['index'] + 2}: " + "; ".join(p["errors"].values()) for p in problems[:10]] or exc.messages
+            [f"line {items[p['index']].line}: " + "; ".join(p["errors"].values()) for p in problems[:MAX_PROBLEMS]]
+            or exc.messages
         ) from None
     return LoadResult(rows=len(rows), created=upserted.created, updated=upserted.updated, unchanged=upserted.unchanged)

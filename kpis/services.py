@@ -179,7 +179,7 @@ def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
             if item.key in seen:
                 item.errors["period_start"] = _(
                     "The same partner, KPI, period and site appear twice (also in row %(n)s)."
-                ) % {"n": seen[item.key] + 1}
+                ) % {"n": getattr(items[seen[item.key]], "line", None) or seen[item.key] + 1}  # a file's line
             else:
                 seen[item.key] = index
     check_overlaps(items)

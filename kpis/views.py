@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -347,14 +344,12 @@ class MeasurementCreateView(LoginRequiredMixin, FormView):
 # --- import -----------------------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "kpi-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 class ImportView(LoginRequiredMixin, TemplateView):
-    """Upload → preview with a status per row → confirm. All or nothing."""
+    """Upload → preview with a status per row → confirm or cancel. All or nothing.
+
+    Only a preview without errors keeps its file (for the confirmation); confirming, a refusal at
+    confirmation, cancelling and the next upload delete it (see importing's preview files).
+    """
 
     template_name = "kpis/import.html"
 
@@ -374,19 +369,41 @@ class ImportView(LoginRequiredMixin, TemplateView):
         context["max_mb"] = importing.MAX_UPLOAD_BYTES // 1024 // 1024
         return context
 
+    @staticmethod
+    def _with_lines(items, problems):
+        for problem in problems:
+            problem["line"] = items[problem["index"]].line
+        return problems
+
     def _preview(self, content, filename):
         user = self.request.user
         rows = importing.read_rows(content, filename)
         items = importing.build_items(rows, user=user, default_partner=self.default_partner())
         problems = services.validate_measurements(user=user, items=items)
-        return items, problems
+        return items, self._with_lines(items, problems)
+
+    def _forget_preview(self, request):
+        """Delete this session's preview file, if any."""
+        stored = request.session.pop("kpi_import", None) or {}
+        importing.preview_delete(stored.get("token"))
+
+    def _own_token(self, request) -> str | None:
+        stored = request.session.get("kpi_import") or {}
+        token = request.POST.get("token", "")
+        return token if token and stored.get("token") == token else None
 
     def post(self, request, *args, **kwargs):
         if "confirm" in request.POST:
             return self.confirm(request)
+        if "cancel" in request.POST:
+            if self._own_token(request):
+                self._forget_preview(request)
+                messages.info(request, _("The import was cancelled; nothing was saved."))
+            return redirect("kpis:import")
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
+        self._forget_preview(request)  # a new upload replaces the earlier preview
         upload = form.cleaned_data["file"]
         if upload.size > importing.MAX_UPLOAD_BYTES:
             form.add_error(
@@ -399,35 +416,37 @@ class ImportView(LoginRequiredMixin, TemplateView):
         except importing.FileError as exc:
             form.add_error("file", str(exc))
             return self.render_to_response(self.get_context_data(form=form))
-        token = uuid.uuid4().hex
-        (_upload_dir() / token).write_bytes(content)
-        request.session["kpi_import"] = {"token": token, "name": upload.name}
+        token = None
+        if not problems:
+            token = importing.preview_save(content)
+            request.session["kpi_import"] = {"token": token, "name": upload.name}
         return self.render_to_response(
             self.get_context_data(form=form, items=items, problems=problems, token=token, filename=upload.name)
         )
 
     def confirm(self, request):
-        stored = request.session.get("kpi_import") or {}
-        token = request.POST.get("token", "")
-        if not token or stored.get("token") != token or not (_upload_dir() / token).exists():
+        token = self._own_token(request)
+        path = importing.preview_path(token) if token else None
+        if path is None or not path.exists():
             messages.error(request, _("The preview has expired. Upload the file again."))
             return redirect("kpis:import")
-        path = _upload_dir() / token
-        content = path.read_bytes()
+        name = request.session["kpi_import"].get("name", "")
         try:
-            rows = importing.read_rows(content, stored.get("name", ""))
+            content = path.read_bytes()
+        finally:
+            self._forget_preview(request)  # confirmed or refused, the preview is used up
+        try:
+            rows = importing.read_rows(content, name)
             items = importing.build_items(rows, user=request.user, default_partner=self.default_partner())
             result = services.measurements_upsert(user=request.user, items=items, source=Source.IMPORT)
         except importing.FileError as exc:
             messages.error(request, str(exc))
             return redirect("kpis:import")
         except ValidationError as exc:
-            problems = getattr(exc, "problems", None) or []
+            problems = self._with_lines(items, getattr(exc, "problems", None) or [])
             return self.render_to_response(
-                self.get_context_data(items=items, problems=problems, token=None, filename=stored.get("name"))
+                self.get_context_data(items=items, problems=problems, token=None, filename=name)
             )
-        path.unlink(missing_ok=True)
-        request.session.pop("kpi_import", None)
         messages.success(
             request,
             _("Import done: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.") % result.as_dict(),

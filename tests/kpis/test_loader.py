@@ -55,14 +55,14 @@ def test_load_is_idempotent_keeps_rollup_exact_and_history(world, tmp_path):
 @pytest.mark.parametrize(
     "line,message",
     [
-        ("{p},nope,day,2025-03-03,,,1,100,", "unknown KPI code"),
-        ("99999,error-rate,day,2025-03-03,,,1,100,", "unknown partner"),
-        ("{p},error-rate,day,2025-03-03,XX9,,1,100,", "unknown site code"),
+        ("{p},nope,day,2025-03-03,,,1,100,", "Unknown KPI code"),
+        ("99999,error-rate,day,2025-03-03,,,1,100,", "Unknown partner"),
+        ("{p},error-rate,day,2025-03-03,XX9,,1,100,", "Unknown site code"),
         ("{p},error-rate,day,2025-03-03,,,1,0,", "zero or negative"),
         ("{p},error-rate,day,2025-03-03,,,200,100,", "outside the KPI's allowed range"),
         ("{p},error-rate,day,2999-03-03,,,1,100,", "in the future"),
         ("{p},error-rate,day,2025-03-01,,,1,100,", "appear 2 times"),
-        ("{p},error-rate,day,not-a-date,,,1,100,", "could not be read"),
+        ("{p},error-rate,day,not-a-date,,,1,100,", "is not a date"),
     ],
 )
 def test_load_refuses_bad_rows_and_loads_nothing(world, tmp_path, line, message):
@@ -241,3 +241,54 @@ def test_load_refuses_days_counted_twice_in_the_file_and_against_stored_values(w
     )
     assert Measurement.objects.get(kpi__code="delivery-time").period_start == date(2025, 2, 10)
     assert Measurement.objects.count() == 4
+
+
+def test_a_header_only_file_is_refused(world, tmp_path):
+    for content in (HEADER, HEADER + "\n\n"):
+        path = tmp_path / "empty.csv"
+        path.write_text(content)
+        with pytest.raises(CommandError, match="no measurements"):
+            call_command("kpis_load_csv", str(path), "--quiet-progress")
+
+
+def test_messages_name_file_lines_after_blank_lines_and_quoted_line_breaks(world, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY loader's messages")
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    content = (
+        HEADER  # line 1
+        + "\n"  # line 2
+        + f"{p},error-rate,day,2025-03-01,,,1,100,\n"  # line 3
+        + f'{p},"error-\nrate",day,2025-03-02,,,1,100,\n'  # lines 4-5
+        + "\n"  # line 6
+        + f"{p},delivery-time,day,2025-03-03,,12,,,40\n"  # line 7: fine
+        + f"{p},delivery-time,day,2025-03-04,,12,5,,40,7\n"  # line 8: one field too many
+        + f"{p},error-rate,day,2025-03-05,,,1,0,\n"  # line 9: denominator zero
+        + f"{p},error-rate,day,2025-03-01,,,1,100,\n"  # line 10: the same as line 3
+    )
+    path = tmp_path / "odd.csv"
+    path.write_text(content)
+    with pytest.raises(CommandError) as excinfo:
+        call_command("kpis_load_csv", str(path), "--quiet-progress")
+    message = str(excinfo.value)
+    assert "line 4: Unknown KPI code" in message
+    assert "line 8: it has 10 fields, but the header has 9" in message
+    assert "line 9: missing, zero or negative parts" in message
+    assert "line 3: the same partner, KPI, period and site appear 2 times" in message
+    assert "line 7" not in message
+    assert "kpi_stage" not in message and "kpi_rows" not in message and "COPY" not in message
+    assert not Measurement.objects.exists()
+
+
+def test_load_refuses_a_site_of_another_partner_on_both_paths(world, tmp_path):
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    for lines in (
+        [f"{p},error-rate,day,2025-03-01,BETA1,,1,100,"],  # the COPY path's file
+        [f"{p},error-rate,week,2025-03-03,BETA1,,1,100,"],  # the checking path's file
+    ):
+        with pytest.raises(CommandError, match="BETA1"):
+            call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
+    call_command("kpis_load_csv", _file(tmp_path, [f"{p},error-rate,day,2025-03-01,AAR1,,1,100,"]), "--quiet-progress")
+    assert Measurement.objects.get().site == world.host_site

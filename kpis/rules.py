@@ -1,0 +1,113 @@
+"""How a measurement's fields are read from a file or a payload: one source for the import page, the
+ingestion API and the bulk loader (`kpis_load_csv`), so that a row one of them accepts the others accept.
+
+The checks on the values read (assignment, period in the future, ranges, parts, the same key twice,
+days counted twice, the site's owner) live in `services.check_measurement` / `check_overlaps` for the
+services and in set-based SQL in the loader; tests/kpis/test_parity.py feeds the same rows to both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+
+from partnerportal import policy
+from partners.models import Organization, Site
+
+from .models import KPIDefinition, PeriodKind
+
+PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m")
+PERIOD_KINDS = {"dag": "day", "uge": "week", "måned": "month", "maaned": "month"}
+
+
+def parse_number(raw, *, field_label: str) -> float | None:
+    """A number, or None for an empty field; `12,5` and `1.234,5` are Danish decimals. Refuses text,
+    NaN and infinities (also a number too large to be finite, e.g. 1e999)."""
+    if raw is None:
+        return None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        number = float(raw)
+    else:
+        text = str(raw).strip().replace("\u00a0", "").replace(" ", "")
+        if text == "":
+            return None
+        if "," in text and "." in text:
+            # 1.234,5 (Danish) or 1,234.5 (English): the last separator is the decimal one.
+            if text.rfind(",") > text.rfind("."):
+                text = text.replace(".", "").replace(",", ".")
+            else:
+                text = text.replace(",", "")
+        else:
+            text = text.replace(",", ".")
+        if not PLAIN_NUMBER.fullmatch(text):
+            raise ValueError(_("“%(raw)s” is not a number (%(field)s).") % {"raw": raw, "field": field_label})
+        number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(_("“%(raw)s” is not a finite number (%(field)s).") % {"raw": raw, "field": field_label})
+    return number
+
+
+def parse_date(raw) -> date:
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = str(raw or "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("“%(raw)s” is not a date (use YYYY-MM-DD).") % {"raw": text})
+
+
+def parse_period_kind(raw) -> str:
+    """The period kind (day when empty; Danish names accepted); raises ValueError for anything else."""
+    kind = str(raw or "day").strip().lower()
+    kind = PERIOD_KINDS.get(kind, kind)
+    if kind not in PeriodKind.values:
+        raise ValueError(_("The period must be day, week or month (got “%(v)s”).") % {"v": kind})
+    return kind
+
+
+class References:
+    """Partners, active KPIs and sites by the keys a file names them with, within what `user` may see
+    (the access policy's scope; an operator's command-line load has no user and sees all): another
+    partner is as unknown to a partner user as one that does not exist (the messages do not tell apart).
+    Each method returns the object or raises ValueError with the message for the row."""
+
+    def __init__(self, user=None):
+        organizations = Organization.objects.partners()
+        site_rows = Site.objects.all()
+        if user is not None:
+            organizations = policy.scope(user, policy.VIEW, organizations)
+            site_rows = policy.scope(user, policy.VIEW, site_rows)
+        self.partners = {str(o.pk): o for o in organizations}
+        self.partners_by_name = {o.name.strip().lower(): o for o in self.partners.values()}
+        self.kpis = {k.code.lower(): k for k in KPIDefinition.objects.filter(is_active=True)}
+        self.sites = {s.code.lower(): s for s in site_rows}
+
+    def partner(self, raw):
+        key = str(raw).strip()
+        if key.endswith(".0"):
+            key = key[:-2]
+        partner = self.partners.get(key) or self.partners_by_name.get(key.lower())
+        if partner is None:
+            raise ValueError(_("Unknown partner “%(p)s”.") % {"p": raw})
+        return partner
+
+    def kpi(self, raw):
+        kpi = self.kpis.get(str(raw or "").strip().lower())
+        if kpi is None:
+            raise ValueError(_("Unknown KPI code “%(k)s”.") % {"k": raw or ""})
+        return kpi
+
+    def site(self, raw):
+        site = self.sites.get(str(raw).strip().lower())
+        if site is None:
+            raise ValueError(_("Unknown site code “%(s)s”.") % {"s": raw})
+        return site
