@@ -6,12 +6,12 @@ import uuid
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
 from partners.models import Organization
 
@@ -347,10 +347,9 @@ class MeasurementCreateView(LoginRequiredMixin, FormView):
 # --- import -----------------------------------------------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "kpi-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _preview_name(token: str) -> str:
+    """Where the uploaded file waits between preview and confirm (in the default storage)."""
+    return f"kpi-imports/{token}"
 
 
 class ImportView(LoginRequiredMixin, TemplateView):
@@ -400,7 +399,11 @@ class ImportView(LoginRequiredMixin, TemplateView):
             form.add_error("file", str(exc))
             return self.render_to_response(self.get_context_data(form=form))
         token = uuid.uuid4().hex
-        (_upload_dir() / token).write_bytes(content)
+        try:
+            uploads.store(default_storage, _preview_name(token), ContentFile(content))
+        except uploads.UploadNotSaved as exc:
+            form.add_error("file", exc.messages[0])
+            return self.render_to_response(self.get_context_data(form=form))
         request.session["kpi_import"] = {"token": token, "name": upload.name}
         return self.render_to_response(
             self.get_context_data(form=form, items=items, problems=problems, token=token, filename=upload.name)
@@ -409,11 +412,11 @@ class ImportView(LoginRequiredMixin, TemplateView):
     def confirm(self, request):
         stored = request.session.get("kpi_import") or {}
         token = request.POST.get("token", "")
-        if not token or stored.get("token") != token or not (_upload_dir() / token).exists():
+        if not token or stored.get("token") != token or not default_storage.exists(_preview_name(token)):
             messages.error(request, _("The preview has expired. Upload the file again."))
             return redirect("kpis:import")
-        path = _upload_dir() / token
-        content = path.read_bytes()
+        with default_storage.open(_preview_name(token), "rb") as stored_file:
+            content = stored_file.read()
         try:
             rows = importing.read_rows(content, stored.get("name", ""))
             items = importing.build_items(rows, user=request.user, default_partner=self.default_partner())
@@ -426,7 +429,7 @@ class ImportView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(
                 self.get_context_data(items=items, problems=problems, token=None, filename=stored.get("name"))
             )
-        path.unlink(missing_ok=True)
+        default_storage.delete(_preview_name(token))
         request.session.pop("kpi_import", None)
         messages.success(
             request,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.notifications.services import notify, reschedule, withdraw
 from partners.models import Organization
 from partners.selectors import host_managers, people_of
@@ -346,8 +346,7 @@ def case_attach_file(*, user, case, uploaded) -> CaseFile:
     _require(user, policy.ADD, CaseFile)
     name = validate_upload(uploaded)
     attachment = CaseFile(case=case, name=name, size=uploaded.size, uploaded_by=user)
-    attachment.file.save(name, uploaded, save=False)
-    attachment.save()
+    uploads.save_with_file(attachment, "file", name, uploaded)
     return attachment
 
 
@@ -535,8 +534,7 @@ def engagement_attach_file(*, user, engagement, uploaded) -> EngagementFile:
         raise PermissionDenied
     name = validate_upload(uploaded)
     attachment = EngagementFile(engagement=engagement, name=name, size=uploaded.size, uploaded_by=user)
-    attachment.file.save(name, uploaded, save=False)
-    attachment.save()
+    uploads.save_with_file(attachment, "file", name, uploaded)
     return attachment
 
 
