@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from partnerportal.wsgi import application
 from tests.factories import UserFactory
@@ -71,7 +72,7 @@ def test_a_connection_killed_by_the_server_is_replaced_before_the_next_request(m
     connection.close()
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)
 
-    status, _body = _wsgi_get("/profile/", cookie)
+    status, _body = _wsgi_get(reverse("profile"), cookie)
     assert status == 200
     assert connection.connection is not None, "the connection should be kept for the next request"
     first_pid = connection.connection.info.backend_pid
@@ -86,7 +87,7 @@ def test_a_connection_killed_by_the_server_is_replaced_before_the_next_request(m
         killer.close()
     time.sleep(0.2)
 
-    status, body = _wsgi_get("/profile/", cookie)
+    status, body = _wsgi_get(reverse("profile"), cookie)
     assert status == 200, body[:500]
     assert connection.connection.info.backend_pid != first_pid
     connection.close()
