@@ -14,10 +14,12 @@ import io
 import re
 import time
 import uuid
-from pathlib import Path
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
+
+from partnerportal import uploads
 
 from . import rules
 from .rules import parse_date, parse_number  # noqa: F401 - the readers' names since before rules.py
@@ -269,41 +271,52 @@ PREVIEW_MAX_AGE = 3600  # seconds
 PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
-def preview_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "kpi-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+PREVIEW_DIR = "kpi-imports"  # in the default storage (the media disk, or object storage)
 
 
-def preview_path(token: str) -> Path | None:
+def _preview_name(token) -> str | None:
     """The preview file of a token, or None for something that is not a token."""
     if not isinstance(token, str) or not PREVIEW_TOKEN.fullmatch(token):
         return None
-    return preview_dir() / token
+    return f"{PREVIEW_DIR}/{token}"
 
 
 def preview_save(content: bytes) -> str:
+    """Keep an uploaded file until it is confirmed; UploadNotSaved (nothing kept) when storage fails."""
     token = uuid.uuid4().hex
-    preview_path(token).write_bytes(content)
+    uploads.store(default_storage, _preview_name(token), ContentFile(content))
     return token
 
 
+def preview_read(token) -> bytes | None:
+    name = _preview_name(token)
+    if name is None or not default_storage.exists(name):
+        return None
+    with default_storage.open(name, "rb") as stored:
+        return stored.read()
+
+
 def preview_delete(token) -> None:
-    path = preview_path(token)
-    if path is not None:
-        path.unlink(missing_ok=True)
+    name = _preview_name(token)
+    if name is not None:
+        default_storage.delete(name)
 
 
 def remove_abandoned_previews(*, max_age: float = PREVIEW_MAX_AGE, now: float | None = None) -> int:
     """Delete preview files older than `max_age` seconds; returns how many were deleted."""
     cutoff = (time.time() if now is None else now) - max_age
     removed = 0
-    for path in preview_dir().iterdir():
-        if not PREVIEW_TOKEN.fullmatch(path.name):
+    try:
+        _dirs, names = default_storage.listdir(PREVIEW_DIR)
+    except FileNotFoundError:
+        return 0
+    for name in names:
+        if not PREVIEW_TOKEN.fullmatch(name):
             continue
+        path = f"{PREVIEW_DIR}/{name}"
         try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
+            if default_storage.get_modified_time(path).timestamp() < cutoff:
+                default_storage.delete(path)
                 removed += 1
         except FileNotFoundError:  # confirmed or cancelled meanwhile
             continue

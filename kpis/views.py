@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
 from partners.models import Organization
 
@@ -418,7 +418,11 @@ class ImportView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         token = None
         if not problems:
-            token = importing.preview_save(content)
+            try:
+                token = importing.preview_save(content)
+            except uploads.UploadNotSaved as exc:
+                form.add_error("file", exc.messages[0])
+                return self.render_to_response(self.get_context_data(form=form))
             request.session["kpi_import"] = {"token": token, "name": upload.name}
         return self.render_to_response(
             self.get_context_data(form=form, items=items, problems=problems, token=token, filename=upload.name)
@@ -426,15 +430,12 @@ class ImportView(LoginRequiredMixin, TemplateView):
 
     def confirm(self, request):
         token = self._own_token(request)
-        path = importing.preview_path(token) if token else None
-        if path is None or not path.exists():
+        content = importing.preview_read(token) if token else None
+        if content is None:
             messages.error(request, _("The preview has expired. Upload the file again."))
             return redirect("kpis:import")
         name = request.session["kpi_import"].get("name", "")
-        try:
-            content = path.read_bytes()
-        finally:
-            self._forget_preview(request)  # confirmed or refused, the preview is used up
+        self._forget_preview(request)  # confirmed or refused, the preview is used up
         try:
             rows = importing.read_rows(content, name)
             items = importing.build_items(rows, user=request.user, default_partner=self.default_partner())

@@ -677,7 +677,11 @@ def remind_action_items(*, today: date | None = None) -> int:
 
 def remind_missing_kpi_data(*, today: date | None = None) -> int:
     """Ask partner managers to submit last month's figures for KPIs they submit themselves and that
-    have data before (so a partner that never reported is not nagged by a new assignment)."""
+    have data before (so a partner that never reported is not nagged by a new assignment).
+
+    Once per partner and month, decided from the outbox: the first run of the month that finds the
+    figures missing sends, whatever day it is (a run missed while the broker was down is caught
+    up by the next one), and later runs of the month send nothing more."""
     try:
         from kpis.models import Measurement, PartnerKPI
     except ImportError:
@@ -699,12 +703,17 @@ def remind_missing_kpi_data(*, today: date | None = None) -> int:
         ).exists()
         if has_history and not has_last:
             by_partner.setdefault(a.partner, []).append(a.kpi)
+    from partnerportal.notifications.models import Notification
+
     for partner, kpis in by_partner.items():
+        key = f"kpi-missing:{partner.pk}:{month_start:%Y-%m}"
+        if Notification.objects.filter(key=key).exists():
+            continue  # this month's reminder went out already (to the managers of that day)
         total += len(
             notify(
                 recipients=people_of(organization=partner, roles=[policy.PARTNER_MANAGER]),
                 kind=KIND_KPI_MISSING,
-                key=f"kpi-missing:{partner.pk}:{month_start:%Y-%m}",
+                key=key,
                 template="meetings/email/kpi_missing",
                 context={
                     "partner": partner,

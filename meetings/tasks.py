@@ -22,11 +22,8 @@ def remind_action_items():
 
 @shared_task(name="meetings.tasks.remind_missing_kpi_data")
 def remind_missing_kpi_data():
-    from django.utils import timezone
-
-    # Monthly: beat ticks daily, the unique key makes the first run of a month the only one that sends.
-    if timezone.localdate().day > 7:
-        return 0
+    # Beat ticks daily; the service sends each partner's reminder once per month, on the first run
+    # of the month that finds it due (also after missed ticks).
     return services.remind_missing_kpi_data()
 
 

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -188,3 +188,20 @@ def snapshot_last_months(partner, months=12, today=None) -> list[HealthSnapshot]
     today = today or timezone.localdate()
     current = month_start(today)
     return [snapshot(partner, current - relativedelta(months=i)) for i in range(months - 1, -1, -1)]
+
+
+def snapshot_due(partner, today=None, max_months=12) -> list[HealthSnapshot]:
+    """The snapshots the daily task owes: this month's (so far), last month's (now complete) and
+    every month since the partner's latest earlier snapshot, so that days or weeks of missed runs
+    leave no month without its final score (at most `max_months` back)."""
+    today = today or timezone.localdate()
+    current = month_start(today)
+    previous = current - relativedelta(months=1)
+    latest = HealthSnapshot.objects.filter(partner=partner, month__lt=current).aggregate(m=Max("month"))["m"]
+    first = previous if latest is None else max(min(latest, previous), current - relativedelta(months=max_months - 1))
+    months = []
+    month = first
+    while month <= current:
+        months.append(month)
+        month += relativedelta(months=1)
+    return [snapshot(partner, month) for month in months]

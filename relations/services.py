@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.notifications.services import notify, reschedule, withdraw
 from partners.models import Organization
 from partners.selectors import host_managers, people_of
@@ -346,8 +346,7 @@ def case_attach_file(*, user, case, uploaded) -> CaseFile:
     _require(user, policy.ADD, CaseFile)
     name = validate_upload(uploaded)
     attachment = CaseFile(case=case, name=name, size=uploaded.size, uploaded_by=user)
-    attachment.file.save(name, uploaded, save=False)
-    attachment.save()
+    uploads.save_with_file(attachment, "file", name, uploaded)
     return attachment
 
 
@@ -535,8 +534,7 @@ def engagement_attach_file(*, user, engagement, uploaded) -> EngagementFile:
         raise PermissionDenied
     name = validate_upload(uploaded)
     attachment = EngagementFile(engagement=engagement, name=name, size=uploaded.size, uploaded_by=user)
-    attachment.file.save(name, uploaded, save=False)
-    attachment.save()
+    uploads.save_with_file(attachment, "file", name, uploaded)
     return attachment
 
 
@@ -711,18 +709,24 @@ def survey_send_reminders(*, today=None) -> int:
 
 
 def schedule_survey_rounds(*, today=None, every_months=3, open_days=21) -> list[SurveyRound]:
-    """Open a new round for every active partner whose last one is a quarter old (or missing)."""
+    """Open a new round for every active partner whose last one is a quarter old (or missing).
+
+    The round opens on the day it was due, not on the day this run happens to come: a run missed
+    while the broker was down is caught up by the next one without shifting the quarterly rhythm
+    (a round due so long ago that it would be over already opens today instead)."""
     from dateutil.relativedelta import relativedelta
 
     today = today or timezone.localdate()
     created = []
     for partner in Organization.objects.partners().filter(is_active=True):
         last = SurveyRound.objects.filter(partner=partner).order_by("-opens_on").first()
-        if last is not None and last.opens_on + relativedelta(months=every_months) > today:
+        due = today if last is None else last.opens_on + relativedelta(months=every_months)
+        if due > today:
             continue
+        opens_on = due if due + timedelta(days=open_days) > today else today
         created.append(
             survey_round_create(
-                partner=partner, opens_on=today, closes_on=today + timedelta(days=open_days), anonymous=True
+                partner=partner, opens_on=opens_on, closes_on=opens_on + timedelta(days=open_days), anonymous=True
             )
         )
     return created

@@ -29,15 +29,13 @@ def schedule_survey_rounds():
 
 @shared_task
 def snapshot_health_scores():
-    """This month's (and last month's, now complete) health score of every active partner."""
-    from dateutil.relativedelta import relativedelta
+    """Every active partner's health score for this month, last month (now complete) and any month
+    a missed run left out."""
+    from .health import snapshot_due
 
-    from .health import month_start, snapshot
-
-    this_month = month_start(timezone.localdate())
+    today = timezone.localdate()
     count = 0
     for partner in Organization.objects.partners().filter(is_active=True):
-        snapshot(partner, this_month - relativedelta(months=1))
-        snapshot(partner, this_month)
+        snapshot_due(partner, today)
         count += 1
     return count

@@ -33,10 +33,15 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
 def test_healthz_is_503_when_the_database_fails(client, monkeypatch):
     from django.db import connection
 
-    def broken_cursor(*args, **kwargs):
-        raise ConnectionError("database down")
+    if connection.vendor == "postgresql":
+        # The probe opens its own connection: nothing listens on port 1, the database is "down".
+        monkeypatch.setitem(connection.settings_dict, "PORT", "1")
+    else:
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
+        def broken_cursor(*args, **kwargs):
+            raise ConnectionError("database down")
+
+        monkeypatch.setattr(connection, "cursor", broken_cursor)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"].startswith("error")

@@ -239,3 +239,44 @@ def test_missing_kpi_data_asks_partner_managers_once(world):
     row = Notification.objects.get(key__startswith="kpi-missing:")
     assert row.recipient == world.a_manager
     assert row.key == f"kpi-missing:{world.partner_a.pk}:2026-05"
+
+
+# --- Missed ticks (beat could not reach the broker): the next run catches up from the database ---
+
+
+def test_reminders_of_meetings_that_entered_the_window_during_missed_runs_are_queued_once(world):
+    make_series(world, world.partner_a, rrule="FREQ=DAILY", first_date=timezone.localdate())
+    Notification.objects.all().delete()  # as if no scheduling run had happened yet
+    # The 15-minute task did not run for two days; the first run after the outage:
+    later = timezone.now() + timedelta(days=2)
+    assert services.schedule_reminders(now=later) > 0
+    window = Meeting.objects.filter(
+        start__gt=later + timedelta(hours=1),
+        start__lte=later + timedelta(days=services.REMINDER_WINDOW_DAYS, minutes=2880),
+    )
+    assert window.count() >= 4
+    for meeting in window:
+        rows = _reminders(meeting)
+        assert rows.count() == 4, meeting  # both offsets × both participants, none twice
+        assert all(r.send_at >= later for r in rows)
+    assert services.schedule_reminders(now=later) == 0
+    assert services.schedule_reminders(now=later + timedelta(minutes=15)) == 0
+
+
+def test_missing_kpi_data_reminder_missed_in_the_first_week_is_sent_later_in_the_month_once(world, monkeypatch):
+    from meetings import tasks
+    from tests.factories import UserFactory
+    from tests.kpis.helpers import assign, measure
+    from tests.meetings.helpers import ensure_standard_kpis
+
+    ensure_standard_kpis()
+    assign(world.partner_a, "error-rate", partner_can_submit=True, target=1.0)
+    measure(world.partner_a, "error-rate", date(2026, 4, 10), numerator=5, denominator=1000)  # nothing in May
+    # Beat could not reach the broker from the 1st to the 19th of June: the daily run of the 20th is the first.
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2026, 6, 20))
+    assert tasks.remind_missing_kpi_data() == 1
+    assert tasks.remind_missing_kpi_data() == 0
+    # A partner manager who joins later that month is not sent May's reminder a second time for the partner.
+    UserFactory(username="a_manager_2", organization=world.partner_a, role="partner_manager")
+    assert tasks.remind_missing_kpi_data() == 0
+    assert Notification.objects.filter(key=f"kpi-missing:{world.partner_a.pk}:2026-05").count() == 1
