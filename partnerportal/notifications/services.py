@@ -240,7 +240,7 @@ def _email_for(notification: Notification, connection, *, domain: str, settings_
             "List-Unsubscribe": f"<{settings_url}>",
             # Sent by a machine: out-of-office and other automatic replies stay away (RFC 3834).
             "Auto-Submitted": "auto-generated",
-            "X-Auto-Response-Suppress": "All",
+            "X-Auto-Response-Suppress": "OOF, AutoReply",  # Exchange; bounces still come back
         },
     )
     for attachment in notification.attachments or []:

@@ -68,6 +68,7 @@ def test_every_email_links_to_the_preferences_and_keeps_auto_replies_away(world)
         assert message["List-Unsubscribe"] == f"<{PREFERENCES}>"
         assert message["List-Unsubscribe-Post"] is None  # no one-click endpoint: not promised
         assert message["Auto-Submitted"] == "auto-generated"
+        assert message["X-Auto-Response-Suppress"] == "OOF, AutoReply"
     english = _sent_to(world.manager).body
     danish = _sent_to(world.a_manager).body
     assert english.rstrip().endswith(f"Choose which notifications you receive by e-mail: {PREFERENCES}")
