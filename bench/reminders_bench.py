@@ -109,7 +109,7 @@ def dispatch_batch_marked(*, now, batch_size):
     sent = []
     connection = get_connection(fail_silently=False)
     for notification in rows:
-        message = services._email_for(notification, connection)
+        message = services._email_for(notification, connection, **services._email_options())
         if message is not None:
             message.send(fail_silently=False)
         sent.append(notification.pk)

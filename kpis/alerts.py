@@ -1,8 +1,9 @@
 """Critical breaches and successes, checked after every measurement write (form, import, API, loader).
 
-Only the months touched by the write are recomputed (from the monthly rollup). Successes are judged
-on complete months only, so a periodic task (kpis.tasks.judge_complete_month) judges the last
-complete month again once it is over. Notifications go through the outbox with a key per event, so
+Only the months touched by the write are recomputed (from the monthly rollup). A running month
+alerts a critical breach only once its values cover RUNNING_MONTH_MIN_DAYS days, and says "so far".
+Successes are judged on complete months only. A periodic task (kpis.tasks.judge_complete_month)
+judges the last complete month again once it is over. Notifications go through the outbox with a key per event, so
 each breach and each success is notified once however often a month is judged.
 """
 
@@ -12,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -22,10 +24,13 @@ from partners.selectors import host_managers, people_of
 
 from . import periods
 from .aggregation import aggregate
-from .models import MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
+from .models import Measurement, MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
 from .selectors import CRITICAL, _pick_target, status_of
 
 STREAK = 3  # target value met (not just the on-target band) this many months in a row is a success
+# A running month alerts only once its values cover this many days (1 bad day on the 1st is no month);
+# the alert then says "so far" and up to which day. Too little data: judged again once it is complete.
+RUNNING_MONTH_MIN_DAYS = 10
 MIN_HISTORY_FOR_RECORD = 3  # a "new best" needs at least this many earlier months to beat
 ALERT_CHUNK = 50  # partners whose monthly history is read in one query after a large write
 
@@ -138,7 +143,14 @@ def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -
             continue
         target, state = status(month, value)
         if state == CRITICAL:
-            _notify_breach(assignment, month, value, target)
+            month_end = periods.period_end("month", month)
+            covered = None if month_end < today else data_until(assignment, month)
+            if covered is None or covered >= month_end:
+                _notify_breach(assignment, month, value, target)
+            elif (covered - month).days + 1 >= RUNNING_MONTH_MIN_DAYS:
+                _notify_breach(assignment, month, value, target, running=covered)
+            # else: too little of a running month to judge; it is checked again with the next
+            # values, and once complete by the periodic task (judge_complete_month).
         if periods.period_end("month", month) >= today:
             continue  # successes are judged on complete months only
         earlier = [v for m, v in series if m < month]
@@ -163,8 +175,28 @@ def check_partner_kpi(assignment: PartnerKPI, months: set[date], series: list) -
 _in_their_language = lazy(_tr, str)
 
 
-def _notify_breach(assignment, month, value, target):
+def data_until(assignment: PartnerKPI, month: date) -> date:
+    """The last day of `month` that the partner KPI's values cover (a week or month value covers its period)."""
+    month_end = periods.period_end("month", month)
+    latest = (
+        Measurement.objects.filter(
+            partner_id=assignment.partner_id, kpi_id=assignment.kpi_id, period_start__range=(month, month_end)
+        )
+        .order_by()
+        .values("period_kind")
+        .annotate(last=Max("period_start"))
+    )
+    ends = [
+        last if kind == "day" else periods.period_end(kind, last)
+        for kind, last in latest.values_list("period_kind", "last")
+    ]
+    return min(max(ends, default=month), month_end)
+
+
+def _notify_breach(assignment, month, value, target, *, running: date | None = None):
+    """Notify a critical month once. `running`: the month is not over; its values cover up to that day."""
     kpi = assignment.kpi
+    month_end = periods.period_end("month", month)
     notify(
         recipients=recipients(assignment),
         kind=KIND_BREACH,
@@ -179,6 +211,10 @@ def _notify_breach(assignment, month, value, target):
             "critical": target.critical,
             "target": target.value,
             "url": chart_url(assignment),
+            "running": running is not None,
+            "data_until": f"{running:%Y-%m-%d}" if running else "",
+            "days": (running - month).days + 1 if running else None,
+            "month_days": month_end.day,
         },
         url=reverse("kpis:chart", args=[assignment.pk]),
         partner=assignment.partner if assignment.shared else None,

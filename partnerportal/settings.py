@@ -227,7 +227,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
+    # filemail:///srv/portal/mail writes there (django-environ drops the leading "/" of the path);
+    # plain filemail:// writes to $VAR_DIR/mail.
+    _mail_dir = EMAIL_CONFIG["EMAIL_FILE_PATH"].strip("/")
+    EMAIL_FILE_PATH = "/" + _mail_dir if _mail_dir else str(VAR_DIR / "mail")
+# Date headers with the real offset of TIME_ZONE (not "-0000", "zone unknown").
+EMAIL_USE_LOCALTIME = True
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Partner portal <portal@example.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

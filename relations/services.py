@@ -120,7 +120,9 @@ def notice_post(
     notice.full_clean()
     notice.save()
     channel_email = integrations.channel_wants_email(partner, kind)
-    email = severity == Severity.HIGH or channel_email is True
+    # High severity (or the channel matrix) asks for an e-mail; a person who switched notice
+    # e-mails off on their preferences page still gets none (email=None follows the preference).
+    email = None if severity == Severity.HIGH or channel_email is True else False
     notify(
         recipients=other_side_people(partner=partner, side=notice.side),
         kind="relations.notice",

@@ -1,20 +1,26 @@
 """Writes of the notifications outbox: create, withdraw and reschedule notifications.
 
 Every app notifies people through `notify()`; nobody sends e-mail directly. The dispatcher
-(tasks.dispatch_due_notifications) sends what is due, exactly once per (recipient, key).
+(tasks.dispatch_due_notifications) sends what is due, once per (recipient, key); a dispatcher
+killed mid-batch can repeat only the one e-mail in flight, with the same Message-ID.
 """
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -190,17 +196,52 @@ def claim_due(*, batch_size: int = 100, now: datetime | None = None) -> tuple[li
     return rows, now
 
 
-def _email_for(notification: Notification, connection) -> EmailMessage | None:
+def _mail_domain() -> str:
+    """The domain of the portal's e-mails: the sender's, else SITE_URL's host, else this machine's name."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2] if "@" in address else ""
+    return (domain or urlsplit(settings.SITE_URL).hostname or str(DNS_NAME)).strip().lower()
+
+
+def message_id_for(notification: Notification, *, domain: str | None = None) -> str:
+    """A Message-ID derived from the notification's unique (recipient, key): the same on every send.
+
+    A message sent again (a dispatcher that died right after sending it, an admin's retry) carries
+    the Message-ID of the first, so mail systems and clients can drop the repeat.
+    """
+    # 128 bits of SHA-256 are unique enough and keep the header on one line (no folding).
+    digest = hashlib.sha256(f"{notification.recipient_id}:{notification.key}".encode()).hexdigest()[:32]
+    return f"<{digest}@{domain or _mail_domain()}>"
+
+
+def preferences_url() -> str:
+    return settings.SITE_URL + reverse("notifications:preferences")
+
+
+def _footer(user, url: str) -> str:
+    with translation.override(user.language or "en"):
+        return "\n\n-- \n" + _("Choose which notifications you receive by e-mail: %(url)s") % {"url": url}
+
+
+def _email_for(notification: Notification, connection, *, domain: str, settings_url: str) -> EmailMessage | None:
     address = notification.recipient.email
     if not notification.email or not address:
         return None
     message = EmailMessage(
         subject=notification.subject,
-        body=notification.body,
+        body=notification.body + _footer(notification.recipient, settings_url),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         connection=connection,
-        headers={"X-Portal-Notification": notification.key[:200]},
+        headers={
+            "Message-ID": message_id_for(notification, domain=domain),
+            "X-Portal-Notification": notification.key[:200],
+            # The way out: the page where people choose what they receive by e-mail.
+            "List-Unsubscribe": f"<{settings_url}>",
+            # Sent by a machine: out-of-office and other automatic replies stay away (RFC 3834).
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "OOF, AutoReply",  # Exchange; bounces still come back
+        },
     )
     for attachment in notification.attachments or []:
         message.attach(
@@ -216,15 +257,19 @@ def _claimed(notification: Notification, claimed_at: datetime):
     return Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING, claimed_at=claimed_at)
 
 
-def _send(notification: Notification, connection) -> str | None:
+def _send(notification: Notification, connection, **email_options) -> str | None:
     """Send the e-mail of one claimed notification (if any); returns the error text or None."""
     try:
-        message = _email_for(notification, connection)
+        message = _email_for(notification, connection, **email_options)
         if message is not None:
             message.send(fail_silently=False)
     except Exception as exc:  # noqa: BLE001 - any failure of the mail system is retried
         return f"{exc.__class__.__name__}: {exc}"[:2000]
     return None
+
+
+def _email_options() -> dict:
+    return {"domain": _mail_domain(), "settings_url": preferences_url()}
 
 
 def _record_failure(notification: Notification, *, claimed_at: datetime, error: str, now: datetime) -> str:
@@ -241,44 +286,63 @@ def _record_failure(notification: Notification, *, claimed_at: datetime, error: 
     return outcome if updated else "lost"
 
 
-def _mark_sent(ids: list[int], *, claimed_at: datetime) -> list[int]:
-    """Mark sent, in one statement, the rows still claimed by us; returns the ids marked."""
-    if not ids:
-        return []
-    sent_at = timezone.now()
-    marked = Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENDING, claimed_at=claimed_at).update(
-        status=NotificationStatus.SENT, sent_at=sent_at, attempts=F("attempts") + 1, last_error=""
-    )
-    if marked == len(ids):
-        return list(ids)
-    return list(
-        Notification.objects.filter(pk__in=ids, status=NotificationStatus.SENT, sent_at=sent_at).values_list(
-            "pk", flat=True
+def _mark_sent(notification: Notification, *, claimed_at: datetime) -> bool:
+    """Mark one row sent if it is still claimed by us (right after its e-mail went out)."""
+    return bool(
+        _claimed(notification, claimed_at).update(
+            status=NotificationStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
         )
     )
 
 
 def deliver(notification: Notification, *, claimed_at: datetime, connection=None, now: datetime | None = None) -> str:
     """Send one claimed notification and record the outcome; returns sent/retried/failed/lost."""
-    error = _send(notification, connection)
+    error = _send(notification, connection, **_email_options())
     if error is not None:
         return _record_failure(notification, claimed_at=claimed_at, error=error, now=now or timezone.now())
-    return "sent" if _mark_sent([notification.pk], claimed_at=claimed_at) else "lost"
+    return "sent" if _mark_sent(notification, claimed_at=claimed_at) else "lost"
+
+
+def _open(connection) -> None:
+    """Open the batch's connection; if the mail server is down, each send tries again and fails on its own."""
+    try:
+        connection.open()
+    except Exception:  # noqa: BLE001 - recorded per notification by the sends that follow
+        logger.warning("Could not open the e-mail connection", exc_info=True)
+
+
+def _close(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing a broken SMTP connection must not hide the results
+        logger.warning("Could not close the e-mail connection", exc_info=True)
 
 
 def dispatch_due(*, batch_size: int = 100, now: datetime | None = None) -> DispatchResult:
-    """Claim one batch of due notifications, send them and mark each sent, retried or failed."""
+    """Claim one batch of due notifications, send them over one connection and mark each one.
+
+    Each row is marked sent (or retried / failed) right after its own e-mail, in its own
+    statement, so a dispatcher that dies mid-batch leaves at most the one message in flight
+    (sent, not yet marked) to be sent again after the claim timeout; that repeat carries the same
+    Message-ID. The batch shares one mail-server connection, opened before the first e-mail and
+    closed after the last; after a failed send it is closed and opened again for the rest.
+    """
     rows, claimed_at = claim_due(batch_size=batch_size, now=now)
     result = DispatchResult(claimed=len(rows))
     if not rows:
         return result
+    options = _email_options()
     connection = get_connection(fail_silently=False)
+    _open(connection)
     try:
-        delivered = []
         for notification in rows:
-            error = _send(notification, connection)
+            error = _send(notification, connection, **options)
             if error is None:
-                delivered.append(notification.pk)
+                if _mark_sent(notification, claimed_at=claimed_at):
+                    result.sent += 1
+                    result.sent_ids.append(notification.pk)
+                else:
+                    result.lost_claims += 1
                 continue
             outcome = _record_failure(notification, claimed_at=claimed_at, error=error, now=claimed_at)
             if outcome == "retried":
@@ -287,17 +351,11 @@ def dispatch_due(*, batch_size: int = 100, now: datetime | None = None) -> Dispa
                 result.failed += 1
             else:
                 result.lost_claims += 1
-        # One UPDATE for the whole batch keeps the dispatcher above 1,000 e-mails a second. If the
-        # process dies before it, the batch is still claimed and is sent again after the claim
-        # timeout: at-least-once towards the mail server, as with any crash after sending.
-        result.sent_ids = _mark_sent(delivered, claimed_at=claimed_at)
-        result.sent = len(result.sent_ids)
-        result.lost_claims += len(delivered) - result.sent
+            # The connection may be broken (the server hung up): start the rest on a fresh one.
+            _close(connection)
+            _open(connection)
     finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - closing a broken SMTP connection must not hide the results
-            logger.warning("Could not close the e-mail connection", exc_info=True)
+        _close(connection)
     return result
 
 
