@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import hub, policy
 
 from . import selectors
+from .models import PartnerKPI
 
 
 def partner_section(request, partner):
     user = request.user
     card = selectors.scorecard(user=user, partner=partner, granularity="month")
-    if not card.results and not policy.is_host(user):
+    if not card.results and not policy.allows(user, "see_portfolio", PartnerKPI):
         return None
     return {
         "title": _("KPIs"),
@@ -20,7 +21,7 @@ def partner_section(request, partner):
 
 
 def dashboard_panel(request):
-    if not policy.is_host(request.user):
+    if not policy.allows(request.user, "see_portfolio", PartnerKPI):
         return None
     data = selectors.portfolio(user=request.user)
     counts = {"on_target": 0, "warning": 0, "critical": 0}
