@@ -33,8 +33,14 @@ def dashboard_panel(request):
     return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
 
 
-hub.nav_item(_("Portfolio"), "kpis:portfolio", roles=policy.HOST_ROLES, order=20, icon="grid-3x3")
-hub.nav_item(_("KPIs"), "kpis:definitions", roles=hub.ALL_ROLES, order=21, icon="speedometer2")
+hub.nav_item(
+    _("Portfolio"),
+    "kpis:portfolio",
+    visible=lambda user: policy.allows(user, "see_portfolio", PartnerKPI),
+    order=20,
+    icon="grid-3x3",
+)
+hub.nav_item(_("KPIs"), "kpis:definitions", order=21, icon="speedometer2")
 hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
 hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
 
