@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import policy
 
 from . import selectors
-from .models import AgreementVersion, VersionStatus
+from .models import Agreement, AgreementVersion, VersionStatus
 
 
 def partner_section(request, partner):
@@ -26,7 +26,7 @@ def partner_section(request, partner):
         "open_version": open_version,
         "pending": pending,
         "review_overdue": bool(active and active.review_date and active.review_date < today),
-        "can_create": agreement is None and policy.is_host(user),
+        "can_create": agreement is None and policy.allows(user, policy.ADD, Agreement),
     }
 
 

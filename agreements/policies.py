@@ -37,3 +37,9 @@ policy.register(
     admin={policy.VIEW, policy.ADD},
     partner_manager={policy.VIEW, policy.ADD},
 )
+
+# Named steps of a version's life (the services check the version's state; these say who).
+policy.define(AgreementVersion, "send", roles=policy.HOST_ROLES)
+policy.define(AgreementVersion, "withdraw", roles=policy.HOST_ROLES)
+policy.define(AgreementVersion, "sign", roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER})
+policy.define(AgreementVersion, "terminate", roles={policy.ADMIN})

@@ -263,9 +263,6 @@ def pending_for(*, user) -> QuerySet:
     """Versions that await this user's signature (for the hub and dashboard)."""
     from . import services
 
-    qs = policy.scope(user, policy.VIEW, AgreementVersion).filter(status=VersionStatus.IN_REVIEW)
-    if services.is_host_signatory(user):
-        return qs.exclude(signatures__party=Party.HOST)
-    if policy.role_of(user) == policy.PARTNER_MANAGER:
-        return qs.exclude(signatures__party=Party.PARTNER)
-    return qs.none()
+    qs = policy.scope(user, "sign", AgreementVersion).filter(status=VersionStatus.IN_REVIEW)
+    party = services.signing_party(user)
+    return qs.exclude(signatures__party=party) if party is not None else qs.none()

@@ -106,6 +106,15 @@ def signatories_pending(version) -> list:
     return people
 
 
+def signing_party(user) -> str | None:
+    """The side a person signs for, if any (host staff of the host company; a partner manager)."""
+    if is_host_signatory(user):
+        return Party.HOST
+    if policy.role_of(user) == policy.PARTNER_MANAGER and user.organization_id:
+        return Party.PARTNER
+    return None
+
+
 def party_of(user, version) -> str | None:
     if is_host_signatory(user):
         return Party.HOST

@@ -12,7 +12,7 @@ from partners.models import Organization
 
 from . import selectors, services
 from .forms import ROW_FORMS, AgreementCreateForm, CompareForm, TerminateForm, VersionForm
-from .models import Agreement, ChannelRule, EscalationStep, Party, Responsibility, Signature, VersionStatus
+from .models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Party, Responsibility, VersionStatus
 
 ROW_MODELS = {"responsibility": Responsibility, "channel": ChannelRule, "escalation": EscalationStep}
 
@@ -40,6 +40,9 @@ class AgreementListView(HostRequiredMixin, View):
 
 
 class AgreementCreateView(HostRequiredMixin, View):
+    about_model = Organization
+    about_kwarg = "partner_pk"
+
     def get_partner(self, request, partner_pk):
         return policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=partner_pk)
 
@@ -91,7 +94,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
             if len(versions) > 1
             else None,
             "host_name": Organization.objects.host().values_list("name", flat=True).first(),
-            "can_revise": policy.is_host(request.user) and open_version is None,
+            "can_revise": policy.can(request.user, policy.CHANGE, agreement) and open_version is None,
             "pending": open_version is not None
             and selectors.pending_for(user=request.user).filter(pk=open_version.pk).exists(),
         }
@@ -99,6 +102,8 @@ class AgreementDetailView(LoginRequiredMixin, View):
 
 
 class DraftCreateView(HostRequiredMixin, View):
+    about_model = Agreement
+
     def post(self, request, pk):
         agreement = selectors.agreement_for(user=request.user, pk=pk, action=policy.CHANGE)
         try:
@@ -149,7 +154,6 @@ def _version_context(request, version):
     diff = None
     if diff_base is not None and version.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW):
         diff = selectors.version_diff(old=selectors.version_queryset().get(pk=diff_base.pk), new=version)
-    is_admin = policy.role_of(user) == policy.ADMIN
     return {
         "version": version,
         "agreement": version.agreement,
@@ -162,10 +166,11 @@ def _version_context(request, version):
         "can_sign": version.status == VersionStatus.IN_REVIEW
         and party is not None
         and state["host" if party == Party.HOST else "partner"] is None,
-        "is_viewer": policy.role_of(user) == policy.PARTNER_VIEWER,
-        "can_edit": policy.is_host(user) and version.status == VersionStatus.DRAFT,
-        "can_withdraw": policy.is_host(user) and version.status == VersionStatus.IN_REVIEW,
-        "can_terminate": is_admin and version.status == VersionStatus.ACTIVE,
+        # A partner user who may see the version but not sign it is told who signs.
+        "is_viewer": party is None and not policy.can(user, "sign", version) and policy.is_partner(user),
+        "can_edit": version.status == VersionStatus.DRAFT and policy.can(user, policy.CHANGE, version),
+        "can_withdraw": version.status == VersionStatus.IN_REVIEW and policy.can(user, "withdraw", version),
+        "can_terminate": version.status == VersionStatus.ACTIVE and policy.can(user, "terminate", version),
     }
 
 
@@ -183,6 +188,8 @@ class VersionPrintView(LoginRequiredMixin, View):
 
 class DraftMixin(HostRequiredMixin):
     """Editor views: a draft version the user may change (locked versions send the user back)."""
+
+    about_model = AgreementVersion
 
     def get_version(self, request, pk):
         return selectors.version_for(user=request.user, pk=pk, action=policy.CHANGE)
@@ -361,19 +368,16 @@ class RowDeleteView(RowMixin, View):
 class VersionActionView(LoginRequiredMixin, View):
     """POST-only life-cycle steps; an invalid step shows its message and changes nothing."""
 
-    action = policy.CHANGE
+    policy_action = ""  # the policy's named action, e.g. "send"
     success_message = ""
-
-    def allowed(self, request):
-        return policy.is_host(request.user)
 
     def perform(self, request, version):
         raise NotImplementedError
 
     def post(self, request, pk):
-        if not self.allowed(request):
+        version = selectors.version_for(user=request.user, pk=pk)  # 404 out of reach
+        if not policy.can(request.user, self.policy_action, version):
             raise PermissionDenied
-        version = selectors.version_for(user=request.user, pk=pk)
         try:
             self.perform(request, version)
         except ValidationError as error:
@@ -384,6 +388,7 @@ class VersionActionView(LoginRequiredMixin, View):
 
 
 class SendView(VersionActionView):
+    policy_action = "send"
     success_message = _("The version was sent for sign-off. The signatories have been notified.")
 
     def perform(self, request, version):
@@ -391,6 +396,7 @@ class SendView(VersionActionView):
 
 
 class WithdrawView(VersionActionView):
+    policy_action = "withdraw"
     success_message = _("The version was withdrawn from sign-off and is a draft again.")
 
     def perform(self, request, version):
@@ -398,10 +404,8 @@ class WithdrawView(VersionActionView):
 
 
 class SignView(VersionActionView):
+    policy_action = "sign"
     success_message = _("Thank you. Your signature was recorded.")
-
-    def allowed(self, request):
-        return policy.allows(request.user, policy.ADD, Signature)
 
     def perform(self, request, version):
         services.version_sign(version=version, user=request.user)
@@ -413,6 +417,8 @@ class SignView(VersionActionView):
 
 
 class TerminateView(AdminRequiredMixin, View):
+    about_model = AgreementVersion
+
     def get(self, request, pk):
         version = selectors.version_for(user=request.user, pk=pk, action=policy.CHANGE)
         return render(request, "agreements/terminate.html", {"version": version, "form": TerminateForm()})

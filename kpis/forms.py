@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Site
+from partners.selectors import host_managers
 
 from .models import Horizon, KPIDefinition, PartnerKPI, PeriodKind
 
@@ -42,7 +43,6 @@ class PartnerKPIForm(forms.ModelForm):
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        from partnerportal import policy
         from partners.models import User
 
         self.instance.partner = partner
@@ -50,9 +50,7 @@ class PartnerKPIForm(forms.ModelForm):
         self.fields["kpi"].queryset = KPIDefinition.objects.filter(is_active=True).exclude(pk__in=taken)
         if self.instance.pk:
             self.fields["kpi"].disabled = True
-        self.fields["responsible_host"].queryset = User.objects.filter(
-            is_active=True, role__in=policy.HOST_ROLES, organization__kind="host"
-        )
+        self.fields["responsible_host"].queryset = host_managers()
         self.fields["responsible_partner"].queryset = User.objects.filter(is_active=True, organization=partner)
 
 

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import hub, policy
 
 from . import selectors
+from .models import PartnerKPI
 
 
 def partner_section(request, partner):
     user = request.user
     card = selectors.scorecard(user=user, partner=partner, granularity="month")
-    if not card.results and not policy.is_host(user):
+    if not card.results and not policy.allows(user, "see_portfolio", PartnerKPI):
         return None
     return {
         "title": _("KPIs"),
@@ -20,7 +21,7 @@ def partner_section(request, partner):
 
 
 def dashboard_panel(request):
-    if not policy.is_host(request.user):
+    if not policy.allows(request.user, "see_portfolio", PartnerKPI):
         return None
     data = selectors.portfolio(user=request.user)
     counts = {"on_target": 0, "warning": 0, "critical": 0}
@@ -32,8 +33,14 @@ def dashboard_panel(request):
     return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
 
 
-hub.nav_item(_("Portfolio"), "kpis:portfolio", roles=policy.HOST_ROLES, order=20, icon="grid-3x3")
-hub.nav_item(_("KPIs"), "kpis:definitions", roles=hub.ALL_ROLES, order=21, icon="speedometer2")
+hub.nav_item(
+    _("Portfolio"),
+    "kpis:portfolio",
+    visible=lambda user: policy.allows(user, "see_portfolio", PartnerKPI),
+    order=20,
+    icon="grid-3x3",
+)
+hub.nav_item(_("KPIs"), "kpis:definitions", order=21, icon="speedometer2")
 hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
 hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
 

@@ -28,3 +28,13 @@ policy.register(
 )
 policy.register(MonthlyRollup, partner_path=None, manager=READ)
 policy.register(Success, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
+
+# Partner managers submit values only where the KPI allows partner input (e.g. KPIs about the host).
+policy.define(
+    PartnerKPI,
+    "submit",
+    roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER},
+    where=lambda user: Q() if policy.is_host(user) else Q(partner_can_submit=True),
+)
+# The portfolio across all partners, and KPI sections with no data yet, are for host staff.
+policy.define(PartnerKPI, "see_portfolio", roles=policy.HOST_ROLES)

@@ -106,7 +106,7 @@ def visible_partner_kpis(*, user, partner=None, people: bool = True) -> QuerySet
 
 def definitions_for(*, user) -> QuerySet:
     """Definitions a user may read: all for host staff, those of their shared assignments for partners."""
-    if policy.is_host(user):
+    if policy.allows(user, policy.VIEW, KPIDefinition):
         return KPIDefinition.objects.all()
     shared = policy.scope(user, policy.VIEW, PartnerKPI).values("kpi_id")
     return KPIDefinition.objects.filter(pk__in=shared, is_active=True)

@@ -74,6 +74,8 @@ class DefinitionFormView(AdminRequiredMixin, FormView):
 
 
 class PartnerKPIsView(HostRequiredMixin, TemplateView):
+    about_model = Organization
+    about_kwarg = "partner_pk"
     template_name = "kpis/partner_kpis.html"
 
     def get_context_data(self, **kwargs):
@@ -292,12 +294,7 @@ class MeasurementListView(LoginRequiredMixin, TemplateView):
 
 
 def _submittable(user, partner):
-    qs = selectors.visible_partner_kpis(user=user, partner=partner)
-    if not policy.allows(user, policy.ADD, Measurement):
-        return qs.none()
-    if policy.is_partner(user):
-        qs = qs.filter(partner_can_submit=True)
-    return qs
+    return policy.scope(user, "submit", selectors.visible_partner_kpis(user=user, partner=partner))
 
 
 class MeasurementCreateView(LoginRequiredMixin, FormView):
@@ -306,9 +303,9 @@ class MeasurementCreateView(LoginRequiredMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
+            self.partner = partner_or_404(request.user, kwargs["partner_pk"])  # 404 out of reach first
             if not policy.allows(request.user, policy.ADD, Measurement):
                 raise PermissionDenied
-            self.partner = partner_or_404(request.user, kwargs["partner_pk"])
             self.assignments = list(_submittable(request.user, self.partner))
             if not self.assignments:
                 raise PermissionDenied
@@ -360,7 +357,7 @@ class ImportView(LoginRequiredMixin, TemplateView):
 
     def default_partner(self):
         user = self.request.user
-        return user.organization if policy.is_partner(user) else None
+        return user.organization if policy.partner_ids(user) else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -86,7 +86,7 @@ def kpi_rows(*, meeting: Meeting, user) -> list[dict]:
     """The KPI section as plain dicts: frozen figures for a held meeting, live figures otherwise."""
     if meeting.agenda_snapshot and "kpis" in meeting.agenda_snapshot:
         rows = meeting.agenda_snapshot["kpis"]
-        if policy.is_host(user):
+        if policy.can(user, "see_internal", meeting):
             return rows
         visible = _visible_kpi_ids(user=user, partner=meeting.partner)
         return [r for r in rows if r.get("kpi_id") in visible]

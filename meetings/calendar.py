@@ -120,7 +120,7 @@ def feed_meetings(user, *, include_organised: bool = False):
     and only what the access policy lets them see."""
     series_q = Q(participants=user)
     meeting_q = Q(participants=user)
-    if include_organised and policy.is_host(user):
+    if include_organised and policy.allows(user, "organise", MeetingSeries):
         series_q |= Q(created_by=user)
     series = (
         policy.scope(user, policy.VIEW, MeetingSeries)

@@ -9,7 +9,7 @@ from partnerportal import policy
 from partners.models import Organization, User
 
 from . import recurrence
-from .models import ActionStatus, MeetingSeries, Purpose
+from .models import ActionItem, ActionStatus, AgendaTopic, MeetingSeries, Purpose
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 
@@ -102,7 +102,7 @@ class SeriesForm(forms.Form):
         self.fields["participants"].queryset = (
             people_for(partner) if partner else User.objects.filter(is_active=True).select_related("organization")
         )
-        if policy.role_of(user) != policy.ADMIN:
+        if not policy.allows(user, "custom_rule", MeetingSeries):
             del self.fields["custom_rrule"]
             self.fields["pattern"].choices = [c for c in recurrence.PATTERN_CHOICES if c[0] != recurrence.CUSTOM]
         if series is None:
@@ -178,7 +178,7 @@ class TopicForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not policy.is_host(user):
+        if not policy.allows(user, "mark_internal", AgendaTopic):
             del self.fields["internal"]
 
 
@@ -226,7 +226,7 @@ class ActionStatusForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not policy.is_host(user):
+        if not policy.allows(user, "cancel", ActionItem):
             self.fields["status"].choices = [c for c in ActionStatus.choices if c[0] != ActionStatus.CANCELLED]
 
 

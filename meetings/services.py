@@ -443,20 +443,15 @@ def action_item_create(*, user, partner, title, owner, due_date, meeting=None, d
     return item
 
 
-def may_update_status(user, item) -> bool:
-    return policy.is_host(user) or (item.owner_id == user.pk and policy.can(user, policy.VIEW, item))
-
-
 @transaction.atomic
 def action_item_set_status(*, user, item, status: str) -> ActionItem:
     """Owners (from either side) and host staff move an item through open → in progress → done."""
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
-    if not may_update_status(user, item):
-        raise PermissionDenied
+    policy.require(user, "set_status", item)
     if status not in ActionStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
-    if status == ActionStatus.CANCELLED and not policy.is_host(user):
-        raise PermissionDenied
+    if status == ActionStatus.CANCELLED:
+        policy.require(user, "cancel", item)
     item.status = status
     item.done_at = timezone.now() if status == ActionStatus.DONE else None
     item.full_clean()

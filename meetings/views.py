@@ -22,11 +22,6 @@ from .forms import ActionItemForm, ActionStatusForm, FeedForm, MinutesForm, Move
 from .models import ActionItem, AgendaTopic, CalendarFeed, Meeting, MeetingSeries, MeetingStatus
 
 
-def _host_only(user):
-    if not policy.is_host(user):
-        raise PermissionDenied
-
-
 def _errors_to_form(form, exc: ValidationError):
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -68,7 +63,8 @@ def meeting_list(request):
 
 @login_required
 def series_list(request):
-    _host_only(request.user)
+    if not policy.allows(request.user, "organise", MeetingSeries):
+        raise PermissionDenied
     partner = _partner_filter(request)
     return render(
         request,
@@ -79,7 +75,8 @@ def series_list(request):
 
 @login_required
 def series_create(request):
-    _host_only(request.user)
+    if not policy.allows(request.user, policy.ADD, MeetingSeries):
+        raise PermissionDenied
     partner = _partner_filter(request)
     form = SeriesForm(request.POST or None, user=request.user, partner=partner)
     if request.method == "POST" and form.is_valid():
@@ -99,7 +96,6 @@ def series_create(request):
 
 @login_required
 def series_edit(request, pk):
-    _host_only(request.user)
     series = policy.get_object(request.user, policy.CHANGE, MeetingSeries, pk=pk)
     form = SeriesForm(request.POST or None, user=request.user, series=series)
     if request.method == "POST" and form.is_valid():
@@ -140,7 +136,7 @@ def _meeting_context(request, meeting):
         agenda_error = None
     except agenda_module.KPIAppMissing as exc:
         agenda, agenda_error = None, str(exc)
-    is_host = policy.is_host(user)
+    can_manage = policy.can(user, policy.CHANGE, meeting)
     attendance = {a.user_id: a.present for a in meeting.attendance.all()}
     zone = ZoneInfo(meeting.time_zone)
     return {
@@ -150,11 +146,14 @@ def _meeting_context(request, meeting):
         "local_start": timezone.localtime(meeting.start, zone),
         "local_end": timezone.localtime(meeting.end, zone),
         "participants": [(p, attendance.get(p.pk)) for p in meeting.participants.all()],
-        "is_host": is_host,
-        "show_minutes": is_host or meeting.minutes_published_at is not None,
+        "can_manage": can_manage,
+        "see_internal": policy.can(user, "see_internal", meeting),
+        "show_minutes": policy.can(user, "see_internal", meeting) or meeting.minutes_published_at is not None,
         "can_add_topic": policy.allows(user, policy.ADD, AgendaTopic) and meeting.status == MeetingStatus.PLANNED,
         "topic_form": TopicForm(user=user),
-        "action_form": ActionItemForm(partner=meeting.partner, prefix="action") if is_host else None,
+        "action_form": ActionItemForm(partner=meeting.partner, prefix="action")
+        if policy.allows(user, policy.ADD, ActionItem)
+        else None,
         "actions": selectors.action_items(user=user, partner=meeting.partner).filter(meeting=meeting),
         "today": timezone.localdate(),
     }
@@ -214,7 +213,6 @@ def topic_delete(request, pk):
 
 @login_required
 def meeting_minutes(request, pk):
-    _host_only(request.user)
     meeting = policy.get_object(request.user, policy.CHANGE, Meeting, pk=pk)
     present = [a.user for a in meeting.attendance.filter(present=True).select_related("user")]
     initial = {"minutes": meeting.minutes, "decisions": meeting.decisions, "present": present}
@@ -243,7 +241,6 @@ def meeting_minutes(request, pk):
 
 
 def _post_action(request, pk, service, success):
-    _host_only(request.user)
     meeting = policy.get_object(request.user, policy.CHANGE, Meeting, pk=pk)
     try:
         service(user=request.user, meeting=meeting)
@@ -276,7 +273,6 @@ def meeting_publish(request, pk):
 
 @login_required
 def meeting_move(request, pk):
-    _host_only(request.user)
     meeting = policy.get_object(request.user, policy.CHANGE, Meeting, pk=pk)
     zone = ZoneInfo(meeting.time_zone)
     initial = {
@@ -361,7 +357,7 @@ def action_detail(request, pk):
     item = policy.get_object(
         request.user, policy.VIEW, ActionItem.objects.select_related("partner", "owner", "meeting", "created_by"), pk=pk
     )
-    can_update = services.may_update_status(request.user, item)
+    can_update = policy.can(request.user, "set_status", item)
     form = ActionStatusForm(request.POST or None, user=request.user, initial={"status": item.status})
     if request.method == "POST":
         if not can_update:
@@ -384,8 +380,9 @@ def action_detail(request, pk):
 
 @login_required
 def action_create(request, partner_pk):
-    _host_only(request.user)
     partner = get_object_or_404(policy.scope(request.user, policy.VIEW, Organization.objects.partners()), pk=partner_pk)
+    if not policy.allows(request.user, policy.ADD, ActionItem):
+        raise PermissionDenied
     meeting = None
     meeting_pk = request.GET.get("meeting") or request.POST.get("meeting")
     if meeting_pk and str(meeting_pk).isdigit():
@@ -430,7 +427,12 @@ def feed_settings(request):
     return render(
         request,
         "meetings/feed_settings.html",
-        {"feed": feed, "feed_url": url, "form": form, "is_host": policy.is_host(request.user)},
+        {
+            "feed": feed,
+            "feed_url": url,
+            "form": form,
+            "can_organise": policy.allows(request.user, "organise", MeetingSeries),
+        },
     )
 
 

@@ -45,33 +45,62 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+VIEWSET_ACTIONS = {
+    "list": policy.VIEW,
+    "retrieve": policy.VIEW,
+    "metadata": policy.VIEW,
+    "create": policy.ADD,
+    "update": policy.CHANGE,
+    "partial_update": policy.CHANGE,
+    "destroy": policy.DELETE,
+}
+
+
 class PolicyPermission(permissions.BasePermission):
-    """Model-level check: may this role take this kind of action on the viewset's model at all?"""
+    """The access policy's answer for the viewset's action (see `PolicyViewSetMixin.policy_action`).
+
+    A request about one object is decided when the object is looked up (`get_object`), so an
+    object out of the user's reach answers 404 whatever the user's role, and a visible object the
+    user may not act on answers 403. Other requests ask whether the role may take the action at all.
+    """
 
     def has_permission(self, request, view):
         if not request.user or not request.user.is_authenticated:
             return False
-        action = ACTION_FOR_METHOD.get(request.method, policy.CHANGE)
-        if action == policy.VIEW:
-            return policy.allows(request.user, policy.VIEW, view.queryset.model)
-        return policy.allows(request.user, action, view.queryset.model)
+        if view.is_object_request():
+            return True
+        return policy.allows(request.user, view.policy_action(), view.queryset.model)
 
 
 class PolicyViewSetMixin:
     """Querysets of every API viewset come from the access policy.
 
-    Objects outside the user's view scope answer 404; objects the user may see but not change
-    answer 403.
+    Objects outside the user's view scope answer 404; objects the user may see but not act on
+    answer 403. `policy_actions` maps a viewset action (e.g. "acknowledge") to the policy's
+    named action; the standard ones map to view/add/change/delete.
     """
 
     permission_classes = [permissions.IsAuthenticated, PolicyPermission]
+    policy_actions: dict = {}
+    # Ids are numbers: anything else is a missing object (404), never a 500.
+    lookup_value_regex = r"[0-9]+"
+
+    def policy_action(self) -> str:
+        if self.action in self.policy_actions:
+            return self.policy_actions[self.action]
+        if self.action in VIEWSET_ACTIONS:
+            return VIEWSET_ACTIONS[self.action]
+        return ACTION_FOR_METHOD.get(self.request.method, policy.CHANGE)
+
+    def is_object_request(self) -> bool:
+        return (self.lookup_url_kwarg or self.lookup_field) in self.kwargs
 
     def get_queryset(self):
         return policy.scope(self.request.user, policy.VIEW, super().get_queryset())
 
     def get_object(self):
         obj = super().get_object()
-        action = ACTION_FOR_METHOD.get(self.request.method, policy.CHANGE)
+        action = self.policy_action()
         if action != policy.VIEW and not policy.can(self.request.user, action, obj):
             raise exceptions.PermissionDenied()
         return obj

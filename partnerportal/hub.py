@@ -1,6 +1,7 @@
 """Extension points through which apps plug into the shared UI without editing each other.
 
-- `nav_item(...)`: an entry in the top navigation, shown to the roles that may use it.
+- `nav_item(...)`: an entry in the top navigation, shown to the people the access policy lets use it
+  (`visible(user) -> bool`, asking the policy; default: every signed-in person with a role).
 - `partner_section(...)`: a section on the partner hub page (partners:detail). The context
   function receives (request, partner) and returns the template context, or None to hide.
 """
@@ -15,7 +16,7 @@ from partnerportal import policy
 class NavItem:
     label: str
     url_name: str
-    roles: frozenset
+    visible: Callable
     order: int = 100
     icon: str = ""
 
@@ -31,11 +32,13 @@ class PartnerSection:
 _NAV: dict[str, NavItem] = {}
 _SECTIONS: dict[str, PartnerSection] = {}
 
-ALL_ROLES = policy.HOST_ROLES | policy.PARTNER_ROLES
+
+def _anyone(user) -> bool:
+    return policy.role_of(user) is not None
 
 
-def nav_item(label, url_name, *, roles=ALL_ROLES, order=100, icon=""):
-    _NAV[url_name] = NavItem(label, url_name, frozenset(roles), order, icon)
+def nav_item(label, url_name, *, visible=_anyone, order=100, icon=""):
+    _NAV[url_name] = NavItem(label, url_name, visible, order, icon)
 
 
 def partner_section(key, template, context, *, order=100):
@@ -43,8 +46,7 @@ def partner_section(key, template, context, *, order=100):
 
 
 def nav_for(user):
-    role = policy.role_of(user)
-    return sorted((i for i in _NAV.values() if role in i.roles), key=lambda i: i.order)
+    return sorted((i for i in _NAV.values() if i.visible(user)), key=lambda i: i.order)
 
 
 def sections_for(request, partner):

@@ -13,10 +13,17 @@ Apps describe their models once with `register()`:
         partner_filter=Q(assignment__shared=True),  # what partner users may see at all
         partner_manager={"view", "add"},            # actions partner managers may take
     )
+
+Beyond view/add/change/delete, a model names the other things people do with its objects
+(sign, acknowledge, set an action's status, ...) with `define()`: the roles that may, and where
+it matters an owner filter that narrows the objects per user. Views, forms, API permissions,
+services and templates (`{% may "acknowledge" notice as can_ack %}`) all ask `can()` /
+`allows()` / `scope()` with that name; no other module compares roles.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -36,6 +43,17 @@ PARTNER_MANAGER = "partner_manager"
 PARTNER_VIEWER = "partner_viewer"
 HOST_ROLES = frozenset({ADMIN, MANAGER})
 PARTNER_ROLES = frozenset({PARTNER_MANAGER, PARTNER_VIEWER})
+ALL_ROLES = HOST_ROLES | PARTNER_ROLES
+
+
+@dataclass(frozen=True)
+class NamedAction:
+    """A named action on a model: who may take it, and on which of the objects they can see."""
+
+    roles: frozenset
+    # where(user) -> Q narrowing the user's visible objects to those they may act on (an owner
+    # filter, a state); None means every object the user can see.
+    where: Callable | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +64,7 @@ class Rule:
     partner_manager: frozenset = frozenset({VIEW})
     partner_viewer: frozenset = frozenset({VIEW})
     admin: frozenset = ACTIONS
+    # Named actions beyond view/add/change/delete: name -> NamedAction (see define()).
     extra: dict = field(default_factory=dict)
 
 
@@ -78,6 +97,17 @@ def register(
     return model
 
 
+def define(model: type[Model], name: str, *, roles, where: Callable | None = None) -> None:
+    """Name an action on `model` (e.g. "sign", "acknowledge") with the roles that may take it and,
+    where it matters, `where(user) -> Q`: which of the objects the user can see they may take it on."""
+    if name in ACTIONS:
+        raise ValueError(f"{name!r} is a basic action; give the roles to register()")
+    unknown = set(roles) - ALL_ROLES
+    if unknown:
+        raise ValueError(f"unknown roles {unknown!r}")
+    rule_for(model).extra[name] = NamedAction(roles=frozenset(roles), where=where)
+
+
 def rule_for(model: type[Model]) -> Rule:
     try:
         return _RULES[model]
@@ -97,6 +127,10 @@ def is_host(user) -> bool:
     return role_of(user) in HOST_ROLES
 
 
+def is_admin(user) -> bool:
+    return role_of(user) == ADMIN
+
+
 def is_partner(user) -> bool:
     return role_of(user) in PARTNER_ROLES
 
@@ -108,30 +142,41 @@ def allowed_actions(user, model: type[Model]) -> frozenset:
         return frozenset()
     if role in PARTNER_ROLES and rule.partner_path is None:
         return frozenset()
-    return {
+    basic = {
         ADMIN: rule.admin,
         MANAGER: rule.manager,
         PARTNER_MANAGER: rule.partner_manager,
         PARTNER_VIEWER: rule.partner_viewer,
     }.get(role, frozenset())
+    named = {name for name, action in rule.extra.items() if role in action.roles}
+    return basic | named if named else basic
+
+
+def _check_action(action: str, model: type[Model]) -> None:
+    if action not in ACTIONS and action not in rule_for(model).extra:
+        raise ValueError(f"unknown action {action!r} for {model.__name__}")
 
 
 def allows(user, action: str, model: type[Model]) -> bool:
     """May the user take `action` on some object of `model` (e.g. show an "add" button)?"""
+    _check_action(action, model)
     return action in allowed_actions(user, model)
 
 
 def scope(user, action: str, model_or_queryset) -> QuerySet:
     """The objects of a model (or a queryset of it) that `user` may take `action` on."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
     if isinstance(model_or_queryset, QuerySet):
         qs, model = model_or_queryset, model_or_queryset.model
     else:
         model = model_or_queryset
         qs = model._default_manager.all()
+    _check_action(action, model)
     if action not in allowed_actions(user, model):
         return qs.none()
+    named = rule_for(model).extra.get(action)
+    if named is not None:
+        qs = scope(user, VIEW, qs)
+        return qs.filter(named.where(user)) if named.where is not None else qs
     role = role_of(user)
     if role in HOST_ROLES:
         return qs
@@ -156,7 +201,21 @@ def get_object(user, action: str, model_or_queryset, **lookup):
 
 
 def can(user, action: str, obj: Model) -> bool:
+    """May the user take `action` on this object?"""
     return scope(user, action, type(obj)).filter(pk=obj.pk).exists()
+
+
+def require(user, action: str, obj: Model) -> None:
+    """For services: refuse (403) unless the user may take `action` on `obj`."""
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def may(user, action: str, target) -> bool:
+    """`can()` for an object, `allows()` for a model class: the one question buttons ask."""
+    if isinstance(target, Model):
+        return can(user, action, target)
+    return allows(user, action, target)
 
 
 def partner_ids(user) -> list[int] | None:

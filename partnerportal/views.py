@@ -23,18 +23,29 @@ from partnerportal import policy
 
 
 class HostRequiredMixin(LoginRequiredMixin):
-    """Pages for host staff only (admins and warehouse managers)."""
+    """Pages for host staff only (admins and warehouse managers).
 
-    host_roles = policy.HOST_ROLES
+    A page about one object names its model in `about_model` (looked up by the URL's
+    `about_kwarg`): a user refused the page then gets 404 for an object out of their reach and 403
+    only for one they can see, so a guessed id tells nothing.
+    """
+
+    admin_only = False
+    about_model = None
+    about_kwarg = "pk"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and policy.role_of(request.user) not in self.host_roles:
-            raise PermissionDenied
+        if request.user.is_authenticated:
+            allowed = policy.is_admin(request.user) if self.admin_only else policy.is_host(request.user)
+            if not allowed:
+                if self.about_model is not None and self.about_kwarg in kwargs:
+                    policy.get_object(request.user, policy.VIEW, self.about_model, pk=kwargs[self.about_kwarg])
+                raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
 
 class AdminRequiredMixin(HostRequiredMixin):
-    host_roles = frozenset({policy.ADMIN})
+    admin_only = True
 
 
 class PolicyMixin(LoginRequiredMixin):

@@ -13,3 +13,5 @@ policy.register(
 policy.register(Site, partner_path="organization", manager={policy.VIEW, policy.ADD, policy.CHANGE})
 policy.register(Contact, partner_path="organization")
 policy.register(User, partner_path="organization", manager={policy.VIEW})
+# Host staff see an organisation's internal fields (notes, who is responsible).
+policy.define(Organization, "see_internal", roles=policy.HOST_ROLES)

@@ -53,6 +53,8 @@ class PartnerCreateView(HostRequiredMixin, View):
 
 
 class PartnerUpdateView(HostRequiredMixin, View):
+    about_model = Organization
+
     def get_partner(self, request, pk):
         return policy.get_object(request.user, policy.CHANGE, Organization.objects.partners(), pk=pk)
 
@@ -73,6 +75,8 @@ class PartnerUpdateView(HostRequiredMixin, View):
 
 
 class SiteCreateView(HostRequiredMixin, View):
+    about_model = Organization
+
     def get_organization(self, request, pk):
         return policy.get_object(request.user, policy.CHANGE, Organization, pk=pk)
 
@@ -91,6 +95,8 @@ class SiteCreateView(HostRequiredMixin, View):
 
 
 class SiteUpdateView(HostRequiredMixin, View):
+    about_model = Site
+
     def get_site(self, request, pk):
         return policy.get_object(request.user, policy.CHANGE, Site.objects.select_related("organization"), pk=pk)
 

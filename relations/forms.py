@@ -12,6 +12,7 @@ from .models import (
     Engagement,
     Kudos,
     Notice,
+    RoadmapComment,
     RoadmapItem,
     SurveyRound,
 )
@@ -30,11 +31,12 @@ class PartnerChoiceMixin:
     def setup_partner(self, user, initial_partner=None):
         field = self.fields["partner"]
         field.queryset = selectors.visible_partners(user=user)
-        field.empty_label = None if policy.is_partner(user) else "—"
+        own = policy.partner_ids(user)  # None: every partner (host staff); else their own organisation
+        field.empty_label = "—" if own is None else None
         if initial_partner is not None:
             field.initial = initial_partner.pk
-        elif policy.is_partner(user):
-            field.initial = user.organization_id
+        elif own:
+            field.initial = own[0]
 
 
 class NoticeForm(PartnerChoiceMixin, forms.ModelForm):
@@ -97,7 +99,7 @@ class CaseForm(PartnerChoiceMixin, forms.ModelForm):
 
     def __init__(self, *args, user, partner=None, measurement=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if partner is None and policy.is_partner(user):
+        if partner is None and policy.partner_ids(user):
             partner = user.organization
         self.setup_partner(user, partner)
         choices = measurement_choices(user, partner)
@@ -239,7 +241,7 @@ class RoadmapCommentForm(forms.Form):
 
     def __init__(self, *args, item, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if policy.is_host(user):
+        if policy.allows(user, "answer_in_thread", RoadmapComment):
             self.fields["partner"].queryset = item.shared_with.all()
             self.fields["partner"].required = True
         else:

@@ -149,12 +149,11 @@ def notice_post(
 def notice_acknowledge(*, user, notice) -> Notice:
     """The other side confirms it has seen the notice (once; who and when are kept)."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if not policy.can(user, policy.CHANGE, notice):
-        raise PermissionDenied
     if notice.acknowledged_at is not None:
         raise ValidationError(_("This notice was already acknowledged by %(name)s.") % {"name": notice.acknowledged_by})
     if notice.side == side_of(user):
         raise ValidationError(_("Your side posted this notice; the other side acknowledges it."))
+    policy.require(user, "acknowledge", notice)
     notice.acknowledged_by = user
     notice.acknowledged_at = timezone.now()
     notice.save(update_fields=["acknowledged_by", "acknowledged_at"])
@@ -249,12 +248,11 @@ def case_update(*, user, case, **fields) -> Case:
 @transaction.atomic
 def case_acknowledge(*, user, case) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if not policy.can(user, policy.CHANGE, case):
-        raise PermissionDenied
     if case.acknowledged_at is not None:
         raise ValidationError(_("This case was already acknowledged by %(name)s.") % {"name": case.acknowledged_by})
     if case.side == side_of(user):
         raise ValidationError(_("Your side raised this case; the other side acknowledges it."))
+    policy.require(user, "acknowledge", case)
     case.acknowledged_by = user
     case.acknowledged_at = case.last_progress_at = timezone.now()
     case.save(update_fields=["acknowledged_by", "acknowledged_at", "last_progress_at"])
@@ -364,18 +362,11 @@ def case_link_measurement(*, user, case, measurement) -> None:
     manager.add(measurement)
 
 
-def may_agree_actions(user) -> bool:
-    """Action items are the meetings app's: whoever may add one there may agree one on a case."""
-    model = integrations.action_item_model()
-    return model is not None and hasattr(Case, "action_items") and policy.allows(user, policy.ADD, model)
-
-
 @transaction.atomic
 def case_agree_action(*, user, case, title, owner, due_date):
     """Agree an action item on the case (a meetings.ActionItem, so it shows in meetings too)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if not policy.can(user, policy.CHANGE, case):
-        raise PermissionDenied
+    policy.require(user, "agree_action", case)
     if getattr(case, "action_items", None) is None:
         raise ValidationError(_("Action items are not available yet."))
     if owner is None or not (owner.organization_id in (case.partner_id,) or policy.is_host(owner)):

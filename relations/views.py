@@ -40,6 +40,7 @@ from .models import (
     CaseStatus,
     Engagement,
     EngagementFile,
+    HealthSnapshot,
     Kudos,
     Notice,
     NoticeKind,
@@ -47,7 +48,6 @@ from .models import (
     RoadmapItem,
     SurveyRound,
     TimelineCategory,
-    side_of,
 )
 
 PAGE_SIZE = 25
@@ -138,11 +138,7 @@ def notice_create(request):
 @login_required
 def notice_detail(request, pk):
     notice = selectors.notice_detail(user=request.user, pk=pk)
-    can_ack = (
-        notice.acknowledged_at is None
-        and policy.can(request.user, policy.CHANGE, notice)
-        and side_of(request.user) != notice.side
-    )
+    can_ack = notice.acknowledged_at is None and policy.can(request.user, "acknowledge", notice)
     return render(request, "relations/notice_detail.html", {"notice": notice, "can_ack": can_ack})
 
 
@@ -230,12 +226,12 @@ def case_detail(request, pk):
     context = {
         "case": case,
         "can_change": can_change,
-        "can_ack": can_change and case.acknowledged_at is None and side_of(request.user) != case.side,
+        "can_ack": case.acknowledged_at is None and policy.can(request.user, "acknowledge", case),
         "can_upload": policy.allows(request.user, policy.ADD, CaseFile),
         "next_statuses": [(s, CaseStatus(s).label) for s in CASE_FLOW[CaseStatus(case.status)]] if can_change else [],
         "problems": services.case_resolution_problems(case),
         "file_form": FileForm(),
-        "action_form": ActionItemForm(case=case) if can_change and services.may_agree_actions(request.user) else None,
+        "action_form": ActionItemForm(case=case) if policy.can(request.user, "agree_action", case) else None,
         "actions": _visible_actions(request.user, case),
         "measurements": _visible_measurements(request.user, case),
         "measurement_choices": forms_measurement_choices(request.user, case.partner) if can_change else None,
@@ -343,9 +339,7 @@ def case_file_download(request, pk):
 @login_required
 @require_POST
 def case_action(request, pk):
-    case = policy.get_object(request.user, policy.CHANGE, Case, pk=pk)
-    if not services.may_agree_actions(request.user):
-        raise PermissionDenied
+    case = policy.get_object(request.user, "agree_action", Case, pk=pk)
     form = ActionItemForm(request.POST, case=case)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -442,7 +436,7 @@ def health_detail(request, pk):
             "trend": trend,
             "chart": chart,
             "formula": health.__doc__,
-            "can_recompute": policy.is_host(request.user),
+            "can_recompute": policy.allows(request.user, "recompute", HealthSnapshot),
         },
     )
 
@@ -450,9 +444,9 @@ def health_detail(request, pk):
 @login_required
 @require_POST
 def health_recompute(request, pk):
-    if not policy.is_host(request.user):
-        raise PermissionDenied
     partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=pk)
+    if not policy.allows(request.user, "recompute", HealthSnapshot):
+        raise PermissionDenied
     health.snapshot_last_months(partner)
     messages.success(request, _("The health score of the last 12 months was recomputed."))
     return redirect("relations:health", pk=partner.pk)
@@ -609,9 +603,7 @@ def roadmap_edit(request, pk):
 @login_required
 def roadmap_detail(request, pk):
     item = policy.get_object(request.user, policy.VIEW, RoadmapItem.objects.prefetch_related("shared_with"), pk=pk)
-    can_comment = policy.allows(request.user, policy.ADD, RoadmapComment) and (
-        policy.is_partner(request.user) or item.shared_with.exists()
-    )
+    can_comment = policy.allows(request.user, policy.ADD, RoadmapComment) and item.shared_with.exists()
     form = RoadmapCommentForm(request.POST or None, item=item, user=request.user) if can_comment else None
     if request.method == "POST":
         if form is None:
@@ -638,7 +630,7 @@ def roadmap_detail(request, pk):
             "comments": selectors.roadmap_comments(user=request.user, item=item),
             "form": form,
             "can_change": policy.can(request.user, policy.CHANGE, item),
-            "shared": list(item.shared_with.all()) if policy.is_host(request.user) else [],
+            "shared": list(item.shared_with.all()) if policy.can(request.user, "see_sharing", item) else [],
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -701,7 +693,7 @@ def survey_detail(request, pk):
         "invitation": invitation,
         "min_answers": selectors.MIN_ANONYMOUS_ANSWERS,
     }
-    if policy.is_host(request.user):
+    if policy.can(request.user, "see_progress", survey):
         invitations = survey.invitations.all()
         context["invited"] = invitations.count()
         context["answered"] = invitations.filter(answered=True).count()

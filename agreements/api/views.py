@@ -8,7 +8,7 @@ from partnerportal import policy
 from partnerportal.api import PolicyViewSetMixin
 
 from .. import selectors, services
-from ..models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility, Signature
+from ..models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility
 from .serializers import (
     AgreementSerializer,
     ChannelRuleSerializer,
@@ -50,7 +50,8 @@ class AgreementViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
 
 
 class VersionPermission(permissions.BasePermission):
-    """Reads for anyone the policy lets see versions; writes for host staff; sign per the policy."""
+    """Reads for anyone the policy lets see versions; a step on one version (change, send, sign, ...)
+    is decided by the policy once the version is found."""
 
     def has_permission(self, request, view):
         user = request.user
@@ -58,11 +59,8 @@ class VersionPermission(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return policy.allows(user, policy.VIEW, AgreementVersion)
-        if view.action == "sign":
-            return policy.allows(user, policy.ADD, Signature)
-        if view.action == "terminate":
-            return policy.role_of(user) == policy.ADMIN
-        return policy.allows(user, policy.CHANGE, AgreementVersion)
+        # One version's step: decided once the version is found (404 out of reach, then 403).
+        return True
 
 
 class AgreementVersionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -77,6 +75,7 @@ class AgreementVersionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
     filterset_fields = ["agreement", "status", "agreement__partner"]
     http_method_names = ["get", "patch", "post", "head", "options"]
     queryset = AgreementVersion.objects.none()
+    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
         return policy.scope(self.request.user, policy.VIEW, selectors.version_queryset()).order_by(
@@ -84,7 +83,10 @@ class AgreementVersionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
         )
 
     def get_object(self):
-        return policy.get_object(self.request.user, policy.VIEW, self.get_queryset(), pk=self.kwargs["pk"])
+        action = {"sign": "sign", "send": "send", "withdraw": "withdraw", "terminate": "terminate"}.get(
+            self.action, policy.VIEW if self.request.method in permissions.SAFE_METHODS else policy.CHANGE
+        )
+        return policy.get_object(self.request.user, action, self.get_queryset(), pk=self.kwargs["pk"])
 
     def _fresh(self, version):
         return Response(VersionSerializer(selectors.version_queryset().get(pk=version.pk)).data)

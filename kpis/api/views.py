@@ -112,7 +112,7 @@ class MeasurementBulkView(APIView):
         if len(raw) > MAX_BULK_ITEMS:
             message = _("At most %(n)d measurements per call.") % {"n": MAX_BULK_ITEMS}
             raise exceptions.ValidationError({"measurements": [message]})
-        default = user.organization if policy.is_partner(user) else None
+        default = user.organization if policy.partner_ids(user) else None
         items = importing.build_items([dict(r) for r in raw], user=user, default_partner=default)
         try:
             result = services.measurements_upsert(user=user, items=items, source=Source.API)

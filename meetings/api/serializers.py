@@ -82,7 +82,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 
     def _minutes_visible(self, obj):
         user = self.context["request"].user
-        return policy.is_host(user) or obj.minutes_published_at is not None
+        return obj.minutes_published_at is not None or policy.can(user, "see_internal", obj)
 
     def get_minutes(self, obj) -> str:
         return obj.minutes if self._minutes_visible(obj) else ""

@@ -57,6 +57,7 @@ class MeetingViewSet(PolicyModelViewSet):
     """Meetings (occurrences and one-offs), with move/cancel/held/minutes actions and the agenda."""
 
     queryset = Meeting.objects.select_related("partner", "series").prefetch_related("participants").order_by("start")
+    policy_actions = {"move": policy.CHANGE, "cancel": policy.CHANGE, "held": policy.CHANGE, "minutes": policy.CHANGE}
     serializer_class = MeetingSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -85,42 +86,42 @@ class MeetingViewSet(PolicyModelViewSet):
         data.pop("partner", None)
         serializer.instance = services.meeting_update(user=self.request.user, meeting=serializer.instance, **data)
 
-    def _host_action(self, request, pk, fn, **kwargs):
-        meeting = self.get_object()
-        if not policy.can(request.user, policy.CHANGE, meeting):
-            raise exceptions.PermissionDenied()
+    def _host_action(self, request, fn, meeting=None, **kwargs):
+        meeting = meeting or self.get_object()  # 404 out of reach, 403 unless the user may change it
         meeting = fn(user=request.user, meeting=meeting, **kwargs)
         return Response(MeetingSerializer(meeting, context=self.get_serializer_context()).data)
 
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
+        meeting = self.get_object()
         data = MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._host_action(request, pk, services.meeting_move, **data.validated_data)
+        return self._host_action(request, services.meeting_move, meeting, **data.validated_data)
 
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        return self._host_action(request, pk, services.meeting_cancel)
+        return self._host_action(request, services.meeting_cancel)
 
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
-        return self._host_action(request, pk, services.meeting_mark_held)
+        return self._host_action(request, services.meeting_mark_held)
 
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
+        meeting = self.get_object()
         data = MinutesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         response = self._host_action(
             request,
-            pk,
             services.meeting_record_minutes,
+            meeting,
             minutes=values["minutes"],
             decisions=values["decisions"],
             present=values.get("present"),
         )
         if values["publish"]:
-            response = self._host_action(request, pk, services.meeting_publish_minutes)
+            response = self._host_action(request, services.meeting_publish_minutes, meeting)
         return response
 
     @action(detail=True, methods=["get"])
@@ -213,6 +214,12 @@ class ActionItemViewSet(PolicyModelViewSet):
         if self.request.query_params.get("mine") in ("1", "true"):
             qs = qs.filter(owner=user)
         return qs
+
+    def policy_action(self) -> str:
+        # An owner's PATCH of the status alone is the "set_status" action; any other change is host work.
+        if self.action == "partial_update" and set(self.request.data) <= {"status"}:
+            return "set_status"
+        return super().policy_action()
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,5 +1,8 @@
 from django import template
+from django.apps import apps
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+
+from partnerportal import policy
 
 register = template.Library()
 
@@ -34,3 +37,17 @@ def minutes(duration):
     if duration is None:
         return ""
     return max(1, -(-int(duration.total_seconds()) // 60))
+
+
+@register.simple_tag(takes_context=True)
+def may(context, action, target):
+    """`{% may "acknowledge" notice as can_ack %}` or `{% may "add" "relations.Notice" as can_post %}`:
+    the access policy's answer for the signed-in user, so a page shows only the controls its user may
+    use (an object, or a model as "app_label.Model")."""
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None or target in (None, ""):
+        return False
+    if isinstance(target, str):
+        target = apps.get_model(target)
+    return policy.may(user, action, target)

@@ -21,7 +21,7 @@ class PartnerViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_serializer_class(self):
-        if policy.is_host(self.request.user):
+        if policy.allows(self.request.user, "see_internal", Organization):
             return HostPartnerSerializer
         return PartnerSerializer
 
