@@ -123,7 +123,7 @@ def _register_notifications_and_schedule():
             ("relations.survey", _("Relationship survey invitations")),
             ("relations.survey_reminder", _("Relationship survey reminders")),
         ):
-            kinds.register(key, label)
+            kinds.register(key, label, always_email=key == "relations.case_escalation")
     schedule = _optional("partnerportal.notifications.schedule")
     if schedule is not None:
         schedule.periodic_task("Relations: escalate cases", "relations.tasks.escalate_overdue_cases", 15 * 60)

@@ -20,16 +20,19 @@ from django.utils.translation import gettext_lazy as _
 class Kind:
     key: str
     label: str
+    # E-mailed whatever the person's setting (the preferences page says so), e.g. case escalations:
+    # the ladder exists to reach people who did not react in the portal.
+    always_email: bool = False
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(kind: str, label) -> Kind:
+def register(kind: str, label, *, always_email: bool = False) -> Kind:
     """Register (or relabel) a kind; registering the same kind twice is harmless."""
     if not kind or len(kind) > 60:
         raise ValueError(f"a notification kind needs 1 to 60 characters: {kind!r}")
-    _KINDS[kind] = Kind(kind, label)
+    _KINDS[kind] = Kind(kind, label, always_email)
     return _KINDS[kind]
 
 

@@ -63,6 +63,7 @@ class PreferenceRow:
     kind: str
     label: str
     email: bool
+    always_email: bool = False
 
 
 def preferences_for(*, user) -> list[PreferenceRow]:
@@ -70,7 +71,10 @@ def preferences_for(*, user) -> list[PreferenceRow]:
     choices = dict(
         policy.scope(user, policy.VIEW, NotificationPreference.objects.filter(user=user)).values_list("kind", "email")
     )
-    return [PreferenceRow(kind.key, kind.label, choices.get(kind.key, True)) for kind in kinds.all_kinds()]
+    return [
+        PreferenceRow(kind.key, kind.label, kind.always_email or choices.get(kind.key, True), kind.always_email)
+        for kind in kinds.all_kinds()
+    ]
 
 
 def outbox_overview(*, user, now: datetime | None = None) -> dict | None:

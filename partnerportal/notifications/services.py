@@ -390,6 +390,8 @@ def set_email_preferences(*, user, email_by_kind: dict[str, bool]) -> None:
     unknown = sorted(kind for kind in email_by_kind if not kinds.is_registered(kind))
     if unknown:
         raise ValidationError(_("Unknown notification kind: %(kinds)s") % {"kinds": ", ".join(unknown)})
+    always = {kind.key for kind in kinds.all_kinds() if kind.always_email}
+    email_by_kind = {kind: email for kind, email in email_by_kind.items() if kind not in always}
     with transaction.atomic():
         for kind, email in email_by_kind.items():
             NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": bool(email)})

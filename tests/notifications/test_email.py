@@ -197,3 +197,16 @@ def test_switched_off_notice_emails_stay_off_even_for_high_severity(world, clien
     assert [m.to for m in mail.outbox] == [[world.admin.email]]  # the admin kept them on
     # In the portal the manager has it all the same.
     assert Notification.objects.get(recipient=world.manager, kind="relations.notice").status == NotificationStatus.SENT
+
+
+def test_the_preferences_page_says_which_kinds_are_always_e_mailed(world, client_as):
+    client = client_as(world.a_manager)
+    page = client.get("/notifications/preferences/")
+    assert "Always by e-mail" in page.content.decode()
+    rows = {row.kind: row for row in page.context["rows"]}
+    assert rows["relations.case_escalation"].always_email and rows["relations.case_escalation"].email
+    # Saving the form (the disabled box is not sent) does not record escalations as switched off.
+    kinds = [row.kind for row in page.context["rows"]]
+    client.post("/notifications/preferences/", {"kind": kinds, "email": []})
+    assert not NotificationPreference.objects.filter(user=world.a_manager, kind="relations.case_escalation").exists()
+    assert NotificationPreference.objects.filter(user=world.a_manager, kind="relations.notice", email=False).exists()
