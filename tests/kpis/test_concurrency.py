@@ -18,6 +18,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from kpis import rollups
 from kpis.models import Measurement, MonthlyRollup
 from tests.kpis.helpers import setup_partner
 
@@ -69,7 +70,13 @@ def _items(partner_id, month, days, *, bump=0):
     for day in days:
         start = month.replace(day=day).isoformat()
         items.append(
-            {"partner": partner_id, "kpi": "error-rate", "period_start": start, "numerator": day + bump, "denominator": 100}
+            {
+                "partner": partner_id,
+                "kpi": "error-rate",
+                "period_start": start,
+                "numerator": day + bump,
+                "denominator": 100,
+            }
         )
         items.append(
             {"partner": partner_id, "kpi": "delivery-time", "period_start": start, "value": 20 + day, "sample_size": 10}
@@ -145,8 +152,15 @@ def test_six_api_writers_on_one_partner_month_lose_no_update(world):
         assert rollup.count == WRITERS * DAYS_EACH, f"trial {trial}: {rollup.count} of {WRITERS * DAYS_EACH} days"
 
 
-def test_corrections_and_new_days_of_two_months_at_once_stay_exact(world):
-    """Writers that each touch two months (in opposite orders) and correct each other's days."""
+@pytest.mark.parametrize("max_key_locks", [None, 2], ids=["key-locks", "key-and-table-locks"])
+def test_corrections_and_new_days_of_two_months_at_once_stay_exact(world, monkeypatch, max_key_locks):
+    """Writers that each touch two months (in opposite orders) and correct each other's days.
+
+    With a limit of 2 keys, a writer's first call (one month, two KPIs) takes advisory locks and its
+    second (two months) the measurements' table lock: both kinds of writer at once.
+    """
+    if max_key_locks is not None:
+        monkeypatch.setattr(rollups, "MAX_KEY_LOCKS", max_key_locks)
     setup_partner(world.partner_a)
     p = world.partner_a.pk
     clients = [_api(world.manager) for _ in range(WRITERS)]
@@ -165,8 +179,14 @@ def test_corrections_and_new_days_of_two_months_at_once_stay_exact(world):
         _assert_rollup_exact()
 
 
-def test_loader_and_api_writing_the_same_month_at_once_stay_exact(world, tmp_path):
-    """The loader's checking path (a week in the file) and API writers on the same partner-month."""
+@pytest.mark.parametrize("with_week", [True, False], ids=["checking-path", "copy-path"])
+def test_loader_and_api_writing_the_same_month_at_once_stay_exact(world, tmp_path, with_week):
+    """The loader and API writers on the same partner-month.
+
+    With a week in the file the loader takes its checking path; with days only it starts on the COPY
+    path (new rows, the measurements' table locked), and falls back to the checking path when an
+    API writer committed one of its days first.
+    """
     setup_partner(world.partner_a)
     p = world.partner_a.pk
     clients = [_api(world.manager) for _ in range(WRITERS - 1)]
@@ -175,7 +195,8 @@ def test_loader_and_api_writing_the_same_month_at_once_stay_exact(world, tmp_pat
         lines = []
         for day in range(1, 29):  # the loader writes every day of the error rate …
             lines.append(f"{p},error-rate,day,{month.replace(day=day).isoformat()},,,{day},1000,")
-        lines.append(f"{p},delivery-time,week,{month.replace(day=28).isoformat()},,30,,,5")  # … and a week
+        if with_week:
+            lines.append(f"{p},delivery-time,week,{month.replace(day=28).isoformat()},,30,,,5")  # … and a week
         path = tmp_path / f"load-{trial}.csv"
         path.write_text(HEADER + "\n".join(lines) + "\n")
         failures = []
