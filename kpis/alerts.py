@@ -20,7 +20,7 @@ from partnerportal import policy
 from partnerportal.notifications.services import notify
 from partners.selectors import host_managers, people_of
 
-from . import periods
+from . import figures, periods
 from .aggregation import aggregate
 from .models import MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
 from .selectors import CRITICAL, _pick_target, status_of
@@ -175,7 +175,7 @@ def _notify_breach(assignment, month, value, target):
             "kpi": _in_their_language(kpi.name),
             "unit": _in_their_language(kpi.unit),
             "month": f"{month:%Y-%m}",
-            "value": round(value, kpi.decimals),
+            "value": figures.number(value, kpi.decimals),
             "critical": target.critical,
             "target": target.value,
             "url": chart_url(assignment),
@@ -188,7 +188,8 @@ def _notify_breach(assignment, month, value, target):
 def _record_success(assignment, kind, month, value, *, streak_months=None):
     kpi = assignment.kpi
     if kind == SuccessKind.RECORD:
-        text = f"{kpi.name}: {round(value, kpi.decimals)} {kpi.unit} in {month:%Y-%m} is the best month so far"
+        shown = figures.rounded(value, kpi.decimals)
+        text = f"{kpi.name}: {shown} {kpi.unit} in {month:%Y-%m} is the best month so far"
     else:
         text = f"{kpi.name}: on target three months or more in a row since {month:%Y-%m}"
     try:
@@ -214,7 +215,7 @@ def _record_success(assignment, kind, month, value, *, streak_months=None):
             "kpi": _in_their_language(kpi.name),
             "kind": kind,
             "month": f"{month:%Y-%m}",
-            "value": round(value, kpi.decimals),
+            "value": figures.number(value, kpi.decimals),
             "unit": _in_their_language(kpi.unit),
             "months": streak_months,
             "url": chart_url(assignment),
