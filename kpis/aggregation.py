@@ -25,7 +25,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, FloatField, IntegerField, Max, Q, Sum, Value, When
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek, TruncYear
 
-from . import periods
+from . import figures, periods
 from .models import Aggregation, Measurement, MonthlyRollup
 
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
@@ -44,18 +44,18 @@ class Sums:
 
 
 def value_of(kpi, sums: Sums | None) -> float | None:
-    """The aggregated value of one KPI from its sums (None: no data, or nothing to divide by)."""
+    """The aggregated value of one KPI from its sums (None: no data, or nothing to divide by).
+
+    Quotients are computed on the decimals the float sums stand for (kpis.figures), so counts that
+    give 0.225 exactly give 0.225, not 0.22499999999999998, and the figure shown rounds the right way.
+    """
     if sums is None or not sums.count:
         return None
     kind = kpi.aggregation
     if kind == Aggregation.RATIO:
-        if not sums.sum_denominator:
-            return None
-        return sums.sum_numerator / sums.sum_denominator * kpi.scale
+        return figures.ratio(sums.sum_numerator, sums.sum_denominator, kpi.scale)
     if kind == Aggregation.WEIGHTED_AVERAGE:
-        if not sums.sum_sample_size:
-            return None
-        return sums.sum_weighted / sums.sum_sample_size
+        return figures.ratio(sums.sum_weighted, sums.sum_sample_size)
     if kind == Aggregation.SUM:
         return sums.sum_value
     return sums.last_value

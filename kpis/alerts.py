@@ -22,7 +22,7 @@ from partnerportal import policy
 from partnerportal.notifications.services import notify
 from partners.selectors import host_managers, people_of
 
-from . import periods
+from . import figures, periods
 from .aggregation import aggregate
 from .models import Measurement, MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
 from .selectors import CRITICAL, _pick_target, status_of
@@ -207,7 +207,7 @@ def _notify_breach(assignment, month, value, target, *, running: date | None = N
             "kpi": _in_their_language(kpi.name),
             "unit": _in_their_language(kpi.unit),
             "month": f"{month:%Y-%m}",
-            "value": round(value, kpi.decimals),
+            "value": figures.number(value, kpi.decimals),
             "critical": target.critical,
             "target": target.value,
             "url": chart_url(assignment),
@@ -224,7 +224,8 @@ def _notify_breach(assignment, month, value, target, *, running: date | None = N
 def _record_success(assignment, kind, month, value, *, streak_months=None):
     kpi = assignment.kpi
     if kind == SuccessKind.RECORD:
-        text = f"{kpi.name}: {round(value, kpi.decimals)} {kpi.unit} in {month:%Y-%m} is the best month so far"
+        shown = figures.rounded(value, kpi.decimals)
+        text = f"{kpi.name}: {shown} {kpi.unit} in {month:%Y-%m} is the best month so far"
     else:
         text = f"{kpi.name}: on target three months or more in a row since {month:%Y-%m}"
     try:
@@ -250,7 +251,7 @@ def _record_success(assignment, kind, month, value, *, streak_months=None):
             "kpi": _in_their_language(kpi.name),
             "kind": kind,
             "month": f"{month:%Y-%m}",
-            "value": round(value, kpi.decimals),
+            "value": figures.number(value, kpi.decimals),
             "unit": _in_their_language(kpi.unit),
             "months": streak_months,
             "url": chart_url(assignment),

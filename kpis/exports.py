@@ -6,6 +6,8 @@ import io
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from . import figures
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEASUREMENT_HEADER = [
     "partner",
@@ -87,12 +89,12 @@ def scorecard_rows(card):
             r.code,
             r.name,
             r.unit,
-            "" if r.actual is None else round(r.actual, 6),
+            "" if r.actual is None else figures.number(r.actual, 6),
             "" if r.target is None else r.target,
             "" if r.warning is None else r.warning,
             "" if r.critical is None else r.critical,
             r.status,
-            "" if r.previous is None else round(r.previous, 6),
+            "" if r.previous is None else figures.number(r.previous, 6),
             r.trend or "",
             r.weight,
         ]
@@ -103,7 +105,7 @@ def scorecard_rows(card):
         "",
         _("Overall score"),
         "%",
-        "" if card.overall is None else round(card.overall, 2),
+        "" if card.overall is None else figures.number(card.overall, 2),
     ]
     yield overall + [""] * (len(SCORECARD_HEADER) - len(overall))
 

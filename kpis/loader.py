@@ -50,6 +50,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from partners.models import Organization, OrganizationKind, Site
 
+from . import rollups
 from .models import Aggregation, KPIDefinition, Measurement, MonthlyRollup, PartnerKPI
 
 REBUILD_MIN_ROWS = 100_000  # loads larger than this and than the table rebuild the plain indexes
@@ -746,6 +747,15 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
             """  # noqa: S608 - table names from the models
         )
         cursor.execute("ANALYZE kpi_rows")
+        # Lock the rollup months the file touches (first and last day of each value) before the checks
+        # against stored values and the upsert, as every writer does (kpis.rollups.lock).
+        known = "WHERE kpi_id IS NOT NULL AND period_start IS NOT NULL"
+        cursor.execute(
+            f"SELECT partner_id, kpi_id, period_start FROM kpi_rows {known} "
+            f"UNION SELECT partner_id, kpi_id, {_period_end('kpi_rows')} FROM kpi_rows {known} "
+            "AND period_kind IN ('week', 'month')"
+        )
+        rollups.lock(cursor.fetchall())
         problems: list[tuple[int, str]] = list(file_problems)
         _check(
             cursor,

@@ -403,12 +403,13 @@ class Success(models.Model):
 
     def describe(self) -> str:
         """The success in the reader's language (the stored text is the English original)."""
-        from django.utils.formats import number_format
         from django.utils.translation import gettext
+
+        from .figures import shown
 
         params = {
             "kpi": self.kpi.display_name,
-            "value": number_format(round(self.value, self.kpi.decimals), self.kpi.decimals),
+            "value": shown(self.value, self.kpi.decimals),
             "unit": self.kpi.display_unit,
             "month": f"{self.period_start:%Y-%m}",
         }

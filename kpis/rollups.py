@@ -1,80 +1,142 @@
-"""The monthly rollup, kept exact: every write path calls `refresh()` for the months it touched.
+"""The monthly rollup, kept exact: every write path locks the months it touches, then refreshes them.
 
 A refresh recomputes the month's sums from the measurements themselves (not by adding deltas),
 so a correction, a re-import or a deletion can never leave the rollup drifting.
+
+Concurrent writers (the form, the import, the API, the bulk loader) stay exact because each takes
+`lock()` on the (partner, KPI, month) keys it touches, in one sorted order, BEFORE it writes a
+measurement, and holds the locks until it commits. Two writers of the same month therefore run one
+after the other: the second one's refresh (a new statement, so a new snapshot under READ COMMITTED)
+sees every row the first one committed, and no writer waits for a lock held by one waiting for it
+(no deadlock). On SQLite, writes are serialised anyway and there is nothing to lock.
 """
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, F, FloatField, Max, Sum
 
 from .models import Measurement, MonthlyRollup
 
+# More keys than this in one transaction (a day's load for every partner, a history load) take the
+# measurements' table lock instead of one advisory lock per key: advisory locks live in PostgreSQL's
+# shared lock table (max_locks_per_transaction × connections, 6,400 slots by default).
+MAX_KEY_LOCKS = 256
+REFRESH_CHUNK = 1000  # keys per statement (4 parameters each; SQLite allows 32,766)
+SUM_COLUMNS = (
+    "sum_value",
+    "sum_numerator",
+    "sum_denominator",
+    "sum_weighted",
+    "sum_sample_size",
+    "count",
+    "last_start",
+)
+
+
+def month_keys(keys: Iterable[tuple[int, int, date]]) -> set[tuple[int, int, date]]:
+    """(partner_id, kpi_id, month start) of (partner_id, kpi_id, any day of the month) keys."""
+    return {(p, k, day.replace(day=1)) for p, k, day in keys}
+
+
+def lock_id(partner_id: int, kpi_id: int, month: date) -> int:
+    """The advisory lock key (a signed 64-bit number) of one partner/KPI/month of the rollup.
+
+    A hash: two keys that happen to share a number only wait for each other, which is harmless.
+    """
+    text = f"kpis.rollup:{partner_id}:{kpi_id}:{month:%Y-%m}".encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big", signed=True)
+
+
+def lock(keys: Iterable[tuple[int, int, date]]) -> None:
+    """Lock the rollup months of the given (partner_id, kpi_id, day) keys until the transaction ends.
+
+    Call it inside the writer's transaction BEFORE writing measurements, with every month the write
+    touches. The locks are taken in one global order (sorted lock ids), so writers never deadlock on
+    them; above MAX_KEY_LOCKS months the measurements' table is locked against other writers instead
+    (readers go on), as the bulk loader does for new rows. The two kinds nest: a writer of a few months
+    holds the table in ROW EXCLUSIVE mode before its key locks, so a whole-table writer waits until it
+    commits, and it takes no key lock while a whole-table writer runs. A writer waits only for writers
+    that hold all their locks already, so there is no cycle.
+    """
+    if connection.vendor != "postgresql":
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("rollups.lock() needs a transaction (the locks last until it ends)")
+    months = month_keys(keys)
+    if not months:
+        return
+    table = Measurement._meta.db_table
+    with connection.cursor() as cursor:
+        if len(months) > MAX_KEY_LOCKS:
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+            return
+        # First the table in the mode every write takes anyway: it waits while a writer holds the whole
+        # table (the case above, the loader's new rows), and such a writer waits for this one to commit
+        # (not only for its rows: it must not read the stored rows before this one has written them).
+        cursor.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
+        ids = sorted({lock_id(*key) for key in months})
+        # unnest() hands the ids out in the array's (sorted) order and each row takes its lock in turn.
+        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS t(k)", [ids])
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+
 
 def refresh(keys: Iterable[tuple[int, int, date]]) -> None:
-    """Recompute the rollup rows of the given (partner_id, kpi_id, month start) keys."""
-    keys = {(p, k, m.replace(day=1)) for p, k, m in keys}
-    if not keys:
-        return
-    by_pair: dict[tuple[int, int], set[date]] = {}
-    for p, k, m in keys:
-        by_pair.setdefault((p, k), set()).add(m)
-    for (partner_id, kpi_id), months in by_pair.items():
-        first, last = min(months), max(months)
-        last_end = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-        rows = (
-            Measurement.objects.filter(
-                partner_id=partner_id, kpi_id=kpi_id, period_start__gte=first, period_start__lt=last_end
-            )
-            .values("period_start__year", "period_start__month")
-            .annotate(
-                s_value=Sum("value"),
-                s_num=Sum("numerator"),
-                s_den=Sum("denominator"),
-                s_w=Sum(F("value") * F("sample_size"), output_field=FloatField()),
-                s_n=Sum("sample_size"),
-                n=Count("id"),
-                last=Max("period_start"),
-            )
-            .order_by()
+    """Recompute the rollup rows of the given (partner_id, kpi_id, day) keys' months from the measurements.
+
+    Set-based: one upsert statement for all the months (per REFRESH_CHUNK keys) and one delete for
+    the months left without measurements. Concurrent writers must have taken `lock()` first.
+    """
+    months = sorted(month_keys(keys))
+    for at in range(0, len(months), REFRESH_CHUNK):
+        _refresh_chunk(months[at : at + REFRESH_CHUNK])
+
+
+def _refresh_chunk(months: list[tuple[int, int, date]]) -> None:
+    rollup = MonthlyRollup._meta.db_table
+    measurement = Measurement._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    params = []
+    for partner_id, kpi_id, month in months:
+        end = _next_month(month)
+        params += (
+            [partner_id, kpi_id, month, end] if postgres else [partner_id, kpi_id, month.isoformat(), end.isoformat()]
         )
-        found = {}
-        for row in rows:
-            month = date(row["period_start__year"], row["period_start__month"], 1)
-            if month not in months:
-                continue
-            found[month] = MonthlyRollup(
-                partner_id=partner_id,
-                kpi_id=kpi_id,
-                month=month,
-                sum_value=row["s_value"] or 0.0,
-                sum_numerator=row["s_num"] or 0.0,
-                sum_denominator=row["s_den"] or 0.0,
-                sum_weighted=row["s_w"] or 0.0,
-                sum_sample_size=row["s_n"] or 0.0,
-                count=row["n"],
-                last_start=row["last"],
-            )
-        empty = months - set(found)
-        if empty:
-            MonthlyRollup.objects.filter(partner_id=partner_id, kpi_id=kpi_id, month__in=empty).delete()
-        if found:
-            MonthlyRollup.objects.bulk_create(
-                found.values(),
-                update_conflicts=True,
-                unique_fields=["partner", "kpi", "month"],
-                update_fields=[
-                    "sum_value",
-                    "sum_numerator",
-                    "sum_denominator",
-                    "sum_weighted",
-                    "sum_sample_size",
-                    "count",
-                    "last_start",
-                ],
-            )
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(months))
+    keys = f"WITH t (partner_id, kpi_id, month, month_end) AS (VALUES {values})"
+    columns = ", ".join(SUM_COLUMNS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in SUM_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            {keys}
+            INSERT INTO {rollup} (partner_id, kpi_id, month, {columns})
+            SELECT t.partner_id, t.kpi_id, t.month, COALESCE(SUM(m.value), 0), COALESCE(SUM(m.numerator), 0),
+                   COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
+                   COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
+            FROM t, {measurement} m
+            WHERE m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
+              AND m.period_start >= t.month AND m.period_start < t.month_end
+            GROUP BY t.partner_id, t.kpi_id, t.month
+            ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET {updates}
+            """,  # noqa: S608 - table and column names from the models; the keys are parameters
+            params,
+        )
+        cursor.execute(
+            f"""
+            {keys}
+            DELETE FROM {rollup} WHERE EXISTS (
+                SELECT 1 FROM t WHERE t.partner_id = {rollup}.partner_id AND t.kpi_id = {rollup}.kpi_id
+                    AND t.month = {rollup}.month AND NOT EXISTS (
+                        SELECT 1 FROM {measurement} m WHERE m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
+                            AND m.period_start >= t.month AND m.period_start < t.month_end))
+            """,  # noqa: S608
+            params,
+        )
 
 
 def rebuild_all() -> None:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from partnerportal import policy
 
-from . import periods
+from . import figures, periods
 from .aggregation import _to_date, aggregate
 from .models import Horizon, KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
 
@@ -89,7 +89,8 @@ def overall_score(results) -> float | None:
         if r.status in STATUS_POINTS:
             total += STATUS_POINTS[r.status] * r.weight
             weights += r.weight
-    return round(100 * total / weights, 1) if weights else None
+    # Not rounded here: each place that shows it rounds it once (kpis.figures), 45.45… → "45 %".
+    return 100 * total / weights if weights else None
 
 
 # --- querysets ----------------------------------------------------------------------------------
@@ -416,7 +417,7 @@ def kpi_chart(*, partner_kpi: PartnerKPI, granularity: str = "month", periods_ba
             {
                 "label": periods.label(granularity, b),
                 "start": b.isoformat(),
-                "actual": None if actual is None else round(actual, 4),
+                "actual": figures.number(actual, 4),
                 "target": t.value if t else None,
                 "warning": t.warning if t else None,
                 "critical": t.critical if t else None,

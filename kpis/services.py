@@ -264,18 +264,22 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
     """
     if source not in Source.values:
         raise ValueError(source)
-    problems = validate_measurements(user=user, items=items)
-    if problems:
-        error = ValidationError(
-            _("Nothing was saved: %(n)s of %(total)s rows have errors.") % {"n": len(problems), "total": len(items)}
-        )
-        error.problems = problems
-        raise error
     result = UpsertResult()
-    if not items:
-        return result
     touched = set()
     with transaction.atomic():
+        # Lock the rollup months first (kpis.rollups): writers of the same months run one after the
+        # other, so the checks against stored values, the existing rows and the refresh below all
+        # see what the others committed.
+        rollups.lock(_months_covered(items))
+        problems = validate_measurements(user=user, items=items)
+        if problems:
+            error = ValidationError(
+                _("Nothing was saved: %(n)s of %(total)s rows have errors.") % {"n": len(problems), "total": len(items)}
+            )
+            error.problems = problems
+            raise error
+        if not items:
+            return result
         existing = _existing(items)
         to_snapshot = _without_history(existing.values())
         to_create = []
@@ -321,6 +325,21 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
         rollups.refresh(touched)
         alerts.after_write(touched)
     return result
+
+
+def _months_covered(items) -> set[tuple[int, int, date]]:
+    """(partner_id, kpi_id, day) of the first and last day each item covers (a week may reach into the next
+    month): the rollup months to lock, so that a value and another that overlaps it are never checked at once."""
+    keys = set()
+    for item in items:
+        partner, kpi, start = item.partner, item.kpi, item.period_start
+        if partner is None or kpi is None or not isinstance(start, date):
+            continue  # refused by the checks anyway
+        kind = item.period_kind if item.period_kind in PeriodKind.values else PeriodKind.DAY
+        first, last = period_days(kind, normalise_period(kind, start))
+        keys.add((partner.pk, kpi.pk, first))
+        keys.add((partner.pk, kpi.pk, last))
+    return keys
 
 
 def _same(a, b):
@@ -426,6 +445,7 @@ def measurement_delete(*, user, measurement) -> None:
         raise PermissionDenied
     key = (measurement.partner_id, measurement.kpi_id, measurement.period_start)
     with transaction.atomic():
+        rollups.lock([key])
         measurement.delete()
         rollups.refresh([key])
 
@@ -435,8 +455,10 @@ def measurements_delete(*, user, measurements) -> int:
     if not policy.allows(user, policy.DELETE, Measurement):
         raise PermissionDenied
     with transaction.atomic():
-        keys = list(measurements.values_list("partner_id", "kpi_id", "period_start"))
-        count, _per_model = measurements.delete()
+        rows = list(measurements.values_list("pk", "partner_id", "kpi_id", "period_start"))
+        keys = [row[1:] for row in rows]
+        rollups.lock(keys)
+        count, _per_model = measurements.filter(pk__in=[row[0] for row in rows]).delete()
         rollups.refresh(keys)
     return count
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django.contrib import messages
@@ -22,7 +21,7 @@ from partnerportal import policy, uploads
 from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
 from partners.models import Organization
 
-from . import exports, importing, periods, selectors, services
+from . import exports, figures, importing, periods, selectors, services
 from .forms import DefinitionForm, ImportForm, MeasurementForm, PartnerKPIForm, TargetForm
 from .models import KPIDefinition, KPITarget, Measurement, PartnerKPI, Source
 
@@ -233,8 +232,8 @@ def render_portfolio_cells(portfolio) -> None:
     """Pre-render the portfolio's rows: a template loop over thousands of cells costs more than the data.
 
     Every part is a number, a status from a fixed set or a URL with a number in it; names and
-    texts are escaped. Numbers are localised like `number_format` (no thousand separators) and the
-    overall score is rounded half up like `floatformat`.
+    texts are escaped. Numbers are rounded once, half up, by kpis.figures (as the templates'
+    `figure` filter does) and localised like `number_format` (no thousand separators).
     """
     chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
     scorecard_url = reverse("kpis:scorecard", args=[987654321]).replace("987654321", "{}")
@@ -252,7 +251,7 @@ def render_portfolio_cells(portfolio) -> None:
                 shown, sort_value = "–", ""
             else:
                 decimals = cell.decimals
-                shown = f"{round(cell.actual, decimals):.{decimals}f}".replace(".", decimal_separator)
+                shown = format(figures.rounded(cell.actual, decimals), "f").replace(".", decimal_separator)
                 sort_value = repr(cell.actual)
             parts.append(
                 f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'
@@ -261,7 +260,7 @@ def render_portfolio_cells(portfolio) -> None:
         if row.overall is None:
             parts.append('<td class="text-end fw-bold" data-value="">–</td>')
         else:
-            score = Decimal(repr(row.overall)).quantize(Decimal(1), ROUND_HALF_UP)
+            score = format(figures.rounded(row.overall, 0), "f")
             parts.append(f'<td class="text-end fw-bold" data-value="{row.overall:f}">{score} %</td>')
         row.html = mark_safe("".join(parts))  # noqa: S308 - numbers, fixed words and escaped text
 

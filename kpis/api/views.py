@@ -14,7 +14,7 @@ from partnerportal import policy
 from partnerportal.api import PolicyReadOnlyViewSet
 from partners.models import Organization
 
-from .. import importing, selectors, services
+from .. import figures, importing, selectors, services
 from ..models import KPITarget, Measurement, PartnerKPI, Source
 from .serializers import (
     BulkSerializer,
@@ -150,7 +150,7 @@ class ScorecardView(APIView):
                 "period": card.label,
                 "start": card.start,
                 "end": card.end,
-                "overall_score": card.overall,
+                "overall_score": figures.number(card.overall, 1),
                 "results": [r.to_json() for r in card.results],
             }
         )
