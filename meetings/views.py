@@ -443,5 +443,5 @@ def feed(request, token):
     body = calendar.feed_ics(record.user, include_organised=record.include_organised)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    response["Cache-Control"] = "private, no-store"
     return response
