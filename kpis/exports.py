@@ -1,14 +1,15 @@
-"""CSV and XLSX exports of measurements and scorecards (querysets come from the policy-aware selectors)."""
+"""CSV and XLSX exports of measurements and scorecards (querysets come from the policy-aware selectors).
 
-import csv
-import io
+Files are written by the shared writer (partnerportal/exports.py), which neutralises every text
+cell that a spreadsheet would read as a formula.
+"""
 
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
+
+from partnerportal.exports import csv_response, xlsx_response
 
 from . import figures
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEASUREMENT_HEADER = [
     "partner",
     "kpi",
@@ -39,46 +40,12 @@ def _measurement_rows(qs):
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_response(header, rows, filename):
-    writer = csv.writer(_Echo())
-
-    def stream():
-        yield "\ufeff"
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
-
-
-def _xlsx_response(header, rows, filename, title):
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([None if v == "" else v for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
-
-
 def measurements_response(qs, *, fmt, filename):
     """Columns match the import format, so an export can be corrected and imported again."""
     rows = _measurement_rows(qs.select_related("kpi", "site"))
     if fmt == "xlsx":
-        return _xlsx_response(MEASUREMENT_HEADER, rows, filename, _("Measurements"))
-    return _csv_response(MEASUREMENT_HEADER, rows, filename)
+        return xlsx_response(MEASUREMENT_HEADER, rows, filename, _("Measurements"))
+    return csv_response(MEASUREMENT_HEADER, rows, filename)
 
 
 def scorecard_rows(card):
@@ -130,5 +97,5 @@ SCORECARD_HEADER = [
 def scorecard_response(card, *, fmt, filename):
     rows = list(scorecard_rows(card))
     if fmt == "xlsx":
-        return _xlsx_response(SCORECARD_HEADER, rows, filename, _("Scorecard"))
-    return _csv_response(SCORECARD_HEADER, rows, filename)
+        return xlsx_response(SCORECARD_HEADER, rows, filename, _("Scorecard"))
+    return csv_response(SCORECARD_HEADER, rows, filename)

@@ -19,6 +19,12 @@ class MeetingsConfig(AppConfig):
         self._register_notification_kinds()
         self._register_periodic_tasks()
 
+        from partners.signals import access_revoked
+
+        from . import services
+
+        access_revoked.connect(services.feeds_revoke_for, dispatch_uid="meetings-feeds-revoked")
+
     def _register_notification_kinds(self):
         try:
             from partnerportal.notifications import kinds

@@ -744,3 +744,8 @@ def feed_regenerate(*, user, include_organised: bool | None = None) -> CalendarF
 @transaction.atomic
 def feed_revoke(*, user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
+
+
+def feeds_revoke_for(*, user_ids, **_signal) -> int:
+    """Receiver of partners.signals.access_revoked: a deactivated person's feed addresses stop working."""
+    return CalendarFeed.objects.filter(user_id__in=list(user_ids)).delete()[0]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from partnerportal import policy
+from partnerportal.backends import may_sign_in
 from partners.models import Organization
 
 from . import agenda as agenda_module
@@ -438,11 +439,11 @@ def feed_settings(request):
 
 def feed(request, token):
     """The private calendar feed: the token is the credential (no session; unknown/revoked → 404)."""
-    record = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if record is None or not record.user.is_active:
+    record = CalendarFeed.objects.select_related("user__organization").filter(token=token).first()
+    if record is None or not may_sign_in(record.user):  # a deactivated person or organisation: gone
         raise Http404
     body = calendar.feed_ics(record.user, include_organised=record.include_organised)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.messages.views import SuccessMessageMixin
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView, UpdateView
 
 from partnerportal import policy
+from partnerportal.backends import may_sign_in
 
 
 class HostRequiredMixin(LoginRequiredMixin):
@@ -154,13 +156,49 @@ def set_language(request):
     return response
 
 
+class PortalAuthenticationForm(AuthenticationForm):
+    """Django's login form, plus a clear answer for a deactivated account.
+
+    The "deactivated" message is given only with the right password, so a stranger still learns
+    nothing about which user names exist; anything else gets the one generic message.
+    """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "deactivated": _(
+            "Your account or your organisation has been deactivated, so you cannot log in. "
+            "Please contact the portal's administrators."
+        ),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if self._is_deactivated_account():
+                raise forms.ValidationError(self.error_messages["deactivated"], code="deactivated") from None
+            raise
+
+    def _is_deactivated_account(self) -> bool:
+        if self.request is not None and getattr(self.request, "axes_locked_out", False):
+            return False
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
+            return False
+        model = get_user_model()
+        user = model._default_manager.select_related("organization").filter(**{model.USERNAME_FIELD: username}).first()
+        return user is not None and not may_sign_in(user) and user.check_password(password)
+
+
 class PortalLoginView(auth_views.LoginView):
     """Django's login: one generic message for any wrong user name or password (no user hint).
 
     django-axes counts each failure and locks the user name + address out after
-    AXES_FAILURE_LIMIT attempts (see templates/registration/locked_out.html).
+    AXES_FAILURE_LIMIT attempts (see templates/registration/locked_out.html). A deactivated
+    person (or one of a deactivated organisation) who gives the right password is told so.
     """
 
+    authentication_form = PortalAuthenticationForm
     redirect_authenticated_user = True
 
 

@@ -9,7 +9,7 @@ class PartnersConfig(AppConfig):
     def ready(self):
         from partnerportal import hub, policy
 
-        from . import policies  # noqa: F401
+        from . import policies, signals  # noqa: F401
 
         # The foundation's admin page (partnerportal/audit.py) joins the navigation here, next to
         # the partner directory, so that partnerportal's shared layer stays free of app wiring.

@@ -3,7 +3,7 @@ from zoneinfo import available_timezones
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +21,27 @@ class OrganizationKind(models.TextChoices):
     SERVICE_PROVIDER = "service_provider", _("Service provider")
 
 
-class OrganizationQuerySet(models.QuerySet):
+class ActiveFlagQuerySet(models.QuerySet):
+    """`update(is_active=...)` takes the same consequences as a save: credentials of whoever is
+    deactivated are revoked and the change is written to the audit trail (a bare UPDATE sends
+    no signals and would leave neither)."""
+
+    def update(self, **kwargs):
+        if "is_active" not in kwargs:
+            return super().update(**kwargs)
+        from .services import active_flag_changed
+
+        with transaction.atomic(using=self.db):
+            before = dict(self.values_list("pk", "is_active"))
+            count = super().update(**kwargs)
+            after = dict(self.model._base_manager.filter(pk__in=before).values_list("pk", "is_active"))
+            changed = [pk for pk, was in before.items() if pk in after and after[pk] != was]
+            if changed:
+                active_flag_changed(model=self.model, pks=changed)
+        return count
+
+
+class OrganizationQuerySet(ActiveFlagQuerySet):
     def partners(self):
         return self.exclude(kind=OrganizationKind.HOST)
 
@@ -64,6 +84,11 @@ class Organization(models.Model):
 
     def get_absolute_url(self):
         return reverse("partners:detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        if self.is_host and not self.is_active:
+            raise ValidationError({"is_active": _("The host company cannot be deactivated.")})
 
 
 class Site(models.Model):
@@ -118,7 +143,11 @@ class Role(models.TextChoices):
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz)
 
 
-class PortalUserManager(UserManager):
+class PortalUserQuerySet(ActiveFlagQuerySet):
+    pass
+
+
+class PortalUserManager(UserManager.from_queryset(PortalUserQuerySet)):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
         if "organization" not in extra_fields and "organization_id" not in extra_fields:

@@ -1,16 +1,18 @@
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import Organization, Site
+from .models import Organization, Site, User
+from .signals import access_revoked
 
 
 @transaction.atomic
 def organization_save(*, user, organization: Organization) -> Organization:
     action = policy.CHANGE if organization.pk else policy.ADD
     if not policy.allows(user, action, Organization):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     organization.full_clean()
     organization.save()
@@ -21,9 +23,71 @@ def organization_save(*, user, organization: Organization) -> Organization:
 def site_save(*, user, site: Site) -> Site:
     action = policy.CHANGE if site.pk else policy.ADD
     if not policy.allows(user, action, Site):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     site.full_clean()
     site.save()
     return site
+
+
+# --- Deactivation ------------------------------------------------------------------------------
+#
+# Access is refused on every request for a person who is inactive or whose organisation is
+# (partnerportal.backends.may_sign_in: session, API token, calendar feed, login form). On top of
+# that, the moment a person or an organisation is deactivated their credentials are revoked:
+# sessions and API tokens are deleted here, and other apps drop theirs on `access_revoked`
+# (meetings: the calendar feed). Nothing else of theirs is touched; reactivating restores access
+# through a new login, token and feed. The flag change itself is in the audit log (history).
+
+
+@transaction.atomic
+def organization_set_active(*, user, organization: Organization, active: bool) -> Organization:
+    if not policy.can(user, policy.CHANGE, organization):
+        raise PermissionDenied
+    organization.is_active = active
+    organization.full_clean()
+    organization.save()  # the post_save receiver (signals.py) revokes the people's credentials
+    return organization
+
+
+@transaction.atomic
+def user_set_active(*, user, person: User, active: bool) -> User:
+    if not policy.can(user, policy.CHANGE, person):
+        raise PermissionDenied
+    person.is_active = active
+    person.save()
+    return person
+
+
+def revoke_access(*, user_ids) -> None:
+    """Delete every session and API token of these people and tell the other apps to drop theirs."""
+    from rest_framework.authtoken.models import Token
+
+    user_ids = {int(pk) for pk in user_ids}
+    if not user_ids:
+        return
+    wanted = {str(pk) for pk in user_ids}
+    stale = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
+        if str(session.get_decoded().get("_auth_user_id")) in wanted
+    ]
+    Session.objects.filter(session_key__in=stale).delete()
+    Token.objects.filter(user_id__in=user_ids).delete()
+    access_revoked.send(sender=User, user_ids=sorted(user_ids))
+
+
+def revoke_access_of_organization(*, organization_id) -> None:
+    revoke_access(user_ids=User.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
+
+
+def active_flag_changed(*, model, pks) -> None:
+    """After a queryset update of `is_active`: the audit trail and, for those now inactive, revocation."""
+    objects = list(model._base_manager.filter(pk__in=pks))
+    model.history.bulk_history_create(objects, update=True)
+    for obj in objects:
+        if obj.is_active:
+            continue
+        if model is Organization:
+            revoke_access_of_organization(organization_id=obj.pk)
+        else:
+            revoke_access(user_ids=[obj.pk])

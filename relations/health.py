@@ -16,7 +16,8 @@ scaled up to 100 %):
    in the window, where a case still open at the end of the window counts with its age so far;
    100 at ≤ 7 days, 0 at ≥ 60 days, linear between: 100 × (60 − d) ÷ 53.
 5. Survey results (weight 15): the mean of all 1–5 answers of the partner's survey rounds that
-   opened in the 12 months before the window's end (anonymous rounds only with ≥ 3 answers);
+   opened in the 12 months before the window's end (anonymous rounds only once closed, and only
+   the sides with ≥ 3 answers);
    (mean − 1) ÷ 4 × 100.
 
 Score = Σ weight × part ÷ Σ weight (of the parts with data), rounded to a whole number.
@@ -24,12 +25,13 @@ Score = Σ weight × part ÷ Σ weight (of the parts with data), rounded to a wh
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,14 +138,17 @@ def cases_part(partner, start, end) -> Part:
 
 def survey_part(partner, start, end) -> Part:
     since = end.date() - relativedelta(months=12)
-    rounds = (
-        SurveyRound.objects.filter(partner=partner, opens_on__gte=since, opens_on__lt=end.date())
-        .annotate(n=Count("responses"))
-        .filter(Q(anonymous=False) | Q(n__gte=3))
-    )
+    rounds = {
+        r.pk: r for r in SurveyRound.objects.filter(partner=partner, opens_on__gte=since, opens_on__lt=end.date())
+    }
+    answers = list(SurveyResponse.objects.filter(round__in=list(rounds)).values_list("round_id", "side", "scores"))
+    per_side = Counter((round_id, side) for round_id, side, _scores in answers)
+    # Only what the survey pages may show: an anonymous round once closed, each side from
+    # MIN_ANSWERS_PER_SIDE answers (else the score would move answer by answer).
     values = [
         value
-        for scores in SurveyResponse.objects.filter(round__in=rounds).values_list("scores", flat=True)
+        for round_id, side, scores in answers
+        if rounds[round_id].side_shown(per_side[(round_id, side)])
         for value in scores.values()
     ]
     if not values:

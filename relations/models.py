@@ -409,6 +409,9 @@ class Kudos(models.Model):
 
 # --- Surveys ---------------------------------------------------------------------------------
 
+# An anonymous round shows a side's results only from this many answers on that side.
+MIN_ANSWERS_PER_SIDE = 3
+
 
 class SurveyQuestion(models.Model):
     """The editable default template: one 1–5 scale question per row (admins edit them)."""
@@ -459,6 +462,17 @@ class SurveyRound(models.Model):
     def is_open(self, today=None):
         today = today or timezone.localdate()
         return self.opens_on <= today <= self.closes_on
+
+    def results_released(self, today=None) -> bool:
+        """Named rounds show results as answers come in. Anonymous rounds only once closed: results
+        that move answer by answer would give each new answer away by subtraction."""
+        return not self.anonymous or (today or timezone.localdate()) > self.closes_on
+
+    def side_shown(self, answers: int, today=None) -> bool:
+        """May one side's results (means and comments) be shown, with `answers` answers on that side?"""
+        if not self.results_released(today):
+            return False
+        return not self.anonymous or answers >= MIN_ANSWERS_PER_SIDE
 
 
 class SurveyInvitation(models.Model):

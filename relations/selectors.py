@@ -13,6 +13,7 @@ from partners.models import Organization, User
 
 from . import health, integrations
 from .models import (
+    MIN_ANSWERS_PER_SIDE,
     Case,
     CaseStatus,
     Engagement,
@@ -28,7 +29,7 @@ from .models import (
     TimelineEvent,
 )
 
-MIN_ANONYMOUS_ANSWERS = 3
+MIN_ANONYMOUS_ANSWERS = MIN_ANSWERS_PER_SIDE  # per side
 
 
 def visible_partners(*, user) -> QuerySet:
@@ -210,27 +211,42 @@ def action_owners(*, case) -> QuerySet:
     )
 
 
-def survey_results(*, survey) -> dict:
-    """Mean per question per side and the gap; hidden for anonymous rounds with < 3 answers."""
+def survey_results(*, survey, today=None) -> dict:
+    """Mean per question per side and the gap, for the sides that may be shown.
+
+    Anonymous rounds: nothing while the round is open (results that moved with each answer would
+    give each new answer away by subtraction); once closed, each side's means and comments only
+    from MIN_ANSWERS_PER_SIDE answers on that side. Named rounds: everything, as it comes in.
+    """
     responses = list(SurveyResponse.objects.filter(round=survey).values("side", "scores", "comment"))
-    count = len(responses)
-    hidden = survey.anonymous and count < MIN_ANONYMOUS_ANSWERS
-    result = {"count": count, "hidden": hidden, "rows": [], "comments": []}
-    if hidden:
+    counts = {side.value: sum(1 for r in responses if r["side"] == side) for side in (Side.HOST, Side.PARTNER)}
+    sides = {side: {"count": n, "shown": survey.side_shown(n, today)} for side, n in counts.items()}
+    released = survey.results_released(today)
+    shown = [side for side, info in sides.items() if info["shown"]]
+    result = {
+        "count": len(responses),
+        "hidden": not shown,
+        "reason": "" if shown else ("too_few" if released else "open"),
+        "sides": sides,
+        "rows": [],
+        "comments": [],
+    }
+    if not shown:
         return result
     for question in survey.questions:
         key = question["key"]
         means = {}
         for side in (Side.HOST, Side.PARTNER):
             values = [r["scores"][key] for r in responses if r["side"] == side and key in r["scores"]]
-            means[side.value] = round(sum(values) / len(values), 2) if values else None
+            visible = sides[side.value]["shown"] and values
+            means[side.value] = round(sum(values) / len(values), 2) if visible else None
         gap = (
             round(means["partner"] - means["host"], 2)
             if means["host"] is not None and means["partner"] is not None
             else None
         )
         result["rows"].append({"question": question, "host": means["host"], "partner": means["partner"], "gap": gap})
-    result["comments"] = sorted((r["side"], r["comment"]) for r in responses if r["comment"])
+    result["comments"] = sorted((r["side"], r["comment"]) for r in responses if r["comment"] and r["side"] in shown)
     return result
 
 

@@ -681,18 +681,27 @@ def survey_answer(*, user, survey, scores: dict, comment="") -> None:
 
 
 def survey_send_reminders(*, today=None) -> int:
-    """Remind invitees of open rounds who have not answered, once, a week after opening."""
+    """Remind invitees of open rounds, once, a week after opening.
+
+    A named round reminds those who have not answered. An anonymous round reminds everyone it
+    invited ("if you have already answered, thank you"): reminder rows only for those who have not
+    answered would be a list, in every outbox and inbox, of who has not answered yet.
+    """
     today = today or timezone.localdate()
     count = 0
     rounds = SurveyRound.objects.filter(opens_on__lte=today - SURVEY_REMINDER_AFTER, closes_on__gte=today)
     for survey in rounds:
-        waiting = [i.user for i in survey.invitations.filter(answered=False).select_related("user")]
+        invitations = survey.invitations.select_related("user")
+        if not survey.anonymous:
+            invitations = invitations.filter(answered=False)
         count += len(
             notify(
-                recipients=waiting,
+                recipients=[i.user for i in invitations],
                 kind="relations.survey_reminder",
                 key=f"survey:{survey.pk}:reminder",
-                template="relations/email/survey_reminder",
+                template="relations/email/survey_reminder_all"
+                if survey.anonymous
+                else "relations/email/survey_reminder",
                 context={"survey": survey, "url": absolute("relations:survey_answer", survey.pk)},
                 url=reverse("relations:survey_answer", args=[survey.pk]),
                 partner=survey.partner,

@@ -101,19 +101,31 @@ def test_missing_or_out_of_range_scores_are_refused(world, client_as):
     assert not SurveyInvitation.objects.filter(answered=True).exists()
 
 
-def test_results_hidden_below_three_answers_then_side_by_side_with_gap(world, client_as):
+def test_results_hidden_while_open_then_side_by_side_with_gap(world, client_as):
+    """Anonymous: nothing while the round is open; once closed, each side from three answers (the
+    world has two partner people, so two more are added). The inferences are in test_surveys_anonymity."""
+    from tests.factories import UserFactory as Person
+
+    extra_host = Person(organization=world.host, role="manager")
+    extra_partner = Person(organization=world.partner_a, role="partner_viewer")
     survey = helpers.survey(world, world.partner_a)
-    _answer(client_as(world.a_manager), survey, trust="2")
-    _answer(client_as(world.a_viewer), survey, trust="2")
+    for person in (world.a_manager, world.a_viewer, extra_partner):
+        _answer(client_as(person), survey, trust="2")
+    for person in (world.manager, world.admin, extra_host):
+        _answer(client_as(person), survey, trust="5")
     page = client_as(world.manager).get(survey.get_absolute_url()).content.decode()
     assert 'id="results-hidden"' in page and 'id="results"' not in page
     api = client_as(world.admin).get(reverse("api:survey-round-detail", args=[survey.pk])).json()
     assert api["results"]["hidden"] is True and api["results"]["rows"] == []
-    _answer(client_as(world.manager), survey, trust="5")
+    today = timezone.localdate()
+    SurveyRound.objects.filter(pk=survey.pk).update(
+        opens_on=today - timedelta(days=9), closes_on=today - timedelta(days=1)
+    )
     page = client_as(world.a_viewer).get(survey.get_absolute_url()).content.decode()
     assert 'id="results"' in page
     from relations.selectors import survey_results
 
+    survey.refresh_from_db()
     trust = survey_results(survey=survey)["rows"][0]
     assert (trust["host"], trust["partner"], trust["gap"]) == (5.0, 2.0, -3.0)
 
@@ -124,8 +136,8 @@ def test_uninvited_user_cannot_answer(world, client_as):
     assert client_as(newcomer).get(reverse("relations:survey_answer", args=[survey.pk])).status_code == 403
 
 
-def test_reminders_go_only_to_those_who_have_not_answered(world, client_as):
-    survey = helpers.survey(world, world.partner_a)
+def test_reminders_of_a_named_round_go_only_to_those_who_have_not_answered(world, client_as):
+    survey = helpers.survey(world, world.partner_a, anonymous=False)
     _answer(client_as(world.a_manager), survey)
     SurveyRound.objects.filter(pk=survey.pk).update(opens_on=timezone.localdate() - timedelta(days=8))
     assert services.survey_send_reminders() == 3
