@@ -25,6 +25,7 @@ from agreements.models import (
     Signature,
     VersionLocked,
     VersionStatus,
+    is_refusal,
 )
 from kpis import services as kpi_services
 from kpis.models import KPIDefinition, KPITarget, PartnerKPI
@@ -325,8 +326,9 @@ def test_admin_turns_a_refusal_into_a_message(world, client_as, monkeypatch):
 
 
 def _refused(sql, params):
-    with pytest.raises(IntegrityError, match="agreements:"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    with pytest.raises(IntegrityError, match="agreements:") as refusal, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params)
+    assert is_refusal(refusal.value)
 
 
 def _raw_paths(signed, target, world):
@@ -383,6 +385,42 @@ def test_raw_sql_cannot_change_a_signed_version(world, signed, target):
     for sql, params in _raw_paths(signed, target, world):
         _refused(sql, params)
     assert _snapshot(signed) == before
+    # Other integrity errors are not mistaken for a refusal of the triggers.
+    with pytest.raises(IntegrityError) as unique, transaction.atomic():
+        Agreement.objects.create(partner=world.partner_a, title="Second")
+    assert not is_refusal(unique.value)
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_admin_shows_the_databases_refusal_as_a_message(world, client_as, monkeypatch):
+    """Here the save goes past every Python guard (QuerySet._update, as raw SQL would): the trigger
+    refuses, and the admin says so instead of answering 500."""
+    from agreements.admin import AgreementVersionAdmin
+
+    draft = helpers.revision(world, world.partner_b, send=False)
+
+    def save_model_past_python(self, request, obj, form, change):
+        services.version_send(version=obj, user=world.manager)
+        _update(AgreementVersion.objects.filter(pk=obj.pk), summary=obj.summary)
+
+    monkeypatch.setattr(AgreementVersionAdmin, "save_model", save_model_past_python)
+    url = reverse("admin:agreements_agreementversion_change", args=[draft.pk])
+    inlines = ("responsibility_set", "channelrule_set", "escalationstep_set", "signatures")
+    response = client_as(world.admin).post(
+        url,
+        {
+            "agreement": draft.agreement_id,
+            "number": draft.number,
+            "summary": "Changed",
+            "review_date": draft.review_date.isoformat(),
+            **{f"{prefix}-{key}": "0" for prefix in inlines for key in ("TOTAL_FORMS", "INITIAL_FORMS")},
+        },
+    )
+    assert response.status_code == 302
+    assert any("database refused" in m for m in _messages(response))
+    draft.refresh_from_db()
+    assert (draft.status, draft.summary) == (VersionStatus.DRAFT, "Scope.")
 
 
 def _update(queryset, **values):
