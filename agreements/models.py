@@ -217,6 +217,12 @@ class VersionQuerySet(models.QuerySet):
 
     delete.queryset_only = True
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.status != VersionStatus.DRAFT for obj in objs):
+            raise VersionLocked(_("A new version starts as a draft."))
+        return super().bulk_create(objs, *args, **kwargs)
+
     def sent(self):
         return self.filter(status__in=SENT_STATUSES)
 
@@ -661,6 +667,13 @@ class SignatureQuerySet(models.QuerySet):
         raise VersionLocked(_("A signature cannot be changed."))
 
     update.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        in_review = AgreementVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        if in_review.filter(pk__in={obj.version_id for obj in objs}).count() != len({obj.version_id for obj in objs}):
+            raise VersionLocked(_("Only a version sent for sign-off can be signed."))
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
         if self.exclude(version__status=VersionStatus.IN_REVIEW).exists():

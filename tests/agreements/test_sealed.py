@@ -113,6 +113,20 @@ def test_base_manager_is_guarded_too(world, signed):
     assert _snapshot(signed) == before
 
 
+def test_bulk_create_cannot_add_signed_versions_or_signatures(world, signed):
+    before = _snapshot(signed)
+    with pytest.raises(VersionLocked), transaction.atomic():
+        AgreementVersion.objects.bulk_create(
+            [AgreementVersion(agreement_id=signed.agreement_id, number=9, status=VersionStatus.ACTIVE)]
+        )
+    with pytest.raises(VersionLocked), transaction.atomic():
+        Signature.objects.bulk_create(
+            [Signature(version=signed, party=Party.HOST, user=world.manager, signed_at=timezone.now())]
+        )
+    assert _snapshot(signed) == before
+    assert signed.agreement.versions.count() == 1
+
+
 @pytest.mark.parametrize(
     "field, value",
     [
