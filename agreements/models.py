@@ -1,9 +1,14 @@
 """Versioned collaboration agreements: roles, channel matrix, escalation ladder, two-sided sign-off.
 
-A version that is no longer a draft is immutable in this layer, whatever the entry point (form,
-API, admin, shell): its content fields and its rows refuse to change (`save()`, `delete()` and the
-querysets' `update()`/`delete()`/`bulk_create()`), so a change always starts a new draft.
-Only the life-cycle fields move, and only along the allowed transitions (see services.py).
+A version that is no longer a draft is *sealed*: sent for sign-off (in review) or *signed* (active,
+superseded, terminated). A sealed version, its rows, its signatures once signed, the KPI targets it
+commits to, their links and the agreement's title (which the version shows) do not change, whatever
+the entry point (form, API, admin, shell): `save()`, `delete()`, the querysets' `update()`/`delete()`/
+`bulk_create()`, every model's `_base_manager` and cascades (pre_delete signals, signals.py) refuse.
+Only the life-cycle columns move, and only as the services move them (SEALED_CHANGES below), so a
+change always starts a new draft. On PostgreSQL the same rules are triggers (migration 0002), which
+also stop raw SQL and the ORM's unguarded internals; their refusal is an IntegrityError whose
+message starts with "agreements:" (see `is_refusal`).
 """
 
 from django.conf import settings
@@ -25,6 +30,12 @@ class VersionLocked(ValidationError):
         )
 
 
+def is_refusal(error) -> bool:
+    """Whether a database error is one of the agreements triggers refusing a change to a sealed version."""
+    cause = getattr(error, "__cause__", None)
+    return getattr(cause, "sqlstate", None) == "23001" and "agreements:" in str(error)
+
+
 class Party(models.TextChoices):
     HOST = "host", _("Host")
     PARTNER = "partner", _("Partner")
@@ -42,6 +53,10 @@ class VersionStatus(models.TextChoices):
 SENT_STATUSES = (VersionStatus.IN_REVIEW, VersionStatus.ACTIVE, VersionStatus.SUPERSEDED, VersionStatus.TERMINATED)
 OPEN_STATUSES = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
 
+# Sealed: sent for sign-off or signed. Signed: both parties signed (active and after).
+SEALED_STATUSES = SENT_STATUSES
+SIGNED_STATUSES = (VersionStatus.ACTIVE, VersionStatus.SUPERSEDED, VersionStatus.TERMINATED)
+
 # The only status changes the model layer accepts.
 TRANSITIONS = {
     VersionStatus.DRAFT: {VersionStatus.IN_REVIEW},
@@ -49,6 +64,26 @@ TRANSITIONS = {
     VersionStatus.ACTIVE: {VersionStatus.SUPERSEDED, VersionStatus.TERMINATED},
     VersionStatus.SUPERSEDED: set(),
     VersionStatus.TERMINATED: set(),
+}
+
+
+# For a sealed version: the columns (besides status) that each status change may write, which are
+# the columns the service of that step writes. Everything else stays as it was. Migration 0002
+# holds the same table as a PostgreSQL trigger.
+SEALED_CHANGES = {
+    (VersionStatus.IN_REVIEW, VersionStatus.IN_REVIEW): (),
+    (VersionStatus.IN_REVIEW, VersionStatus.DRAFT): ("sent_at", "sent_by_id"),  # version_withdraw
+    (VersionStatus.IN_REVIEW, VersionStatus.ACTIVE): ("effective_from", "effective_to", "activated_at"),
+    (VersionStatus.ACTIVE, VersionStatus.ACTIVE): (),
+    (VersionStatus.ACTIVE, VersionStatus.SUPERSEDED): ("effective_to",),  # a newer version is activated
+    (VersionStatus.ACTIVE, VersionStatus.TERMINATED): (  # version_terminate
+        "effective_to",
+        "terminated_by_id",
+        "terminated_at",
+        "termination_reason",
+    ),
+    (VersionStatus.SUPERSEDED, VersionStatus.SUPERSEDED): (),
+    (VersionStatus.TERMINATED, VersionStatus.TERMINATED): (),
 }
 
 
@@ -77,8 +112,36 @@ class Channel(models.TextChoices):
     CHAT = "chat", _("Chat")
 
 
+def _sealed_agreements(agreement_ids):
+    return AgreementVersion.objects.filter(agreement_id__in=agreement_ids, status__in=SEALED_STATUSES)
+
+
+class AgreementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if _sealed_agreements(self.values("pk")).exists():
+            raise VersionLocked(Agreement.SEALED_MESSAGE)
+        return super().update(**kwargs)
+
+    update.queryset_only = True
+
+    def delete(self):
+        if _sealed_agreements(self.values("pk")).exists():
+            raise VersionLocked(Agreement.KEPT_MESSAGE)
+        return super().delete()
+
+    delete.queryset_only = True
+
+
 class Agreement(models.Model):
-    """The collaboration agreement of one partner relationship; its content lives in versions."""
+    """The collaboration agreement of one partner relationship; its content lives in versions.
+
+    Its title and partner are what a sealed version shows: they are fixed once a version was sent."""
+
+    SEALED_MESSAGE = _(
+        "The title and partner of an agreement that has been sent for sign-off are part of what was signed "
+        "and cannot be changed."
+    )
+    KEPT_MESSAGE = _("An agreement that has been sent for sign-off is kept for the record.")
 
     partner = models.ForeignKey(
         "partners.Organization", on_delete=models.PROTECT, related_name="agreements", verbose_name=_("partner")
@@ -87,7 +150,10 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = AgreementQuerySet.as_manager()
+
     class Meta:
+        base_manager_name = "objects"
         ordering = ["partner__name"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -99,14 +165,34 @@ class Agreement(models.Model):
     def get_absolute_url(self):
         return reverse("agreements:detail", args=[self.pk])
 
+    @property
+    def is_sealed(self):
+        return self.pk is not None and _sealed_agreements([self.pk]).exists()
+
+    def _check_sealed(self):
+        if self.pk is None:
+            return
+        stored = type(self).objects.filter(pk=self.pk).values("title", "partner_id").first()
+        if stored and (stored["title"], stored["partner_id"]) != (self.title, self.partner_id) and self.is_sealed:
+            raise VersionLocked(self.SEALED_MESSAGE)
+
     def clean(self):
         if self.partner_id and self.partner.is_host:
             raise ValidationError({"partner": _("An agreement is made with a partner, not with the host company.")})
+        self._check_sealed()
+
+    def save(self, *args, **kwargs):
+        self._check_sealed()
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
 
     def delete(self, *args, **kwargs):
-        if self.versions.exclude(status=VersionStatus.DRAFT).exists():
-            raise VersionLocked(_("An agreement that has been sent for sign-off is kept for the record."))
+        if self.is_sealed:
+            raise VersionLocked(self.KEPT_MESSAGE)
         return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
 
 
 class VersionQuerySet(models.QuerySet):
@@ -114,11 +200,9 @@ class VersionQuerySet(models.QuerySet):
         return self.exclude(status=VersionStatus.DRAFT)
 
     def update(self, **kwargs):
-        if set(kwargs) - set(AgreementVersion.LIFECYCLE_FIELDS) and self.locked().exists():
+        # A sealed version changes only by a step of its life cycle, through save() and a service.
+        if self.locked().exists():
             raise VersionLocked()
-        for name in AgreementVersion.WRITE_ONCE_FIELDS:
-            if name in kwargs and self.filter(**{f"{name}__isnull": False}).exclude(**{name: kwargs[name]}).exists():
-                raise VersionLocked(_("The dates a version was in force are kept for the record."))
         if "status" in kwargs:
             # Status changes go through save(), which checks the transition.
             raise VersionLocked(_("Change the status of a version through the agreement services."))
@@ -132,6 +216,12 @@ class VersionQuerySet(models.QuerySet):
         return super().delete()
 
     delete.queryset_only = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.status != VersionStatus.DRAFT for obj in objs):
+            raise VersionLocked(_("A new version starts as a draft."))
+        return super().bulk_create(objs, *args, **kwargs)
 
     def sent(self):
         return self.filter(status__in=SENT_STATUSES)
@@ -166,17 +256,19 @@ class AgreementVersion(models.Model):
     summary = models.TextField(
         _("summary"), blank=True, help_text=_("Purpose of the collaboration and what this version changes.")
     )
+    # PROTECT: who created, sent and terminated a version is part of its record (a user leaves by
+    # being deactivated), so deleting the user must not blank it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(_("sent for sign-off"), null=True, blank=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
     terminated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
     termination_reason = models.TextField(_("reason for termination"), blank=True)
@@ -184,6 +276,7 @@ class AgreementVersion(models.Model):
         "kpis.KPITarget",
         blank=True,
         related_name="agreement_versions",
+        through="AgreementVersionKPITarget",
         verbose_name=_("KPI targets"),
         help_text=_("The KPI targets this version commits to (shared targets of the partner)."),
     )
@@ -192,6 +285,7 @@ class AgreementVersion(models.Model):
     objects = VersionQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["agreement", "-number"]
         verbose_name = _("agreement version")
         verbose_name_plural = _("agreement versions")
@@ -231,26 +325,65 @@ class AgreementVersion(models.Model):
     def is_locked(self):
         return self.status != VersionStatus.DRAFT
 
+    @property
+    def is_signed(self):
+        return self.status in SIGNED_STATUSES
+
     def save(self, *args, **kwargs):
-        columns = ("status", *self.CONTENT_FIELDS, *self.WRITE_ONCE_FIELDS)
+        columns = [f.attname for f in self._meta.concrete_fields if not f.primary_key]
         stored = type(self).objects.filter(pk=self.pk).values(*columns).first() if self.pk else None
         if stored is None and self.status != VersionStatus.DRAFT:
             raise VersionLocked(_("A new version starts as a draft."))
         if stored is not None:
-            old_status = stored["status"]
-            content_changed = any(stored[f] != getattr(self, f) for f in self.CONTENT_FIELDS)
-            if old_status != VersionStatus.DRAFT and content_changed:
-                raise VersionLocked()
-            if any(stored[f] is not None and stored[f] != getattr(self, f) for f in self.WRITE_ONCE_FIELDS):
-                raise VersionLocked(_("The dates a version was in force are kept for the record."))
-            if self.status != old_status and self.status not in TRANSITIONS[VersionStatus(old_status)]:
-                raise VersionLocked(
-                    _("A version cannot go from %(old)s to %(new)s.")
-                    % {"old": VersionStatus(old_status).label, "new": VersionStatus(self.status).label}
-                )
+            self._check_change(stored)
         super().save(*args, **kwargs)
 
     save.alters_data = True
+
+    def _check_change(self, stored):
+        """Refuse any change to a sealed version that is not a step of its life cycle (SEALED_CHANGES)."""
+        old, new = VersionStatus(stored["status"]), VersionStatus(self.status)
+        if any(stored[f] is not None and stored[f] != getattr(self, f) for f in self.WRITE_ONCE_FIELDS):
+            raise VersionLocked(_("The dates a version was in force are kept for the record."))
+        if new != old and new not in TRANSITIONS[old]:
+            raise VersionLocked(
+                _("A version cannot go from %(old)s to %(new)s.") % {"old": old.label, "new": new.label}
+            )
+        if old == VersionStatus.DRAFT:
+            return
+        changed = {f for f in stored if f != "status" and stored[f] != getattr(self, f)}
+        if changed & set(self.CONTENT_FIELDS):
+            raise VersionLocked()
+        if changed - set(SEALED_CHANGES[(old, new)]):
+            raise VersionLocked(
+                _("The sign-off record of a version (who sent, activated or terminated it, when and why) is kept.")
+            )
+        if (old, new) == (VersionStatus.IN_REVIEW, VersionStatus.DRAFT) and (
+            self.sent_at or self.sent_by_id or self.signatures.exists()
+        ):
+            raise VersionLocked(_("A version goes back to draft only by withdrawing it, which voids its signatures."))
+        if (old, new) == (VersionStatus.IN_REVIEW, VersionStatus.ACTIVE) and not self.activated_at:
+            raise VersionLocked(_("A version becomes active through the sign-off, which records when."))
+        if (old, new) == (VersionStatus.ACTIVE, VersionStatus.SUPERSEDED) and not (
+            self.effective_to and self._newer_version_signed()
+        ):
+            raise VersionLocked(
+                _("A version is superseded only when a newer version, signed by both parties, is activated.")
+            )
+        if (old, new) == (VersionStatus.ACTIVE, VersionStatus.TERMINATED) and not (
+            self.terminated_at and self.terminated_by_id and self.termination_reason.strip() and self.effective_to
+        ):
+            raise VersionLocked(
+                _("A version is terminated only through the termination, which records who, when and why.")
+            )
+
+    def _newer_version_signed(self):
+        newer = Signature.objects.filter(
+            version__agreement_id=self.agreement_id,
+            version__status=VersionStatus.IN_REVIEW,
+            version__number__gt=self.number,
+        )
+        return newer.filter(party=Party.HOST).exists() and newer.filter(party=Party.PARTNER).exists()
 
     def delete(self, *args, **kwargs):
         if type(self).objects.filter(pk=self.pk).locked().exists():
@@ -267,54 +400,95 @@ def _assert_drafts(version_ids):
 
 
 class RowQuerySet(models.QuerySet):
+    """Rows of a version (and the version's KPI target links): `model.VERSION_FIELD` names the version."""
+
+    def _version_ids(self):
+        return self.values_list(f"{self.model.VERSION_FIELD}_id", flat=True).distinct()
+
     def update(self, **kwargs):
-        _assert_drafts(self.values_list("version_id", flat=True).distinct())
-        if "version" in kwargs or "version_id" in kwargs:
-            target = kwargs.get("version_id") or getattr(kwargs.get("version"), "pk", None)
+        _assert_drafts(self._version_ids())
+        name = self.model.VERSION_FIELD
+        if name in kwargs or f"{name}_id" in kwargs:
+            target = kwargs.get(f"{name}_id") or getattr(kwargs.get(name), "pk", None)
             _assert_drafts([target])
         return super().update(**kwargs)
 
     update.queryset_only = True
 
     def delete(self):
-        _assert_drafts(self.values_list("version_id", flat=True).distinct())
+        _assert_drafts(self._version_ids())
         return super().delete()
 
     delete.queryset_only = True
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        _assert_drafts(obj.version_id for obj in objs)
+        _assert_drafts(getattr(obj, f"{self.model.VERSION_FIELD}_id") for obj in objs)
         return super().bulk_create(objs, *args, **kwargs)
 
 
-class VersionRow(models.Model):
-    """A row of a version's content: it may only change while the version is a draft."""
+class DraftOnlyRow(models.Model):
+    """A row that belongs to a version and may only change while the version is a draft."""
 
-    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, verbose_name=_("version"))
+    VERSION_FIELD = "version"
 
     objects = RowQuerySet.as_manager()
-
-    # Fields compared by the diff (besides the natural key).
-    DIFF_FIELDS: tuple = ()
 
     class Meta:
         abstract = True
 
+    def _version_id(self):
+        return getattr(self, f"{self.VERSION_FIELD}_id")
+
     def save(self, *args, **kwargs):
-        ids = [self.version_id]
+        ids = [self._version_id()]
         if self.pk:
-            ids.extend(type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True))
+            ids.extend(type(self).objects.filter(pk=self.pk).values_list(f"{self.VERSION_FIELD}_id", flat=True))
         _assert_drafts(ids)
         super().save(*args, **kwargs)
 
     save.alters_data = True
 
     def delete(self, *args, **kwargs):
-        _assert_drafts(type(self).objects.filter(pk=self.pk).values_list("version_id", flat=True))
+        _assert_drafts(type(self).objects.filter(pk=self.pk).values_list(f"{self.VERSION_FIELD}_id", flat=True))
         return super().delete(*args, **kwargs)
 
     delete.alters_data = True
+
+
+class AgreementVersionKPITarget(DraftOnlyRow):
+    """A KPI target a version commits to: the link table of `AgreementVersion.kpi_targets`.
+
+    The target is linked, not copied; once the version is sealed neither the link nor the target
+    changes (a changed target is a new KPITarget row, kpis.services.target_set)."""
+
+    VERSION_FIELD = "agreementversion"
+
+    agreementversion = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE)
+    kpitarget = models.ForeignKey("kpis.KPITarget", on_delete=models.CASCADE)
+
+    class Meta:
+        # The table Django created for the plain many-to-many field; migration 0002 adopts it.
+        db_table = "agreements_agreementversion_kpi_targets"
+        base_manager_name = "objects"
+        unique_together = [("agreementversion", "kpitarget")]
+        verbose_name = _("KPI target of a version")
+        verbose_name_plural = _("KPI targets of versions")
+
+    def __str__(self):
+        return f"{self.agreementversion_id} → {self.kpitarget_id}"
+
+
+class VersionRow(DraftOnlyRow):
+    """A row of a version's content: it may only change while the version is a draft."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, verbose_name=_("version"))
+
+    # Fields compared by the diff (besides the natural key).
+    DIFF_FIELDS: tuple = ()
+
+    class Meta:
+        abstract = True
 
 
 class PersonRow(VersionRow):
@@ -390,6 +564,7 @@ class Responsibility(PersonRow):
     DIFF_FIELDS = ("person_name", "responsible_for")
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["activity", "party", "pk"]
         verbose_name = _("responsibility")
         verbose_name_plural = _("responsibilities")
@@ -423,6 +598,7 @@ class ChannelRule(PersonRow):
     DIFF_FIELDS = ("channel", "response_hours", "party", "person_name", "note")
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["topic", "pk"]
         verbose_name = _("channel rule")
         verbose_name_plural = _("channel matrix")
@@ -460,6 +636,7 @@ class EscalationStep(PersonRow):
     DIFF_FIELDS = ("party", "person_name", "after_hours", "note")
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["level", "pk"]
         verbose_name = _("escalation step")
         verbose_name_plural = _("escalation ladder")
@@ -491,6 +668,13 @@ class SignatureQuerySet(models.QuerySet):
 
     update.queryset_only = True
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        in_review = AgreementVersion.objects.filter(status=VersionStatus.IN_REVIEW)
+        if in_review.filter(pk__in={obj.version_id for obj in objs}).count() != len({obj.version_id for obj in objs}):
+            raise VersionLocked(_("Only a version sent for sign-off can be signed."))
+        return super().bulk_create(objs, *args, **kwargs)
+
     def delete(self):
         if self.exclude(version__status=VersionStatus.IN_REVIEW).exists():
             raise VersionLocked(_("A signature of an active or past version is kept for the record."))
@@ -515,6 +699,7 @@ class Signature(models.Model):
     objects = SignatureQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["signed_at"]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")

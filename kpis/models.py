@@ -169,8 +169,27 @@ class PartnerKPI(models.Model):
         return reverse("kpis:chart", args=[self.pk])
 
 
+class KPITargetQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        KPITarget.check_change(self, kwargs)
+        return super().update(**kwargs)
+
+    update.queryset_only = True
+
+    def delete(self):
+        KPITarget.check_change(self, None)
+        return super().delete()
+
+    delete.queryset_only = True
+
+
 class KPITarget(models.Model):
     """A target with its validity. Changing a target closes this row and opens a new one."""
+
+    # Apps that commit to targets register a guard here (the agreements: a target that a signed
+    # version commits to changes only by a new row, which closes this one). guard(targets, changes)
+    # raises ValidationError; changes is {field name: new value}, or None for a deletion.
+    change_guards: list = []
 
     partner_kpi = models.ForeignKey(
         PartnerKPI, on_delete=models.CASCADE, related_name="targets", verbose_name=_("partner KPI")
@@ -193,6 +212,8 @@ class KPITarget(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = KPITargetQuerySet.as_manager()
+
     class Meta:
         ordering = ["partner_kpi", "horizon", "-valid_from"]
         verbose_name = _("KPI target")
@@ -208,13 +229,41 @@ class KPITarget(models.Model):
         unit = self.kpi.unit if self.kpi_id else ""
         return f"{self.partner_kpi}: {self.value:g} {unit} ({self.get_horizon_display()}, {self.valid_from:%Y-%m-%d})"
 
+    @classmethod
+    def check_change(cls, targets, changes):
+        for guard in cls.change_guards:
+            guard(targets, changes)
+
+    def _check_stored_change(self, fields=None):
+        if not (self.pk and self.change_guards):
+            return
+        names = [f.attname for f in self._meta.concrete_fields if not f.primary_key]
+        if fields is not None:
+            names = [f.attname for f in self._meta.concrete_fields if f.name in fields or f.attname in fields]
+        stored = type(self).objects.filter(pk=self.pk).values(*names).first()
+        if stored is None:
+            return
+        changes = {name: getattr(self, name) for name in names if stored[name] != getattr(self, name)}
+        if changes:
+            self.check_change(type(self).objects.filter(pk=self.pk), changes)
+
     def save(self, *args, **kwargs):
         if self.partner_kpi_id:
             self.partner_id = self.partner_kpi.partner_id
             self.kpi_id = self.partner_kpi.kpi_id
+        self._check_stored_change(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
 
+    save.alters_data = True
+
+    def delete(self, *args, **kwargs):
+        self.check_change(type(self).objects.filter(pk=self.pk), None)
+        return super().delete(*args, **kwargs)
+
+    delete.alters_data = True
+
     def clean(self):
+        self._check_stored_change()
         if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": _("The end of the validity is before its start.")})
         if not self.partner_kpi_id:
