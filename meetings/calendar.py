@@ -165,8 +165,7 @@ def invitation_attachment(meeting: Meeting, *, attendees=None, method: str | Non
     (``text/calendar; method=REQUEST``): Outlook and Gmail only offer to update the calendar then."""
     method = method or invitation_method(meeting)
     content = invitation_ics(meeting, attendees=attendees, method=method)
-    filename = "cancel.ics" if method == CANCEL else "invite.ics"
-    return [{"filename": filename, "content": content, "mimetype": f"text/calendar; method={method}"}]
+    return [{"filename": "meeting.ics", "content": content, "mimetype": f"text/calendar; method={method}"}]
 
 
 def _differs_from_rule(meeting: Meeting, series: MeetingSeries) -> bool:
@@ -208,7 +207,7 @@ def _series_event(series: MeetingSeries, meetings: list[Meeting]) -> list[icalen
         if meeting.status == MeetingStatus.CANCELLED:
             exdates.append(_instant(meeting.original_start, series.time_zone))
         elif _differs_from_rule(meeting, series):
-            meeting.series = series  # calendar_sequence reads the series' own SEQUENCE
+            meeting.series, meeting.partner = series, series.partner  # no query per override
             events.append(_event_for_meeting(meeting, zone=series.time_zone, sequence=meeting.calendar_sequence))
     if exdates:
         master.add("exdate", exdates)

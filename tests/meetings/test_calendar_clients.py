@@ -374,3 +374,47 @@ def test_autumn_night_series_occurrence_parses_and_expands_to_the_portals_times(
     (expanded,) = recurring_ical_events.of(icalendar.Calendar.from_ical(feed)).at(night)
     assert _utc(expanded.decoded("DTSTART")) == occurrence.start
     assert "DURATION" in next(e for e in icalendar.Calendar.from_ical(feed).walk("VEVENT") if "RRULE" in e)
+
+
+def test_person_taken_off_an_invited_meeting_gets_a_cancel_and_the_others_an_update(world):
+    start = datetime.combine(timezone.localdate() + timedelta(days=6), time(10, 0), tzinfo=CPH)
+    meeting = _one_off(world, start)
+    mail.outbox.clear()
+    _invite(meeting, world)
+    services.meeting_update(user=world.manager, meeting=meeting, participants=[world.manager, world.a_viewer])
+    _dispatch_until(timezone.now())
+    (removed_method, removed), (update_method, update) = (
+        _mailed_calendars(world.a_manager)[-1],
+        _mailed_calendars(world.manager)[-1],
+    )
+    assert (removed_method, update_method) == ("CANCEL", "REQUEST")
+    cancel_event, request_event = _event(removed), _event(update)
+    assert _sequence(cancel_event) == _sequence(request_event) > 0
+    assert str(cancel_event["ATTENDEE"]) == "mailto:a_manager@example.com"
+    attendees = (
+        request_event["ATTENDEE"] if isinstance(request_event["ATTENDEE"], list) else [request_event["ATTENDEE"]]
+    )
+    assert {str(a) for a in attendees} == {"mailto:manager@example.com", "mailto:a_viewer@example.com"}
+    assert ics.Calendar(removed).method == "CANCEL"
+    # The viewer was never sent an invitation: the reminders bring it; nothing is sent twice.
+    assert _mailed_calendars(world.a_viewer) == []
+    services.meeting_update(user=world.manager, meeting=meeting, location="Gate 9")
+    _dispatch_until(timezone.now())
+    assert len(_mailed_calendars(world.a_manager)) == 2  # no update for someone no longer taking part
+
+
+def test_series_rule_change_cancels_an_invited_occurrence_instead_of_deleting_it(world):
+    series = make_series(
+        world, world.partner_a, rrule="FREQ=WEEKLY;BYDAY=TH", participants=[world.manager, world.a_manager]
+    )
+    occurrence = _occurrence(series)
+    mail.outbox.clear()
+    _invite(occurrence, world)
+    services.series_update(user=world.manager, series=series, rrule="FREQ=WEEKLY;BYDAY=FR")
+    occurrence.refresh_from_db()
+    assert occurrence.status == MeetingStatus.CANCELLED
+    _dispatch_until(timezone.now())
+    method, text = _mailed_calendars(world.a_manager)[-1]
+    assert method == "CANCEL"
+    assert _identity(_event(text)) == (f"series-{series.pk}@testserver", occurrence.original_start)
+    assert _sequence(_event(text)) > 0
