@@ -33,6 +33,7 @@ class MeetingsConfig(AppConfig):
         from . import services
 
         kinds.register(services.KIND_MEETING_REMINDER, _("Meeting reminders"))
+        kinds.register(services.KIND_MEETING_CHANGED, _("Meeting moved, changed or cancelled"))
         kinds.register(services.KIND_MINUTES, _("Meeting minutes published"))
         kinds.register(services.KIND_ACTION_ASSIGNED, _("Action item assigned to you"))
         kinds.register(services.KIND_ACTION_DUE, _("Action item due soon"))

@@ -47,6 +47,10 @@ class MeetingSeries(models.Model):
     )
     reminder_offsets = models.JSONField(_("reminders (minutes before)"), default=default_offsets, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # RFC 5545 SEQUENCE of the series' calendar entry (the feed's RRULE event): raised on every change
+    # of its time, rule, place, video link or state, and when one of its occurrences is cancelled
+    # (a new EXDATE), so calendar clients take the new version instead of keeping the old one.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -77,6 +81,11 @@ class MeetingSeries(models.Model):
 
     def local_dtstart(self) -> datetime:
         return datetime.combine(self.first_date, self.start_time)
+
+    def bump_sequence(self) -> None:
+        """Raise the stored SEQUENCE by one in the database (safe against concurrent bumps)."""
+        MeetingSeries.objects.filter(pk=self.pk).update(sequence=models.F("sequence") + 1)
+        self.refresh_from_db(fields=["sequence"])
 
     def clean(self):
         errors = {}
@@ -129,6 +138,10 @@ class Meeting(models.Model):
     # Bumped on every move: reminder keys include it, so moving back to an earlier time queues
     # fresh reminders instead of colliding with the withdrawn ones.
     schedule_revision = models.PositiveIntegerField(default=0, editable=False)
+    # RFC 5545 SEQUENCE of this meeting's calendar entry (the .ics file, the e-mailed invitation and
+    # the feed's override): raised by the services on every change of time, place, video link,
+    # title, participants or status. See `calendar_sequence` for the number that is written.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     status = models.CharField(_("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED)
     location = models.CharField(_("place"), max_length=200, blank=True)
     video_link = models.URLField(_("video link"), blank=True)
@@ -165,6 +178,16 @@ class Meeting(models.Model):
     @property
     def time_zone(self) -> str:
         return self.series.time_zone if self.series_id else "Europe/Copenhagen"
+
+    @property
+    def calendar_sequence(self) -> int:
+        """The SEQUENCE written for this meeting: never below its series' own, so a client never sees an
+        occurrence older than the series it belongs to."""
+        return max(self.sequence, self.series.sequence if self.series_id else 0)
+
+    def bump_sequence(self) -> None:
+        """Record a change of the calendar entry: one above whatever was written before (call before save)."""
+        self.sequence = self.calendar_sequence + 1
 
     @property
     def is_held(self):

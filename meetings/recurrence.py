@@ -133,6 +133,16 @@ def local_occurrences(*, rrule: str, dtstart: datetime, start: datetime, end: da
     return list(rule.between(start, end, inc=True))
 
 
+def first_occurrence(*, rrule: str, dtstart: datetime) -> datetime | None:
+    """The first naive local start the rule produces from `dtstart` on (None if it produces none).
+
+    `dtstart` itself when it is on the rule; otherwise a later date (a "first Tuesday" series set up
+    on a Wednesday starts on the next first Tuesday). dateutil never counts an off-rule `dtstart`,
+    RFC 5545 always does, so a calendar file must start at this date for both to agree.
+    """
+    return du.rrulestr(normalise(rrule), dtstart=dtstart).after(dtstart, inc=True)
+
+
 def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     """A naive local time in `zone` as an aware UTC instant (fold=0: the first of an ambiguous hour;
     a time inside the spring-forward gap is moved forward by the gap)."""

@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,6 +44,19 @@ KIND_ACTION_DUE = "meetings.action_due"
 KIND_ACTION_OVERDUE = "meetings.action_overdue"
 KIND_KPI_MISSING = "meetings.kpi_missing"
 KIND_ACTION_ASSIGNED = "meetings.action_assigned"
+KIND_MEETING_CHANGED = "meetings.changed"
+
+# Changes to a series that change its calendar entry (the feed's RRULE event) and so its SEQUENCE.
+SERIES_CALENDAR_FIELDS = (
+    "rrule",
+    "time_zone",
+    "first_date",
+    "start_time",
+    "duration_minutes",
+    "location",
+    "video_link",
+    "active",
+)
 
 
 def absolute(url_name: str, *args) -> str:
@@ -112,6 +127,7 @@ def series_update(*, user, series, participants=None, **fields) -> MeetingSeries
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    before = {name: getattr(series, name) for name in SERIES_CALENDAR_FIELDS}
     for name, value in fields.items():
         setattr(series, name, value)
     series.rrule = recurrence.normalise(series.rrule)
@@ -119,6 +135,8 @@ def series_update(*, user, series, participants=None, **fields) -> MeetingSeries
     if participants is not None:
         participants = list(participants)
         validate_participants(partner=series.partner, participants=participants)
+    if any(getattr(series, name) != value for name, value in before.items()):
+        series.sequence += 1  # the series is locked: no concurrent bump to lose
     series.save()
     if participants is not None:
         series.participants.set(participants)
@@ -133,7 +151,9 @@ def materialise(
 
     Moved, cancelled and held occurrences are kept as they are. With `resync` (the series was
     edited), future planned occurrences follow the new rule, time, place and participants;
-    occurrences that no longer fit the rule are cancelled (or deleted when nothing hangs on them).
+    occurrences that no longer fit the rule are cancelled (or deleted when nothing hangs on them:
+    no topics, no action items, no invitation in anyone's calendar). Whoever holds an invitation to
+    a changed or cancelled occurrence is sent the update (`send_calendar_update`).
     """
     now = now or timezone.now()
     zone = ZoneInfo(series.time_zone)
@@ -171,22 +191,30 @@ def materialise(
                 series.location,
                 series.video_link,
             )
+            changed |= set(meeting.participants.values_list("pk", flat=True)) != {p.pk for p in participants}
             if changed:
                 meeting.title = series.title
                 meeting.end = slot + series.duration
                 meeting.location = series.location
                 meeting.video_link = series.video_link
+                meeting.series = series  # the edited series, for its new SEQUENCE
+                meeting.bump_sequence()
                 meeting.save()
             meeting.participants.set(participants)
             refresh_queued_reminders(meeting)
+            if changed:
+                send_calendar_update(meeting)
     # Planned future occurrences the rule no longer produces (rule changed or series ended).
     for meeting in existing.values():
         if meeting.status != MeetingStatus.PLANNED or meeting.moved:
             continue
         withdraw(key_prefix=f"meeting:{meeting.pk}:")
-        if meeting.topics.exists() or meeting.action_items.exists():
+        if meeting.topics.exists() or meeting.action_items.exists() or holders_of(meeting):
             meeting.status = MeetingStatus.CANCELLED
+            meeting.series = series
+            meeting.bump_sequence()
             meeting.save()
+            send_calendar_update(meeting)
         else:
             meeting.delete()
     return created
@@ -226,16 +254,23 @@ def meeting_update(*, user, meeting, participants=None, **fields) -> Meeting:
     unknown = set(fields) - allowed
     if unknown:
         raise ValidationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed = any(getattr(meeting, name) != value for name, value in fields.items())
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.full_clean()
-    meeting.save()
     if participants is not None:
         participants = list(participants)
         validate_participants(partner=meeting.partner, participants=participants)
+        changed |= set(meeting.participants.values_list("pk", flat=True)) != {p.pk for p in participants}
+    if changed:
+        meeting.bump_sequence()
+    meeting.save()
+    if participants is not None:
         meeting.participants.set(participants)
     refresh_queued_reminders(meeting)
     schedule_meeting_reminders(meeting=meeting)  # for people added
+    if changed:
+        send_calendar_update(meeting)
     return meeting
 
 
@@ -257,10 +292,12 @@ def meeting_move(*, user, meeting, start: datetime, end: datetime | None = None)
     meeting.end = end or start + duration
     meeting.moved = meeting.original_start is not None and meeting.start != meeting.original_start
     meeting.schedule_revision += 1
+    meeting.bump_sequence()
     meeting.full_clean()
     meeting.save()
     withdraw(key_prefix=reminder_prefix(meeting))
     schedule_meeting_reminders(meeting=meeting)
+    send_calendar_update(meeting)
     return meeting
 
 
@@ -271,8 +308,12 @@ def meeting_cancel(*, user, meeting) -> Meeting:
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting can be cancelled."))
     meeting.status = MeetingStatus.CANCELLED
+    meeting.bump_sequence()
     meeting.save()
+    if meeting.series_id and meeting.original_start is not None:
+        meeting.series.bump_sequence()  # the feed's series gains an EXDATE
     withdraw(key_prefix=reminder_prefix(meeting))
+    send_calendar_update(meeting)
     return meeting
 
 
@@ -294,6 +335,7 @@ def _hold(meeting, user) -> None:
     meeting.agenda_snapshot = agenda_module.freeze(meeting=meeting, user=user)
     meeting.status = MeetingStatus.HELD
     meeting.held_at = timezone.now()
+    meeting.bump_sequence()
     meeting.save()
     withdraw(key_prefix=reminder_prefix(meeting))
 
@@ -510,7 +552,7 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
     Send times are the meeting's start minus each offset, stored in UTC. Of the offsets whose time
     has already passed, only the nearest is sent (at once); none once the meeting has started.
     """
-    from .calendar import meeting_ics
+    from .calendar import invitation_attachment
 
     now = now or timezone.now()
     if meeting.status != MeetingStatus.PLANNED or meeting.start <= now:
@@ -539,7 +581,7 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
             if (person.pk, key) in queued:
                 continue
             if attachment is None:
-                attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
+                attachment = invitation_attachment(meeting)
             context = _reminder_context(meeting, offset, person)
             created += len(
                 notify(
@@ -578,7 +620,7 @@ def refresh_queued_reminders(meeting) -> int:
     from partnerportal.notifications.models import Notification, NotificationStatus
     from partnerportal.notifications.services import render_for
 
-    from .calendar import meeting_ics
+    from .calendar import invitation_attachment
 
     pending = list(
         Notification.objects.filter(
@@ -597,7 +639,7 @@ def refresh_queued_reminders(meeting) -> int:
     kept = [n for n in pending if n.recipient_id in taking_part and n.key in offsets]
     if not kept:
         return 0
-    attachment = [{"filename": "meeting.ics", "content": meeting_ics(meeting), "mimetype": "text/calendar"}]
+    attachment = invitation_attachment(meeting)
     refreshed = 0
     for notification in kept:
         offset = offsets[notification.key]
@@ -607,6 +649,76 @@ def refresh_queued_reminders(meeting) -> int:
             subject=subject, body=body, attachments=attachment
         )
     return refreshed
+
+
+def calendar_prefix(meeting) -> str:
+    return f"meeting:{meeting.pk}:calendar:"
+
+
+def holders_of(meeting) -> list:
+    """The people whose calendar holds this meeting from us: the last invitation e-mailed to them
+    (a reminder or an update) was a REQUEST, not a CANCEL."""
+    from partnerportal.notifications.models import Notification, NotificationStatus
+
+    sent = (
+        Notification.objects.filter(
+            Q(key__startswith=reminder_prefix(meeting)) | Q(key__startswith=calendar_prefix(meeting)),
+            status__in=[NotificationStatus.SENT, NotificationStatus.SENDING],
+            email=True,
+        )
+        .order_by("recipient_id", "created_at", "id")
+        .values_list("recipient_id", "key")
+    )
+    last = {}
+    for recipient_id, key in sent:
+        last[recipient_id] = key
+    holding = [pk for pk, key in last.items() if not key.endswith(":cancel")]
+    return list(get_user_model().objects.filter(pk__in=holding, is_active=True))
+
+
+def send_calendar_update(meeting) -> int:
+    """E-mail the new version of the meeting's calendar entry, at once, to those whose calendar holds
+    an older one: a REQUEST with the higher SEQUENCE to participants, a CANCEL when the meeting is
+    cancelled and to people no longer taking part. Returns how many messages were queued.
+
+    Call after the change is saved with its SEQUENCE raised. An update still queued from an
+    earlier change is withdrawn first: the new one supersedes it.
+    """
+    from .calendar import CANCEL, REQUEST, invitation_attachment
+
+    withdraw(key_prefix=calendar_prefix(meeting))
+    holders = holders_of(meeting)
+    if not holders:
+        return 0
+    participants = list(meeting.participants.filter(is_active=True))
+    taking_part = {p.pk for p in participants}
+    if meeting.status == MeetingStatus.CANCELLED:
+        groups = [(CANCEL, holders, participants + [h for h in holders if h.pk not in taking_part])]
+    else:
+        leaving = [h for h in holders if h.pk not in taking_part]
+        groups = [(REQUEST, [h for h in holders if h.pk in taking_part], participants), (CANCEL, leaving, leaving)]
+    queued = 0
+    for method, recipients, attendees in groups:
+        if not recipients:
+            continue
+        queued += len(
+            notify(
+                recipients=recipients,
+                kind=KIND_MEETING_CHANGED,
+                key=f"{calendar_prefix(meeting)}{meeting.calendar_sequence}:{method.lower()}",
+                template="meetings/email/changed",
+                context={
+                    "meeting": meeting,
+                    "cancelled": meeting.status == MeetingStatus.CANCELLED,
+                    "removed": method == CANCEL and meeting.status != MeetingStatus.CANCELLED,
+                    "url": absolute("meetings:meeting_detail", meeting.pk),
+                },
+                url=meeting.get_absolute_url(),
+                partner=meeting.partner,
+                attachments=invitation_attachment(meeting, attendees=attendees, method=method),
+            )
+        )
+    return queued
 
 
 def _agenda_for_mail(meeting, person):
