@@ -72,11 +72,11 @@ def is_partner_signatory(user, partner) -> bool:
 
 
 def host_signatories():
-    return User.objects.filter(is_active=True, role__in=policy.HOST_ROLES, organization__kind="host")
+    return User.objects.filter(policy.host_staff())
 
 
 def partner_signatories(partner):
-    return User.objects.filter(is_active=True, role=policy.PARTNER_MANAGER, organization=partner)
+    return User.objects.filter(policy.partner_managers(), organization=partner)
 
 
 def review_owners(version) -> list:

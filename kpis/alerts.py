@@ -20,7 +20,8 @@ from django.utils.functional import lazy
 
 from partnerportal import policy
 from partnerportal.notifications.services import notify
-from partners.selectors import host_managers, people_of
+from partners.models import User
+from partners.selectors import people_of
 
 from . import figures, periods
 from .aggregation import aggregate
@@ -44,12 +45,12 @@ def recipients(partner_kpi: PartnerKPI) -> list:
     if partner_kpi.responsible_host_id:
         people.append(partner_kpi.responsible_host)
     else:
-        people.extend(host_managers().filter(role=policy.MANAGER))
+        people.extend(User.objects.filter(policy.warehouse_managers()))
     if partner_kpi.shared:
         if partner_kpi.responsible_partner_id:
             people.append(partner_kpi.responsible_partner)
         else:
-            people.extend(people_of(organization=partner_kpi.partner, roles=[policy.PARTNER_MANAGER]))
+            people.extend(people_of(organization=partner_kpi.partner, who=policy.partner_managers()))
     return people
 
 

@@ -30,7 +30,7 @@ def people_for(partner):
     from .selectors import participant_choices
 
     if partner is None:
-        return User.objects.filter(is_active=True, role__in=policy.HOST_ROLES).select_related("organization")
+        return User.objects.filter(policy.host_staff()).select_related("organization")
     return participant_choices(partner=partner)
 
 

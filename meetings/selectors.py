@@ -92,7 +92,7 @@ def participant_choices(*, partner):
 
     return (
         User.objects.filter(is_active=True)
-        .filter(Q(role__in=policy.HOST_ROLES, organization__kind="host") | Q(organization=partner))
+        .filter(policy.host_staff() | Q(organization=partner))
         .select_related("organization")
         .order_by("organization__kind", "first_name", "last_name")
     )

@@ -818,7 +818,7 @@ def remind_missing_kpi_data(*, today: date | None = None) -> int:
             continue  # this month's reminder went out already (to the managers of that day)
         total += len(
             notify(
-                recipients=people_of(organization=partner, roles=[policy.PARTNER_MANAGER]),
+                recipients=people_of(organization=partner, who=policy.partner_managers()),
                 kind=KIND_KPI_MISSING,
                 key=key,
                 template="meetings/email/kpi_missing",

@@ -218,6 +218,28 @@ def may(user, action: str, target) -> bool:
     return allows(user, action, target)
 
 
+# Who people are, as filters on users: recipient lists, pickers and signatories ask these instead of
+# naming roles themselves.
+
+
+def host_staff() -> Q:
+    """Active admins and warehouse managers of the host company."""
+    return Q(is_active=True, role__in=HOST_ROLES, organization__kind="host")
+
+
+def warehouse_managers() -> Q:
+    return host_staff() & Q(role=MANAGER)
+
+
+def administrators() -> Q:
+    return host_staff() & Q(role=ADMIN)
+
+
+def partner_managers() -> Q:
+    """Active partner managers (of any partner; filter by organisation as needed)."""
+    return Q(is_active=True, role=PARTNER_MANAGER)
+
+
 def partner_ids(user) -> list[int] | None:
     """The partner organisations a user may see: None means all (host staff)."""
     role = role_of(user)

@@ -38,13 +38,15 @@ def host_organization() -> Organization | None:
     return Organization.objects.host().first()
 
 
-def people_of(*, organization, roles=None) -> QuerySet:
-    """Active users of an organisation, optionally of some roles (for notification recipients)."""
+def people_of(*, organization, who=None) -> QuerySet:
+    """Active users of an organisation, optionally narrowed by one of the policy's people filters
+    (e.g. `policy.partner_managers()`), for notification recipients."""
     qs = User.objects.filter(organization=organization, is_active=True)
-    if roles:
-        qs = qs.filter(role__in=roles)
+    if who is not None:
+        qs = qs.filter(who)
     return qs
 
 
 def host_managers() -> QuerySet:
-    return User.objects.filter(is_active=True, role__in=policy.HOST_ROLES, organization__kind="host")
+    """Host staff: the people who run the partnerships (admins and warehouse managers)."""
+    return User.objects.filter(policy.host_staff())

@@ -109,14 +109,14 @@ def escalation_ladder(partner) -> list[LadderStep]:
     steps = []
     if version is not None:
         for step in version.escalationstep_set.select_related("user", "contact").order_by("level"):
-            users = [step.user] if step.user_id else list(host_managers().filter(role=policy.MANAGER))
+            users = [step.user] if step.user_id else list(User.objects.filter(policy.warehouse_managers()))
             steps.append(LadderStep(int(step.level), hours + float(step.after_hours), users, str(step.person or "")))
     if steps:
         return steps
-    level1 = list(host_managers().filter(role=policy.MANAGER)) + list(
-        people_of(organization=partner, roles=[policy.PARTNER_MANAGER])
+    level1 = list(User.objects.filter(policy.warehouse_managers())) + list(
+        people_of(organization=partner, who=policy.partner_managers())
     )
-    admins = list(User.objects.filter(is_active=True, role=policy.ADMIN, organization__kind="host"))
+    admins = list(User.objects.filter(policy.administrators()))
     return [
         LadderStep(1, hours, level1, "warehouse managers"),
         LadderStep(2, hours * 2, admins or list(host_managers()), "administrators"),

@@ -206,9 +206,7 @@ def invitation_for(*, user, survey) -> SurveyInvitation | None:
 
 def action_owners(*, case) -> QuerySet:
     """Who may own an action agreed on `case`: active people of the host or of the case's partner."""
-    return User.objects.filter(is_active=True).filter(
-        Q(organization=case.partner) | Q(role__in=policy.HOST_ROLES, organization__kind="host")
-    )
+    return User.objects.filter(is_active=True).filter(Q(organization=case.partner) | policy.host_staff())
 
 
 def survey_results(*, survey, today=None) -> dict:
