@@ -149,6 +149,8 @@ def notice_post(
 def notice_acknowledge(*, user, notice) -> Notice:
     """The other side confirms it has seen the notice (once; who and when are kept)."""
     notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if not policy.allows(user, "acknowledge", Notice):
+        raise PermissionDenied  # the role may not acknowledge at all (a partner viewer)
     if notice.acknowledged_at is not None:
         raise ValidationError(_("This notice was already acknowledged by %(name)s.") % {"name": notice.acknowledged_by})
     if notice.side == side_of(user):
@@ -248,6 +250,8 @@ def case_update(*, user, case, **fields) -> Case:
 @transaction.atomic
 def case_acknowledge(*, user, case) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if not policy.allows(user, "acknowledge", Case):
+        raise PermissionDenied  # the role may not acknowledge at all (a partner viewer)
     if case.acknowledged_at is not None:
         raise ValidationError(_("This case was already acknowledged by %(name)s.") % {"name": case.acknowledged_by})
     if case.side == side_of(user):

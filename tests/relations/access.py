@@ -104,7 +104,7 @@ ENDPOINTS = [
         ok=(302,),
     ),
     # Kudos and successes
-    _page("kudos_create"),
+    _page("kudos_create", allowed=EDITORS),
     _listing(
         "relations:success_list", "relations:success_list", helpers.kudos, lambda w, p: f"Record week at {p.name}"
     ),

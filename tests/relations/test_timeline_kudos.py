@@ -71,10 +71,11 @@ def test_timeline_is_paginated_with_constant_queries(world, client_as, django_as
 
 
 def test_kudos_shown_on_the_hub_for_both_sides_and_not_to_others(world, client_as):
-    response = client_as(world.a_viewer).post(
-        reverse("relations:kudos_create"),
-        {"partner": world.partner_a.pk, "title": "Record week: 99.8 % on time", "message": "Thanks, team!"},
-    )
+    data = {"partner": world.partner_a.pk, "title": "Record week: 99.8 % on time", "message": "Thanks, team!"}
+    # A partner viewer reads; giving kudos is for the partner's managers.
+    assert client_as(world.a_viewer).post(reverse("relations:kudos_create"), data).status_code == 403
+    assert not Kudos.objects.exists()
+    response = client_as(world.a_manager).post(reverse("relations:kudos_create"), data)
     assert response.status_code == 302
     kudos = Kudos.objects.get()
     assert kudos.side == "partner"
