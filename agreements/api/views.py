@@ -77,6 +77,7 @@ class AgreementVersionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
     filterset_fields = ["agreement", "status", "agreement__partner"]
     http_method_names = ["get", "patch", "post", "head", "options"]
     queryset = AgreementVersion.objects.none()
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return policy.scope(self.request.user, policy.VIEW, selectors.version_queryset()).order_by(

@@ -33,6 +33,7 @@ class KPIDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = KPIDefinitionSerializer
     permission_classes = [IsAuthenticated]
+    lookup_value_regex = r"\d+"
     search_fields = ["code", "name"]
 
     def get_queryset(self):
