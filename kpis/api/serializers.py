@@ -109,7 +109,7 @@ class BulkResultSerializer(serializers.Serializer):
 
 class BulkItemErrorSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="Position of the measurement in the list (from 0)")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(child=serializers.CharField(), help_text="The message per field")
 
 
 class BulkErrorSerializer(serializers.Serializer):
