@@ -1,14 +1,31 @@
-"""Shared API layer: the policy-aware viewset base, the error format and /api/me/."""
+"""Shared API layer: the policy-aware viewset base, the error format and /api/me/.
+
+The error format: every error under /api/ answers JSON, `{"detail": "<message>"}`, or for bad
+input a 400 with the messages per field (`{"<field>": ["<message>", ...], "non_field_errors": [...]}`).
+That holds for errors DRF's handler sees (`exception_handler`), for unhandled exceptions in a view
+(`ApiErrorMiddleware`) and for errors raised before a view runs, e.g. in a middleware or when the
+URL matches nothing (`handler400/403/404/500`, wired in the root URLconf). A database that cannot
+be reached answers 503, any other database or server error 500; the traceback is logged.
+"""
+
+import logging
+import sys
 
 from django.conf import settings
+from django.core import signals
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.db import DatabaseError, OperationalError
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, mixins, permissions, serializers, viewsets
+from django.views import defaults
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from partnerportal import policy
@@ -29,9 +46,55 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_unavailable"
+
+
+class ServerError(exceptions.APIException):
+    status_code = status.HTTP_500_INTERNAL_SERVER_ERROR
+    default_code = "server_error"
+
+
+logger = logging.getLogger("partnerportal.api")
+
+API_PREFIX = "/api/"
+RETRY_AFTER_SECONDS = 30
+
+
+def is_api_request(request) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def server_error_for(exc) -> exceptions.APIException:
+    """The API error for an exception nothing else handled: 503 when the database cannot be
+    reached (try again), else 500. The message never carries the exception's own text."""
+    if isinstance(exc, OperationalError):
+        return DatabaseUnavailable(_("The database cannot be reached right now. Try again in a moment."))
+    return ServerError(_("A server error occurred. It has been logged."))
+
+
+def error_response(error: exceptions.APIException) -> JsonResponse:
+    """The API's JSON error body outside DRF (middleware, handler404/500)."""
+    response = JsonResponse({"detail": str(error.detail)}, status=error.status_code)
+    if error.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError from services as a 400 with messages, and a
-    body over DATA_UPLOAD_MAX_MEMORY_SIZE as a 413 that says the limit (not Django's bare 400 page)."""
+    """DRF's handler, plus Django's ValidationError from services as a 400 with messages, a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE as a 413 that says the limit (not Django's bare 400 page), and a
+    database error as a 503 (unreachable) or 500 in the same format instead of the HTML 500 page."""
+    if isinstance(exc, DatabaseError):
+        request = context.get("request")
+        logger.error("API database error: %s", getattr(request, "path", ""), exc_info=exc)
+        set_rollback()
+        error = server_error_for(exc)
+        response = Response({"detail": error.detail}, status=error.status_code)
+        if error.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, RequestDataTooBig):
         limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
         exc = RequestTooLarge(_("The request body is larger than %(mb)g MB.") % {"mb": limit_mb})
@@ -43,6 +106,53 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     return drf_exception_handler(exc, context)
+
+
+class ApiErrorMiddleware:
+    """Unhandled exceptions of views under /api/ answer the JSON error format (500, or 503 when the
+    database is unreachable), never the HTML 500 page. Listed first in MIDDLEWARE so that every
+    other middleware's process_exception (e.g. axes's lock-out) runs before it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not is_api_request(request) or isinstance(exception, Http404 | DjangoPermissionDenied):
+            return None  # Django's own handling (handler404 / handler403 below) answers those
+        logger.error("API error: %s", request.path, exc_info=exception)
+        # As Django does for uncaught exceptions: error reporters and the test client hear of it.
+        signals.got_request_exception.send(sender=self.__class__, request=request)
+        return error_response(server_error_for(exception))
+
+
+def handler400(request, exception=None):
+    if is_api_request(request):
+        return error_response(exceptions.ParseError(_("Bad request.")))
+    return defaults.bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if is_api_request(request):
+        return error_response(exceptions.PermissionDenied())
+    return defaults.permission_denied(request, exception)
+
+
+def handler404(request, exception=None):
+    """A URL under /api/ that matches nothing (also a non-numeric id: lookups take digits only)."""
+    if is_api_request(request):
+        return error_response(exceptions.NotFound())
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    """Also reached for exceptions raised in a middleware, before any view (e.g. the session or
+    token lookup when the database is down); the exception is still being handled here."""
+    if is_api_request(request):
+        return error_response(server_error_for(sys.exc_info()[1]))
+    return defaults.server_error(request)
 
 
 VIEWSET_ACTIONS = {
@@ -150,3 +260,67 @@ class MeView(APIView):
             "time_zone": user.time_zone,
         }
         return Response(MeSerializer(data).data)
+
+
+# --- OpenAPI schema -------------------------------------------------------------------------
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "The API's error format: what went wrong, in the caller's language.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Bad input: the messages per field (`non_field_errors` for the whole input), or a `detail` message.",
+    "properties": {
+        "detail": {"type": "string"},
+        "non_field_errors": {"type": "array", "items": {"type": "string"}},
+    },
+    "additionalProperties": {},
+}
+ERROR_RESPONSES = {
+    "400": ("ValidationError", "Bad input; nothing was changed."),
+    "401": ("Error", "Not signed in: no session and no valid `Authorization: Token <key>`."),
+    "403": ("Error", "Signed in, but the role may not do this."),
+    "404": ("Error", "No such object, or not one the caller may see (ids are numbers)."),
+    "413": ("Error", "The request body is larger than the upload limit."),
+    "503": ("Error", "The database cannot be reached right now; try again (see Retry-After)."),
+}
+
+
+class PortalAutoSchema(AutoSchema):
+    """Request bodies are declared as JSON only; a view that sets its own parsers (a file upload's
+    multipart) declares those. The API still parses form posts, but a generated client needs one
+    body type per operation, not three."""
+
+    def map_parsers(self):
+        if list(self.view.parser_classes) == list(api_settings.DEFAULT_PARSER_CLASSES):
+            return [JSONParser.media_type]
+        return super().map_parsers()
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error responses of the API's error format on every
+    operation (413 only where a body is sent, 404 only where the path names an object)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Error", ERROR_SCHEMA)
+    schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "put", "patch", "post", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, (component, description) in ERROR_RESPONSES.items():
+                if code == "413" and "requestBody" not in operation:
+                    continue
+                if code == "404" and "{" not in path:
+                    continue
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+                    },
+                )
+    return result

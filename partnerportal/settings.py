@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it is the last to see a view's exception: /api/ errors answer JSON (partnerportal/api.py).
+    "partnerportal.api.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerportal.middleware.PrivateNoStoreMiddleware",  # below WhiteNoise: static files stay cacheable
@@ -257,7 +259,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "partnerportal.api.PortalAutoSchema",
     "EXCEPTION_HANDLER": "partnerportal.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -271,6 +273,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the API's error format (400, 401, 403, 404, 413, 503).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partnerportal.api.add_error_responses",
+    ],
     # Choice sets that share a field name across apps get explicit, readable schema names.
     "ENUM_NAME_OVERRIDES": {
         "PartyEnum": "agreements.models.Party",

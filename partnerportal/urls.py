@@ -20,6 +20,12 @@ api_patterns = [
     path("", include("relations.api.urls")),
 ]
 
+# Under /api/ these answer the API's JSON error format; elsewhere Django's pages (templates/40x.html, 500.html).
+handler400 = "partnerportal.api.handler400"
+handler403 = "partnerportal.api.handler403"
+handler404 = "partnerportal.api.handler404"
+handler500 = "partnerportal.api.handler500"
+
 account_patterns = [
     path("login/", views.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -62,7 +62,7 @@ class PartnerKPISerializer(serializers.ModelSerializer):
 
 class MeasurementSerializer(serializers.ModelSerializer):
     kpi = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    site = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    site = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Measurement
@@ -99,6 +99,29 @@ class BulkItemSerializer(serializers.Serializer):
 
 class BulkSerializer(serializers.Serializer):
     measurements = BulkItemSerializer(many=True)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+
+
+class BulkItemErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the measurement in the list (from 0)")
+    errors = serializers.DictField(child=serializers.CharField(), help_text="The message per field")
+
+
+class BulkErrorSerializer(serializers.Serializer):
+    """A refused batch: nothing was stored. Either field errors of the payload, or `detail` and the
+    errors per measurement."""
+
+    detail = serializers.CharField(required=False)
+    errors = BulkItemErrorSerializer(many=True, required=False)
+    measurements = serializers.ListField(required=False)
+    created = serializers.IntegerField(required=False)
+    updated = serializers.IntegerField(required=False)
+    unchanged = serializers.IntegerField(required=False)
 
 
 class KPIResultSerializer(serializers.Serializer):

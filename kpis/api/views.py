@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -17,6 +18,8 @@ from partners.models import Organization
 from .. import figures, importing, selectors, services
 from ..models import KPITarget, Measurement, PartnerKPI, Source
 from .serializers import (
+    BulkErrorSerializer,
+    BulkResultSerializer,
     BulkSerializer,
     KPIDefinitionSerializer,
     KPITargetSerializer,
@@ -26,6 +29,7 @@ from .serializers import (
 )
 
 MAX_BULK_ITEMS = 10_000
+GRANULARITIES = ("week", "month", "quarter", "year")
 
 
 class KPIDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -33,6 +37,7 @@ class KPIDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = KPIDefinitionSerializer
     permission_classes = [IsAuthenticated]
+    lookup_value_regex = r"\d+"
     search_fields = ["code", "name"]
 
     def get_queryset(self):
@@ -62,6 +67,16 @@ class KPITargetViewSet(PolicyReadOnlyViewSet):
     filterset_fields = ["partner", "partner_kpi", "horizon"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("kpi", OpenApiTypes.STR, description="KPI code"),
+            OpenApiParameter("site", OpenApiTypes.STR, description="Site code"),
+            OpenApiParameter("start", OpenApiTypes.DATE, description="Periods starting on or after this day"),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Periods starting on or before this day"),
+        ]
+    )
+)
 class MeasurementViewSet(PolicyReadOnlyViewSet):
     """Measurements; filter by partner, kpi (code), site (code), period_kind, start, end."""
 
@@ -96,7 +111,7 @@ class MeasurementBulkView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=BulkSerializer, responses={200: dict})
+    @extend_schema(request=BulkSerializer, responses={200: BulkResultSerializer, 400: BulkErrorSerializer})
     def post(self, request):
         user = request.user
         if not policy.allows(user, policy.ADD, Measurement):
@@ -133,6 +148,12 @@ class ScorecardView(APIView):
     permission_classes = [IsAuthenticated]
     serializer_class = ScorecardSerializer
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("granularity", OpenApiTypes.STR, enum=list(GRANULARITIES), default="month"),
+            OpenApiParameter("day", OpenApiTypes.DATE, description="A day in the period (default today)"),
+        ]
+    )
     def get(self, request, partner_pk):
         partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=partner_pk)
         day = request.query_params.get("day")
@@ -140,9 +161,10 @@ class ScorecardView(APIView):
             day = date.fromisoformat(day) if day else None
         except ValueError:
             raise exceptions.ValidationError({"day": _("Use a date as YYYY-MM-DD.")}) from None
-        card = selectors.scorecard(
-            user=request.user, partner=partner, granularity=request.query_params.get("granularity", "month"), day=day
-        )
+        granularity = request.query_params.get("granularity", "month")
+        if granularity not in GRANULARITIES:
+            raise exceptions.ValidationError({"granularity": _("One of week, month, quarter, year.")})
+        card = selectors.scorecard(user=request.user, partner=partner, granularity=granularity, day=day)
         return Response(
             {
                 "partner": partner.pk,

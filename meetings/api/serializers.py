@@ -140,3 +140,32 @@ class ActionItemSerializer(serializers.ModelSerializer):
 
     def get_owner_name(self, obj) -> str:
         return str(obj.owner)
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+    detail = serializers.CharField(allow_blank=True)
+
+
+class AgendaSectionSerializer(serializers.Serializer):
+    """A section another app adds to the agenda (notices, cases, ...)."""
+
+    key = serializers.CharField()
+    title = serializers.CharField()
+    items = AgendaItemSerializer(many=True)
+
+
+class AgendaSerializer(serializers.Serializer):
+    """GET /api/meetings/{id}/agenda/: what the meeting goes through, as the caller may see it."""
+
+    meeting = serializers.IntegerField()
+    period = serializers.ListField(child=serializers.DateField(), help_text="[first day, last day] of the KPI period")
+    frozen = serializers.BooleanField(help_text="The KPI figures were frozen when the meeting was held.")
+    kpis = serializers.ListField(
+        child=serializers.DictField(), help_text="One row per KPI, as in the scorecard's `results`."
+    )
+    open_actions = ActionItemSerializer(many=True)
+    overdue_actions = ActionItemSerializer(many=True)
+    topics = TopicSerializer(many=True)
+    extra = AgendaSectionSerializer(many=True)

@@ -1,5 +1,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,11 +14,21 @@ from .. import selectors, services
 from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries, MeetingStatus
 from .serializers import (
     ActionItemSerializer,
+    AgendaSerializer,
     MeetingSerializer,
     MinutesSerializer,
     MoveSerializer,
     SeriesSerializer,
     TopicSerializer,
+)
+
+
+def _id_filter(name, description):
+    return OpenApiParameter(name, OpenApiTypes.INT, description=description)
+
+
+UPCOMING = OpenApiParameter(
+    "upcoming", OpenApiTypes.STR, enum=["1", "true"], description="Only meetings not yet over, without cancelled ones."
 )
 
 
@@ -29,6 +41,7 @@ def _int_param(request, name):
     return int(value)
 
 
+@extend_schema_view(list=extend_schema(parameters=[_id_filter("partner", "Only this partner's series.")]))
 class SeriesViewSet(PolicyModelViewSet):
     """Meeting series; host staff create and edit them (occurrences follow), partners read theirs."""
 
@@ -53,6 +66,15 @@ class SeriesViewSet(PolicyModelViewSet):
         serializer.instance = services.series_update(user=self.request.user, series=serializer.instance, **data)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            _id_filter("partner", "Only this partner's meetings."),
+            _id_filter("series", "Only this series' meetings."),
+            UPCOMING,
+        ]
+    )
+)
 class MeetingViewSet(PolicyModelViewSet):
     """Meetings (occurrences and one-offs), with move/cancel/held/minutes actions and the agenda."""
 
@@ -91,6 +113,7 @@ class MeetingViewSet(PolicyModelViewSet):
         meeting = fn(user=request.user, meeting=meeting, **kwargs)
         return Response(MeetingSerializer(meeting, context=self.get_serializer_context()).data)
 
+    @extend_schema(request=MoveSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         meeting = self.get_object()
@@ -98,14 +121,17 @@ class MeetingViewSet(PolicyModelViewSet):
         data.is_valid(raise_exception=True)
         return self._host_action(request, services.meeting_move, meeting, **data.validated_data)
 
+    @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._host_action(request, services.meeting_cancel)
 
+    @extend_schema(request=None, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def held(self, request, pk=None):
         return self._host_action(request, services.meeting_mark_held)
 
+    @extend_schema(request=MinutesSerializer, responses=MeetingSerializer)
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
@@ -124,6 +150,7 @@ class MeetingViewSet(PolicyModelViewSet):
             response = self._host_action(request, services.meeting_publish_minutes, meeting)
         return response
 
+    @extend_schema(responses=AgendaSerializer)
     @action(detail=True, methods=["get"])
     def agenda(self, request, pk=None):
         meeting = self.get_object()
@@ -160,6 +187,7 @@ class MeetingViewSet(PolicyModelViewSet):
         )
 
 
+@extend_schema_view(list=extend_schema(parameters=[_id_filter("meeting", "Only this meeting's topics.")]))
 class TopicViewSet(PolicyModelViewSet):
     """Agenda topics: either side adds them to their meetings; partners never see internal ones."""
 
@@ -195,6 +223,15 @@ class TopicViewSet(PolicyModelViewSet):
         services.topic_delete(user=self.request.user, topic=instance)
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("state", OpenApiTypes.STR, enum=["open", "overdue", "done"]),
+            _id_filter("partner", "Only this partner's action items."),
+            OpenApiParameter("mine", OpenApiTypes.STR, enum=["1", "true"], description="Only items the caller owns."),
+        ]
+    )
+)
 class ActionItemViewSet(PolicyModelViewSet):
     """Action items: host staff create and edit; owners (either side) update their own items' status."""
 

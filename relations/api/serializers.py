@@ -35,7 +35,7 @@ class PartnerField(serializers.PrimaryKeyRelatedField):
 class NoticeSerializer(serializers.ModelSerializer):
     partner = PartnerField()
     posted_by = serializers.StringRelatedField()
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Notice
@@ -56,12 +56,14 @@ class NoticeSerializer(serializers.ModelSerializer):
             "acknowledged_at",
         ]
         read_only_fields = ["side", "posted_by", "posted_at", "acknowledged_by", "acknowledged_at"]
+        # The service takes no default: without a severity the notice is refused (400), not stored.
+        extra_kwargs = {"severity": {"required": True}}
 
 
 class CaseSerializer(serializers.ModelSerializer):
     partner = PartnerField()
     raised_by = serializers.StringRelatedField()
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(allow_null=True)
     files = serializers.SerializerMethodField()
     escalation_levels = serializers.SerializerMethodField()
     measurements = serializers.SerializerMethodField()
@@ -215,6 +217,17 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
         from .. import selectors
 
         return selectors.survey_results(survey=survey)
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class CaseActionCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    owner = serializers.IntegerField()
+    due_date = serializers.DateField()
 
 
 class SurveyAnswerSerializer(serializers.Serializer):

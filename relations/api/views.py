@@ -23,10 +23,12 @@ from ..models import (
     TimelineEvent,
 )
 from .serializers import (
+    CaseActionCreatedSerializer,
     CaseActionSerializer,
     CaseMeasurementSerializer,
     CaseSerializer,
     CaseStatusSerializer,
+    DetailSerializer,
     EngagementSerializer,
     HealthSnapshotSerializer,
     HostRoadmapItemSerializer,
@@ -61,6 +63,7 @@ class NoticeViewSet(PolicyCreateListRetrieveViewSet):
     def perform_create(self, serializer):
         serializer.instance = services.notice_post(user=self.request.user, **serializer.validated_data)
 
+    @extend_schema(request=None, responses=NoticeSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         notice = self.get_object()  # the service asks the policy, after saying why a step is not possible
@@ -99,6 +102,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
         fields = {k: v for k, v in serializer.validated_data.items() if k in services.CASE_TEXT_FIELDS}
         serializer.instance = services.case_update(user=self.request.user, case=serializer.instance, **fields)
 
+    @extend_schema(request=CaseStatusSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
         case = _change_object(self)
@@ -107,6 +111,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
         case = services.case_set_status(user=request.user, case=case, **data.validated_data)
         return Response(CaseSerializer(case, context={"request": request}).data)
 
+    @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         case = services.case_acknowledge(user=request.user, case=self.get_object())
@@ -120,7 +125,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
         request={
             "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
         },
-        responses=CaseSerializer,
+        responses={201: CaseSerializer},
     )
     @action(detail=True, methods=["post"], url_path="files", parser_classes=[MultiPartParser])
     def attach_file(self, request, pk=None):
@@ -150,7 +155,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
         services.case_link_measurement(user=request.user, case=case, measurement=measurement)
         return self._case_data(case)
 
-    @extend_schema(request=CaseActionSerializer, responses=CaseActionSerializer)
+    @extend_schema(request=CaseActionSerializer, responses={201: CaseActionCreatedSerializer})
     @action(detail=True, methods=["post"], url_path="actions")
     def agree_action(self, request, pk=None):
         """Agree an action on the case (an action item of the meetings app): title, owner, due_date."""
@@ -258,6 +263,7 @@ class SurveyRoundViewSet(PolicyCreateListRetrieveViewSet):
         data = serializer.validated_data
         serializer.instance = services.survey_round_create(user=self.request.user, **data)
 
+    @extend_schema(request=SurveyAnswerSerializer, responses={201: DetailSerializer})
     @action(detail=True, methods=["post"], permission_classes=PolicyViewSetMixin.permission_classes[:1])
     def answer(self, request, pk=None):
         # Answering is open to every invitee (viewers too), so only view scope is needed here.
