@@ -37,4 +37,9 @@ DJANGO_SETTINGS_MODULE=tests.settings $PY manage.py compilemessages --ignore=.ve
 
 export VAR_DIR="${VAR_DIR:-$(pwd)/var/test}"
 mkdir -p "$VAR_DIR"
-exec $PY -m pytest -p no:cacheprovider "$@"
+# Two workers (CI has two cores); pass -n 0 (or another -n) to choose otherwise.
+WORKERS=(-n 2)
+for arg in "$@"; do
+  case "$arg" in -n|-n*|--numprocesses*) WORKERS=() ;; esac
+done
+exec $PY -m pytest -p no:cacheprovider "${WORKERS[@]}" "$@"
