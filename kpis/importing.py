@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from partnerportal import policy
 from partners.models import Organization, Site
 
+from . import selectors
 from .models import KPIDefinition, PeriodKind
-from .services import MeasurementInput
+from .services import MeasurementInput, unknown_kpi_code
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -164,9 +165,10 @@ def _read_xlsx(content: bytes) -> list[list]:
 def build_items(rows: list[dict], *, user, default_partner=None) -> list[MeasurementInput]:
     """Turn rows into MeasurementInputs; rows that cannot be parsed carry their errors (item.errors).
 
-    Partners and sites are looked up within what the user may see (the access policy's scope; an
-    operator's command-line load has no user and sees all): another partner is as unknown to a
-    partner user as one that does not exist (the messages must not tell apart).
+    Partners, sites and KPI codes are looked up within what the user may see (the access policy's
+    scope; an operator's command-line load has no user and sees all): another partner, or a KPI the
+    host tracks internally or has assigned only to another partner, is as unknown to a partner user
+    as one that does not exist (the messages must not tell apart).
     """
     organizations = Organization.objects.partners()
     site_rows = Site.objects.all()
@@ -175,7 +177,10 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
         site_rows = policy.scope(user, policy.VIEW, site_rows)
     partners = {str(o.pk): o for o in organizations}
     partners_by_name = {o.name.strip().lower(): o for o in partners.values()}
-    kpis = {k.code.lower(): k for k in KPIDefinition.objects.filter(is_active=True)}
+    definitions = KPIDefinition.objects.filter(is_active=True)
+    if user is not None:
+        definitions = definitions.filter(pk__in=selectors.definitions_for(user=user).values("pk"))
+    kpis = {k.code.lower(): k for k in definitions}
     sites = {s.code.lower(): s for s in site_rows}
     items = []
     for row in rows:
@@ -193,7 +198,7 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
             errors["partner"] = _("The partner is missing.")
         kpi = kpis.get(str(row.get("kpi") or "").strip().lower())
         if kpi is None:
-            errors["kpi"] = _("Unknown KPI code “%(k)s”.") % {"k": row.get("kpi") or ""}
+            errors["kpi"] = unknown_kpi_code(row.get("kpi"))
         kind = str(row.get("period_kind") or "day").strip().lower()
         kind = {"dag": "day", "uge": "week", "måned": "month", "maaned": "month"}.get(kind, kind)
         if kind not in PeriodKind.values:

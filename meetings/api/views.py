@@ -109,7 +109,7 @@ class MeetingViewSet(PolicyModelViewSet):
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
-        data = MinutesSerializer(data=request.data)
+        data = MinutesSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         response = self._host_action(
@@ -173,13 +173,12 @@ class TopicViewSet(PolicyModelViewSet):
         return qs.filter(meeting_id=meeting) if meeting else qs
 
     def perform_create(self, serializer):
+        # The serializer takes the meeting from the user's reach only: another partner's meeting
+        # answers like a missing one ("Invalid pk").
         data = serializer.validated_data
-        meeting = policy.scope(self.request.user, policy.VIEW, Meeting).filter(pk=data["meeting"].pk).first()
-        if meeting is None:
-            raise exceptions.ValidationError({"meeting": "Unknown meeting."})
         serializer.instance = services.topic_add(
             user=self.request.user,
-            meeting=meeting,
+            meeting=data["meeting"],
             title=data.get("title", ""),
             description=data.get("description", ""),
             internal=data.get("internal", False),
