@@ -88,7 +88,8 @@ def _bulk(world, code):
 
 
 def _kpi_world(world):
-    """Error rate (partner input) and an internal KPI at A; inventory turnover only at B; customer satisfaction nowhere."""
+    """Error rate (partner input) and an internal KPI at A; inventory turnover only at B; customer
+    satisfaction assigned to nobody."""
     setup_kpis(world.partner_a)
     assign(world.partner_b, "inventory-turnover", partner_can_submit=True)
 
