@@ -8,7 +8,7 @@ from partnerportal import policy
 from partnerportal.api import PolicyModelViewSet
 
 from .. import agenda as agenda_module
-from .. import selectors, services
+from .. import recurrence, selectors, services
 from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries, MeetingStatus
 from .serializers import (
     ActionItemSerializer,
@@ -29,6 +29,18 @@ def _int_param(request, name):
     return int(value)
 
 
+def _require_rule_allowed(user, rrule):
+    """A custom RFC 5545 rule (none of the form's patterns) is the policy's "custom_rule" action (admins)."""
+    if not rrule or policy.allows(user, "custom_rule", MeetingSeries):
+        return
+    try:
+        pattern, _ = recurrence.describe(rrule)
+    except ValueError:
+        return  # not a rule at all: the service answers with what is wrong with it
+    if pattern == recurrence.CUSTOM:
+        raise exceptions.PermissionDenied()
+
+
 class SeriesViewSet(PolicyModelViewSet):
     """Meeting series; host staff create and edit them (occurrences follow), partners read theirs."""
 
@@ -43,6 +55,7 @@ class SeriesViewSet(PolicyModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        _require_rule_allowed(self.request.user, data.get("rrule"))
         partner = data.pop("partner")
         serializer.instance = services.series_create(user=self.request.user, partner=partner, **data)
 
@@ -50,6 +63,8 @@ class SeriesViewSet(PolicyModelViewSet):
         data = dict(serializer.validated_data)
         if "partner" in data and data.pop("partner") != serializer.instance.partner:
             raise exceptions.ValidationError({"partner": "A series cannot move to another partner."})
+        if data.get("rrule") and recurrence.normalise(data["rrule"]) != recurrence.normalise(serializer.instance.rrule):
+            _require_rule_allowed(self.request.user, data["rrule"])
         serializer.instance = services.series_update(user=self.request.user, series=serializer.instance, **data)
 
 

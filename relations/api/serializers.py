@@ -187,7 +187,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
 
 
 class HostRoadmapItemSerializer(RoadmapItemSerializer):
-    shared_with = PartnerField(many=True, required=False)
+    shared_with = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.partners(), many=True, required=False)
 
     class Meta(RoadmapItemSerializer.Meta):
         fields = RoadmapItemSerializer.Meta.fields + ["shared_with"]

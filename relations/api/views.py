@@ -63,7 +63,11 @@ class NoticeViewSet(PolicyCreateListRetrieveViewSet):
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        notice = self.get_object()  # the service asks the policy, after saying why a step is not possible
+        notice = self.get_object()
+        # Who may acknowledge at all is the policy's; which notice (the other side's, not yet
+        # acknowledged) the service says, after saying why a step is not possible.
+        if not policy.allows(request.user, "acknowledge", Notice):
+            raise PermissionDenied
         notice = services.notice_acknowledge(user=request.user, notice=notice)
         return Response(NoticeSerializer(notice, context={"request": request}).data)
 
@@ -109,7 +113,10 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        case = services.case_acknowledge(user=request.user, case=self.get_object())
+        case = self.get_object()
+        if not policy.allows(request.user, "acknowledge", Case):  # e.g. partner viewers: 403, not a state 400
+            raise PermissionDenied
+        case = services.case_acknowledge(user=request.user, case=case)
         return Response(CaseSerializer(case, context={"request": request}).data)
 
     def _case_data(self, case, status_code=status.HTTP_200_OK):

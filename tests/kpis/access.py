@@ -35,7 +35,7 @@ def _definition_data(w, p):
         "name": "Dock time",
         "unit": "min",
         "direction": "lower",
-        "aggregation": "average",
+        "aggregation": "last",
         "scale": "1",
         "decimals": "1",
         "how_measured": "Minutes from arrival at the gate to the truck at the dock.",

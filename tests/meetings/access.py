@@ -209,7 +209,7 @@ ENDPOINTS = [
         api=True,
         allowed=frozenset({"admin"}),
         method="post",
-        data=lambda w, p: _series_api(w, p, rrule="FREQ=MONTHLY;BYDAY=-1FR"),
+        data=lambda w, p: _series_api(w, p, rrule="FREQ=WEEKLY;BYDAY=MO,TH"),
         ok=(201,),
         partner_scoped=False,
     ),

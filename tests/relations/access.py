@@ -429,7 +429,13 @@ ENDPOINTS = [
         partner_scoped=False,
         allowed=HOST,
         ok=(201,),
-        data=lambda w, p: {"partner": p.pk, "opens_on": _days(-1), "closes_on": _days(20), "anonymous": True},
+        data=lambda w, p: {
+            "partner": p.pk,
+            "title": "Relationship survey",
+            "opens_on": _days(-1),
+            "closes_on": _days(20),
+            "anonymous": True,
+        },
     ),
     _api(
         "api:survey-round-answer",
