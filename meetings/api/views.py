@@ -30,13 +30,16 @@ def _int_param(request, name):
 
 
 def _require_rule_allowed(user, rrule):
-    """A custom RFC 5545 rule (none of the form's patterns) is the policy's "custom_rule" action (admins)."""
+    """A custom RFC 5545 rule is the policy's "custom_rule" action (admins), as on the page: a rule is
+    custom when none of the form's patterns (weekly, every two weeks, monthly on a weekday or a day,
+    quarterly) expresses it, e.g. "FREQ=WEEKLY;BYDAY=MO,TH" or a bare "FREQ=MONTHLY"."""
     if not rrule or policy.allows(user, "custom_rule", MeetingSeries):
         return
     try:
+        recurrence.validate_rrule(rrule)
         pattern, _ = recurrence.describe(rrule)
     except ValueError:
-        return  # not a rule at all: the service answers with what is wrong with it
+        return  # not a valid rule: the service answers 400 with what is wrong with it
     if pattern == recurrence.CUSTOM:
         raise exceptions.PermissionDenied()
 
