@@ -77,7 +77,8 @@ def parse_period_kind(raw) -> str:
 class References:
     """Partners, active KPIs and sites by the keys a file names them with, within what `user` may see
     (the access policy's scope; an operator's command-line load has no user and sees all): another
-    partner is as unknown to a partner user as one that does not exist (the messages do not tell apart).
+    partner, or a KPI not shared with them, is as unknown to a partner user as one that does not exist
+    (the messages do not tell apart).
     Each method returns the object or raises ValueError with the message for the row."""
 
     def __init__(self, user=None):
@@ -88,7 +89,14 @@ class References:
             site_rows = policy.scope(user, policy.VIEW, site_rows)
         self.partners = {str(o.pk): o for o in organizations}
         self.partners_by_name = {o.name.strip().lower(): o for o in self.partners.values()}
-        self.kpis = {k.code.lower(): k for k in KPIDefinition.objects.filter(is_active=True)}
+        definitions = KPIDefinition.objects.filter(is_active=True)
+        if user is not None:
+            # A partner user knows only the KPIs shared with their organisation: a code the host
+            # tracks internally, or has assigned only to another partner, is as unknown as a missing one.
+            from .selectors import definitions_for
+
+            definitions = definitions.filter(pk__in=definitions_for(user=user).values("pk"))
+        self.kpis = {k.code.lower(): k for k in definitions}
         self.sites = {s.code.lower(): s for s in site_rows}
 
     def partner(self, raw):
@@ -103,7 +111,9 @@ class References:
     def kpi(self, raw):
         kpi = self.kpis.get(str(raw or "").strip().lower())
         if kpi is None:
-            raise ValueError(_("Unknown KPI code “%(k)s”.") % {"k": raw or ""})
+            from .services import unknown_kpi_code
+
+            raise ValueError(unknown_kpi_code(raw))
         return kpi
 
     def site(self, raw):

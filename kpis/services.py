@@ -50,20 +50,30 @@ def normalise_period(period_kind: str, day: date) -> date:
     return day
 
 
+def unknown_kpi_code(code) -> str:
+    """The one answer for a KPI code out of the user's reach: a partner user cannot tell a code that
+    does not exist from one the host tracks internally or one assigned to another partner."""
+    return _("Unknown KPI code “%(k)s”.") % {"k": code or ""}
+
+
 def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | None, today: date | None = None):
     """Validate one measurement; fills item.errors (field -> message) and computes a ratio's value."""
     errors = item.errors
     kpi, partner = item.kpi, item.partner
     today = today or timezone.localdate()
+    if user is not None and policy.is_partner(user):
+        if user.organization_id != partner.pk:
+            errors["partner"] = _("You may only submit values for your own organisation.")
+            return item
+        if assignment is None or not assignment.shared:
+            errors["kpi"] = unknown_kpi_code(kpi.code)
+            return item
     if assignment is None:
         errors["kpi"] = _("The KPI “%(kpi)s” is not assigned to %(partner)s.") % {"kpi": kpi.code, "partner": partner}
         return item
     if user is None:
         pass  # an operator's command-line load (kpis_load_csv without --user): no account restrictions
     elif policy.is_partner(user):
-        if user.organization_id != partner.pk or not assignment.shared:
-            errors["partner"] = _("You may only submit values for your own organisation.")
-            return item
         if not assignment.partner_can_submit:
             errors["kpi"] = _("Values for “%(kpi)s” are entered by the host only.") % {"kpi": kpi.display_name}
             return item

@@ -13,8 +13,8 @@ import sys
 
 from django.conf import settings
 from django.core import signals
+from django.core.exceptions import ImproperlyConfigured, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, OperationalError
 from django.http import Http404, JsonResponse
@@ -324,3 +324,36 @@ def add_error_responses(result, generator, request, public):
                     },
                 )
     return result
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related field whose choices are the objects the requesting user may see (the policy's scope).
+
+    An id of an object out of the user's reach (another partner's, an internal one) and an id that
+    does not exist get the same answer, DRF's own "Invalid pk "N" - object does not exist.", so a
+    guessed id tells nothing. Give the model (or an "app_label.Model" label) or a queryset to narrow
+    it further (e.g. active partners only); the view scope of the user is applied on top.
+    """
+
+    def __init__(self, model=None, **kwargs):
+        queryset = kwargs.pop("queryset", None)
+        if queryset is None and model is not None and not kwargs.get("read_only"):
+            if isinstance(model, str):
+                from django.apps import apps
+
+                try:
+                    model = apps.get_model(model)
+                except LookupError:  # an optional app that is not installed: the view answers for it
+                    model = None
+            queryset = model._default_manager.all() if model is not None else None
+        super().__init__(queryset=queryset, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if queryset is None:
+            raise ImproperlyConfigured(f"{self.field_name}: the related model is not installed")
+        request = self.context.get("request")
+        if request is None:
+            # A programming error, not bad input: without the user there is no scope to check against.
+            raise ImproperlyConfigured(f"{type(self.root).__name__} needs the request in its context")
+        return policy.scope(request.user, policy.VIEW, queryset)

@@ -1,11 +1,15 @@
 from rest_framework import serializers
 
+from partnerportal.api import ScopedPrimaryKeyRelatedField
+
 from ..models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility, Signature
 
 PERSON_FIELDS = ["party", "user", "contact", "person_name"]
 
 
 class RowSerializer(serializers.ModelSerializer):
+    # version, user, contact: chosen from the user's reach (another partner's id answers like a missing one).
+    serializer_related_field = ScopedPrimaryKeyRelatedField
     person_name = serializers.CharField(read_only=True)
 
     def get_fields(self):
@@ -55,6 +59,7 @@ class SignatureSerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField  # kpi_targets: from the user's reach
     partner = serializers.IntegerField(source="agreement.partner_id", read_only=True)
     responsibilities = ResponsibilitySerializer(source="responsibility_set", many=True, read_only=True)
     channels = ChannelRuleSerializer(source="channelrule_set", many=True, read_only=True)
@@ -93,6 +98,7 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 
 
 class AgreementSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedPrimaryKeyRelatedField  # partner: from the user's reach
     versions = VersionSummarySerializer(source="visible_versions", many=True, read_only=True)
 
     class Meta:

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from partnerportal import policy
+from partnerportal.api import ScopedPrimaryKeyRelatedField
 from partners.models import Organization, User
 
 from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries
@@ -22,9 +23,19 @@ def _people():
     return User.objects.filter(is_active=True)
 
 
+# Every related field takes its choices from the user's reach (the access policy's view scope): an id
+# of another partner's object answers exactly like an id that does not exist.
+def _partner_field():
+    return ScopedPrimaryKeyRelatedField(queryset=Organization.objects.partners())
+
+
+def _people_field(**kwargs):
+    return ScopedPrimaryKeyRelatedField(queryset=_people(), **kwargs)
+
+
 class SeriesSerializer(serializers.ModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners())
-    participants = serializers.PrimaryKeyRelatedField(queryset=_people(), many=True, required=False)
+    partner = _partner_field()
+    participants = _people_field(many=True, required=False)
     reminder_offsets = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=86400), required=False
     )
@@ -53,8 +64,8 @@ class SeriesSerializer(serializers.ModelSerializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners())
-    participants = serializers.PrimaryKeyRelatedField(queryset=_people(), many=True, required=False)
+    partner = _partner_field()
+    participants = _people_field(many=True, required=False)
     minutes = serializers.SerializerMethodField()
     decisions = serializers.SerializerMethodField()
 
@@ -94,7 +105,7 @@ class MeetingSerializer(serializers.ModelSerializer):
 class MinutesSerializer(serializers.Serializer):
     minutes = serializers.CharField(allow_blank=True, required=False, default="")
     decisions = serializers.CharField(allow_blank=True, required=False, default="")
-    present = serializers.PrimaryKeyRelatedField(queryset=_people(), many=True, required=False)
+    present = _people_field(many=True, required=False)
     publish = serializers.BooleanField(required=False, default=False)
 
 
@@ -104,7 +115,7 @@ class MoveSerializer(serializers.Serializer):
 
 
 class TopicSerializer(serializers.ModelSerializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all())
+    meeting = ScopedPrimaryKeyRelatedField(Meeting)
     added_by = PersonSerializer(read_only=True)
 
     class Meta:
@@ -114,9 +125,9 @@ class TopicSerializer(serializers.ModelSerializer):
 
 
 class ActionItemSerializer(serializers.ModelSerializer):
-    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners())
-    owner = serializers.PrimaryKeyRelatedField(queryset=_people())
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+    partner = _partner_field()
+    owner = _people_field()
+    meeting = ScopedPrimaryKeyRelatedField(Meeting, required=False, allow_null=True)
     owner_name = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 

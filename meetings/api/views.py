@@ -10,7 +10,7 @@ from partnerportal import policy
 from partnerportal.api import PolicyModelViewSet
 
 from .. import agenda as agenda_module
-from .. import selectors, services
+from .. import recurrence, selectors, services
 from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries, MeetingStatus
 from .serializers import (
     ActionItemSerializer,
@@ -41,6 +41,21 @@ def _int_param(request, name):
     return int(value)
 
 
+def _require_rule_allowed(user, rrule):
+    """A custom RFC 5545 rule is the policy's "custom_rule" action (admins), as on the page: a rule is
+    custom when none of the form's patterns (weekly, every two weeks, monthly on a weekday or a day,
+    quarterly) expresses it, e.g. "FREQ=WEEKLY;BYDAY=MO,TH" or a bare "FREQ=MONTHLY"."""
+    if not rrule or policy.allows(user, "custom_rule", MeetingSeries):
+        return
+    try:
+        recurrence.validate_rrule(rrule)
+        pattern, _ = recurrence.describe(rrule)
+    except ValueError:
+        return  # not a valid rule: the service answers 400 with what is wrong with it
+    if pattern == recurrence.CUSTOM:
+        raise exceptions.PermissionDenied()
+
+
 @extend_schema_view(list=extend_schema(parameters=[_id_filter("partner", "Only this partner's series.")]))
 class SeriesViewSet(PolicyModelViewSet):
     """Meeting series; host staff create and edit them (occurrences follow), partners read theirs."""
@@ -56,6 +71,7 @@ class SeriesViewSet(PolicyModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        _require_rule_allowed(self.request.user, data.get("rrule"))
         partner = data.pop("partner")
         serializer.instance = services.series_create(user=self.request.user, partner=partner, **data)
 
@@ -63,6 +79,8 @@ class SeriesViewSet(PolicyModelViewSet):
         data = dict(serializer.validated_data)
         if "partner" in data and data.pop("partner") != serializer.instance.partner:
             raise exceptions.ValidationError({"partner": "A series cannot move to another partner."})
+        if data.get("rrule") and recurrence.normalise(data["rrule"]) != recurrence.normalise(serializer.instance.rrule):
+            _require_rule_allowed(self.request.user, data["rrule"])
         serializer.instance = services.series_update(user=self.request.user, series=serializer.instance, **data)
 
 
@@ -135,7 +153,7 @@ class MeetingViewSet(PolicyModelViewSet):
     @action(detail=True, methods=["post"])
     def minutes(self, request, pk=None):
         meeting = self.get_object()
-        data = MinutesSerializer(data=request.data)
+        data = MinutesSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         values = data.validated_data
         response = self._host_action(
@@ -201,13 +219,12 @@ class TopicViewSet(PolicyModelViewSet):
         return qs.filter(meeting_id=meeting) if meeting else qs
 
     def perform_create(self, serializer):
+        # The serializer takes the meeting from the user's reach only: another partner's meeting
+        # answers like a missing one ("Invalid pk").
         data = serializer.validated_data
-        meeting = policy.scope(self.request.user, policy.VIEW, Meeting).filter(pk=data["meeting"].pk).first()
-        if meeting is None:
-            raise exceptions.ValidationError({"meeting": "Unknown meeting."})
         serializer.instance = services.topic_add(
             user=self.request.user,
-            meeting=meeting,
+            meeting=data["meeting"],
             title=data.get("title", ""),
             description=data.get("description", ""),
             internal=data.get("internal", False),

@@ -2,6 +2,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnerportal.api import ScopedPrimaryKeyRelatedField
 from partners.models import Organization, User
 
 from ..models import (
@@ -25,11 +26,12 @@ class CaseFileRefSerializer(serializers.Serializer):
     url = serializers.CharField()
 
 
-class PartnerField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        from .. import selectors
+class PartnerField(ScopedPrimaryKeyRelatedField):
+    """An active partner in the user's reach; another partner's id answers like a missing one."""
 
-        return selectors.visible_partners(user=self.context["request"].user)
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Organization.objects.partners().filter(is_active=True))
+        super().__init__(**kwargs)
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -124,14 +126,16 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseMeasurementSerializer(serializers.Serializer):
-    measurement = serializers.IntegerField(min_value=1)
+    # A label, not an import: the KPI app is optional (the view answers 404 without it). Another
+    # partner's measurement, or one of a KPI the host keeps internal, answers like a missing one.
+    measurement = ScopedPrimaryKeyRelatedField("kpis.Measurement")
 
 
 class CaseActionSerializer(serializers.Serializer):
     """An action agreed on a case; the owner is someone of the host or of the case's partner."""
 
     title = serializers.CharField(max_length=200)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+    owner = ScopedPrimaryKeyRelatedField(queryset=User.objects.none())
     due_date = serializers.DateField()
 
     def __init__(self, *args, case=None, **kwargs):
@@ -159,6 +163,7 @@ class KudosSerializer(serializers.ModelSerializer):
 
 class EngagementSerializer(serializers.ModelSerializer):
     partner = PartnerField()
+    participants = ScopedPrimaryKeyRelatedField(User, many=True, required=False)
 
     class Meta:
         model = Engagement
@@ -175,7 +180,6 @@ class EngagementSerializer(serializers.ModelSerializer):
             "notes",
             "learnings",
         ]
-        extra_kwargs = {"participants": {"required": False}}
 
 
 class RoadmapItemSerializer(serializers.ModelSerializer):
@@ -185,9 +189,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
 
 
 class HostRoadmapItemSerializer(RoadmapItemSerializer):
-    shared_with = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=Organization.objects.partners()
-    )
+    shared_with = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.partners(), many=True, required=False)
 
     class Meta(RoadmapItemSerializer.Meta):
         fields = RoadmapItemSerializer.Meta.fields + ["shared_with"]
@@ -195,7 +197,10 @@ class HostRoadmapItemSerializer(RoadmapItemSerializer):
 
 class RoadmapCommentSerializer(serializers.ModelSerializer):
     author = serializers.StringRelatedField()
-    partner = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.partners(), required=False)
+    # Both in the user's reach: a plan not shared with a partner user (or another partner) answers
+    # like a missing one.
+    item = ScopedPrimaryKeyRelatedField(RoadmapItem)
+    partner = PartnerField(required=False)
 
     class Meta:
         model = RoadmapComment

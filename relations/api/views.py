@@ -66,7 +66,11 @@ class NoticeViewSet(PolicyCreateListRetrieveViewSet):
     @extend_schema(request=None, responses=NoticeSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        notice = self.get_object()  # the service asks the policy, after saying why a step is not possible
+        notice = self.get_object()
+        # Who may acknowledge at all is the policy's; which notice (the other side's, not yet
+        # acknowledged) the service says, after saying why a step is not possible.
+        if not policy.allows(request.user, "acknowledge", Notice):
+            raise PermissionDenied
         notice = services.notice_acknowledge(user=request.user, notice=notice)
         return Response(NoticeSerializer(notice, context={"request": request}).data)
 
@@ -114,7 +118,10 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
     @extend_schema(request=None, responses=CaseSerializer)
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        case = services.case_acknowledge(user=request.user, case=self.get_object())
+        case = self.get_object()
+        if not policy.allows(request.user, "acknowledge", Case):  # e.g. partner viewers: 403, not a state 400
+            raise PermissionDenied
+        case = services.case_acknowledge(user=request.user, case=case)
         return Response(CaseSerializer(case, context={"request": request}).data)
 
     def _case_data(self, case, status_code=status.HTTP_200_OK):
@@ -145,14 +152,10 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
         model = integrations.model_or_none("kpis.Measurement")
         if model is None or not hasattr(case, "measurements"):
             raise NotFound
-        data = CaseMeasurementSerializer(data=request.data)
+        # The field looks the measurement up in the user's scope: out of reach answers like missing.
+        data = CaseMeasurementSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
-        measurement = (
-            policy.scope(request.user, policy.VIEW, model).filter(pk=data.validated_data["measurement"]).first()
-        )
-        if measurement is None:
-            raise ValidationError({"measurement": [_("No such measurement.")]})
-        services.case_link_measurement(user=request.user, case=case, measurement=measurement)
+        services.case_link_measurement(user=request.user, case=case, measurement=data.validated_data["measurement"])
         return self._case_data(case)
 
     @extend_schema(request=CaseActionSerializer, responses={201: CaseActionCreatedSerializer})
@@ -160,7 +163,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
     def agree_action(self, request, pk=None):
         """Agree an action on the case (an action item of the meetings app): title, owner, due_date."""
         case = _change_object(self, "agree_action")
-        data = CaseActionSerializer(data=request.data, case=case)
+        data = CaseActionSerializer(data=request.data, case=case, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         item = services.case_agree_action(user=request.user, case=case, **data.validated_data)
         return Response(
@@ -239,13 +242,11 @@ class RoadmapCommentViewSet(PolicyCreateListRetrieveViewSet):
     filterset_fields = ["item", "partner"]
 
     def perform_create(self, serializer):
+        # The serializer takes the plan and the partner from the user's reach only (else "Invalid pk").
         data = serializer.validated_data
-        item = policy.scope(self.request.user, policy.VIEW, RoadmapItem).filter(pk=data["item"].pk).first()
-        if item is None:
-            raise NotFound
         serializer.instance = services.roadmap_comment(
             user=self.request.user,
-            item=item,
+            item=data["item"],
             body=data["body"],
             is_idea=data.get("is_idea", False),
             partner=data.get("partner"),

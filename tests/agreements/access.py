@@ -54,6 +54,30 @@ def _row_data(w, p):
     return {"party": "host", "activity": "Returns", "person": f"u:{w.manager.pk}", "responsible_for": "Credit notes"}
 
 
+def _channel_data(w, p):
+    return {
+        "topic": "invoices",
+        "channel": "email",
+        "response_hours": "24",
+        "party": "host",
+        "person": f"u:{w.manager.pk}",
+        "note": "",
+    }
+
+
+def _draft_url(route, kind):
+    """The API URL of a draft's row of `kind` (rows change only while their version is a draft)."""
+
+    def build(w, p):
+        version = helpers.draft(w, p)
+        row = {"responsibility": version.responsibility_set, "channel": version.channelrule_set}.get(
+            kind, version.escalationstep_set
+        ).first()
+        return reverse(route, args=[row.pk])
+
+    return build
+
+
 def _api_row_data(w, p):
     version = helpers.draft(w, p)
     return {
@@ -69,6 +93,14 @@ ENDPOINTS = [
     # --- pages ---
     Endpoint("agreements:list", _list("agreements:list"), allowed=HOST, partner_scoped=False),
     Endpoint("agreements:create", lambda w, p: reverse("agreements:create", args=[p.pk]), allowed=HOST),
+    Endpoint(
+        "agreements:create-post",
+        lambda w, p: reverse("agreements:create", args=[p.pk]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"title": ""},
+        ok=(302,),
+    ),
     Endpoint(
         "agreements:detail",
         lambda w, p: reverse("agreements:detail", args=[helpers.active(w, p).agreement_id]),
@@ -102,6 +134,14 @@ ENDPOINTS = [
         marker=_name,
     ),
     Endpoint("agreements:edit", lambda w, p: reverse("agreements:edit", args=[helpers.draft(w, p).pk]), allowed=HOST),
+    Endpoint(
+        "agreements:edit-post",
+        lambda w, p: reverse("agreements:edit", args=[helpers.draft(w, p).pk]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"summary": "Updated scope", "review_date": "2030-01-01"},
+        ok=(302,),
+    ),
     Endpoint(
         "agreements:send",
         lambda w, p: reverse("agreements:send", args=[helpers.draft(w, p).pk]),
@@ -158,6 +198,14 @@ ENDPOINTS = [
         "agreements:row_edit",
         lambda w, p: _row_url("agreements:row_edit", w, p),
         allowed=HOST,
+    ),
+    Endpoint(
+        "agreements:row_edit-post",
+        lambda w, p: _row_url("agreements:row_edit", w, p),
+        allowed=HOST,
+        method="post",
+        data=_channel_data,
+        ok=(302,),
     ),
     Endpoint(
         "agreements:row_delete",
@@ -297,6 +345,101 @@ ENDPOINTS = [
         method="delete",
         allowed=HOST,
         ok=(204,),
+    ),
+    Endpoint(
+        "api:agreement-channel-create",
+        lambda w, p: reverse("api:agreement-channel-list"),
+        api=True,
+        method="post",
+        data=lambda w, p: {
+            "version": helpers.draft(w, p).pk,
+            "topic": "invoices",
+            "channel": "email",
+            "response_hours": 24,
+            "party": "host",
+            "user": w.manager.pk,
+        },
+        allowed=HOST,
+        ok=(201,),
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "api:agreement-escalation-step-create",
+        lambda w, p: reverse("api:agreement-escalation-step-list"),
+        api=True,
+        method="post",
+        data=lambda w, p: {
+            "version": helpers.draft(w, p).pk,
+            "level": 2,
+            "after_hours": 24,
+            "party": "host",
+            "user": w.admin.pk,
+        },
+        allowed=HOST,
+        ok=(201,),
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "api:agreement-responsibility-patch",
+        _draft_url("api:agreement-responsibility-detail", "responsibility"),
+        api=True,
+        method="patch",
+        data=lambda w, p: {"responsible_for": "Receiving and returns"},
+        allowed=HOST,
+    ),
+    Endpoint(
+        "api:agreement-responsibility-put",
+        _draft_url("api:agreement-responsibility-detail", "responsibility"),
+        api=True,
+        method="put",
+        data=lambda w, p: {"activity": "Inbound", "party": "host", "user": w.manager.pk, "responsible_for": "All"},
+        allowed=HOST,
+    ),
+    Endpoint(
+        "api:agreement-responsibility-delete",
+        _draft_url("api:agreement-responsibility-detail", "responsibility"),
+        api=True,
+        method="delete",
+        allowed=HOST,
+        ok=(204,),
+    ),
+    Endpoint(
+        "api:agreement-channel-put",
+        _draft_url("api:agreement-channel-detail", "channel"),
+        api=True,
+        method="put",
+        data=lambda w, p: {
+            "topic": "delivery_delays",
+            "channel": "portal_notice",
+            "response_hours": 8,
+            "party": "host",
+            "user": w.manager.pk,
+        },
+        allowed=HOST,
+    ),
+    Endpoint(
+        "api:agreement-channel-delete",
+        _draft_url("api:agreement-channel-detail", "channel"),
+        api=True,
+        method="delete",
+        allowed=HOST,
+        ok=(204,),
+    ),
+    Endpoint(
+        "api:agreement-escalation-step-patch",
+        _draft_url("api:agreement-escalation-step-detail", "escalation"),
+        api=True,
+        method="patch",
+        data=lambda w, p: {"after_hours": 4},
+        allowed=HOST,
+    ),
+    Endpoint(
+        "api:agreement-escalation-step-put",
+        _draft_url("api:agreement-escalation-step-detail", "escalation"),
+        api=True,
+        method="put",
+        data=lambda w, p: {"level": 1, "after_hours": 2, "party": "host", "user": w.manager.pk},
+        allowed=HOST,
     ),
     Endpoint(
         "api:agreement-escalation-step-list",

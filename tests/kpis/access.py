@@ -1,5 +1,7 @@
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from kpis.models import KPIDefinition
 from tests.access import HOST, Endpoint
 from tests.kpis.helpers import setup_partner
 
@@ -27,6 +29,27 @@ def _measurement(p):
     return measurement
 
 
+def _definition_data(w, p):
+    return {
+        "code": "dock-time",
+        "name": "Dock time",
+        "unit": "min",
+        "direction": "lower",
+        "aggregation": "last",
+        "scale": "1",
+        "decimals": "1",
+        "how_measured": "Minutes from arrival at the gate to the truck at the dock.",
+        "why_it_matters": "Waiting trucks cost both sides.",
+        "is_active": "on",
+    }
+
+
+def _import_file(w, p):
+    setup_partner(p)
+    content = f"partner,kpi,period_start,numerator,denominator\n{p.pk},error-rate,2025-03-03,2,400\n".encode()
+    return {"file": SimpleUploadedFile("values.csv", content, content_type="text/csv")}
+
+
 def _partner_url(name):
     def build(w, p):
         setup_partner(p)
@@ -44,10 +67,33 @@ ENDPOINTS = [
         partner_scoped=False,
     ),
     Endpoint(
+        "kpis:definition_create-post",
+        lambda w, p: reverse("kpis:definition_create"),
+        allowed={"admin"},
+        partner_scoped=False,
+        method="post",
+        data=_definition_data,
+        ok=(302,),
+    ),
+    Endpoint(
         "kpis:definition_edit",
         lambda w, p: reverse("kpis:definition_edit", args=[setup_partner(p)[0].kpi_id]),
         allowed={"admin"},
         partner_scoped=False,
+    ),
+    Endpoint(
+        "kpis:definition_edit-post",
+        lambda w, p: reverse("kpis:definition_edit", args=[setup_partner(p)[2].kpi_id]),
+        allowed={"admin"},
+        partner_scoped=False,
+        method="post",
+        data=lambda w, p: {
+            **_definition_data(w, p),
+            "code": "pallets-moved",
+            "direction": "higher",
+            "aggregation": "sum",
+        },
+        ok=(302,),
     ),
     Endpoint(
         "kpis:portfolio",
@@ -58,6 +104,15 @@ ENDPOINTS = [
     Endpoint(
         "kpis:import", lambda w, p: reverse("kpis:import"), allowed=PARTNER_MANAGER_AND_HOST, partner_scoped=False
     ),
+    # The upload step answers with the preview (confirming is tested in tests/kpis/test_entry.py).
+    Endpoint(
+        "kpis:import-post",
+        lambda w, p: reverse("kpis:import"),
+        allowed=PARTNER_MANAGER_AND_HOST,
+        partner_scoped=False,
+        method="post",
+        data=_import_file,
+    ),
     Endpoint("kpis:scorecard", _partner_url("kpis:scorecard"), marker=lambda w, p: p.name),
     Endpoint("kpis:scorecard_export", _partner_url("kpis:scorecard_export"), marker=lambda w, p: p.name),
     Endpoint(
@@ -66,15 +121,58 @@ ENDPOINTS = [
     ),
     Endpoint("kpis:partner_kpis", _partner_url("kpis:partner_kpis"), allowed=HOST),
     Endpoint("kpis:partner_kpi_create", _partner_url("kpis:partner_kpi_create"), allowed=HOST),
+    Endpoint(
+        "kpis:partner_kpi_create-post",
+        _partner_url("kpis:partner_kpi_create"),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {
+            "kpi": KPIDefinition.objects.get(code="customer-satisfaction").pk,
+            "shared": "on",
+            "weight": "1",
+        },
+        ok=(302,),
+    ),
     Endpoint("kpis:measurements", _partner_url("kpis:measurements"), marker=lambda w, p: p.name),
     Endpoint("kpis:measurement_create", _partner_url("kpis:measurement_create"), allowed=PARTNER_MANAGER_AND_HOST),
+    # Error rate allows partner input (setup_partner), so partner managers submit it too.
+    Endpoint(
+        "kpis:measurement_create-post",
+        _partner_url("kpis:measurement_create"),
+        allowed=PARTNER_MANAGER_AND_HOST,
+        method="post",
+        data=lambda w, p: {
+            "kpi": KPIDefinition.objects.get(code="error-rate").pk,
+            "period_kind": "day",
+            "period_start": "2025-03-04",
+            "numerator": "2",
+            "denominator": "400",
+        },
+        ok=(302,),
+    ),
     Endpoint("kpis:measurements_export", _partner_url("kpis:measurements_export")),
     Endpoint(
         "kpis:measurements_export_xlsx", lambda w, p: _partner_url("kpis:measurements_export")(w, p) + "?format=xlsx"
     ),
     Endpoint("kpis:chart", lambda w, p: reverse("kpis:chart", args=[_pk(w, p)]), marker=lambda w, p: p.name),
     Endpoint("kpis:partner_kpi_edit", lambda w, p: reverse("kpis:partner_kpi_edit", args=[_pk(w, p)]), allowed=HOST),
+    Endpoint(
+        "kpis:partner_kpi_edit-post",
+        lambda w, p: reverse("kpis:partner_kpi_edit", args=[_pk(w, p)]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"shared": "on", "partner_can_submit": "on", "weight": "3"},
+        ok=(302,),
+    ),
     Endpoint("kpis:target_create", lambda w, p: reverse("kpis:target_create", args=[_pk(w, p)]), allowed=HOST),
+    Endpoint(
+        "kpis:target_create-post",
+        lambda w, p: reverse("kpis:target_create", args=[_pk(w, p)]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"horizon": "short_term", "value": "0.8", "valid_from": "2026-01-01"},
+        ok=(302,),
+    ),
     # API
     Endpoint(
         "api:kpi-definition-list", lambda w, p: reverse("api:kpi-definition-list"), api=True, partner_scoped=False

@@ -49,7 +49,7 @@ def test_bad_series_input_is_400_and_changes_nothing(world, patch, field):
     data = {
         "partner": world.partner_a.pk,
         "title": "QBR",
-        "rrule": "FREQ=MONTHLY",
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=1",
         "first_date": "2026-12-01",
         "start_time": "09:00",
         **patch,
@@ -64,7 +64,7 @@ def test_series_with_another_partners_participant_is_400(world):
     data = {
         "partner": world.partner_a.pk,
         "title": "x",
-        "rrule": "FREQ=MONTHLY",
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=1",
         "first_date": "2026-12-01",
         "start_time": "09:00",
         "participants": [world.b_viewer.pk],

@@ -2,6 +2,11 @@ from django.urls import reverse
 
 from tests.access import EVERYONE, HOST, Endpoint
 
+
+def _site(w, p):
+    return w.site_a if p == w.partner_a else w.site_b
+
+
 ENDPOINTS = [
     Endpoint("partners:list", lambda w, p: reverse("partners:list"), allowed=HOST, partner_scoped=False),
     Endpoint("partners:create", lambda w, p: reverse("partners:create"), allowed=HOST, partner_scoped=False),
@@ -11,12 +16,45 @@ ENDPOINTS = [
         allowed=EVERYONE,
         marker=lambda w, p: p.name,
     ),
+    Endpoint(
+        "partners:create-post",
+        lambda w, p: reverse("partners:create"),
+        allowed=HOST,
+        partner_scoped=False,
+        method="post",
+        data=lambda w, p: {"name": "Gamma Fragt ApS", "kind": "carrier", "country": "DK", "is_active": "on"},
+        ok=(302,),
+    ),
     Endpoint("partners:edit", lambda w, p: reverse("partners:edit", args=[p.pk]), allowed=HOST),
+    Endpoint(
+        "partners:edit-post",
+        lambda w, p: reverse("partners:edit", args=[p.pk]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"name": p.name, "kind": p.kind, "country": "DK", "city": "Vejle", "is_active": "on"},
+        ok=(302,),
+    ),
     Endpoint("partners:site_create", lambda w, p: reverse("partners:site_create", args=[p.pk]), allowed=HOST),
     Endpoint(
-        "partners:site_edit",
-        lambda w, p: reverse("partners:site_edit", args=[(w.site_a if p == w.partner_a else w.site_b).pk]),
+        "partners:site_create-post",
+        lambda w, p: reverse("partners:site_create", args=[p.pk]),
         allowed=HOST,
+        method="post",
+        data=lambda w, p: {"name": "Second hub", "code": f"NEW{p.pk}", "is_active": "on"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "partners:site_edit",
+        lambda w, p: reverse("partners:site_edit", args=[_site(w, p).pk]),
+        allowed=HOST,
+    ),
+    Endpoint(
+        "partners:site_edit-post",
+        lambda w, p: reverse("partners:site_edit", args=[_site(w, p).pk]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"name": "Renamed hub", "code": _site(w, p).code, "is_active": "on"},
+        ok=(302,),
     ),
     Endpoint("dashboard", lambda w, p: reverse("dashboard"), allowed=HOST, partner_scoped=False),
     Endpoint(
@@ -33,6 +71,24 @@ ENDPOINTS = [
         marker=lambda w, p: p.name,
     ),
     Endpoint(
+        "api:partner-create",
+        lambda w, p: reverse("api:partner-list"),
+        api=True,
+        method="post",
+        data=lambda w, p: {"name": "Gamma Fragt ApS", "kind": "carrier"},
+        allowed=HOST,
+        ok=(201,),
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "api:partner-put",
+        lambda w, p: reverse("api:partner-detail", args=[p.pk]),
+        api=True,
+        method="put",
+        data=lambda w, p: {"name": p.name, "kind": p.kind, "city": "Vejle"},
+        allowed=HOST,
+    ),
+    Endpoint(
         "api:partner-patch",
         lambda w, p: reverse("api:partner-detail", args=[p.pk]),
         api=True,
@@ -42,6 +98,22 @@ ENDPOINTS = [
     ),
     Endpoint("api:me", lambda w, p: reverse("api:me"), api=True, partner_scoped=False),
     Endpoint("profile", lambda w, p: reverse("profile"), partner_scoped=False),
+    # Everyone manages their own profile and API token (partner viewers too).
+    Endpoint(
+        "profile-post",
+        lambda w, p: reverse("profile"),
+        partner_scoped=False,
+        method="post",
+        data=lambda w, p: {
+            "first_name": "Ann",
+            "last_name": "Berg",
+            "email": "ann@example.com",
+            "language": "da",
+            "time_zone": "Europe/Copenhagen",
+        },
+        ok=(302,),
+    ),
     Endpoint("api_token", lambda w, p: reverse("api_token"), partner_scoped=False),
+    Endpoint("api_token-post", lambda w, p: reverse("api_token"), partner_scoped=False, method="post", ok=(302,)),
     Endpoint("password_change", lambda w, p: reverse("password_change"), partner_scoped=False),
 ]

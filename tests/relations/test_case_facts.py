@@ -89,7 +89,7 @@ def test_api_links_a_measurement_of_the_cases_partner_only(world):
     client = _api(world.a_manager)
     response = client.post(url, {"measurement": own.pk}, format="json")
     assert response.status_code == 200 and response.json()["measurements"] == [own.pk]
-    for bad, message in ((other.pk, "No such measurement"), (internal.pk, "No such measurement"), ("x", "integer")):
+    for bad, message in ((other.pk, "does not exist"), (internal.pk, "does not exist"), ("x", "Incorrect type")):
         refused = client.post(url, {"measurement": bad}, format="json")
         assert refused.status_code == 400 and message in str(refused.json()), refused.json()
     # The host may link another partner's measurement to nothing but that partner's cases.
