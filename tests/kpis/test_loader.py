@@ -292,3 +292,12 @@ def test_load_refuses_a_site_of_another_partner_on_both_paths(world, tmp_path):
             call_command("kpis_load_csv", _file(tmp_path, lines), "--quiet-progress")
     call_command("kpis_load_csv", _file(tmp_path, [f"{p},error-rate,day,2025-03-01,AAR1,,1,100,"]), "--quiet-progress")
     assert Measurement.objects.get().site == world.host_site
+
+
+@pytest.mark.django_db
+def test_the_loader_is_for_host_staff_only(world, tmp_path):
+    """The loader does not apply a partner user's narrower rules, so a partner user may not load."""
+    path = tmp_path / "m.csv"
+    path.write_text("partner,kpi,period_kind,period_start,site,value,numerator,denominator,sample_size\n")
+    with pytest.raises(CommandError, match="not host staff"):
+        call_command("kpis_load_csv", str(path), user=world.a_manager.username, quiet_progress=True)

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from kpis import loader
+from kpis.models import Measurement
+from partnerportal import policy
 
 
 class Command(BaseCommand):
@@ -31,6 +33,12 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"No such user: {user}")
+            # The loader is the operator's tool for whole histories; it does not apply a partner user's
+            # narrower rules (own organisation, shared KPIs, partner input), so only host staff load.
+            if not policy.allows(account, policy.ADD, Measurement) or not policy.is_host(account):
+                raise CommandError(
+                    f"{user} is not host staff; partner users submit through the import page or the API."
+                )
         with tqdm(
             total=os.path.getsize(path), unit="B", unit_scale=True, desc="Loading", disable=quiet_progress
         ) as bar:
