@@ -304,3 +304,23 @@ def test_action_item_status_with_a_related_field_is_refused_alike(world):
         answers.append((response.status_code, response.content))
     assert answers[0] == answers[1]
     assert answers[0][0] == 403
+
+
+LIST_FILTERS = [
+    ("api:notice-list", "partner", lambda w: w.partner_b.pk),
+    ("api:case-list", "partner", lambda w: w.partner_b.pk),
+    ("api:meeting-list", "partner", lambda w: w.partner_b.pk),
+    ("api:partner-kpi-list", "partner", lambda w: w.partner_b.pk),
+]
+
+
+@pytest.mark.parametrize(("route", "param", "foreign"), LIST_FILTERS, ids=[f"{r}?{p}" for r, p, _ in LIST_FILTERS])
+def test_list_filters_answer_an_out_of_reach_id_like_a_missing_one(world, route, param, foreign):
+    client = client_for(world.a_manager)
+    url = reverse(route)
+    out_of_reach = client.get(url, {param: foreign(world)})
+    missing = client.get(url, {param: MISSING_ID})
+    assert out_of_reach.status_code == missing.status_code
+    assert _normalised(out_of_reach, foreign(world)) == _normalised(missing, MISSING_ID)
+    # The own partner's id is a valid choice.
+    assert client.get(url, {param: world.partner_a.pk}).status_code == 200
