@@ -225,13 +225,18 @@ class RoadmapForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
             "expected_effect": forms.Textarea(attrs={"rows": 3}),
-            "shared_with": forms.CheckboxSelectMultiple,
+            "shared_with": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         }
-        help_texts = {"shared_with": _("Leave empty to keep the plan internal.")}
+        help_texts = {"shared_with": _("Tick the partners who may see the plan. None ticked: the plan is internal.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["shared_with"].queryset = Organization.objects.partners().filter(is_active=True)
+        # Active partners, plus any the plan is already shared with (so that editing keeps them).
+        partners = Organization.objects.partners()
+        choosable = partners.filter(is_active=True)
+        if self.instance.pk:
+            choosable = choosable | partners.filter(roadmap_items=self.instance)
+        self.fields["shared_with"].queryset = choosable.distinct().order_by("name")
 
 
 class RoadmapCommentForm(forms.Form):

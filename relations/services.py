@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from partnerportal import policy, uploads
+from partnerportal.notifications.models import Notification
 from partnerportal.notifications.services import notify, reschedule, withdraw
 from partners.models import Organization
 from partners.selectors import host_managers, people_of
@@ -538,19 +539,43 @@ def engagement_attach_file(*, user, engagement, uploaded) -> EngagementFile:
 # --- Roadmap ---------------------------------------------------------------------------------
 
 
+def _check_sharing(shared_with, before: set[int]) -> list[Organization]:
+    """Only partner organisations; a partner newly added must be active (one already shared may stay)."""
+    partners = list(dict.fromkeys(shared_with))
+    if any(p.is_host for p in partners):
+        raise ValidationError({"shared_with": _("A plan is shared with partner organisations, not the host.")})
+    inactive = [p.name for p in partners if not p.is_active and p.pk not in before]
+    if inactive:
+        raise ValidationError(
+            {
+                "shared_with": _("These partners are not active and cannot be chosen: %(names)s.")
+                % {"names": ", ".join(inactive)}
+            }
+        )
+    return partners
+
+
 @transaction.atomic
 def roadmap_save(*, user, item, shared_with=None) -> RoadmapItem:
+    """Save a plan; `shared_with` (if given) replaces the partners who see it.
+
+    Each newly added partner's people are told once (in their own language); a partner removed
+    loses sight of the plan at once and its pending news about the plan is withdrawn.
+    """
     _require(user, policy.CHANGE if item.pk else policy.ADD, RoadmapItem)
-    previous = RoadmapItem.objects.filter(pk=item.pk).first() if item.pk else None
+    # The row lock makes concurrent saves take turns, so "newly added" is decided once per partner.
+    previous = RoadmapItem.objects.select_for_update().filter(pk=item.pk).first() if item.pk else None
+    before = set(previous.shared_with.values_list("pk", flat=True)) if previous else set()
+    partners = _check_sharing(shared_with, before) if shared_with is not None else None
     if not item.pk:
         item.created_by = user
     item.full_clean()
     item.save()
-    before = set(previous.shared_with.values_list("pk", flat=True)) if previous else set()
-    if shared_with is not None:
-        partners = [p for p in shared_with if not p.is_host]
+    if partners is not None:
         item.shared_with.set(partners)
     now_shared = list(item.shared_with.all())
+    for removed in before - {p.pk for p in now_shared}:
+        withdraw(key_prefix=f"roadmap:{item.pk}:{removed}:")
     timing_changed = previous is not None and (previous.starts_on != item.starts_on or previous.ends_on != item.ends_on)
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     for partner in now_shared:
@@ -558,10 +583,13 @@ def roadmap_save(*, user, item, shared_with=None) -> RoadmapItem:
         if not (newly or timing_changed):
             continue
         event = "shared" if newly else f"timing:{item.starts_on}:{item.ends_on}"
+        key = f"roadmap:{item.pk}:{partner.pk}:{event}"
+        if newly and Notification.objects.filter(key=key).exists():
+            key = f"{key}:{stamp}"  # shared again after being removed: told again
         notify(
             recipients=people_of(organization=partner),
             kind="relations.roadmap",
-            key=f"roadmap:{item.pk}:{partner.pk}:{event}",
+            key=key,
             template="relations/email/roadmap",
             context={"item": item, "newly": newly, "url": absolute("relations:roadmap_detail", item.pk)},
             url=item.get_absolute_url(),
@@ -572,7 +600,7 @@ def roadmap_save(*, user, item, shared_with=None) -> RoadmapItem:
             category=TimelineCategory.ROADMAP,
             title=gettext_noop("Plan shared: %(title)s") if newly else gettext_noop("Plan timing changed: %(title)s"),
             params={"title": item.title},
-            key=f"roadmap:{item.pk}:{partner.pk}:{event}:{stamp if not newly else ''}",
+            key=f"{key}:{stamp if not newly else ''}",
             url=item.get_absolute_url(),
         )
     return item

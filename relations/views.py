@@ -582,11 +582,17 @@ def _roadmap_form(request, item=None):
         except ValidationError as exc:
             _apply_form_errors(form, exc)
         else:
-            messages.success(request, _("The plan was saved."))
+            names = ", ".join(p.name for p in saved.shared_with.order_by("name"))
+            messages.success(
+                request,
+                _("The plan was saved and is shared with: %(names)s.") % {"names": names}
+                if names
+                else _("The plan was saved. The plan is internal: no partner sees it."),
+            )
             return redirect(saved)
     status = 400 if request.method == "POST" else 200
     title = item.title if item else _("Add a plan")
-    return render(request, "relations/form.html", {"form": form, "title": title, "back": item}, status=status)
+    return render(request, "relations/roadmap_form.html", {"form": form, "title": title, "back": item}, status=status)
 
 
 @login_required
