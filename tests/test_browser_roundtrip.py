@@ -140,7 +140,7 @@ def _main_form(page):
     """The page's own POST form (action: this page), the one with the most fields."""
     index = page.evaluate(
         """() => {
-            const forms = [...document.querySelectorAll('main form[method=post], form[method=post]')];
+            const forms = [...document.querySelectorAll('form[method=post]')];
             let best = -1, most = 0;
             forms.forEach((f, i) => {
                 if (new URL(f.action).pathname !== location.pathname) return;
