@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kpis.models import KPITarget
+from partnerportal import widgets
 from partners.models import Contact, Organization, User
 
 from .models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
@@ -96,7 +97,7 @@ class VersionForm(forms.ModelForm):
         model = AgreementVersion
         fields = ["review_date", "summary"]
         widgets = {
-            "review_date": forms.DateInput(attrs={"type": "date"}),
+            "review_date": widgets.DateInput(),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnerportal import widgets
 from partners.models import Site
 from partners.selectors import host_managers
 
@@ -13,7 +14,7 @@ class MeasurementForm(forms.Form):
     kpi = forms.ModelChoiceField(label=_("KPI"), queryset=KPIDefinition.objects.none())
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.DAY)
     period_start = forms.DateField(
-        label=_("Period start"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("A week starts on Monday.")
+        label=_("Period start"), widget=widgets.DateInput(), help_text=_("A week starts on Monday.")
     )
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     value = forms.FloatField(
@@ -67,8 +68,8 @@ class TargetForm(forms.Form):
         required=False,
         help_text=_("Reaching this value is critical and alerts both sides."),
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=_("Valid from"), widget=widgets.DateInput())
+    valid_to = forms.DateField(label=_("Valid to"), required=False, widget=widgets.DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=255)
 
 

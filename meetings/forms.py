@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import policy
+from partnerportal import policy, widgets
 from partners.models import Organization, User
 
 from . import recurrence
@@ -47,7 +47,7 @@ def parse_offsets(text: str) -> list[int]:
     return values
 
 
-class SeriesForm(forms.Form):
+class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("Title"), max_length=200)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
@@ -64,8 +64,8 @@ class SeriesForm(forms.Form):
     custom_rrule = forms.CharField(
         label=_("Custom RRULE"), required=False, max_length=500, help_text=_("e.g. FREQ=MONTHLY;BYDAY=-1FR")
     )
-    first_date = forms.DateField(label=_("First meeting on"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Starts at (local time)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    first_date = forms.DateField(label=_("First meeting on"), widget=widgets.DateInput())
+    start_time = forms.TimeField(label=_("Starts at (local time)"), widget=widgets.TimeInput())
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in ZONES], initial="Europe/Copenhagen")
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
@@ -203,8 +203,8 @@ class MinutesForm(forms.Form):
 class MoveForm(forms.Form):
     start = forms.DateTimeField(
         label=_("New start (local time)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=widgets.DateTimeInput(),
+        input_formats=widgets.ISO_DATETIME_FORMATS,
     )
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60)
 
@@ -213,7 +213,7 @@ class ActionItemForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=200)
     description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     owner = PersonField(label=_("Owner"), queryset=User.objects.none())
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=widgets.DateInput())
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)

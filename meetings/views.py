@@ -287,13 +287,13 @@ def meeting_move(request, pk):
         from .recurrence import to_utc
 
         start = to_utc(form.cleaned_data["start"].replace(tzinfo=None), zone)
+        end = start + timedelta(minutes=form.cleaned_data["duration_minutes"])
+        if (start, end) == (meeting.start, meeting.end):
+            # Saved unchanged: no new calendar revision, no reissued reminders.
+            messages.info(request, _("The meeting already takes place at that time; nothing was changed."))
+            return redirect(meeting)
         try:
-            services.meeting_move(
-                user=request.user,
-                meeting=meeting,
-                start=start,
-                end=start + timedelta(minutes=form.cleaned_data["duration_minutes"]),
-            )
+            services.meeting_move(user=request.user, meeting=meeting, start=start, end=end)
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnerportal import widgets
+
 from .models import Organization, OrganizationKind, Site
 
 
@@ -25,7 +27,7 @@ class PartnerForm(forms.ModelForm):
             "is_active",
         ]
         widgets = {
-            "partner_since": forms.DateInput(attrs={"type": "date"}),
+            "partner_since": widgets.DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "internal_notes": forms.Textarea(attrs={"rows": 3}),
         }

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import policy
+from partnerportal import policy, widgets
 from partners.models import Organization, User
 
 from . import selectors
@@ -16,13 +16,6 @@ from .models import (
     RoadmapItem,
     SurveyRound,
 )
-
-DATETIME = {"type": "datetime-local"}
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _datetime_widget():
-    return forms.DateTimeInput(attrs=DATETIME, format=DATETIME_FORMAT)
 
 
 class PartnerChoiceMixin:
@@ -39,7 +32,7 @@ class PartnerChoiceMixin:
             field.initial = own[0]
 
 
-class NoticeForm(PartnerChoiceMixin, forms.ModelForm):
+class NoticeForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.ModelForm):
     class Meta:
         model = Notice
         fields = [
@@ -53,8 +46,8 @@ class NoticeForm(PartnerChoiceMixin, forms.ModelForm):
             "mitigation",
         ]
         widgets = {
-            "affected_from": _datetime_widget(),
-            "affected_until": _datetime_widget(),
+            "affected_from": widgets.DateTimeInput(),
+            "affected_until": widgets.DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "mitigation": forms.Textarea(attrs={"rows": 3}),
         }
@@ -140,7 +133,7 @@ class FileForm(forms.Form):
 class ActionItemForm(forms.Form):
     title = forms.CharField(label=_("Action"), max_length=200)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=widgets.DateInput())
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -162,7 +155,7 @@ class KudosForm(PartnerChoiceMixin, forms.ModelForm):
         self.setup_partner(user, partner)
 
 
-class EngagementForm(PartnerChoiceMixin, forms.ModelForm):
+class EngagementForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.ModelForm):
     class Meta:
         model = Engagement
         fields = [
@@ -178,7 +171,7 @@ class EngagementForm(PartnerChoiceMixin, forms.ModelForm):
             "learnings",
         ]
         widgets = {
-            "starts_at": _datetime_widget(),
+            "starts_at": widgets.DateTimeInput(),
             "participants": forms.SelectMultiple(attrs={"size": 6}),
             "agenda": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 3}),
@@ -221,8 +214,8 @@ class RoadmapForm(forms.ModelForm):
             "shared_with",
         ]
         widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "starts_on": widgets.DateInput(),
+            "ends_on": widgets.DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "expected_effect": forms.Textarea(attrs={"rows": 3}),
             "shared_with": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
@@ -258,8 +251,8 @@ class SurveyRoundForm(PartnerChoiceMixin, forms.ModelForm):
         model = SurveyRound
         fields = ["partner", "title", "opens_on", "closes_on", "anonymous"]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}),
-            "closes_on": forms.DateInput(attrs={"type": "date"}),
+            "opens_on": widgets.DateInput(),
+            "closes_on": widgets.DateInput(),
         }
 
     def __init__(self, *args, user, partner=None, **kwargs):

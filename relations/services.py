@@ -240,7 +240,10 @@ def case_update(*, user, case, **fields) -> Case:
     unknown = set(fields) - set(CASE_TEXT_FIELDS)
     if unknown:
         raise ValidationError(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    for name, value in fields.items():
+    changed = {name: value for name, value in fields.items() if getattr(case, name) != value}
+    if not changed:
+        return case  # saved unchanged: no progress to record
+    for name, value in changed.items():
         setattr(case, name, value)
     case.last_progress_at = timezone.now()
     case.full_clean()

@@ -251,3 +251,19 @@ def test_list_pages_do_not_grow_queries_with_rows(world, django_assert_max_num_q
     _many(world, 8)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_move_page_saved_unchanged_changes_nothing(world):
+    """Issue 14: the move form sent back as it came is no move: no new calendar revision, no reissued reminders."""
+    meeting = meeting_for(world, world.partner_a, days=5)
+    reminders = sorted(Notification.objects.filter(status="pending").values_list("pk", "send_at"))
+    client = client_for(world.manager)
+    local = meeting.start.astimezone(CPH)
+    response = client.post(
+        f"/meetings/{meeting.pk}/move/", {"start": local.strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"}
+    )
+    assert response.status_code == 302
+    before = (meeting.start, meeting.end, meeting.sequence)
+    meeting.refresh_from_db()
+    assert (meeting.start, meeting.end, meeting.sequence) == before
+    assert sorted(Notification.objects.filter(status="pending").values_list("pk", "send_at")) == reminders

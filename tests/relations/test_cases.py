@@ -229,3 +229,18 @@ def test_escalation_follows_the_agreement_ladder(world):
     _age(case, 13)
     assert [e.level for e in services.escalate_overdue_cases()] == [2]
     assert Notification.objects.get(key=f"case:{case.pk}:escalation:2").recipient == world.admin
+
+
+def test_a_case_saved_unchanged_records_no_progress(world, client_as):
+    """Issue 14: saving the edit form unchanged is no progress (it would hold off the stale-case escalation)."""
+    case = helpers.case(world, world.partner_a)
+    past = timezone.now() - timedelta(days=3)
+    Case.objects.filter(pk=case.pk).update(last_progress_at=past)
+    data = {name: getattr(case, name) for name in services.CASE_TEXT_FIELDS}
+    response = client_as(world.manager).post(reverse("relations:case_edit", args=[case.pk]), data)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.last_progress_at == past
+    services.case_update(user=world.manager, case=case, impact="Two trucks waited.")
+    case.refresh_from_db()
+    assert case.last_progress_at > past and case.impact == "Two trucks waited."
