@@ -33,10 +33,7 @@ PROJECT_APPS = {"partners", "agreements", "relations", "meetings", "kpis", "noti
 CANDIDATE_WORDS = ("edit", "create", "new", "move", "minutes", "profile", "preferences")
 # Pages that refuse an unchanged save for a reason outside this sweep: {view name: reason}. Their data is
 # still compared, and their date inputs checked.
-KNOWN_REFUSALS = {
-    "relations:roadmap_edit": "includes/form.html renders the 'shared with' checkboxes as one box without "
-    "a value (posts 'on'); the roadmap sharing form is being reworked on its own branch (issue 14)",
-}
+KNOWN_REFUSALS: dict[str, str] = {}  # view name -> why saving it unchanged may be refused
 DATE_INPUTS = "input[type=date], input[type=time], input[type=datetime-local]"
 
 
