@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -285,6 +286,7 @@ class MeasurementListView(LoginRequiredMixin, TemplateView):
         context.update(
             partner=partner,
             page_obj=page,
+            query=urlencode({"kpi": code}) if code else "",
             measurements=page.object_list,
             assignments=selectors.visible_partner_kpis(user=user, partner=partner),
             can_add=_submittable(user, partner).exists(),

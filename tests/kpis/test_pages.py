@@ -295,3 +295,19 @@ def test_query_counts_do_not_grow_with_partners_or_rows(world, client_as, django
     assert after == before
     with django_assert_max_num_queries(15):
         client.get(reverse("kpis:portfolio"))
+
+
+def test_the_measurement_list_pages_through_every_value_and_keeps_the_filter(world, client_as):
+    setup_partner(world.partner_a)
+    first = date(2025, 1, 1)
+    for i in range(60):
+        measure(world.partner_a, "delivery-time", first + timedelta(days=i), value=20 + i / 100, sample_size=1)
+    measure(world.partner_a, "error-rate", date(2025, 1, 2), numerator=1, denominator=100)
+    client = client_as(world.manager)
+    url = reverse("kpis:measurements", args=[world.partner_a.pk])
+    page1 = client.get(url, {"kpi": "delivery-time"}).content.decode()
+    assert "2025-03-01" in page1 and "2025-01-01" not in page1  # newest first, 50 a page
+    assert "kpi=delivery-time&amp;page=2" in page1
+    page2 = client.get(url, {"kpi": "delivery-time", "page": 2})
+    assert len(page2.context["measurements"]) == 10
+    assert "2025-01-01" in page2.content.decode()
