@@ -1,6 +1,8 @@
 from django import template
 from django.apps import apps
 from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Select, SelectMultiple
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from partnerportal import policy
 
@@ -51,3 +53,22 @@ def may(context, action, target):
     if isinstance(target, str):
         target = apps.get_model(target)
     return policy.may(user, action, target)
+
+
+@register.filter
+def before_in_words(minutes):
+    """A reminder offset in minutes as words: 2880 → "2 days before", 90 → "1 hour 30 minutes before"."""
+    try:
+        minutes = int(minutes)
+    except (TypeError, ValueError):
+        return ""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    if mins or not parts:
+        parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
+    return _("%(duration)s before") % {"duration": " ".join(parts)}

@@ -267,3 +267,18 @@ def test_move_page_saved_unchanged_changes_nothing(world):
     meeting.refresh_from_db()
     assert (meeting.start, meeting.end, meeting.sequence) == before
     assert sorted(Notification.objects.filter(status="pending").values_list("pk", "send_at")) == reminders
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "2 days before, 1 hour 30 minutes before"), ("da", "2 dage før, 1 time 30 minutter før")],
+)
+def test_series_reminders_read_as_words(world, language, expected):
+    series = make_series(world, world.partner_a, reminder_offsets=[2880, 90])
+    world.manager.language = language
+    world.manager.save(update_fields=["language"])
+    client = client_for(world.manager)
+    client.cookies["django_language"] = language
+    page = client.get(series.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert expected in page
+    assert "min before" not in page and "2880" not in page
