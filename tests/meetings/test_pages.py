@@ -282,3 +282,13 @@ def test_series_reminders_read_as_words(world, language, expected):
     page = client.get(series.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert expected in page
     assert "min before" not in page and "2880" not in page
+
+
+def test_the_agenda_lists_overdue_actions_without_saying_there_are_none(world):
+    meeting = meeting_for(world, world.partner_a)
+    item = action_for(world, world.partner_a)
+    ActionItem.objects.filter(pk=item.pk).update(due_date=date.today() - timedelta(days=3))
+    page = client_for(world.manager).get(meeting.get_absolute_url()).content.decode()
+    section = page[page.index('id="agenda-actions"') : page.index('id="agenda-topics"')]
+    assert item.title in section
+    assert "None." not in section
