@@ -287,6 +287,13 @@ def meeting_move(*, user, meeting, start: datetime, end: datetime | None = None)
         raise ValidationError(_("Only a planned meeting can be moved."))
     if start is None:
         raise ValidationError({"start": _("Give the new start.")})
+    if start < timezone.now():
+        raise ValidationError({"start": _("A meeting cannot be moved into the past.")})
+    held_later = Meeting.objects.filter(series_id=meeting.series_id, status=MeetingStatus.HELD, start__gte=start)
+    if meeting.series_id and held_later.exclude(pk=meeting.pk).exists():
+        raise ValidationError(
+            {"start": _("A meeting of this series after that time has already been held; choose a later time.")}
+        )
     duration = meeting.end - meeting.start
     meeting.start = start
     meeting.end = end or start + duration

@@ -292,3 +292,25 @@ def test_the_agenda_lists_overdue_actions_without_saying_there_are_none(world):
     section = page[page.index('id="agenda-actions"') : page.index('id="agenda-topics"')]
     assert item.title in section
     assert "None." not in section
+
+
+def test_a_meeting_is_not_moved_into_the_past_nor_before_a_held_one(world):
+    from django.core.exceptions import ValidationError
+
+    from meetings import services
+
+    series = make_series(world, world.partner_a)
+    upcoming = series.meetings.filter(start__gt=timezone.now()).order_by("start")
+    first, second = upcoming[0], upcoming[1]
+    with pytest.raises(ValidationError, match="past"):
+        services.meeting_move(user=world.manager, meeting=first, start=timezone.now() - timedelta(hours=1))
+    Meeting.objects.filter(pk=first.pk).update(status="held")
+    with pytest.raises(ValidationError, match="already been held"):
+        services.meeting_move(user=world.manager, meeting=second, start=first.start - timedelta(hours=1))
+    second.refresh_from_db()
+    assert second.start > first.start  # nothing changed
+    response = client_for(world.manager).post(
+        f"/meetings/{second.pk}/move/",
+        {"start": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"},
+    )
+    assert response.status_code == 400
