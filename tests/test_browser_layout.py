@@ -75,12 +75,13 @@ MEASURE = """() => {
   return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, controls, scorecard, wide};
 }"""
 
-# Charts follow a resized window on the next animation frames; a phone would load at its own width.
-SETTLE = """() => new Promise(done => {
+# The icon font is in, and charts follow a resized window on the next animation frames (a phone would
+# load at its own width).
+SETTLE = """() => document.fonts.ready.then(() => new Promise(done => {
   let n = document.querySelector('canvas') ? 0 : 99;
   const tick = () => (++n > 4 ? done() : requestAnimationFrame(tick));
   tick();
-})"""
+}))"""
 
 LINKS = """() => Array.from(document.querySelectorAll('a[href]'), a => a.getAttribute('href'))"""
 
