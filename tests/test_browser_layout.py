@@ -26,6 +26,8 @@ from partners.models import User
 from tests.factories import PASSWORD
 
 WIDTHS = ((1366, 768), (390, 844))
+# The top bar is the same on every page: the first page of each walk also tries the widths in between.
+BAR_WIDTHS = ((1200, 800), (1024, 768), (768, 1024))
 # Not followed: signing out ends the walk, language switches change the user, the Django admin and the
 # API documentation have their own layout, and exports are downloads rather than pages.
 SKIP = re.compile(r"^/(accounts/logout|i18n/|set-language|static/|media/|admin/|api/)|/(export|feed|ics|pdf|download)")
@@ -102,8 +104,8 @@ def _log_in(context, base, username):
     return page
 
 
-def _check(page, label, problems, scorecard_seen):
-    for width, height in WIDTHS:
+def _check(page, label, problems, scorecard_seen, widths=WIDTHS):
+    for width, height in widths:
         page.set_viewport_size({"width": width, "height": height})
         page.evaluate(SETTLE)
         m = page.evaluate(MEASURE)
@@ -139,7 +141,7 @@ def _sweep(page, base, problems, scorecard_seen, urls=None, language=""):
         if here.path != urlsplit(url).path and _shape(here.path) in seen:
             continue  # redirected to a page already checked
         visited.append(url)
-        _check(page, f"{language} {url}", problems, scorecard_seen)
+        _check(page, f"{language} {url}", problems, scorecard_seen, WIDTHS + (BAR_WIDTHS if not visited[1:] else ()))
         page.set_viewport_size({"width": WIDTHS[0][0], "height": WIDTHS[0][1]})
         if walking:
             for href in page.evaluate(LINKS):
