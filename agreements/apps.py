@@ -12,7 +12,14 @@ class AgreementsConfig(AppConfig):
         from . import hub as agreement_hub
         from . import policies, signals  # noqa: F401
 
-        hub.nav_item(_("Agreements"), "agreements:list", visible=policy.is_host, order=30, icon="file-earmark-text")
+        hub.nav_item(
+            _("Agreements"),
+            "agreements:list",
+            visible=policy.is_host,
+            order=30,
+            icon="file-earmark-text",
+            group="collaboration",
+        )
         hub.partner_section("agreements", "agreements/_hub_section.html", agreement_hub.partner_section, order=20)
         hub.dashboard_panel("agreements", "agreements/_dashboard_panel.html", agreement_hub.dashboard_panel, order=30)
         self._register_notification_kinds()

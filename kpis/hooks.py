@@ -39,8 +39,9 @@ hub.nav_item(
     visible=lambda user: policy.allows(user, "see_portfolio", PartnerKPI),
     order=20,
     icon="grid-3x3",
+    group="kpis",
 )
-hub.nav_item(_("KPIs"), "kpis:definitions", order=21, icon="speedometer2")
+hub.nav_item(_("KPIs"), "kpis:definitions", order=21, icon="speedometer2", group="kpis")
 hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
 hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
 

@@ -12,8 +12,8 @@ class MeetingsConfig(AppConfig):
         from . import hub as meetings_hub
         from . import policies  # noqa: F401
 
-        hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event")
-        hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square")
+        hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
+        hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square", group="collaboration")
         hub.partner_section("meetings", "meetings/_hub_section.html", meetings_hub.partner_section, order=40)
         hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", meetings_hub.dashboard_panel, order=35)
         self._register_notification_kinds()

@@ -1,13 +1,18 @@
 """Extension points through which apps plug into the shared UI without editing each other.
 
 - `nav_item(...)`: an entry in the top navigation, shown to the people the access policy lets use it
-  (`visible(user) -> bool`, asking the policy; default: every signed-in person with a role).
+  (`visible(user) -> bool`, asking the policy; default: every signed-in person with a role). With
+  `group=` it goes into one of the shared menus (`nav_group`), so the top bar keeps a few entries and
+  fits a laptop screen; a menu holding one visible item is shown as that item's own link.
 - `partner_section(...)`: a section on the partner hub page (partners:detail). The context
   function receives (request, partner) and returns the template context, or None to hide.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from partnerportal import policy
 
@@ -17,6 +22,15 @@ class NavItem:
     label: str
     url_name: str
     visible: Callable
+    order: int = 100
+    icon: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str
     order: int = 100
     icon: str = ""
 
@@ -30,6 +44,7 @@ class PartnerSection:
 
 
 _NAV: dict[str, NavItem] = {}
+_GROUPS: dict[str, NavGroup] = {}
 _SECTIONS: dict[str, PartnerSection] = {}
 
 
@@ -37,8 +52,30 @@ def _anyone(user) -> bool:
     return policy.role_of(user) is not None
 
 
-def nav_item(label, url_name, *, visible=_anyone, order=100, icon=""):
-    _NAV[url_name] = NavItem(label, url_name, visible, order, icon)
+def nav_group(key, label, *, order=100, icon=""):
+    """A menu in the top bar; items join it with `nav_item(..., group=key)`."""
+    _GROUPS[key] = NavGroup(key, label, order, icon)
+
+
+def nav_item(label, url_name, *, visible=_anyone, order=100, icon="", group=""):
+    if group and group not in _GROUPS:
+        raise ValueError(f"Unknown navigation group {group!r} for {url_name!r}; known groups: {sorted(_GROUPS)}.")
+    _NAV[url_name] = NavItem(label, url_name, visible, order, icon, group)
+
+
+# The shared menus of the top bar (Overview and Partners are the portal's own first links).
+nav_group("kpis", _("KPIs"), order=20, icon="speedometer2")
+nav_group("collaboration", _("Collaboration"), order=30, icon="people")
+nav_group("relationship", _("Relationship"), order=40, icon="chat-square-heart")
+nav_group("administration", _("Administration"), order=900, icon="gear")
+nav_item(
+    _("Site administration"),
+    "admin:index",
+    visible=lambda user: bool(user.is_staff),
+    order=910,
+    icon="tools",
+    group="administration",
+)
 
 
 def partner_section(key, template, context, *, order=100):
@@ -47,6 +84,57 @@ def partner_section(key, template, context, *, order=100):
 
 def nav_for(user):
     return sorted((i for i in _NAV.values() if i.visible(user)), key=lambda i: i.order)
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    item: NavItem
+    current: bool  # this very page: aria-current="page"
+    active: bool  # this page or one below it
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One entry of the top bar: a single link (`group` None) or a menu of links."""
+
+    group: NavGroup | None
+    links: list
+
+    @property
+    def active(self) -> bool:
+        return any(link.active for link in self.links)
+
+    @property
+    def link(self) -> MenuLink:
+        return self.links[0]
+
+
+def nav_menu_for(user, request=None):
+    """The top bar for `user`: ungrouped items and menus in order, marking the page `request` shows."""
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match is not None else ""
+    path = getattr(request, "path", "")
+    grouped: dict[str, list] = {}
+    entries: list[tuple[int, MenuEntry]] = []
+    for item in nav_for(user):
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            url = ""
+        current = item.url_name == view_name
+        link = MenuLink(item, current, current or (len(url) > 1 and path.startswith(url)))
+        if item.group:
+            if item.group not in grouped:
+                grouped[item.group] = []
+                entries.append((_GROUPS[item.group].order, MenuEntry(_GROUPS[item.group], grouped[item.group])))
+            grouped[item.group].append(link)
+        else:
+            entries.append((item.order, MenuEntry(None, [link])))
+    menu = []
+    for _order, entry in sorted(entries, key=lambda e: e[0]):
+        # A menu with one item for this user is just that item's link.
+        menu.append(MenuEntry(None, entry.links) if len(entry.links) == 1 else entry)
+    return menu
 
 
 def sections_for(request, partner):

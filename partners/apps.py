@@ -13,4 +13,6 @@ class PartnersConfig(AppConfig):
 
         # The foundation's admin page (partnerportal/audit.py) joins the navigation here, next to
         # the partner directory, so that partnerportal's shared layer stays free of app wiring.
-        hub.nav_item(_("Audit log"), "audit", visible=policy.is_admin, order=900, icon="clock-history")
+        hub.nav_item(
+            _("Audit log"), "audit", visible=policy.is_admin, order=900, icon="clock-history", group="administration"
+        )

@@ -11,11 +11,11 @@ from partnerportal import hub, policy
 
 from . import selectors
 
-hub.nav_item(_("Notices"), "relations:notice_list", order=40, icon="megaphone")
-hub.nav_item(_("Cases"), "relations:case_list", order=41, icon="life-preserver")
-hub.nav_item(_("Engagements"), "relations:engagement_list", order=42, icon="people")
-hub.nav_item(_("Roadmap"), "relations:roadmap_list", order=43, icon="signpost-split")
-hub.nav_item(_("Surveys"), "relations:survey_list", order=44, icon="ui-checks")
+hub.nav_item(_("Notices"), "relations:notice_list", order=40, icon="megaphone", group="relationship")
+hub.nav_item(_("Cases"), "relations:case_list", order=41, icon="life-preserver", group="relationship")
+hub.nav_item(_("Engagements"), "relations:engagement_list", order=42, icon="people", group="relationship")
+hub.nav_item(_("Roadmap"), "relations:roadmap_list", order=43, icon="signpost-split", group="relationship")
+hub.nav_item(_("Surveys"), "relations:survey_list", order=44, icon="ui-checks", group="relationship")
 
 
 def _relationship_section(request, partner):

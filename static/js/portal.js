@@ -1,7 +1,20 @@
 // Small progressive enhancements; no inline scripts anywhere (Content-Security-Policy).
 (function () {
   "use strict";
+  // A table wider than the screen scrolls inside its own box, never the whole page.
+  function contain(root) {
+    var tables = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll("main table") : []);
+    if (root.matches && root.matches("main table")) { tables.push(root); }
+    tables.forEach(function (table) {
+      if (table.closest(".table-responsive, .overflow-auto")) { return; }
+      var box = document.createElement("div");
+      box.className = "table-responsive";
+      table.parentNode.insertBefore(box, table);
+      box.appendChild(table);
+    });
+  }
   function bind(root) {
+    contain(root);
     root.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       if (el.dataset.bound) { return; }
       el.dataset.bound = "1";

@@ -37,7 +37,7 @@ def _log_in(page, live_server, username):
     page.goto(live_server.url + reverse("login"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
 
 

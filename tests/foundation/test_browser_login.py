@@ -37,7 +37,7 @@ def _log_in(page, live_server, username):
     page.goto(live_server.url + reverse("login"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
 
 
@@ -89,6 +89,7 @@ def test_partner_user_sees_only_their_own_organisation(world, live_server, brows
     # Switch to Danish with the language menu in the navigation.
     page.goto(own)
     page.select_option("select[name=language]", "da")
+    page.click("#language-form button[type=submit]")
     page.wait_for_load_state()
     page.wait_for_selector("html[lang=da]")
     assert page.url == own
@@ -118,7 +119,7 @@ def test_lockout_message_in_the_browser(world, live_server, browser):
         page.goto(live_server.url + reverse("login"))
         page.fill("input[name=username]", "a_viewer")
         page.fill("input[name=password]", f"wrong-{attempt}")
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
         page.wait_for_load_state()
     assert page.locator("#locked-out").is_visible()
     assert "Too many failed login attempts" in page.locator("#locked-out").inner_text()

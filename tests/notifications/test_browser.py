@@ -25,7 +25,7 @@ def test_partner_user_marks_a_notification_read_and_opens_another(world, live_se
             page.goto(live_server.url + reverse("login"))
             page.fill("input[name=username]", "a_manager")
             page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit]")
+            page.click("main form button[type=submit]")
             page.wait_for_load_state()
 
             expect(page.locator("#unread-count")).to_have_text("2")
