@@ -20,6 +20,7 @@ from partnerportal import policy
 from partnerportal.notifications.services import notify, withdraw
 from partners.models import Organization, User
 
+from . import selectors
 from .models import (
     Agreement,
     AgreementVersion,
@@ -272,6 +273,10 @@ def version_send(*, version: AgreementVersion, user) -> AgreementVersion:
         problems.append(_("Add at least one step to the escalation ladder."))
     if not partner_signatories(version.agreement.partner).exists():
         problems.append(_("%(partner)s has no partner manager who can sign.") % {"partner": version.agreement.partner})
+    if not problems:
+        active = AgreementVersion.objects.filter(agreement_id=version.agreement_id, status=VersionStatus.ACTIVE).first()
+        if active is not None and not selectors.version_diff(old=active, new=version)["has_changes"]:
+            problems.append(_("Nothing differs from the version in force; change something before sending it."))
     if problems:
         raise ValidationError(problems)
     version.status = VersionStatus.IN_REVIEW

@@ -98,6 +98,8 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "pending": open_version is not None
             and selectors.pending_for(user=request.user).filter(pk=open_version.pk).exists(),
         }
+        if context["pending"]:
+            context["sign_for"] = _sign_for(services.party_of(request.user, open_version), open_version)
         return render(request, "agreements/agreement_detail.html", context)
 
 
@@ -144,6 +146,13 @@ class CompareView(LoginRequiredMixin, View):
         )
 
 
+def _sign_for(party, version):
+    """The organisation a signature of this party is given for."""
+    if party == Party.HOST:
+        return Organization.objects.host().values_list("name", flat=True).first()
+    return version.agreement.partner.name if party == Party.PARTNER else ""
+
+
 def _version_context(request, version):
     user = request.user
     party = services.party_of(user, version)
@@ -163,6 +172,7 @@ def _version_context(request, version):
         "signatures": state,
         "diff": diff,
         "my_party": party,
+        "sign_for": _sign_for(party, version),
         "can_sign": version.status == VersionStatus.IN_REVIEW
         and party is not None
         and state["host" if party == Party.HOST else "partner"] is None,
@@ -408,6 +418,11 @@ class SignView(VersionActionView):
     success_message = _("Thank you. Your signature was recorded.")
 
     def perform(self, request, version):
+        # The sign forms carry a required "I have read this version" box; the page refuses without it.
+        if not request.POST.get("confirm"):
+            raise ValidationError(
+                _("Tick the box to confirm that you have read this version and sign for your organisation.")
+            )
         services.version_sign(version=version, user=request.user)
         version.refresh_from_db()
         if version.status == VersionStatus.ACTIVE:

@@ -161,6 +161,7 @@ ENDPOINTS = [
         lambda w, p: reverse("agreements:sign", args=[helpers.in_review(w, p).pk]),
         allowed=SIGNERS,
         method="post",
+        data=lambda w, p: {"confirm": "1"},
         ok=(302,),
     ),
     Endpoint(

@@ -64,7 +64,12 @@ def fill(world, version, *, response_hours=4):
 
 def draft(world, partner):
     a = agreement(world, partner)
-    version = a.versions.filter(status="draft").first() or services.draft_create(agreement=a, user=world.admin)
+    version = a.versions.filter(status="draft").first()
+    if version is None:
+        version = services.draft_create(agreement=a, user=world.admin)
+        if version.responsibility_set.exists():
+            # A copy of the version in force cannot be sent unchanged: give it its own summary.
+            services.version_update(version=version, user=world.admin, summary=f"Scope, version {version.number}.")
     if not version.responsibility_set.exists():
         fill(world, version)
     return version

@@ -158,3 +158,15 @@ def test_partner_cannot_write(world, client_as):
     )
     assert response.status_code == 403
     assert ChannelRule.objects.filter(version=version).count() == 1
+
+
+def test_a_draft_identical_to_the_active_version_is_not_sent_through_the_api(world, client_as):
+    from agreements import services
+
+    helpers.active(world, world.partner_a)
+    draft = services.draft_create(agreement=helpers.agreement(world, world.partner_a), user=world.admin)
+    response = _post(client_as(world.manager), reverse("api:agreement-version-send", args=[draft.pk]))
+    assert response.status_code == 400
+    assert "Nothing differs from the version in force" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT and draft.sent_at is None

@@ -67,6 +67,10 @@ def test_revision_reviewed_signed_and_printed(world, live_server, browser, tmp_p
     admin.click("#send-button")
     admin.wait_for_url(re.compile(rf"/agreements/versions/{draft.pk}/$"))
     expect(admin.locator("#sign-off")).to_be_visible()
+    admin.click("#sign-button")  # the required confirmation box stops an unticked form in the browser
+    expect(admin.locator("#sign-off")).to_be_visible()
+    assert admin.locator("#sign-confirm").evaluate("el => el.validity.valueMissing") is True
+    admin.check("#sign-confirm")
     admin.click("#sign-button")
     expect(admin.locator("body")).to_contain_text("Your signature was recorded")
     assert not admin_csp
@@ -83,6 +87,10 @@ def test_revision_reviewed_signed_and_printed(world, live_server, browser, tmp_p
     expect(diff).to_contain_text("Delivery delays")
     expect(diff).to_contain_text("Portal notice → Phone")
     expect(diff).to_contain_text("4 → 2")
+    partner.click("#sign-button")  # the required confirmation box stops an unticked form in the browser
+    expect(partner.locator("#sign-off")).to_be_visible()
+    assert partner.locator("#sign-confirm").evaluate("el => el.validity.valueMissing") is True
+    partner.check("#sign-confirm")
     partner.click("#sign-button")
     expect(partner.locator("body")).to_contain_text("now in force")
     draft.refresh_from_db()

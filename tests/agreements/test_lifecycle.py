@@ -51,6 +51,11 @@ def test_full_life_cycle_records_who_and_when_and_supersedes(world):
     # The draft is a copy of the active version with all rows.
     assert v2.responsibility_set.count() == 2 and v2.channelrule_set.count() == 1 and v2.escalationstep_set.count() == 1
     assert v2.review_date == v1.review_date
+    # An unchanged copy cannot be sent; one change and it can.
+    with pytest.raises(ValidationError, match="Nothing differs from the version in force"):
+        services.version_send(version=v2, user=world.admin)
+    assert _state(v2) == (VersionStatus.DRAFT, 0)
+    services.version_update(version=v2, user=world.manager, summary="Scope, with returns.")
     services.version_send(version=v2, user=world.admin)
     services.version_sign(version=v2, user=world.admin)
     services.version_sign(version=v2, user=world.a_manager)

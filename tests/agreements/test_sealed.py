@@ -235,6 +235,7 @@ def test_title_of_a_draft_only_agreement_can_change(world):
 def test_services_still_move_signed_versions(world, signed):
     """Supersede (a newer version is activated), withdraw and terminate pass the guards."""
     v2 = services.draft_create(agreement=signed.agreement, user=world.admin)
+    services.version_update(version=v2, user=world.admin, summary="Scope, with returns.")
     services.version_send(version=v2, user=world.admin)
     services.version_sign(version=v2, user=world.admin)
     services.version_withdraw(version=v2, user=world.admin)

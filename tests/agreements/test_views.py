@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from agreements import services
 from agreements.models import ChannelRule, Responsibility, VersionStatus
+from partners.models import Organization
 from tests.agreements import helpers
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -203,11 +205,11 @@ def test_sign_flow_and_invalid_signing_through_pages(world, client_as):
     page = client_as(world.a_manager).get(reverse("agreements:version", args=[version.pk])).content.decode()
     assert "sign-button" in page and "What changes compared with version 1" in page
     assert "Delivery delays" in page and "<del>4</del> → <ins>2</ins>" in page
-    response = client_as(world.a_manager).post(url)
+    response = client_as(world.a_manager).post(url, {"confirm": "1"})
     assert any("signature was recorded" in m for m in _messages(response))
-    response = client_as(world.a_manager).post(url)
+    response = client_as(world.a_manager).post(url, {"confirm": "1"})
     assert any("already signed" in m for m in _messages(response))
-    response = client_as(world.manager).post(url)
+    response = client_as(world.manager).post(url, {"confirm": "1"})
     assert any("now in force" in m for m in _messages(response))
     version.refresh_from_db()
     assert version.status == VersionStatus.ACTIVE and version.signatures.count() == 2
@@ -215,7 +217,7 @@ def test_sign_flow_and_invalid_signing_through_pages(world, client_as):
 
 def test_host_signing_a_draft_through_page(world, client_as):
     version = helpers.draft(world, world.partner_a)
-    response = client_as(world.admin).post(reverse("agreements:sign", args=[version.pk]))
+    response = client_as(world.admin).post(reverse("agreements:sign", args=[version.pk]), {"confirm": "1"})
     assert any("not been sent" in m for m in _messages(response))
     assert version.signatures.count() == 0
     # Partner users do not even see drafts.
@@ -347,3 +349,53 @@ def test_version_page_query_count_does_not_grow_with_rows(world, client_as, djan
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("Activity ") == 10
+
+
+def test_signing_asks_for_confirmation_through_pages(world, client_as):
+    version = helpers.in_review(world, world.partner_a)
+    url = reverse("agreements:sign", args=[version.pk])
+    # Both sign forms carry a required checkbox naming the organisation one signs for.
+    page = client_as(world.a_manager).get(reverse("agreements:version", args=[version.pk])).content.decode()
+    form = page[page.index(f'action="{url}"') :]
+    form = form[: form.index("</form>")]
+    assert 'type="checkbox" name="confirm"' in form and "required" in form
+    assert f"I have read this version and sign for {world.partner_a.name}" in form
+    page = client_as(world.manager).get(reverse("agreements:version", args=[version.pk])).content.decode()
+    host_name = Organization.objects.host().get().name
+    assert f"I have read this version and sign for {host_name}" in page
+    detail = client_as(world.a_manager).get(version.agreement.get_absolute_url()).content.decode()
+    form = detail[detail.index(f'action="{url}"') :]
+    form = form[: form.index("</form>")]
+    assert 'type="checkbox" name="confirm"' in form and "required" in form and "detail-sign-button" in form
+    # Without the tick: a clear message and nothing signed.
+    response = client_as(world.a_manager).post(url)
+    assert response.status_code == 302
+    assert any("Tick the box" in m for m in _messages(response))
+    assert version.signatures.count() == 0
+    # With it: signed.
+    response = client_as(world.a_manager).post(url, {"confirm": "1"})
+    assert any("signature was recorded" in m for m in _messages(response))
+    assert version.signatures.count() == 1
+
+
+def test_a_draft_identical_to_the_active_version_is_not_sent_through_page(world, client_as):
+    helpers.active(world, world.partner_a)
+    draft = services.draft_create(agreement=helpers.agreement(world, world.partner_a), user=world.admin)
+    response = client_as(world.manager).post(reverse("agreements:send", args=[draft.pk]))
+    assert response.status_code == 302
+    assert any("Nothing differs from the version in force" in m for m in _messages(response))
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT and draft.sent_at is None
+    # One change, and it can be sent.
+    services.version_update(version=draft, user=world.admin, summary="Scope, now with returns.")
+    response = client_as(world.manager).post(reverse("agreements:send", args=[draft.pk]))
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.IN_REVIEW
+
+
+def test_agreement_list_filter_has_a_button_and_no_autosubmit(world, client_as):
+    page = client_as(world.admin).get(reverse("agreements:list")).content.decode()
+    form = page[page.index('<form method="get"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="status"' in form and 'type="submit"' in form and ">Filter</button>" in form
+    assert "data-autosubmit" not in page

@@ -314,3 +314,12 @@ def test_a_meeting_is_not_moved_into_the_past_nor_before_a_held_one(world):
         {"start": (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": "60"},
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/meetings/", "/meetings/actions/"])
+def test_list_filters_have_a_button_and_do_not_submit_on_change(world, url):
+    page = client_for(world.manager).get(url, follow=True).content.decode()
+    form = page[page.index('<form method="get"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="partner"' in form and 'type="submit"' in form and ">Filter</button>" in form
+    assert "data-autosubmit" not in page
