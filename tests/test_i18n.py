@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 ROOT = Path(settings.BASE_DIR)
@@ -157,3 +158,66 @@ def test_every_page_shows_its_own_catalogues_word():
                 if shown != ours:
                     shadowed[key] = (ours, where, shown)
     assert not shadowed, f"(our translation, in, what Django shows): {shadowed}"
+
+
+# --- The same English word, two Danish meanings: the pages show the right one ---------------------------------
+
+
+def _danish_client(user, client_as):
+    user.language = "da"
+    user.save()
+    return client_as(user)
+
+
+def test_open_status_is_aaben_and_open_button_is_aabn_on_the_partner_page(world, client_as):
+    """The partner page shows an agreement's "Open" link and a case's "Open" status side by side."""
+    from tests.agreements import helpers as agreement_helpers
+    from tests.relations import helpers as relation_helpers
+
+    agreement_helpers.revision(world, world.partner_a)  # version 2 is open for sign-off
+    relation_helpers.case(world, world.partner_a)
+    client = _danish_client(world.a_viewer, client_as)
+    page = client.get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    assert re.search(r'id="section-agreements".*?">Åbn</a>', page, re.S), "the link to the open version"
+    assert re.search(r"Missed pick-ups Alfa Logistik A/S</a> <span[^>]*>· Åben</span>", page), "the case status"
+    assert "Funktion" not in page and "Åbn</span>" not in page
+
+
+def test_case_status_open_is_aaben_on_the_case_pages(world, client_as):
+    from tests.relations import helpers as relation_helpers
+
+    case = relation_helpers.case(world, world.partner_a)
+    client = _danish_client(world.manager, client_as)
+    detail = client.get(reverse("relations:case_detail", args=[case.pk])).content.decode()
+    assert re.search(r'id="case-status">Åben</span>', detail)
+    listing = client.get(reverse("relations:case_list")).content.decode()
+    assert re.search(r'">Åben</span>', listing) and ">Åbn<" not in listing
+
+
+def test_agreement_open_button_is_aabn(world, client_as):
+    from tests.agreements import helpers as agreement_helpers
+
+    version = agreement_helpers.revision(world, world.partner_a)
+    client = _danish_client(world.a_viewer, client_as)
+    page = client.get(reverse("agreements:detail", args=[version.agreement_id])).content.decode()
+    assert re.search(r'id="open-version".*?">Åbn</a>', page, re.S)
+
+
+def test_action_list_says_aaben_for_the_status_and_titel_for_the_title(world, client_as):
+    from tests.meetings import helpers as meeting_helpers
+
+    meeting_helpers.action_for(world, world.partner_a)
+    client = _danish_client(world.manager, client_as)
+    page = client.get(reverse("meetings:action_list")).content.decode()
+    assert '<option value="open" selected>Åben</option>' in page or '<option value="open">Åben</option>' in page
+    assert "<td>Åben</td>" in page, "the status column"
+    assert "<th>Titel</th>" in page and "Funktion" not in page and ">Åbn<" not in page
+
+
+def test_survey_list_period_column_is_not_a_verb(world, client_as):
+    from tests.relations import helpers as relation_helpers
+
+    relation_helpers.survey(world, world.partner_a)
+    client = _danish_client(world.manager, client_as)
+    page = client.get(reverse("relations:survey_list")).content.decode()
+    assert "<th>Svarperiode</th>" in page and ">Åbn<" not in page
