@@ -221,3 +221,24 @@ def test_survey_list_period_column_is_not_a_verb(world, client_as):
     client = _danish_client(world.manager, client_as)
     page = client.get(reverse("relations:survey_list")).content.decode()
     assert "<th>Svarperiode</th>" in page and ">Åbn<" not in page
+
+
+def test_case_escalation_email_says_the_case_is_aaben(world):
+    """E-mails render status labels through the same merged catalogue: "Open" must not become the verb there."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partnerportal.notifications.models import Notification
+    from relations import tasks
+    from relations.models import Case
+    from tests.relations import helpers as relation_helpers
+
+    for user in (world.admin, world.manager, world.a_manager, world.a_viewer):
+        user.language = "da"
+        user.save()
+    case = relation_helpers.case(world, world.partner_a)
+    Case.objects.filter(pk=case.pk).update(last_progress_at=timezone.now() - timedelta(hours=30))
+    assert tasks.escalate_overdue_cases() == 1
+    bodies = list(Notification.objects.filter(kind="relations.case_escalation").values_list("body", flat=True))
+    assert bodies and all("(Åben)" in body and "Åbn" not in body for body in bodies), bodies
