@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 DEFAULT_REMINDER_OFFSETS = [2880, 60]  # minutes before the start: two days and one hour
@@ -226,7 +227,9 @@ class AgendaTopic(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    internal = models.BooleanField(_("internal"), default=False, help_text=_("Only host staff see internal topics."))
+    internal = models.BooleanField(
+        pgettext_lazy("meeting topic", "internal"), default=False, help_text=_("Only host staff see internal topics.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -239,7 +242,7 @@ class AgendaTopic(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("status", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")

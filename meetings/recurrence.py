@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
@@ -30,7 +31,13 @@ PATTERN_CHOICES = [
     (QUARTERLY, _("Quarterly (every three months)")),
     (CUSTOM, _("Custom RRULE (administrators)")),
 ]
-ORDINAL_CHOICES = [(1, _("first")), (2, _("second")), (3, _("third")), (4, _("fourth")), (-1, _("last"))]
+ORDINAL_CHOICES = [
+    (1, _("first")),
+    (2, pgettext_lazy("ordinal", "second")),
+    (3, _("third")),
+    (4, _("fourth")),
+    (-1, _("last")),
+]
 WEEKDAY_CHOICES = [
     ("MO", _("Monday")),
     ("TU", _("Tuesday")),

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 ALLOWED_FILE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "xlsx", "csv", "txt", "docx")
@@ -120,7 +121,7 @@ class Notice(models.Model):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("status", "Open")
     INVESTIGATING = "investigating", _("Investigating")
     ACTIONS_AGREED = "actions_agreed", _("Actions agreed")
     RESOLVED = "resolved", _("Resolved")
