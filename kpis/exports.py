@@ -99,3 +99,17 @@ def scorecard_response(card, *, fmt, filename):
     if fmt == "xlsx":
         return xlsx_response(SCORECARD_HEADER, rows, filename, _("Scorecard"))
     return csv_response(SCORECARD_HEADER, rows, filename)
+
+
+def import_template_response(assignments, *, partner, day, fmt, filename):
+    """A file to fill in and import: the import header and one row per KPI the user may submit for
+    `partner` (its id, the KPI code, the period), the numbers left blank to be filled in."""
+    from .importing import COLUMNS
+
+    rows = [
+        [partner.pk, a.kpi.code, "day", day, "", "", "", "", ""]
+        for a in assignments.select_related("kpi").order_by("-kpi__is_standard", "kpi__code")
+    ]
+    if fmt == "xlsx":
+        return xlsx_response(COLUMNS, rows, filename, _("Measurements"))
+    return csv_response(COLUMNS, rows, filename)

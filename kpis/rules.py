@@ -12,6 +12,7 @@ import math
 import re
 from datetime import date, datetime
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
@@ -74,6 +75,11 @@ def parse_period_kind(raw) -> str:
     return kind
 
 
+def _key(value) -> str:
+    """A code or name as looked up: case and surrounding or repeated spaces do not matter."""
+    return " ".join(str(value or "").split()).lower()
+
+
 class References:
     """Partners, active KPIs and sites by the keys a file names them with, within what `user` may see
     (the access policy's scope; an operator's command-line load has no user and sees all): another
@@ -97,6 +103,19 @@ class References:
 
             definitions = definitions.filter(pk__in=definitions_for(user=user).values("pk"))
         self.kpis = {k.code.lower(): k for k in definitions}
+        # Names as a person writes them: as stored (English for the standard KPIs, as entered for the
+        # host's own) and as the Danish pages show them ("Leveringstid"). A name that fits several of
+        # the KPIs within reach is not guessed at (self.ambiguous); a code always wins over a name.
+        by_name: dict[str, set] = {}
+        for k in self.kpis.values():
+            with translation.override("da"):
+                danish = k.display_name
+            for name in {k.name, danish, k.display_name}:
+                key = _key(name)
+                if key and key not in self.kpis:
+                    by_name.setdefault(key, set()).add(k.code)
+        self.kpis_by_name = {key: self.kpis[codes.pop()] for key, codes in by_name.items() if len(codes) == 1}
+        self.ambiguous = {key: sorted(codes) for key, codes in by_name.items() if len(codes) > 1}
         self.sites = {s.code.lower(): s for s in site_rows}
 
     def partner(self, raw):
@@ -109,12 +128,24 @@ class References:
         return partner
 
     def kpi(self, raw):
-        kpi = self.kpis.get(str(raw or "").strip().lower())
-        if kpi is None:
-            from .services import unknown_kpi_code
+        """By code, or by name (Danish or English), case-insensitive. The message for one that is
+        unknown lists the codes within the user's reach, so it is the same for a code that does not
+        exist, an internal one and another partner's."""
+        key = _key(raw)
+        kpi = self.kpis.get(key) or self.kpis_by_name.get(key)
+        if kpi is not None:
+            return kpi
+        if key in self.ambiguous:
+            raise ValueError(
+                _("“%(k)s” is the name of several KPIs; give the code: %(codes)s.")
+                % {"k": raw, "codes": ", ".join(self.ambiguous[key])}
+            )
+        from .services import unknown_kpi_code
 
-            raise ValueError(unknown_kpi_code(raw))
-        return kpi
+        message = unknown_kpi_code(raw)
+        if self.kpis:
+            message += " " + _("Valid: %(codes)s.") % {"codes": ", ".join(sorted(k.code for k in self.kpis.values()))}
+        raise ValueError(message)
 
     def site(self, raw):
         site = self.sites.get(str(raw).strip().lower())

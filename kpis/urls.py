@@ -10,6 +10,7 @@ urlpatterns = [
     path("definitions/<int:pk>/edit/", views.DefinitionFormView.as_view(), name="definition_edit"),
     path("portfolio/", views.PortfolioView.as_view(), name="portfolio"),
     path("import/", views.ImportView.as_view(), name="import"),
+    path("import/template/", views.ImportTemplateView.as_view(), name="import_template"),
     path("partner/<int:partner_pk>/", views.ScorecardView.as_view(), name="scorecard"),
     path("partner/<int:partner_pk>/export/", views.ScorecardExportView.as_view(), name="scorecard_export"),
     path("partner/<int:partner_pk>/assignments/", views.PartnerKPIsView.as_view(), name="partner_kpis"),

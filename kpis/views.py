@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 from urllib.parse import urlencode
 
@@ -365,6 +365,13 @@ class ImportView(LoginRequiredMixin, TemplateView):
         context.setdefault("form", ImportForm())
         context["columns"] = importing.COLUMNS
         context["max_mb"] = importing.MAX_UPLOAD_BYTES // 1024 // 1024
+        user = self.request.user
+        if policy.is_partner(user):
+            context["template_partner"] = user.organization
+        else:
+            context["template_partners"] = policy.scope(user, policy.VIEW, Organization.objects.partners()).order_by(
+                "name"
+            )
         return context
 
     @staticmethod
@@ -454,6 +461,35 @@ class ImportView(LoginRequiredMixin, TemplateView):
         if len(partners) == 1:
             return redirect("kpis:scorecard", partner_pk=partners.pop())
         return redirect("kpis:import")
+
+
+class ImportTemplateView(LoginRequiredMixin, View):
+    """A file to fill in for the import: one row per KPI of the partner that the user may submit.
+
+    Host staff name the partner (`?partner=`); a partner user gets their own organisation's.
+    """
+
+    def get(self, request):
+        raw = request.GET.get("partner", "").strip()
+        if not raw and policy.is_partner(request.user):
+            raw = str(request.user.organization_id or "")
+        if not (raw.isdigit() and len(raw) < 19):
+            messages.error(request, _("Choose the partner whose template you want."))
+            return redirect("kpis:import")
+        partner = partner_or_404(request.user, int(raw))  # another partner's: 404, as for any object
+        if not policy.allows(request.user, policy.ADD, Measurement):
+            raise PermissionDenied
+        fmt = request.GET.get("format", "csv")
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        assignments = policy.scope(request.user, "submit", PartnerKPI).filter(partner=partner, kpi__is_active=True)
+        return exports.import_template_response(
+            assignments,
+            partner=partner,
+            day=timezone.localdate() - timedelta(days=1),
+            fmt=fmt,
+            filename=f"import-template-{partner.pk}",
+        )
 
 
 # --- exports ----------------------------------------------------------------------------------

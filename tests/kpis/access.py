@@ -113,6 +113,17 @@ ENDPOINTS = [
         method="post",
         data=_import_file,
     ),
+    # The file to fill in for an import: partner managers and host staff; another partner's is a 404.
+    Endpoint(
+        "kpis:import_template",
+        lambda w, p: (setup_partner(p), reverse("kpis:import_template") + f"?partner={p.pk}")[-1],
+        allowed=PARTNER_MANAGER_AND_HOST,
+    ),
+    Endpoint(
+        "kpis:import_template_xlsx",
+        lambda w, p: (setup_partner(p), reverse("kpis:import_template") + f"?partner={p.pk}&format=xlsx")[-1],
+        allowed=PARTNER_MANAGER_AND_HOST,
+    ),
     Endpoint("kpis:scorecard", _partner_url("kpis:scorecard"), marker=lambda w, p: p.name),
     Endpoint("kpis:scorecard_export", _partner_url("kpis:scorecard_export"), marker=lambda w, p: p.name),
     Endpoint(
