@@ -42,14 +42,6 @@ from .serializers import (
 )
 
 
-def _change_object(view, action=policy.CHANGE):
-    """The object for a POST action that changes it: 404 outside view scope, 403 if not allowed."""
-    obj = view.get_object()
-    if not policy.can(view.request.user, action, obj):
-        raise PermissionDenied
-    return obj
-
-
 class NoticeViewSet(PolicyCreateListRetrieveViewSet):
     """Notices. POST creates one (the other side is notified); POST …/acknowledge/ acknowledges."""
 
@@ -109,7 +101,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
     @extend_schema(request=CaseStatusSerializer, responses=CaseSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request, pk=None):
-        case = _change_object(self)
+        case = self.get_object()  # policy_actions: change
         data = CaseStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         case = services.case_set_status(user=request.user, case=case, **data.validated_data)
@@ -148,7 +140,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
     @action(detail=True, methods=["post"], url_path="measurements")
     def link_measurement(self, request, pk=None):
         """Link a measurement of the case's partner as a fact: {"measurement": id}."""
-        case = _change_object(self)
+        case = self.get_object()  # policy_actions: change
         model = integrations.model_or_none("kpis.Measurement")
         if model is None or not hasattr(case, "measurements"):
             raise NotFound
@@ -162,7 +154,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
     @action(detail=True, methods=["post"], url_path="actions")
     def agree_action(self, request, pk=None):
         """Agree an action on the case (an action item of the meetings app): title, owner, due_date."""
-        case = _change_object(self, "agree_action")
+        case = self.get_object()  # policy_actions: "agree_action"
         data = CaseActionSerializer(data=request.data, case=case, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         item = services.case_agree_action(user=request.user, case=case, **data.validated_data)
