@@ -318,6 +318,22 @@ def _close(connection) -> None:
         logger.warning("Could not close the e-mail connection", exc_info=True)
 
 
+def dispatch_all_due(*, batch_size: int = 100, max_batches: int = 20) -> DispatchResult:
+    """Send what is due, batch after batch, until a batch comes back short (nothing is left) or
+    `max_batches` were sent, so one run of the task stays bounded; the totals of all batches."""
+    totals = DispatchResult()
+    for _batch in range(max_batches):
+        result = dispatch_due(batch_size=batch_size)
+        totals.claimed += result.claimed
+        totals.sent += result.sent
+        totals.retried += result.retried
+        totals.failed += result.failed
+        totals.lost_claims += result.lost_claims
+        if result.claimed < batch_size:
+            break
+    return totals
+
+
 def dispatch_due(*, batch_size: int = 100, now: datetime | None = None) -> DispatchResult:
     """Claim one batch of due notifications, send them over one connection and mark each one.
 
