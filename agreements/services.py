@@ -414,7 +414,7 @@ def version_terminate(*, version: AgreementVersion, user, reason: str) -> Agreem
 def remind_pending_signatures(*, now=None, after_days: int | None = None) -> int:
     """Remind the sides that have not signed a version sent more than `after_days` ago (once)."""
     now = now or timezone.now()
-    after_days = after_days if after_days is not None else settings_value("AGREEMENT_SIGNATURE_REMINDER_DAYS", 3)
+    after_days = after_days if after_days is not None else settings.AGREEMENT_SIGNATURE_REMINDER_DAYS
     count = 0
     due = AgreementVersion.objects.filter(
         status=VersionStatus.IN_REVIEW, sent_at__lte=now - timedelta(days=after_days)
@@ -437,7 +437,7 @@ def remind_pending_signatures(*, now=None, after_days: int | None = None) -> int
 def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
     """Tell the owners of each side `weeks_before` weeks ahead that an agreement is due for review."""
     today = today or timezone.localdate()
-    weeks_before = weeks_before if weeks_before is not None else settings_value("AGREEMENT_REVIEW_REMINDER_WEEKS", 4)
+    weeks_before = weeks_before if weeks_before is not None else settings.AGREEMENT_REVIEW_REMINDER_WEEKS
     count = 0
     due = AgreementVersion.objects.filter(
         status=VersionStatus.ACTIVE,
@@ -457,7 +457,3 @@ def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
             )
         )
     return count
-
-
-def settings_value(name, default):
-    return getattr(settings, name, default)
