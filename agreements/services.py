@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kpis.models import KPITarget
 from partnerportal import policy
+from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, withdraw
 from partners.models import Organization, User
 
@@ -37,10 +38,6 @@ KIND_SIGNATURE = "agreement_signature"
 KIND_STATUS = "agreement_status"
 KIND_REVIEW = "agreement_review"
 _UNSET = object()
-
-
-def _url(name, *args):
-    return settings.SITE_URL + reverse(name, args=args)
 
 
 def _require_host(user, message=None):
@@ -250,7 +247,7 @@ def _sign_context(version):
         "version": version,
         "agreement": version.agreement,
         "partner": version.agreement.partner,
-        "url": _url("agreements:version", version.pk),
+        "url": absolute("agreements:version", version.pk),
     }
 
 

@@ -20,11 +20,11 @@ from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
+from partnerportal.links import absolute
 
 from . import kinds
 from .models import Notification, NotificationPreference, NotificationStatus
@@ -215,7 +215,7 @@ def message_id_for(notification: Notification, *, domain: str | None = None) -> 
 
 
 def preferences_url() -> str:
-    return settings.SITE_URL + reverse("notifications:preferences")
+    return absolute("notifications:preferences")
 
 
 def _footer(user, url: str) -> str:
