@@ -34,7 +34,7 @@ class AgreementsConfig(AppConfig):
 
     def _register_periodic_tasks(self):
         # Written to django-celery-beat's schedule after migrate; each run only sends what is due, once.
-        from partnerportal.notifications.schedule import periodic_task
+        from partnerportal.schedule import periodic_task
 
         periodic_task("Agreements: remind pending signatures", "agreements.tasks.remind_pending_signatures", 6 * 3600)
         periodic_task("Agreements: remind upcoming reviews", "agreements.tasks.remind_reviews", 24 * 3600)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from kpis.models import KPITarget
 from partnerportal import policy
+from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, withdraw
 from partners.models import Organization, User
 
@@ -37,10 +38,6 @@ KIND_SIGNATURE = "agreement_signature"
 KIND_STATUS = "agreement_status"
 KIND_REVIEW = "agreement_review"
 _UNSET = object()
-
-
-def _url(name, *args):
-    return settings.SITE_URL + reverse(name, args=args)
 
 
 def _require_host(user, message=None):
@@ -250,7 +247,7 @@ def _sign_context(version):
         "version": version,
         "agreement": version.agreement,
         "partner": version.agreement.partner,
-        "url": _url("agreements:version", version.pk),
+        "url": absolute("agreements:version", version.pk),
     }
 
 
@@ -414,7 +411,7 @@ def version_terminate(*, version: AgreementVersion, user, reason: str) -> Agreem
 def remind_pending_signatures(*, now=None, after_days: int | None = None) -> int:
     """Remind the sides that have not signed a version sent more than `after_days` ago (once)."""
     now = now or timezone.now()
-    after_days = after_days if after_days is not None else settings_value("AGREEMENT_SIGNATURE_REMINDER_DAYS", 3)
+    after_days = after_days if after_days is not None else settings.AGREEMENT_SIGNATURE_REMINDER_DAYS
     count = 0
     due = AgreementVersion.objects.filter(
         status=VersionStatus.IN_REVIEW, sent_at__lte=now - timedelta(days=after_days)
@@ -437,7 +434,7 @@ def remind_pending_signatures(*, now=None, after_days: int | None = None) -> int
 def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
     """Tell the owners of each side `weeks_before` weeks ahead that an agreement is due for review."""
     today = today or timezone.localdate()
-    weeks_before = weeks_before if weeks_before is not None else settings_value("AGREEMENT_REVIEW_REMINDER_WEEKS", 4)
+    weeks_before = weeks_before if weeks_before is not None else settings.AGREEMENT_REVIEW_REMINDER_WEEKS
     count = 0
     due = AgreementVersion.objects.filter(
         status=VersionStatus.ACTIVE,
@@ -457,7 +454,3 @@ def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
             )
         )
     return count
-
-
-def settings_value(name, default):
-    return getattr(settings, name, default)

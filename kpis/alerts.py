@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from partnerportal import policy
+from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 from partners.models import User
 from partners.selectors import people_of
@@ -55,7 +55,7 @@ def recipients(partner_kpi: PartnerKPI) -> list:
 
 
 def chart_url(partner_kpi: PartnerKPI) -> str:
-    return settings.SITE_URL + reverse("kpis:chart", args=[partner_kpi.pk])
+    return absolute("kpis:chart", partner_kpi.pk)
 
 
 def after_write(touched) -> None:

@@ -28,7 +28,7 @@ class KpisConfig(AppConfig):
 
     def _register_periodic_tasks(self):
         # Written to django-celery-beat's schedule after migrate; judging a month again changes nothing.
-        from partnerportal.notifications.schedule import periodic_task
+        from partnerportal.schedule import periodic_task
 
         periodic_task("KPIs: judge the last complete month", "kpis.tasks.judge_complete_month", 6 * 3600)
         # Removes import previews abandoned for over an hour (by their age: a late run catches up).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 from django.db import connection
@@ -153,17 +153,6 @@ def targets_in_force(partner_kpi_ids, day: date) -> dict[int, TargetInForce]:
         if current is None or (current.horizon != short_term and row[2] == short_term):
             chosen[row[1]] = TargetInForce(*row[:6], _to_date(row[6]))
     return chosen
-
-
-def partner_targets(*, user, partner, day: date | None = None) -> QuerySet:
-    """The KPI targets in force today (or on `day`) that the user may see (agreements link to these)."""
-    day = day or timezone.localdate()
-    return (
-        policy.scope(user, policy.VIEW, KPITarget)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day), partner=partner, valid_from__lte=day)
-        .select_related("partner_kpi", "kpi", "partner")
-        .order_by("-kpi__is_standard", "kpi__name", "horizon")
-    )
 
 
 def target_history(*, user, partner_kpi) -> QuerySet:
@@ -504,8 +493,3 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
         "label": periods.label(granularity, start),
         "granularity": granularity,
     }
-
-
-def default_range(granularity="month", day=None) -> tuple[date, date]:
-    day = day or timezone.localdate() - timedelta(days=1)
-    return periods.bounds(granularity, day)

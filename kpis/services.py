@@ -56,7 +56,14 @@ def unknown_kpi_code(code) -> str:
     return _("Unknown KPI code “%(k)s”.") % {"k": code or ""}
 
 
-def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | None, today: date | None = None):
+def check_measurement(
+    *,
+    user,
+    item: MeasurementInput,
+    assignment: PartnerKPI | None,
+    today: date | None = None,
+    host_id: int | None = None,
+):
     """Validate one measurement; fills item.errors (field -> message) and computes a ratio's value."""
     errors = item.errors
     kpi, partner = item.kpi, item.partner
@@ -86,7 +93,7 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
         item.period_start = normalise_period(item.period_kind, item.period_start)
         if item.period_start > today:
             errors["period_start"] = _("The period %(date)s is in the future.") % {"date": item.period_start}
-    if item.site is not None and item.site.organization_id not in (partner.pk, _host_id()):
+    if item.site is not None and item.site.organization_id not in (partner.pk, host_id):
         errors["site"] = _("The site %(site)s belongs to neither the partner nor the host.") % {"site": item.site.code}
     for name in ("numerator", "denominator", "sample_size"):
         number = getattr(item, name)
@@ -142,17 +149,6 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
     return item
 
 
-_HOST_ID = {}
-
-
-def _host_id():
-    if "id" not in _HOST_ID:
-        from partners.models import Organization
-
-        _HOST_ID["id"] = Organization.objects.host().values_list("pk", flat=True).first()
-    return _HOST_ID["id"]
-
-
 def _assignments(items) -> dict[tuple[int, int], PartnerKPI]:
     if not items:
         return {}
@@ -175,7 +171,9 @@ class UpsertResult:
 
 def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
     """Validate all items (incl. the same key twice); returns a list of {index: n, errors: {...}}."""
-    _HOST_ID.clear()
+    from partners.models import Organization
+
+    host_id = Organization.objects.host().values_list("pk", flat=True).first()
     assignments = _assignments([i for i in items if not i.errors])
     seen = {}
     problems = []
@@ -183,7 +181,11 @@ def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
     for index, item in enumerate(items):
         if not item.errors:
             check_measurement(
-                user=user, item=item, assignment=assignments.get((item.partner.pk, item.kpi.pk)), today=today
+                user=user,
+                item=item,
+                assignment=assignments.get((item.partner.pk, item.kpi.pk)),
+                today=today,
+                host_id=host_id,
             )
         if not item.errors:
             if item.key in seen:

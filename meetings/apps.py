@@ -42,7 +42,7 @@ class MeetingsConfig(AppConfig):
 
     def _register_periodic_tasks(self):
         try:
-            from partnerportal.notifications.schedule import periodic_task
+            from partnerportal.schedule import periodic_task
         except ImportError:
             return
         periodic_task("Meetings: extend occurrence horizons", "meetings.tasks.extend_horizons", 24 * 3600)

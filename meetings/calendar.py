@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from partnerportal import policy
+from partnerportal.links import absolute
 
 from .models import Meeting, MeetingSeries, MeetingStatus
 from .recurrence import first_occurrence, normalise, to_utc
@@ -121,7 +121,7 @@ def _event_for_meeting(meeting: Meeting, *, zone: str, sequence: int) -> icalend
     event.add("dtend", _instant(meeting.end, zone))
     if meeting.location:
         event.add("location", meeting.location)
-    url = settings.SITE_URL + reverse("meetings:meeting_detail", args=[meeting.pk])
+    url = absolute("meetings:meeting_detail", meeting.pk)
     event.add("url", url)
     event.add("description", _describe(meeting, url))
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
@@ -196,7 +196,7 @@ def _series_event(series: MeetingSeries, meetings: list[Meeting]) -> list[icalen
     master.add("rrule", icalendar.vRecur.from_ical(rule))
     if series.location:
         master.add("location", series.location)
-    url = settings.SITE_URL + reverse("meetings:series_detail", args=[series.pk])
+    url = absolute("meetings:series_detail", series.pk)
     master.add("url", url)
     master.add("description", _describe(series, url))
     events = [master]

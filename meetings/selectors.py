@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import OPEN_STATUSES, ActionItem, AgendaTopic, Meeting, MeetingSeries, MeetingStatus
+from .models import OPEN_STATUSES, ActionItem, Meeting, MeetingSeries, MeetingStatus
 
 
 def series_list(*, user, partner=None) -> QuerySet:
@@ -46,10 +46,6 @@ def _people():
     from partners.models import User
 
     return User.objects.select_related("organization").order_by("organization__kind", "first_name", "last_name")
-
-
-def topics_for(*, user, meeting) -> QuerySet:
-    return policy.scope(user, policy.VIEW, AgendaTopic).filter(meeting=meeting).select_related("added_by")
 
 
 def action_items(*, user, partner=None, owner=None, state: str = "", search: str = "") -> QuerySet:

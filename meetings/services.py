@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
+from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, withdraw
 
 from . import agenda as agenda_module
@@ -57,10 +57,6 @@ SERIES_CALENDAR_FIELDS = (
     "video_link",
     "active",
 )
-
-
-def absolute(url_name: str, *args) -> str:
-    return settings.SITE_URL + reverse(url_name, args=args)
 
 
 def _require_host(user):
@@ -833,7 +829,7 @@ def remind_missing_kpi_data(*, today: date | None = None) -> int:
                     "partner": partner,
                     "kpis": kpis,
                     "month": month_start,
-                    "url": settings.SITE_URL + reverse("partners:detail", args=[partner.pk]),
+                    "url": absolute("partners:detail", partner.pk),
                 },
                 url=reverse("partners:detail", args=[partner.pk]),
                 partner=partner,

@@ -1,6 +1,23 @@
+"""The shell: settings, the access policy, the hub's extension points, the notification outbox, the
+periodic-task schedule and the base views; the apps plug into it and nothing in it imports them."""
+
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class PartnerPortalConfig(AppConfig):
     name = "partnerportal"
     verbose_name = "Partner portal"
+
+    def ready(self):
+        # The embedded defaults keep their files under VAR_DIR: the SQLite database, the e-mail files
+        # and Celery's filesystem broker. Created here, once, rather than when the settings are read.
+        folders = []
+        if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+            folders.append(Path(settings.DATABASES["default"]["NAME"]).parent)
+        options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
+        folders += [Path(options[key]) for key in ("data_folder_in", "processed_folder") if key in options]
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)

@@ -115,7 +115,6 @@ if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
     _db_options["options"] = f"{_db_options.get('options', '')} -c statement_timeout={DB_STATEMENT_TIMEOUT_MS}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -229,7 +228,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
-vars().update(EMAIL_CONFIG)
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(EMAIL_CONFIG.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(EMAIL_CONFIG.get("EMAIL_USE_SSL"))
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
     # filemail:///srv/portal/mail writes there (django-environ drops the leading "/" of the path);
     # plain filemail:// writes to $VAR_DIR/mail.
@@ -244,6 +249,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFICATIONS_DISPATCH_INTERVAL_SECONDS = env.int("NOTIFICATIONS_DISPATCH_INTERVAL_SECONDS", default=30)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=300)
+# Agreements: a side that has not signed is reminded this many days after the version was sent; the
+# owners are told this many weeks ahead that an agreement is due for review.
+AGREEMENT_SIGNATURE_REMINDER_DAYS = env.int("AGREEMENT_SIGNATURE_REMINDER_DAYS", default=3)
+AGREEMENT_REVIEW_REMINDER_WEEKS = env.int("AGREEMENT_REVIEW_REMINDER_WEEKS", default=4)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

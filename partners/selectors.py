@@ -34,10 +34,6 @@ def organization_members(*, user, organization) -> QuerySet:
     )
 
 
-def host_organization() -> Organization | None:
-    return Organization.objects.host().first()
-
-
 def people_of(*, organization, who=None) -> QuerySet:
     """Active users of an organisation, optionally narrowed by one of the policy's people filters
     (e.g. `policy.partner_managers()`), for notification recipients."""

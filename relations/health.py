@@ -210,3 +210,15 @@ def snapshot_due(partner, today=None, max_months=12) -> list[HealthSnapshot]:
         months.append(month)
         month += relativedelta(months=1)
     return [snapshot(partner, month) for month in months]
+
+
+def snapshot_all_due(today=None) -> int:
+    """The daily task: every active partner's snapshots that are due (see `snapshot_due`); returns
+    the number of partners."""
+    from partners.models import Organization
+
+    today = today or timezone.localdate()
+    partners = list(Organization.objects.partners().filter(is_active=True))
+    for partner in partners:
+        snapshot_due(partner, today)
+    return len(partners)

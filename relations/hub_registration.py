@@ -124,7 +124,7 @@ def _register_notifications_and_schedule():
             ("relations.survey_reminder", _("Relationship survey reminders")),
         ):
             kinds.register(key, label, always_email=key == "relations.case_escalation")
-    schedule = _optional("partnerportal.notifications.schedule")
+    schedule = _optional("partnerportal.schedule")
     if schedule is not None:
         schedule.periodic_task("Relations: escalate cases", "relations.tasks.escalate_overdue_cases", 15 * 60)
         schedule.periodic_task("Relations: survey rounds", "relations.tasks.schedule_survey_rounds", 24 * 3600)

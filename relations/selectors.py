@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from statistics import median
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import policy
@@ -306,7 +306,3 @@ def timeline(*, user, partner, categories=()) -> QuerySet:
     if categories:
         qs = qs.filter(category__in=categories)
     return qs.order_by("-occurred_at", "-id")
-
-
-def survey_rounds_with_prefetch(*, user):
-    return survey_list(user=user).prefetch_related(Prefetch("invitations"))

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from partnerportal import policy, uploads
+from partnerportal.links import absolute
 from partnerportal.notifications.models import Notification
 from partnerportal.notifications.services import notify, reschedule, withdraw
 from partners.models import Organization
@@ -60,10 +60,6 @@ def english_label(choices, value) -> str:
 
     with translation.override("en"):
         return str(choices(value).label)
-
-
-def absolute(url_name, *args) -> str:
-    return settings.SITE_URL + reverse(url_name, args=args)
 
 
 def _require(user, action, model):

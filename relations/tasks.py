@@ -1,41 +1,27 @@
-"""Celery tasks: thin wrappers that call the services."""
+"""Celery tasks of the relations app: one line each, calling a service (periodic, via beat)."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from partners.models import Organization
+from partnerportal.schedule import limits
+
+from . import health, services
 
 
-@shared_task
+@shared_task(name="relations.tasks.escalate_overdue_cases", **limits(300))
 def escalate_overdue_cases():
-    from .services import escalate_overdue_cases as run
-
-    return len(run())
+    return len(services.escalate_overdue_cases())
 
 
-@shared_task
+@shared_task(name="relations.tasks.send_survey_reminders", **limits(300))
 def send_survey_reminders():
-    from .services import survey_send_reminders
-
-    return survey_send_reminders()
+    return services.survey_send_reminders()
 
 
-@shared_task
+@shared_task(name="relations.tasks.schedule_survey_rounds", **limits(300))
 def schedule_survey_rounds():
-    from .services import schedule_survey_rounds as run
-
-    return len(run())
+    return len(services.schedule_survey_rounds())
 
 
-@shared_task
+@shared_task(name="relations.tasks.snapshot_health_scores", **limits(900))
 def snapshot_health_scores():
-    """Every active partner's health score for this month, last month (now complete) and any month
-    a missed run left out."""
-    from .health import snapshot_due
-
-    today = timezone.localdate()
-    count = 0
-    for partner in Organization.objects.partners().filter(is_active=True):
-        snapshot_due(partner, today)
-        count += 1
-    return count
+    return health.snapshot_all_due()

@@ -11,10 +11,10 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         from partnerportal import hub
+        from partnerportal.schedule import DISPATCH_TASK_NAME, on_post_migrate, periodic_task
 
         from . import hub as notifications_hub
         from . import kinds, policies  # noqa: F401
-        from .schedule import DISPATCH_TASK_NAME, on_post_migrate, periodic_task
         from .tasks import DISPATCH_TASK
 
         hub.dashboard_panel(

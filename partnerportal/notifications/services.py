@@ -20,11 +20,11 @@ from django.core.mail.utils import DNS_NAME
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
+from partnerportal.links import absolute
 
 from . import kinds
 from .models import Notification, NotificationPreference, NotificationStatus
@@ -215,7 +215,7 @@ def message_id_for(notification: Notification, *, domain: str | None = None) -> 
 
 
 def preferences_url() -> str:
-    return settings.SITE_URL + reverse("notifications:preferences")
+    return absolute("notifications:preferences")
 
 
 def _footer(user, url: str) -> str:
@@ -316,6 +316,22 @@ def _close(connection) -> None:
         connection.close()
     except Exception:  # noqa: BLE001 - closing a broken SMTP connection must not hide the results
         logger.warning("Could not close the e-mail connection", exc_info=True)
+
+
+def dispatch_all_due(*, batch_size: int = 100, max_batches: int = 20) -> DispatchResult:
+    """Send what is due, batch after batch, until a batch comes back short (nothing is left) or
+    `max_batches` were sent, so one run of the task stays bounded; the totals of all batches."""
+    totals = DispatchResult()
+    for _batch in range(max_batches):
+        result = dispatch_due(batch_size=batch_size)
+        totals.claimed += result.claimed
+        totals.sent += result.sent
+        totals.retried += result.retried
+        totals.failed += result.failed
+        totals.lost_claims += result.lost_claims
+        if result.claimed < batch_size:
+            break
+    return totals
 
 
 def dispatch_due(*, batch_size: int = 100, now: datetime | None = None) -> DispatchResult:

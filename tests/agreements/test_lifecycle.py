@@ -299,7 +299,8 @@ def test_sign_request_is_written_in_each_recipients_language(world):
 
 
 def test_periodic_tasks_and_notification_kinds_are_registered():
-    from partnerportal.notifications import kinds, schedule
+    from partnerportal import schedule
+    from partnerportal.notifications import kinds
 
     tasks = {spec.task: spec.every_seconds for spec in schedule.registered()}
     assert tasks["agreements.tasks.remind_pending_signatures"] > 0

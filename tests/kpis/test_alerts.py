@@ -155,8 +155,8 @@ def test_task_does_not_notify_a_breach_twice(world, monkeypatch):
 
 
 def test_task_is_registered_in_the_beat_schedule():
+    from partnerportal import schedule
     from partnerportal.celery import app
-    from partnerportal.notifications import schedule
 
     specs = {spec.name: spec for spec in schedule.registered()}
     spec = specs["KPIs: judge the last complete month"]

@@ -260,8 +260,8 @@ def test_abandoned_previews_are_removed_by_age(world, client_as, media):
 
 
 def test_preview_cleanup_is_in_the_beat_schedule():
+    from partnerportal import schedule
     from partnerportal.celery import app
-    from partnerportal.notifications import schedule
 
     specs = {spec.task: spec for spec in schedule.registered()}
     spec = specs["kpis.tasks.remove_abandoned_import_previews"]

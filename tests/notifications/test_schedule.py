@@ -4,8 +4,8 @@ import pytest
 from django.conf import settings
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
+from partnerportal import schedule
 from partnerportal.celery import app as celery_app
-from partnerportal.notifications import schedule
 from partnerportal.notifications.tasks import DISPATCH_TASK
 
 pytestmark = pytest.mark.django_db

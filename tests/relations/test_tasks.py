@@ -24,7 +24,8 @@ def test_tasks_run_the_services(world):
 
 
 def test_kinds_and_periodic_tasks_are_registered():
-    from partnerportal.notifications import kinds, schedule
+    from partnerportal import schedule
+    from partnerportal.notifications import kinds
 
     assert kinds.is_registered("relations.case_escalation") and kinds.is_registered("relations.notice")
     tasks_by_name = {spec.name: spec for spec in schedule.registered()}

@@ -8,9 +8,13 @@ table after every ``manage.py migrate``:
     # myapp/apps.py
     class MyAppConfig(AppConfig):
         def ready(self):
-            from partnerportal.notifications.schedule import periodic_task
+            from partnerportal.schedule import periodic_task
 
             periodic_task("Meetings: schedule reminders", "meetings.tasks.schedule_reminders", 15 * 60)
+
+The tasks themselves follow one rule: each is named (``name=`` is the path beat stores), has a time
+limit (``**limits(seconds)``: a soft limit that raises in the task and a hard one 30 s later that
+ends the worker process), and is one line calling a service, where the work and its tests are.
 
 - ``name`` is the unique name of the row in ``PeriodicTask``; the handler does
   ``update_or_create(name=...)``, so running migrate again changes nothing, and a changed interval
@@ -28,6 +32,12 @@ The notifications app registers its own dispatcher here as ``notifications.dispa
 from dataclasses import dataclass
 
 DISPATCH_TASK_NAME = "notifications.dispatch"
+
+
+def limits(seconds: int) -> dict:
+    """A task's time limits, for ``@shared_task(name=..., **limits(300))``: ``SoftTimeLimitExceeded``
+    is raised in the task after ``seconds``; the worker process is ended 30 s later if it did not stop."""
+    return {"soft_time_limit": seconds, "time_limit": seconds + 30}
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ def sync_periodic_tasks(using: str = "default") -> list:
                 "task": spec.task,
                 "interval": interval,
                 "enabled": True,
-                "description": "Registered by code (partnerportal.notifications.schedule).",
+                "description": "Registered by code (partnerportal.schedule).",
             },
         )
         rows.append(row)
