@@ -28,9 +28,9 @@ class AgreementsConfig(AppConfig):
     def _register_notification_kinds(self):
         from partnerportal.notifications import kinds
 
-        kinds.register("agreement_signature", _("Agreement awaits your signature"))
-        kinds.register("agreement_status", _("Agreement activated or terminated"))
-        kinds.register("agreement_review", _("Agreement review is coming up"))
+        kinds.register("agreements.signature", _("Agreement awaits your signature"))
+        kinds.register("agreements.status", _("Agreement activated or terminated"))
+        kinds.register("agreements.review", _("Agreement review is coming up"))
 
     def _register_periodic_tasks(self):
         # Written to django-celery-beat's schedule after migrate; each run only sends what is due, once.

@@ -34,9 +34,9 @@ from .models import (
 )
 
 ROW_MODELS = (Responsibility, ChannelRule, EscalationStep)
-KIND_SIGNATURE = "agreement_signature"
-KIND_STATUS = "agreement_status"
-KIND_REVIEW = "agreement_review"
+KIND_SIGNATURE = "agreements.signature"
+KIND_STATUS = "agreements.status"
+KIND_REVIEW = "agreements.review"
 _UNSET = object()
 
 

@@ -35,8 +35,8 @@ RUNNING_MONTH_MIN_DAYS = 10
 MIN_HISTORY_FOR_RECORD = 3  # a "new best" needs at least this many earlier months to beat
 ALERT_CHUNK = 50  # partners whose monthly history is read in one query after a large write
 
-KIND_BREACH = "kpi_breach"
-KIND_SUCCESS = "kpi_success"
+KIND_BREACH = "kpis.breach"
+KIND_SUCCESS = "kpis.success"
 
 
 def recipients(partner_kpi: PartnerKPI) -> list:

@@ -48,7 +48,7 @@ hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order
 try:  # the notifications helper may offer a registry of kinds
     from partnerportal.notifications import kinds as _kinds
 
-    _kinds.register("kpi_breach", _("KPI crossed the critical threshold"))
-    _kinds.register("kpi_success", _("KPI success"))
+    _kinds.register("kpis.breach", _("KPI crossed the critical threshold"))
+    _kinds.register("kpis.success", _("KPI success"))
 except (ImportError, AttributeError, TypeError):
     pass

@@ -5,10 +5,11 @@ lists them with a readable label::
 
     from partnerportal.notifications import kinds
 
-    kinds.register("meeting_reminder", _("Meeting reminders"))
+    kinds.register("meetings.reminder", _("Meeting reminders"))
 
-A kind that is used with `notify()` but never registered still works; it just cannot be turned
-off on the preferences page.
+A kind is named "<app label>.<what>" (``agreements.signature``, ``relations.case``); the shell's own
+two are ``system`` and ``account``. A kind that is used with `notify()` but never registered still
+works; it just cannot be turned off on the preferences page.
 """
 
 from dataclasses import dataclass

@@ -229,7 +229,9 @@ def test_review_reminder_weeks_before(world):
     # its signatory (the partner manager) is told instead.
     assert services.remind_reviews(today=today, weeks_before=4) == 2
     assert services.remind_reviews(today=today + timedelta(days=1), weeks_before=4) == 0
-    recipients = set(Notification.objects.filter(kind="agreement_review").values_list("recipient__username", flat=True))
+    recipients = set(
+        Notification.objects.filter(kind="agreements.review").values_list("recipient__username", flat=True)
+    )
     assert recipients == {"manager", "a_manager"}
 
 
@@ -237,7 +239,7 @@ def _review_recipients(version):
     today = version.review_date - timedelta(weeks=3)
     services.remind_reviews(today=today, weeks_before=4)
     return set(
-        Notification.objects.filter(kind="agreement_review", key__startswith=f"agreement:{version.pk}:").values_list(
+        Notification.objects.filter(kind="agreements.review", key__startswith=f"agreement:{version.pk}:").values_list(
             "recipient__username", flat=True
         )
     )
@@ -290,8 +292,8 @@ def test_sign_request_is_written_in_each_recipients_language(world):
     world.a_manager.language = "da"
     world.a_manager.save()
     version = helpers.in_review(world, world.partner_a)
-    danish = Notification.objects.get(recipient=world.a_manager, kind="agreement_signature")
-    english = Notification.objects.get(recipient=world.manager, kind="agreement_signature")
+    danish = Notification.objects.get(recipient=world.a_manager, kind="agreements.signature")
+    english = Notification.objects.get(recipient=world.manager, kind="agreements.signature")
     assert danish.subject.startswith("Underskriv venligst:") and "venter" not in english.subject
     assert english.subject == f"Please sign: {version.agreement.title}, version 1"
     assert f"http://testserver/agreements/versions/{version.pk}/" in danish.body

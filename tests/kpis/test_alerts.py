@@ -38,16 +38,16 @@ def test_breach_notifies_both_sides_once_with_chart_link(world):
     error.responsible_partner = world.a_manager
     error.save()
     _error(world, date(2025, 3, 3), 1)  # 1 %: on target
-    assert not Notification.objects.filter(kind="kpi_breach").exists()
+    assert not Notification.objects.filter(kind="kpis.breach").exists()
     _error(world, date(2025, 3, 4), 9)  # month: 10/200 = 5 % ≥ 2.5 %
     _error(world, date(2025, 3, 5), 8)  # still critical: no second notification
-    breaches = Notification.objects.filter(kind="kpi_breach")
+    breaches = Notification.objects.filter(kind="kpis.breach")
     assert sorted(n.recipient.username for n in breaches) == ["a_manager", "manager"]
     assert {n.key for n in breaches} == {f"kpi:breach:{error.pk}:2025-03"}
     assert all(n.url.endswith(f"/kpis/assignment/{error.pk}/") for n in breaches)
     assert "Error rate" in breaches[0].subject
     _error(world, date(2025, 4, 1), 5)  # another month, another breach
-    assert Notification.objects.filter(kind="kpi_breach").count() == 4
+    assert Notification.objects.filter(kind="kpis.breach").count() == 4
 
 
 def test_breach_email_names_the_kpi_in_the_recipients_language(world):
@@ -58,8 +58,8 @@ def test_breach_email_names_the_kpi_in_the_recipients_language(world):
     world.a_manager.language = "da"
     world.a_manager.save(update_fields=["language"])
     _error(world, date(2025, 3, 4), 10)
-    danish = Notification.objects.get(kind="kpi_breach", recipient=world.a_manager)
-    english = Notification.objects.get(kind="kpi_breach", recipient=world.manager)
+    danish = Notification.objects.get(kind="kpis.breach", recipient=world.a_manager)
+    english = Notification.objects.get(kind="kpis.breach", recipient=world.manager)
     assert danish.subject.startswith("Fejlrate for ") and "krydsede den kritiske grænse" in danish.subject
     assert "Fejlrate" in danish.body and "Error rate" not in danish.body
     assert english.subject.startswith("Error rate for ")
@@ -79,7 +79,7 @@ def test_breach_of_an_internal_kpi_never_reaches_the_partner(world):
         ],
         source="api",
     )
-    recipients = set(Notification.objects.filter(kind="kpi_breach").values_list("recipient__username", flat=True))
+    recipients = set(Notification.objects.filter(kind="kpis.breach").values_list("recipient__username", flat=True))
     assert recipients == {"manager"}
 
 
@@ -97,7 +97,7 @@ def test_streak_and_record_successes_recorded_and_notified_once(world):
     _error(world, date(2025, 4, 10), 5, 1000)
     _error(world, date(2025, 3, 10), 7, 1000)
     assert Success.objects.count() == 2
-    notes = Notification.objects.filter(kind="kpi_success")
+    notes = Notification.objects.filter(kind="kpis.success")
     assert notes.count() == 2 * 2  # two successes × (host manager + partner manager)
     assert notes.values("key").distinct().count() == 2
 
@@ -135,7 +135,7 @@ def test_task_judges_a_month_whose_values_were_written_while_it_was_running(worl
     assert kinds == [("record", date(2025, 4, 1)), ("streak", date(2025, 2, 1))]
     tasks.judge_complete_month()  # beat runs it every few hours: nothing new
     assert Success.objects.count() == 2
-    notes = Notification.objects.filter(kind="kpi_success")
+    notes = Notification.objects.filter(kind="kpis.success")
     assert notes.count() == 2 * 2  # two successes × (host manager + partner manager)
     assert notes.values("key").distinct().count() == 2
 
@@ -144,7 +144,7 @@ def test_task_does_not_notify_a_breach_twice(world, monkeypatch):
     setup_partner(world.partner_a)
     _today_is(monkeypatch, date(2025, 3, 31))
     _error(world, date(2025, 3, 31), 10)  # 10 %: critical, notified at once
-    breaches = Notification.objects.filter(kind="kpi_breach")
+    breaches = Notification.objects.filter(kind="kpis.breach")
     assert breaches.count() == 2
     _today_is(monkeypatch, date(2025, 4, 1))
     assert tasks.judge_complete_month() == 1

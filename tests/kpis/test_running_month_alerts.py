@@ -44,7 +44,7 @@ def error_rate(world):
 
 
 def test_one_bad_day_on_the_first_does_not_alert_ten_days_do_and_say_so_far(world, error_rate, monkeypatch):
-    breaches = Notification.objects.filter(kind="kpi_breach")
+    breaches = Notification.objects.filter(kind="kpis.breach")
     _error(world, monkeypatch, date(2026, 12, 1), 10)  # 10 % on 1 December
     assert not breaches.exists()
     for day in range(2, 10):
@@ -66,7 +66,7 @@ def test_one_bad_day_on_the_first_does_not_alert_ten_days_do_and_say_so_far(worl
 
 
 def test_a_month_with_too_little_data_is_judged_when_it_is_complete(world, error_rate, monkeypatch):
-    breaches = Notification.objects.filter(kind="kpi_breach")
+    breaches = Notification.objects.filter(kind="kpis.breach")
     # November: a bad 1st, then good days up to the end: it ends on target, nobody is alerted.
     _error(world, monkeypatch, date(2026, 11, 1), 10, today=date(2026, 11, 1))
     for day in range(2, 31):
@@ -98,5 +98,5 @@ def test_a_week_or_month_value_covers_its_days(world, error_rate, monkeypatch):
         denominator=100,
     )
     assert alerts.data_until(error_rate, date(2026, 12, 1)) == date(2026, 12, 13)
-    body = Notification.objects.get(kind="kpi_breach", recipient=world.manager).body
+    body = Notification.objects.get(kind="kpis.breach", recipient=world.manager).body
     assert "(data up to 2026-12-13, 13 of 31 days)" in body
