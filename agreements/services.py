@@ -19,7 +19,7 @@ from kpis.models import KPITarget
 from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, withdraw
-from partners.models import Organization, User
+from partners.models import Organization, OrganizationKind, User
 
 from . import selectors
 from .models import (
@@ -85,7 +85,7 @@ def review_owners(version) -> list:
     named = version.responsibility_set.filter(user__isnull=False).values("user_id")
     people = []
     for party, fallback, organization in (
-        (Party.HOST, host_signatories(), {"organization__kind": "host"}),
+        (Party.HOST, host_signatories(), {"organization__kind": OrganizationKind.HOST}),
         (Party.PARTNER, partner_signatories(partner), {"organization": partner}),
     ):
         owners = list(User.objects.filter(is_active=True, pk__in=named.filter(party=party), **organization))

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import widgets
-from partners.models import Site
+from partners.models import OrganizationKind, Site
 from partners.selectors import host_managers
 
 from .models import Horizon, KPIDefinition, PartnerKPI, PeriodKind
@@ -31,7 +31,9 @@ class MeasurementForm(forms.Form):
             self.fields["site"].queryset = Site.objects.filter(
                 organization__in=[
                     partner.pk,
-                    *Site.objects.filter(organization__kind="host").values_list("organization", flat=True)[:1],
+                    *Site.objects.filter(organization__kind=OrganizationKind.HOST).values_list(
+                        "organization", flat=True
+                    )[:1],
                 ],
                 is_active=True,
             )

@@ -99,7 +99,7 @@ SERIES_FIELDS = (
 @transaction.atomic
 def series_create(*, user, partner, participants=(), **fields) -> MeetingSeries:
     _require_host(user)
-    if partner is None or not partner.is_active or partner.kind == "host":
+    if partner is None or not partner.is_active or partner.is_host:
         raise ValidationError({"partner": _("Choose an active partner.")})
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:
@@ -229,7 +229,7 @@ def extend_horizons(*, now: datetime | None = None) -> int:
 def meeting_create(*, user, partner, title, start, end, location="", video_link="", participants=()) -> Meeting:
     """A one-off meeting (not part of a series)."""
     _require_host(user)
-    if partner is None or partner.kind == "host":
+    if partner is None or partner.is_host:
         raise ValidationError({"partner": _("Choose a partner.")})
     meeting = Meeting(partner=partner, title=title, start=start, end=end, location=location, video_link=video_link)
     meeting.full_clean()

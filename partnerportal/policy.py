@@ -42,6 +42,8 @@ MANAGER = "manager"
 PARTNER_MANAGER = "partner_manager"
 PARTNER_VIEWER = "partner_viewer"
 HOST_ROLES = frozenset({ADMIN, MANAGER})
+# The kind of the one host organisation (partners.models.OrganizationKind.HOST is this value).
+HOST_KIND = "host"
 PARTNER_ROLES = frozenset({PARTNER_MANAGER, PARTNER_VIEWER})
 ALL_ROLES = HOST_ROLES | PARTNER_ROLES
 
@@ -224,7 +226,7 @@ def may(user, action: str, target) -> bool:
 
 def host_staff() -> Q:
     """Active admins and warehouse managers of the host company."""
-    return Q(is_active=True, role__in=HOST_ROLES, organization__kind="host")
+    return Q(is_active=True, role__in=HOST_ROLES, organization__kind=HOST_KIND)
 
 
 def warehouse_managers() -> Q:

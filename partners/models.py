@@ -13,7 +13,7 @@ from partnerportal import policy
 
 
 class OrganizationKind(models.TextChoices):
-    HOST = "host", _("Host company")
+    HOST = policy.HOST_KIND, _("Host company")
     THIRD_PARTY_LOGISTICS = "3pl", _("3PL")
     CARRIER = "carrier", _("Carrier")
     SUPPLIER = "supplier", _("Supplier")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnerportal import policy, widgets
-from partners.models import Organization, User
+from partners.models import Organization, OrganizationKind, User
 
 from . import selectors
 from .models import (
@@ -186,7 +186,9 @@ class EngagementForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.Model
 
         self.fields["participants"].queryset = (
             User.objects.filter(is_active=True)
-            .filter(Q(organization__kind="host") | Q(organization__in=selectors.visible_partners(user=user)))
+            .filter(
+                Q(organization__kind=OrganizationKind.HOST) | Q(organization__in=selectors.visible_partners(user=user))
+            )
             .select_related("organization")
             .order_by("organization__name", "first_name")
         )

@@ -14,6 +14,7 @@ from .models import (
     Notice,
     RoadmapComment,
     RoadmapItem,
+    Side,
     SurveyInvitation,
     SurveyResponse,
     SurveyRound,
@@ -44,7 +45,7 @@ policy.register(TimelineEvent, partner_path="partner", partner_filter=Q(internal
 
 def _other_side(user):
     """Notices and cases are acknowledged by the side that did not post them."""
-    return ~Q(side="host" if policy.is_host(user) else "partner")
+    return ~Q(side=Side.HOST if policy.is_host(user) else Side.PARTNER)
 
 
 # Named actions (the services check state, e.g. "not yet acknowledged"; these say who).
