@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kpis.models import KPITarget
 from partnerportal import widgets
+from partnerportal.fields import max_length_of
 from partners.models import Contact, Organization, User
 
 from .models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
@@ -124,6 +125,7 @@ class AgreementCreateForm(forms.Form):
 class TerminateForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for termination"),
+        max_length=max_length_of(AgreementVersion, "termination_reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to both parties and kept in the agreement's history."),
     )

@@ -19,6 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerportal import fields
+from partnerportal.fields import LimitedTextField
+
 
 class VersionLocked(ValidationError):
     """A change to a version (or its rows) that is not a draft any more."""
@@ -253,8 +256,11 @@ class AgreementVersion(models.Model):
     review_date = models.DateField(
         _("review date"), null=True, blank=True, help_text=_("When both parties review the agreement (e.g. yearly).")
     )
-    summary = models.TextField(
-        _("summary"), blank=True, help_text=_("Purpose of the collaboration and what this version changes.")
+    summary = LimitedTextField(
+        _("summary"),
+        max_length=fields.DOCUMENT,
+        blank=True,
+        help_text=_("Purpose of the collaboration and what this version changes."),
     )
     # PROTECT: who created, sent and terminated a version is part of its record (a user leaves by
     # being deactivated), so deleting the user must not blank it.
@@ -271,7 +277,7 @@ class AgreementVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
-    termination_reason = models.TextField(_("reason for termination"), blank=True)
+    termination_reason = LimitedTextField(_("reason for termination"), max_length=fields.SHORT_TEXT, blank=True)
     kpi_targets = models.ManyToManyField(
         "kpis.KPITarget",
         blank=True,
@@ -559,7 +565,7 @@ class PersonRow(VersionRow):
 
 class Responsibility(PersonRow):
     activity = models.CharField(_("activity"), max_length=200)
-    responsible_for = models.TextField(_("responsible for"))
+    responsible_for = LimitedTextField(_("responsible for"), max_length=fields.SHORT_TEXT)
 
     DIFF_FIELDS = ("person_name", "responsible_for")
 

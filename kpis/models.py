@@ -16,6 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerportal import fields
+from partnerportal.fields import LimitedTextField
+
 
 def _tr(text):
     from django.utils.translation import gettext
@@ -67,8 +70,8 @@ class KPIDefinition(models.Model):
     numerator_label = models.CharField(_("numerator label"), max_length=80, blank=True)
     denominator_label = models.CharField(_("denominator label"), max_length=80, blank=True)
     sample_size_label = models.CharField(_("sample size label"), max_length=80, blank=True)
-    how_measured = models.TextField(_("how it is measured"))
-    why_it_matters = models.TextField(_("why it matters"))
+    how_measured = LimitedTextField(_("how it is measured"), max_length=fields.TEXT)
+    why_it_matters = LimitedTextField(_("why it matters"), max_length=fields.TEXT)
     min_value = models.FloatField(_("lowest allowed value"), null=True, blank=True)
     max_value = models.FloatField(_("highest allowed value"), null=True, blank=True)
     is_standard = models.BooleanField(_("standard KPI"), default=False, editable=False)

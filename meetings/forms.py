@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnerportal import policy, widgets
+from partnerportal.fields import max_length_of
 from partners.models import Organization, User
 
 from . import recurrence
-from .models import ActionItem, ActionStatus, AgendaTopic, MeetingSeries, Purpose
+from .models import ActionItem, ActionStatus, AgendaTopic, Meeting, MeetingSeries, Purpose
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
 
@@ -70,7 +71,12 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=[(z, z) for z in ZONES], initial="Europe/Copenhagen")
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=60)
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
-    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
+    video_link = forms.URLField(
+        label=_("Video link"),
+        required=False,
+        assume_scheme="https",
+        max_length=max_length_of(MeetingSeries, "video_link"),
+    )
     participants = PersonChoiceField(
         label=_("Participants"),
         queryset=User.objects.none(),
@@ -81,6 +87,7 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
         label=_("Reminders (minutes before, comma separated)"),
         initial="2880, 60",
         required=False,
+        max_length=200,
         help_text=_("2880 = two days, 60 = one hour."),
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
@@ -174,7 +181,12 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
 
 class TopicForm(forms.Form):
     title = forms.CharField(label=_("Topic"), max_length=200)
-    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=max_length_of(AgendaTopic, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     internal = forms.BooleanField(label=_("Internal (host staff only)"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -184,8 +196,18 @@ class TopicForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    decisions = forms.CharField(label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        max_length=max_length_of(Meeting, "minutes"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    decisions = forms.CharField(
+        label=_("Decisions"),
+        required=False,
+        max_length=max_length_of(Meeting, "decisions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     present = PersonChoiceField(
         label=_("Present"),
         queryset=User.objects.none(),
@@ -212,7 +234,12 @@ class MoveForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("action item", "Action"), max_length=200)
-    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=max_length_of(ActionItem, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     owner = PersonField(label=_("Owner"), queryset=User.objects.none())
     due_date = forms.DateField(label=_("Due date"), widget=widgets.DateInput())
 

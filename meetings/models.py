@@ -11,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from partnerportal import fields
+from partnerportal.fields import LimitedTextField
+
 DEFAULT_REMINDER_OFFSETS = [2880, 60]  # minutes before the start: two days and one hour
 
 
@@ -149,8 +152,8 @@ class Meeting(models.Model):
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="meetings", blank=True, verbose_name=_("participants")
     )
-    minutes = models.TextField(_("minutes"), blank=True)
-    decisions = models.TextField(_("decisions"), blank=True)
+    minutes = LimitedTextField(_("minutes"), max_length=fields.DOCUMENT, blank=True)
+    decisions = LimitedTextField(_("decisions"), max_length=fields.LONG_TEXT, blank=True)
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Attendance", related_name="attended_meetings", blank=True
     )
@@ -223,7 +226,7 @@ class AgendaTopic(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="topics", verbose_name=_("meeting"))
     partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+")
     title = models.CharField(_("topic"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), max_length=fields.SHORT_TEXT, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -272,7 +275,7 @@ class ActionItem(models.Model):
         verbose_name=_("meeting"),
     )
     title = models.CharField(_("action"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), max_length=fields.SHORT_TEXT, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("owner")
     )

@@ -2,12 +2,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import widgets
+from partnerportal.fields import max_length_of
 
 from .models import Organization, OrganizationKind, Site
 
 
 class PartnerForm(forms.ModelForm):
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("website"),
+        required=False,
+        assume_scheme="https",
+        max_length=max_length_of(Organization, "website"),
+    )
 
     class Meta:
         model = Organization
@@ -38,7 +44,7 @@ class PartnerForm(forms.ModelForm):
 
 
 class PartnerSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(
         label=_("Type"),
         required=False,

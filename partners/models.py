@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partnerportal import policy
+from partnerportal import fields, policy
+from partnerportal.fields import LimitedTextField
 
 
 class OrganizationKind(models.TextChoices):
@@ -59,8 +60,10 @@ class Organization(models.Model):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    internal_notes = models.TextField(_("internal notes"), blank=True, help_text=_("Only host staff see these notes."))
+    description = LimitedTextField(_("description"), max_length=fields.TEXT, blank=True)
+    internal_notes = LimitedTextField(
+        _("internal notes"), max_length=fields.LONG_TEXT, blank=True, help_text=_("Only host staff see these notes.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     partner_since = models.DateField(_("partner since"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from partnerportal import policy, widgets
+from partnerportal.fields import max_length_of
 from partners.models import Organization, OrganizationKind, User
 
 from . import selectors
@@ -15,6 +16,7 @@ from .models import (
     Notice,
     RoadmapComment,
     RoadmapItem,
+    SurveyResponse,
     SurveyRound,
 )
 
@@ -236,7 +238,11 @@ class RoadmapForm(forms.ModelForm):
 
 
 class RoadmapCommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=max_length_of(RoadmapComment, "body"),
+    )
     is_idea = forms.BooleanField(label=_("This is an idea"), required=False)
     partner = forms.ModelChoiceField(label=_("Partner thread"), queryset=Organization.objects.none(), required=False)
 
@@ -275,7 +281,10 @@ SCALE = [(str(i), str(i)) for i in range(1, 6)]
 
 class SurveyAnswerForm(forms.Form):
     comment = forms.CharField(
-        label=_("Anything else you want to tell us?"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Anything else you want to tell us?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=max_length_of(SurveyResponse, "comment"),
     )
 
     def __init__(self, *args, survey, language="en", **kwargs):

@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from partnerportal import fields
+from partnerportal.fields import LimitedTextField
+
 ALLOWED_FILE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "xlsx", "csv", "txt", "docx")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -60,10 +63,10 @@ class Notice(models.Model):
     kind = models.CharField(_("type"), max_length=30, choices=NoticeKind.choices)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), max_length=fields.TEXT, blank=True)
     affected_from = models.DateTimeField(_("affected from"))
     affected_until = models.DateTimeField(_("affected until"), null=True, blank=True)
-    mitigation = models.TextField(_("what is being done"), blank=True)
+    mitigation = LimitedTextField(_("what is being done"), max_length=fields.TEXT, blank=True)
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by")
     )
@@ -143,12 +146,13 @@ class Case(models.Model):
     )
     side = models.CharField(_("raised by side"), max_length=10, choices=Side.choices)
     title = models.CharField(_("title"), max_length=200)
-    what_happened = models.TextField(_("what happened"))
-    impact = models.TextField(_("impact"), blank=True)
-    root_cause = models.TextField(_("root cause"), blank=True)
-    prevention = models.TextField(_("how do we avoid it next time"), blank=True)
-    no_action_reason = models.TextField(
+    what_happened = LimitedTextField(_("what happened"), max_length=fields.TEXT)
+    impact = LimitedTextField(_("impact"), max_length=fields.TEXT, blank=True)
+    root_cause = LimitedTextField(_("root cause"), max_length=fields.TEXT, blank=True)
+    prevention = LimitedTextField(_("how do we avoid it next time"), max_length=fields.TEXT, blank=True)
+    no_action_reason = LimitedTextField(
         _("decision: no action item needed"),
+        max_length=fields.SHORT_TEXT,
         blank=True,
         help_text=_("If no action item is needed, document the decision and why."),
     )
@@ -279,9 +283,9 @@ class Engagement(models.Model):
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="engagements", verbose_name=_("participants")
     )
-    agenda = models.TextField(_("agenda"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
-    learnings = models.TextField(_("learnings"), blank=True)
+    agenda = LimitedTextField(_("agenda"), max_length=fields.TEXT, blank=True)
+    notes = LimitedTextField(_("notes"), max_length=fields.LONG_TEXT, blank=True)
+    learnings = LimitedTextField(_("learnings"), max_length=fields.TEXT, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords(m2m_fields=[participants])
@@ -340,11 +344,11 @@ class RoadmapItem(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=RoadmapCategory.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = LimitedTextField(_("description"), max_length=fields.TEXT, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=RoadmapStatus.choices, default=RoadmapStatus.PLANNED)
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
-    expected_effect = models.TextField(_("expected effect on the partner"), blank=True)
+    expected_effect = LimitedTextField(_("expected effect on the partner"), max_length=fields.SHORT_TEXT, blank=True)
     shared_with = models.ManyToManyField(
         "partners.Organization", blank=True, related_name="roadmap_items", verbose_name=_("shared with")
     )
@@ -375,7 +379,7 @@ class RoadmapComment(models.Model):
     partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     is_idea = models.BooleanField(_("this is an idea"), default=False)
-    body = models.TextField(_("comment"))
+    body = LimitedTextField(_("comment"), max_length=fields.TEXT)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -394,7 +398,7 @@ class Kudos(models.Model):
     )
     side = models.CharField(max_length=10, choices=Side.choices)
     title = models.CharField(_("what went well"), max_length=200)
-    message = models.TextField(_("message"), blank=True)
+    message = LimitedTextField(_("message"), max_length=fields.SHORT_TEXT, blank=True)
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     given_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
@@ -501,7 +505,7 @@ class SurveyResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     scores = models.JSONField(default=dict)
-    comment = models.TextField(blank=True)
+    comment = LimitedTextField(_("comment"), max_length=fields.TEXT, blank=True)
     submitted_on = models.DateField(default=timezone.localdate)
 
     class Meta:

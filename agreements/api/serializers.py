@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from partnerportal.api import ScopedPrimaryKeyRelatedField
+from partnerportal.fields import max_length_of
 
 from ..models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility, Signature
 
@@ -108,4 +109,6 @@ class AgreementSerializer(serializers.ModelSerializer):
 
 
 class TerminateSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=False, trim_whitespace=True)
+    reason = serializers.CharField(
+        allow_blank=False, trim_whitespace=True, max_length=max_length_of(AgreementVersion, "termination_reason")
+    )

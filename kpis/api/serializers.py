@@ -86,11 +86,13 @@ class MeasurementSerializer(serializers.ModelSerializer):
 class BulkItemSerializer(serializers.Serializer):
     """One measurement of the ingestion payload; numbers may be JSON numbers or strings ("12,5")."""
 
-    partner = serializers.CharField(required=False, help_text="Partner id (or exact name); partner users may omit it")
-    kpi = serializers.CharField(help_text="KPI code")
-    period_kind = serializers.CharField(required=False, default="day")
-    period_start = serializers.CharField()
-    site = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    partner = serializers.CharField(
+        required=False, max_length=200, help_text="Partner id (or exact name); partner users may omit it"
+    )
+    kpi = serializers.CharField(max_length=200, help_text="KPI code")
+    period_kind = serializers.CharField(required=False, default="day", max_length=20)
+    period_start = serializers.CharField(max_length=40)
+    site = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=200)
     value = serializers.JSONField(required=False, allow_null=True)
     numerator = serializers.JSONField(required=False, allow_null=True)
     denominator = serializers.JSONField(required=False, allow_null=True)

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from partnerportal import policy
 from partnerportal.api import ScopedPrimaryKeyRelatedField
+from partnerportal.fields import max_length_of
 from partners.models import Organization, User
 
 from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries
@@ -103,8 +104,12 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class MinutesSerializer(serializers.Serializer):
-    minutes = serializers.CharField(allow_blank=True, required=False, default="")
-    decisions = serializers.CharField(allow_blank=True, required=False, default="")
+    minutes = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=max_length_of(Meeting, "minutes")
+    )
+    decisions = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=max_length_of(Meeting, "decisions")
+    )
     present = _people_field(many=True, required=False)
     publish = serializers.BooleanField(required=False, default=False)
 

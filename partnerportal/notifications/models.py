@@ -3,6 +3,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnerportal import fields
+from partnerportal.fields import LimitedTextField
+
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -25,7 +28,8 @@ class Notification(models.Model):
     key = models.CharField(_("key"), max_length=200)
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=255)
-    body = models.TextField(_("text"))
+    # Rendered by the portal from texts that have limits of their own (minutes and decisions at most).
+    body = LimitedTextField(_("text"), max_length=fields.NOTIFICATION)
     url = models.CharField(_("link"), max_length=500, blank=True)
     partner = models.ForeignKey(
         "partners.Organization",
@@ -46,7 +50,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
+    last_error = LimitedTextField(_("last error"), max_length=fields.TEXT, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

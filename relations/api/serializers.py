@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from partnerportal.api import ScopedPrimaryKeyRelatedField
+from partnerportal.fields import max_length_of
 from partners.models import Organization, User
 
 from ..models import (
@@ -14,6 +15,7 @@ from ..models import (
     Notice,
     RoadmapComment,
     RoadmapItem,
+    SurveyResponse,
     SurveyRound,
     TimelineEvent,
 )
@@ -237,7 +239,9 @@ class CaseActionCreatedSerializer(serializers.Serializer):
 
 class SurveyAnswerSerializer(serializers.Serializer):
     scores = serializers.DictField(child=serializers.IntegerField(min_value=1, max_value=5))
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=max_length_of(SurveyResponse, "comment")
+    )
 
 
 class HealthSnapshotSerializer(serializers.ModelSerializer):

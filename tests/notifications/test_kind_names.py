@@ -13,7 +13,7 @@ from tests.notifications.helpers import make
 
 pytestmark = pytest.mark.django_db
 
-renaming = import_module("partnerportal.notifications.migrations.0003_kinds_named_by_app")
+renaming = import_module("partnerportal.notifications.migrations.0004_kinds_named_by_app")
 
 
 def test_every_registered_kind_is_named_by_its_app():
