@@ -158,7 +158,12 @@ class Case(models.Model):
     )
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
