@@ -525,7 +525,7 @@ class SurveyResponse(models.Model):
 
 class HealthSnapshot(models.Model):
     partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="health_snapshots")
-    month = models.DateField(help_text="First day of the month the score describes.")
+    month = models.DateField(help_text=_("First day of the month the score describes."))
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     parts = models.JSONField(default=dict)
     computed_at = models.DateTimeField(default=timezone.now)

@@ -18,6 +18,7 @@ A failure names the page and the offending text. To fix it: put the text in {% t
 stored domain text (a KPI name, a choice label) translate it when it is shown, in the reader's language.
 """
 
+import ast
 import inspect
 import io
 import json
@@ -496,3 +497,74 @@ def test_every_email_template_translates_its_text():
                     problems.append(f"{name}: {' '.join(token.contents.split())[:120]!r}")
     assert len(_email_templates()) > 20
     assert not problems, "text outside {% translate %} / {% blocktranslate %} in e-mails:\n" + "\n".join(problems)
+
+
+# --- What the walk cannot see: the source of flash messages, errors, labels and choices ------------------
+
+MESSAGE_FUNCTIONS = {"success", "info", "warning", "error", "debug"}
+TEXT_KEYWORDS = {"label", "help_text", "verbose_name", "verbose_name_plural", "empty_label"}
+
+
+def _literal_text(node):
+    """The letters a str literal or f-string writes itself (not what it interpolates), else ''."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value if LETTER.search(node.value) else ""
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_literal_text(part) for part in node.values if isinstance(part, ast.Constant))
+    return ""
+
+
+def _untranslated_in_source(tree):
+    """(line, text) of literals shown to people without gettext: flash messages, ValidationError, field and
+    form labels and help texts, and choice labels."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            owner = getattr(func.value, "id", "") if isinstance(func, ast.Attribute) else ""
+            shown = []
+            if owner == "messages" and name in MESSAGE_FUNCTIONS and len(node.args) > 1:
+                shown.append(node.args[1])
+            elif owner == "messages" and name == "add_message" and len(node.args) > 2:
+                shown.append(node.args[2])
+            elif name == "ValidationError" and node.args:
+                shown.append(node.args[0])
+            elif name.endswith("Field") and name not in {"OneToOneField", "ManyToManyField"} and node.args:
+                shown.append(node.args[0])  # a model field's verbose name
+            shown += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+            for value in shown:
+                if _literal_text(value):
+                    yield node.lineno, _literal_text(value)
+        elif isinstance(node, ast.ClassDef) and any(
+            getattr(base, "attr", getattr(base, "id", "")) in {"TextChoices", "IntegerChoices"} for base in node.bases
+        ):
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Tuple):
+                    label = statement.value.elts[-1]
+                    if len(statement.value.elts) > 1 and _literal_text(label):
+                        yield statement.lineno, _literal_text(label)
+
+
+def test_untranslated_in_source_finds_literals():
+    source = (
+        "messages.success(request, 'Saved.')\nmessages.error(request, f'{label}: {error}')\n"
+        "raise ValidationError(_('Too long.'))\nraise ValidationError(f'Bad {x}')\n"
+        "name = models.CharField('name', help_text=_('Shown'))\n"
+        "class Status(models.TextChoices):\n    OPEN = 'open', 'Open'\n    DONE = 'done', _('Done')\n"
+    )
+    found = sorted(text for _, text in _untranslated_in_source(ast.parse(source)))
+    assert found == ["Bad ", "Open", "Saved.", "name"]
+
+
+def test_no_untranslated_literal_in_the_source():
+    from django.conf import settings
+
+    problems = []
+    for path in sorted(settings.BASE_DIR.glob("**/*.py")):
+        relative = path.relative_to(settings.BASE_DIR)
+        # The API and its schema speak English to developers (as DRF's own messages do).
+        if relative.parts[0] in {".venv", "tests", "var", "bench"} or {"migrations", "api"} & set(relative.parts):
+            continue
+        for line, text in _untranslated_in_source(ast.parse(path.read_text(encoding="utf-8"))):
+            problems.append(f"{relative}:{line}: {text!r}")
+    assert not problems, "shown to people without gettext (wrap it in _()):\n" + "\n".join(problems)
