@@ -229,7 +229,7 @@ class KPITarget(models.Model):
         ]
 
     def __str__(self):
-        unit = self.kpi.unit if self.kpi_id else ""
+        unit = self.kpi.display_unit if self.kpi_id else ""
         return f"{self.partner_kpi}: {self.value:g} {unit} ({self.get_horizon_display()}, {self.valid_from:%Y-%m-%d})"
 
     @classmethod

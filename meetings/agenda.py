@@ -85,13 +85,27 @@ def kpi_period(meeting: Meeting) -> tuple[date, date]:
 def kpi_rows(*, meeting: Meeting, user) -> list[dict]:
     """The KPI section as plain dicts: frozen figures for a held meeting, live figures otherwise."""
     if meeting.agenda_snapshot and "kpis" in meeting.agenda_snapshot:
-        rows = meeting.agenda_snapshot["kpis"]
+        rows = _in_readers_language(meeting.agenda_snapshot["kpis"])
         if policy.can(user, "see_internal", meeting):
             return rows
         visible = _visible_kpi_ids(user=user, partner=meeting.partner)
         return [r for r in rows if r.get("kpi_id") in visible]
     start, end = kpi_period(meeting)
     return [r.to_json() for r in _kpi_results(user=user, partner=meeting.partner, start=start, end=end)]
+
+
+def _in_readers_language(rows: list[dict]) -> list[dict]:
+    """Frozen rows keep their figures; the KPI's name and unit are shown in the reader's language, not in the
+    language of whoever held the meeting."""
+    from kpis.models import KPIDefinition
+
+    kpis = KPIDefinition.objects.in_bulk({r.get("kpi_id") for r in rows if r.get("kpi_id")})
+    return [
+        {**r, "name": kpis[r["kpi_id"]].display_name, "unit": kpis[r["kpi_id"]].display_unit}
+        if r.get("kpi_id") in kpis
+        else r
+        for r in rows
+    ]
 
 
 def _visible_kpi_ids(*, user, partner) -> set[int]:

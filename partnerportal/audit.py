@@ -188,10 +188,14 @@ class AuditLog:
         changes = []
         for change in delta.changes:
             try:
-                name = model._meta.get_field(change.field).verbose_name
+                field = model._meta.get_field(change.field)
             except Exception:  # noqa: BLE001 - a field since removed from the model
-                name = change.field
-            changes.append((str(name), _short(change.old), _short(change.new)))
+                changes.append((change.field, _short(change.old), _short(change.new)))
+                continue
+            # A choice is shown by its label in the reader's language, not by its stored code.
+            labels = dict(field.flatchoices) if field.choices else {}
+            old, new = (labels.get(value, value) for value in (change.old, change.new))
+            changes.append((str(field.verbose_name), _short(old), _short(new)))
         return changes
 
 

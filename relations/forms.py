@@ -127,10 +127,14 @@ class CaseStatusForm(forms.Form):
 
 
 class FileForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("Allowed: %(types)s; at most 10 MB.") % {"types": ", ".join(ALLOWED_FILE_EXTENSIONS)},
-    )
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In the reader's language: a help text interpolated at import time would stay in English.
+        self.fields["file"].help_text = _("Allowed: %(types)s; at most 10 MB.") % {
+            "types": ", ".join(ALLOWED_FILE_EXTENSIONS)
+        }
 
 
 class ActionItemForm(forms.Form):

@@ -162,7 +162,12 @@ class Case(models.Model):
     )
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
@@ -524,7 +529,7 @@ class SurveyResponse(models.Model):
 
 class HealthSnapshot(models.Model):
     partner = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="health_snapshots")
-    month = models.DateField(help_text="First day of the month the score describes.")
+    month = models.DateField(help_text=_("First day of the month the score describes."))
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     parts = models.JSONField(default=dict)
     computed_at = models.DateTimeField(default=timezone.now)
