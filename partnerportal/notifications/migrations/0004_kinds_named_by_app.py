@@ -34,6 +34,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notifications", "0002_verbose_names")]
+    dependencies = [("notifications", "0003_text_limits")]
 
     operations = [migrations.RunPython(forwards, backwards)]

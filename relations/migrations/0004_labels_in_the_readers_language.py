@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('relations', '0002_default_survey_questions'),
+        ('relations', '0003_text_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
