@@ -99,8 +99,9 @@ def test_notice_ack_case_from_kpi_month_action_and_agenda(live_server):
             # The picker chooses nothing by itself; a search by the KPI's name finds the month.
             page.wait_for_selector("#id_measurement-results .form-text")
             assert page.locator("input[name=measurement]:checked").count() == 0
-            page.fill("#id_measurement", "Error")
-            page.wait_for_selector(f"#measurement-option-{bad_month.pk}")
+            with page.expect_response(lambda r: "measurement_q=Error" in r.url):
+                page.fill("#id_measurement", "Error")
+            page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
             page.check(f"#measurement-option-{bad_month.pk}")
             page.fill("input[name=title]", "Error rate 1.4 % in September")
             page.fill("textarea[name=what_happened]", "Error rate almost three times the target.")
