@@ -41,7 +41,17 @@ hub.nav_item(
     icon="grid-3x3",
     group="kpis",
 )
-hub.nav_item(_("KPIs"), "kpis:definitions", order=21, icon="speedometer2", group="kpis")
+# Host staff look across partners (the portfolio, the definitions); a partner's "KPIs" is their own scorecard.
+hub.nav_item(_("KPIs"), "kpis:definitions", visible=policy.is_host, order=21, icon="speedometer2", group="kpis")
+hub.nav_item(
+    _("KPIs"),
+    "kpis:scorecard",
+    visible=lambda user: policy.is_partner(user) and bool(user.organization_id),
+    url_kwargs=lambda user: {"partner_pk": user.organization_id},
+    order=21,
+    icon="speedometer2",
+    group="kpis",
+)
 hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
 hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
 

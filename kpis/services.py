@@ -76,7 +76,10 @@ def check_measurement(
             errors["kpi"] = unknown_kpi_code(kpi.code)
             return item
     if assignment is None:
-        errors["kpi"] = _("The KPI “%(kpi)s” is not assigned to %(partner)s.") % {"kpi": kpi.code, "partner": partner}
+        errors["kpi"] = _("The KPI “%(kpi)s” is not assigned to %(partner)s.") % {
+            "kpi": kpi.display_name,
+            "partner": partner,
+        }
         return item
     if user is None:
         pass  # an operator's command-line load (kpis_load_csv without --user): no account restrictions

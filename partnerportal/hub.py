@@ -25,6 +25,14 @@ class NavItem:
     order: int = 100
     icon: str = ""
     group: str = ""
+    # url_kwargs(user) -> the URL's arguments, for a page of the person's own (their partner's scorecard)
+    url_kwargs: Callable | None = None
+
+    def url_for(self, user) -> str:
+        try:
+            return reverse(self.url_name, kwargs=self.url_kwargs(user) if self.url_kwargs else None)
+        except NoReverseMatch:
+            return ""
 
 
 @dataclass(frozen=True)
@@ -57,10 +65,10 @@ def nav_group(key, label, *, order=100, icon=""):
     _GROUPS[key] = NavGroup(key, label, order, icon)
 
 
-def nav_item(label, url_name, *, visible=_anyone, order=100, icon="", group=""):
+def nav_item(label, url_name, *, visible=_anyone, order=100, icon="", group="", url_kwargs=None):
     if group and group not in _GROUPS:
         raise ValueError(f"Unknown navigation group {group!r} for {url_name!r}; known groups: {sorted(_GROUPS)}.")
-    _NAV[url_name] = NavItem(label, url_name, visible, order, icon, group)
+    _NAV[url_name] = NavItem(label, url_name, visible, order, icon, group, url_kwargs)
 
 
 # The shared menus of the top bar (Overview and Partners are the portal's own first links).
@@ -91,6 +99,7 @@ class MenuLink:
     item: NavItem
     current: bool  # this very page: aria-current="page"
     active: bool  # this page or one below it
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,12 +126,9 @@ def nav_menu_for(user, request=None):
     grouped: dict[str, list] = {}
     entries: list[tuple[int, MenuEntry]] = []
     for item in nav_for(user):
-        try:
-            url = reverse(item.url_name)
-        except NoReverseMatch:
-            url = ""
-        current = item.url_name == view_name
-        link = MenuLink(item, current, current or (len(url) > 1 and path.startswith(url)))
+        url = item.url_for(user)
+        current = item.url_name == view_name and (item.url_kwargs is None or path == url)
+        link = MenuLink(item, current, current or (len(url) > 1 and path.startswith(url)), url)
         if item.group:
             if item.group not in grouped:
                 grouped[item.group] = []

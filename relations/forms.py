@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -61,23 +62,39 @@ class NoticeForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.ModelForm
 
 
 def measurement_choices(user, partner):
-    """The partner's measurements of the last 13 months that the user may see (facts for a case)."""
-    from datetime import timedelta
+    """The partner's measurements a case may be about (see selectors.measurement_choices)."""
+    return selectors.measurement_choices(user=user, partner=partner)
 
-    from django.utils import timezone
 
-    from . import integrations
+class MeasurementPicker(forms.Widget):
+    """A search for one of a partner's measurements instead of a select of thousands of rows.
 
-    model = integrations.model_or_none("kpis.Measurement")
-    if model is None or partner is None:
-        return None
-    since = timezone.localdate() - timedelta(days=400)
-    return (
-        policy.scope(user, policy.VIEW, model)
-        .filter(partner=partner, period_start__gte=since)
-        .select_related("kpi", "partner")
-        .order_by("-period_start", "kpi__name")
-    )
+    A text box (KPI or site) and a month narrow the list; the results come from
+    relations:measurement_picker (scoped by the access policy) as radio buttons named like the
+    field, none of them chosen. `search_url` carries the partner when it is fixed; otherwise the
+    form's partner select (`partner_field_id`) is sent along and a new partner reloads the list.
+    """
+
+    template_name = "relations/widgets/measurement_picker.html"
+    search_url = ""
+    partner_field_id = ""
+    choices = None  # the queryset a posted value is looked up in, to show it chosen again
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen = None
+        if value not in (None, "") and self.choices is not None and str(value).isdigit():
+            chosen = self.choices.filter(pk=int(value)).first()
+        context["widget"].update(
+            search_url=self.search_url,
+            partner_field_id=self.partner_field_id,
+            results_id=f"{context['widget']['attrs'].get('id', name)}-results",
+            chosen=chosen,
+        )
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) or None
 
 
 class CaseForm(PartnerChoiceMixin, forms.ModelForm):
@@ -86,6 +103,7 @@ class CaseForm(PartnerChoiceMixin, forms.ModelForm):
         queryset=User.objects.none(),
         required=False,
         help_text=_("Attach the measurement the case is about as a fact (optional)."),
+        widget=MeasurementPicker,
     )
 
     class Meta:
@@ -98,13 +116,18 @@ class CaseForm(PartnerChoiceMixin, forms.ModelForm):
         if partner is None and policy.partner_ids(user):
             partner = user.organization
         self.setup_partner(user, partner)
-        choices = measurement_choices(user, partner)
+        # Any measurement the user may see is accepted here; clean() keeps it to the chosen partner.
+        choices = measurement_choices(user, None)
         if choices is None:
             del self.fields["measurement"]
         else:
-            self.fields["measurement"].queryset = choices
+            field = self.fields["measurement"]
+            field.queryset = choices
+            field.widget.choices = choices
+            field.widget.search_url = reverse("relations:measurement_picker")
+            field.widget.partner_field_id = self["partner"].auto_id
             if measurement is not None:
-                self.fields["measurement"].initial = measurement.pk
+                field.initial = measurement.pk
 
     def clean(self):
         data = super().clean()

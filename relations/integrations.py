@@ -136,22 +136,40 @@ def kpi_attainment(partner, start, end):
 
 
 def detected_successes(*, user, partner=None, since=None) -> list[dict]:
-    """KPI successes (kpis.selectors.successes_for, already policy-scoped) as dicts {title, detail, date}."""
+    """KPI successes (kpis.selectors.successes_for, already policy-scoped), newest first, as dicts:
+    title, detail, date, partner, and for grouping kind ("record", "streak"), kpi (its name in the
+    reader's language), value (shown with its unit) and url (the KPI's chart)."""
     selectors = _module("kpis.selectors")
     fn = getattr(selectors, "successes_for", None) if selectors else None
     if fn is None:
         return []
     if since is not None and hasattr(since, "date") and callable(since.date):
         since = since.date()
-    return [
-        {
-            "title": str(getattr(item, "title", item)),
-            "detail": "",
-            "date": getattr(item, "date", None),
-            "partner": getattr(item, "partner", None),
-        }
-        for item in fn(user=user, partner=partner, since=since)[:50]
-    ]
+    figures = _module("kpis.figures")
+    items = []
+    for item in fn(user=user, partner=partner, since=since)[:MAX_DETECTED_SUCCESSES]:
+        kpi = getattr(item, "kpi", None)
+        value = getattr(item, "value", None)
+        shown = ""
+        if kpi is not None and value is not None and figures is not None:
+            shown = f"{figures.shown(value, kpi.decimals)} {kpi.display_unit}".strip()
+        items.append(
+            {
+                "title": str(getattr(item, "title", item)),
+                "detail": "",
+                "date": getattr(item, "date", None),
+                "partner": getattr(item, "partner", None),
+                "kind": getattr(item, "kind", ""),
+                "kpi": kpi.display_name if kpi is not None else "",
+                "kpi_id": getattr(item, "kpi_id", None),
+                "value": shown,
+                "url": item.get_absolute_url() if hasattr(item, "get_absolute_url") else "",
+            }
+        )
+    return items
+
+
+MAX_DETECTED_SUCCESSES = 2000  # grouped per partner and KPI on the pages; a bound, not a page size
 
 
 # --- meetings --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from statistics import median
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from partnerportal import policy
 from partners.models import Organization, User
@@ -127,6 +128,54 @@ def open_notices_for_agenda(*, partner, user=None, since=None) -> list[dict]:
     ]
 
 
+# --- Facts for cases ---------------------------------------------------------------------------
+
+FACT_WINDOW_DAYS = 400  # a case is about something recent: the last 13 months of measurements
+PICKER_RESULTS = 15
+
+
+def measurement_choices(*, user, partner=None):
+    """The measurements a case may be about: those the user may see (a partner never sees another
+    partner's, nor an internal KPI's), of the last 13 months, of `partner` if given. None without
+    the kpis app."""
+    model = integrations.model_or_none("kpis.Measurement")
+    if model is None:
+        return None
+    since = timezone.localdate() - timedelta(days=FACT_WINDOW_DAYS)
+    qs = policy.scope(user, policy.VIEW, model).filter(period_start__gte=since)
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    return qs.select_related("kpi", "partner", "site").order_by("-period_start", "kpi__name", "id")
+
+
+def measurement_search(*, user, partner, text="", month=None, limit=PICKER_RESULTS):
+    """One page of the measurement picker: (results, how many match). Every word of `text` must be
+    in the KPI's name (stored or in the reader's language) or the site's name or code; `month` keeps
+    the measurements of that calendar month."""
+    qs = measurement_choices(user=user, partner=partner)
+    if qs is None:
+        return [], 0
+    for word in text.split()[:5]:
+        qs = qs.filter(
+            Q(kpi__name__icontains=word)
+            | Q(kpi__pk__in=_kpis_named(word))
+            | Q(site__name__icontains=word)
+            | Q(site__code__iexact=word)
+        )
+    if month is not None:
+        qs = qs.filter(period_start__year=month.year, period_start__month=month.month)
+    return list(qs[:limit]), qs.count()
+
+
+def _kpis_named(word):
+    """KPIs whose name in the reader's language holds `word` (standard KPIs are translated)."""
+    model = integrations.model_or_none("kpis.KPIDefinition")
+    if model is None:
+        return []
+    word = word.lower()
+    return [k.pk for k in model.objects.all() if word in k.display_name.lower()]
+
+
 # --- Engagements, roadmap ----------------------------------------------------------------------
 
 
@@ -151,8 +200,23 @@ def roadmap_comments(*, user, item) -> QuerySet:
 # --- Successes -------------------------------------------------------------------------------
 
 
+SUCCESS_LABELS = {
+    "record": _("Best month so far"),
+    "streak": _("On target several months in a row"),
+}
+RECORDS_SHOWN = 24  # the months listed when a grouped success is opened
+
+
+def _day(when):
+    return when.date() if hasattr(when, "date") and callable(when.date) else when
+
+
 def successes(*, user, partner=None, since=None, limit=20, per_kind=False) -> list[dict]:
-    """Kudos and KPI-detected successes together, newest first (`per_kind`: up to `limit` of each)."""
+    """Kudos people wrote (newest first), then the successes detected in KPI data, grouped: one entry
+    per partner, KPI and kind ("Best month so far ×3, latest November 2026") holding its records,
+    the most recent group first. The automatic records come every month; grouped and after the
+    kudos, they no longer bury what people wrote. `limit` counts kudos and groups (`per_kind`: up to
+    `limit` of each)."""
     kudos = policy.scope(user, policy.VIEW, Kudos).select_related("partner", "given_by")
     if partner is not None:
         kudos = kudos.filter(partner=partner)
@@ -169,13 +233,36 @@ def successes(*, user, partner=None, since=None, limit=20, per_kind=False) -> li
         }
         for k in kudos[:limit]
     ]
-    for success in integrations.detected_successes(user=user, partner=partner, since=since)[:limit]:
-        when = success["date"]
-        if hasattr(when, "date") and callable(when.date):
-            when = when.date()
-        items.append({"kind": "kpi", **success, "date": when, "by": None})
-    items.sort(key=lambda i: (i["date"] is not None, i["date"] or timezone.localdate()), reverse=True)
-    return items if per_kind else items[:limit]
+    groups: dict[tuple, dict] = {}
+    for success in integrations.detected_successes(user=user, partner=partner, since=since):
+        when = _day(success.get("date"))
+        found = success.get("partner")
+        kind = success.get("kind", "")
+        key = (getattr(found, "pk", None), success.get("kpi_id") or success["title"], kind)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "kind": "kpi",
+                "title": success.get("kpi") or success["title"],
+                "label": SUCCESS_LABELS.get(kind, ""),
+                "detail": "",
+                "date": when,  # the latest record (detected_successes lists the newest first)
+                "by": None,
+                "partner": found,
+                "url": success.get("url", ""),
+                "count": 0,
+                "records": [],
+            }
+        group["count"] += 1
+        if len(group["records"]) < RECORDS_SHOWN:
+            group["records"].append(
+                {"date": when, "title": success["title"], "value": success.get("value", "") if kind == "record" else ""}
+            )
+    newest = timezone.localdate()
+    detected = sorted(groups.values(), key=lambda g: (g["date"] is not None, g["date"] or newest), reverse=True)
+    if per_kind:
+        return items + detected[:limit]
+    return (items + detected)[:limit]
 
 
 # --- Surveys ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/<int:pk>/files/", views.case_file_upload, name="case_file_upload"),
     path("cases/<int:pk>/actions/", views.case_action, name="case_action"),
     path("cases/<int:pk>/measurements/", views.case_measurement, name="case_measurement"),
+    path("cases/measurements/", views.measurement_picker, name="measurement_picker"),
     path("files/case/<int:pk>/", views.case_file_download, name="case_file"),
     path("kudos/new/", views.kudos_create, name="kudos_create"),
     path("successes/", views.success_list, name="success_list"),

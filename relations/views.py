@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,9 +11,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from partnerportal import policy
 from partners.models import Organization
@@ -26,6 +28,7 @@ from .forms import (
     EngagementForm,
     FileForm,
     KudosForm,
+    MeasurementPicker,
     NoticeForm,
     RoadmapCommentForm,
     RoadmapForm,
@@ -234,9 +237,18 @@ def case_detail(request, pk):
         "action_form": ActionItemForm(case=case) if policy.can(request.user, "agree_action", case) else None,
         "actions": _visible_actions(request.user, case),
         "measurements": _visible_measurements(request.user, case),
-        "measurement_choices": forms_measurement_choices(request.user, case.partner) if can_change else None,
+        "measurement_picker": _measurement_picker(request.user, case) if can_change else "",
     }
     return render(request, "relations/case_detail.html", context)
+
+
+def _measurement_picker(user, case):
+    """The search for a measurement to link (the case's partner only), or "" without the kpis app."""
+    if forms_measurement_choices(user, case.partner) is None:
+        return ""
+    picker = MeasurementPicker(attrs={"id": "case-measurement", "class": "form-control form-control-sm"})
+    picker.search_url = f"{reverse('relations:measurement_picker')}?partner={case.partner_id}"
+    return picker.render("measurement", None)
 
 
 def _visible_actions(user, case):
@@ -376,6 +388,50 @@ def case_measurement(request, pk):
     return redirect(case)
 
 
+def _month(value: str):
+    """A month input's value (YYYY-MM) as its first day, or None."""
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+def measurement_picker(request):
+    """The measurement picker's results (an htmx fragment of radio buttons, none chosen): one partner's
+    measurements as the access policy lets the user see them; another partner's id answers 404."""
+    partner = _partner_filter(request)
+    text = request.GET.get("measurement_q", "").strip()[:100]
+    month = _month(request.GET.get("measurement_month", ""))
+    results, total, shown = [], 0, 0
+    if partner is not None:
+        results, total = selectors.measurement_search(user=request.user, partner=partner, text=text, month=month)
+        shown = len(results)
+        # The measurement chosen before this search stays chosen (and listed first) while it is the
+        # partner's; nothing else is ever chosen for the user.
+        chosen_id = request.GET.get("measurement", "")
+        chosen = None
+        if chosen_id.isdigit():
+            chosen = selectors.measurement_choices(user=request.user, partner=partner).filter(pk=int(chosen_id)).first()
+        if chosen is not None:
+            results = [chosen] + [m for m in results if m.pk != chosen.pk]
+            chosen.chosen = True
+    return render(
+        request,
+        "relations/_measurement_options.html",
+        {
+            "partner": partner,
+            "results": results,
+            "total": total,
+            "shown": shown,
+            "searched": bool(text or month),
+            "name": "measurement",
+        },
+    )
+
+
 # --- Kudos and successes -----------------------------------------------------------------------
 
 
@@ -402,12 +458,15 @@ def kudos_create(request):
 @login_required
 def success_list(request):
     partner = _partner_filter(request)
+    items = selectors.successes(user=request.user, partner=partner, limit=100, per_kind=True)
     return render(
         request,
         "relations/success_list.html",
         {
-            "items": selectors.successes(user=request.user, partner=partner, limit=100),
+            "kudos": [i for i in items if i["kind"] == "kudos"],
+            "detected": [i for i in items if i["kind"] == "kpi"],
             "partner": partner,
+            "partners": selectors.visible_partners(user=request.user),
             "can_add": policy.allows(request.user, policy.ADD, Kudos),
         },
     )

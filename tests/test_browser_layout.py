@@ -303,7 +303,10 @@ def test_navigation_is_grouped_into_few_menus(world):
     # A partner viewer sees the KPIs menu as one plain link (one item), and no administration.
     partner_menu = hub.nav_menu_for(world.a_viewer, Request())
     assert not any(e.group and e.group.key == "administration" for e in partner_menu)
-    assert any(e.group is None and e.link.item.url_name == "kpis:definitions" for e in partner_menu)
+    # Their "KPIs" is their own scorecard, not the host-wide list of definitions.
+    kpi_link = next(e.link for e in partner_menu if e.group is None and str(e.link.item.label) == "KPIs")
+    assert kpi_link.url == f"/kpis/partner/{world.partner_a.pk}/"
+    assert not any(link.item.url_name == "kpis:definitions" for e in partner_menu for link in e.links)
 
 
 def test_unknown_navigation_group_is_refused():

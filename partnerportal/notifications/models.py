@@ -1,6 +1,9 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import fields
@@ -13,6 +16,32 @@ class NotificationStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+SUMMARY_LENGTH = 160
+_URL = re.compile(r"https?://", re.IGNORECASE)
+
+
+def summary_of(body: str, limit: int = SUMMARY_LENGTH) -> str:
+    """One short line from an e-mail body, for the inbox: the e-mail without its greeting and its links.
+
+    The first paragraph that says something (not "Hello Anna,"), with every line that carries a URL
+    dropped ("See the chart: https://…": the inbox entry links to the object itself). A paragraph that
+    ends in a colon ("Anna raised a case:") takes the first line of the next one with it.
+    """
+    paragraphs = [
+        [line.strip() for line in block.splitlines() if line.strip() and not _URL.search(line)]
+        for block in re.split(r"\n\s*\n", body or "")
+    ]
+    paragraphs = [lines for lines in paragraphs if lines]
+    if len(paragraphs) > 1 and len(paragraphs[0]) == 1 and paragraphs[0][0].endswith(","):
+        paragraphs = paragraphs[1:]  # the greeting
+    if not paragraphs:
+        return ""
+    lines = paragraphs[0]
+    if lines[-1].endswith(":") and len(paragraphs) > 1:
+        lines = [*lines, paragraphs[1][0]]
+    return Truncator(" ".join(lines)).chars(limit)
 
 
 class Notification(models.Model):
@@ -66,6 +95,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.recipient}: {self.subject}"
+
+    @property
+    def summary(self) -> str:
+        """The inbox's short text (derived from the stored e-mail body, in the recipient's language)."""
+        return summary_of(self.body)
 
 
 class NotificationPreference(models.Model):

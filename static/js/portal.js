@@ -27,6 +27,16 @@
         if (!window.confirm(el.dataset.confirm)) { event.preventDefault(); }
       });
     });
+    // A search box inside a form (the measurement picker): Enter searches instead of sending the form.
+    root.querySelectorAll("[data-picker-search]").forEach(function (el) {
+      if (el.dataset.boundPicker) { return; }
+      el.dataset.boundPicker = "1";
+      el.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") { return; }
+        event.preventDefault();
+        if (window.htmx) { window.htmx.trigger(el, "search"); }
+      });
+    });
     root.querySelectorAll("[data-print]").forEach(function (el) {
       el.addEventListener("click", function () { window.print(); });
     });

@@ -1,6 +1,7 @@
 """`manage.py seed_demo` is idempotent across every app: the second run changes nothing."""
 
 import io
+import re
 
 from django.apps import apps
 from django.core.management import call_command
@@ -49,6 +50,22 @@ def test_seed_demo_creates_a_realistic_world(db):
         assert username in output
         assert User.objects.get(username=username).check_password(DEMO_PASSWORD)
     assert DEMO_PASSWORD in output
+
+
+def test_demo_logins_do_not_start_with_a_flood_of_unread_notifications(db, client):
+    """The demo's year of history notified people about every record month and breach as it was
+    seeded; a person signing in for the first time sees a few new notifications, not 85."""
+    from partnerportal.notifications import selectors
+    from partnerportal.notifications.models import Notification
+
+    _run()
+    assert Notification.objects.filter(recipient__username="lager").count() > 20  # the history is there
+    for user in User.objects.filter(is_active=True):
+        assert selectors.unread_count(user=user) <= 3, user.username
+    assert selectors.unread_count(user=User.objects.get(username="lager")) > 0  # the bell still shows news
+    client.post("/accounts/login/", {"username": "lager", "password": DEMO_PASSWORD})
+    page = client.get("/notifications/?show=unread").content.decode()
+    assert 0 < len(re.findall(r'id="notification-\d+"', page)) <= 3
 
 
 def test_demo_logins_work_through_the_login_form(db, client):

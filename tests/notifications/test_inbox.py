@@ -254,3 +254,47 @@ def test_switching_email_off_applies_to_messages_already_queued(world, client_as
     assert [m.to for m in mail.outbox] == [[world.a_manager.email]]
     quiet = Notification.objects.get(recipient=world.a_viewer, key="meeting:9:reminder:2d")
     assert quiet.status == "sent" and quiet.email is False  # in the inbox all the same
+
+
+def _row_text(html: str, pk: int) -> str:
+    """The visible text of one inbox row (tags and attribute values dropped)."""
+    import re
+
+    start = html.index(f'id="notification-{pk}"')
+    row = html[start : html.index("</li>", start)]
+    return re.sub(r"<[^>]+>", " ", row)
+
+
+def test_inbox_entry_is_a_short_text_and_a_link_not_the_email(world, client_as):
+    """A notice posted through the portal reaches the host's inbox as its subject (a link to the notice)
+    and one short line; the e-mail's greeting, its field list and its URLs stay in the e-mail."""
+    from relations.models import Notice
+    from tests.relations.test_notices import _post_form
+
+    _post_form(client_as(world.a_manager), world.partner_a, description="Two trailers stuck. " * 30)
+    notice = Notice.objects.get()
+    note = Notification.objects.get(recipient=world.manager, key=f"notice:{notice.pk}:posted")
+    assert "http://" in note.body  # the e-mail itself carries the link
+
+    client = client_as(world.manager)
+    page = client.get(reverse("notifications:inbox")).content.decode()
+    text = " ".join(_row_text(page, note.pk).split())
+    assert "Truck breakdown on E45" in text
+    assert "http" not in text and "testserver" not in text
+    assert "Two trailers stuck. Two trailers stuck. Two trailers stuck." not in text  # not the whole message
+    assert len(text) < 400, text
+    opened = client.get(reverse("notifications:open", args=[note.pk]))
+    assert opened["Location"] == notice.get_absolute_url()
+    assert f'href="{reverse("notifications:open", args=[note.pk])}"' in page
+
+
+def test_summary_drops_greeting_and_links():
+    from partnerportal.notifications.models import summary_of
+
+    body = "Hej Anna,\n\nDin handling “Tjek varer” (Alfa) forfalder 3. december 2026.\n\nOpdater status her: http://x/y"
+    assert summary_of(body) == "Din handling “Tjek varer” (Alfa) forfalder 3. december 2026."
+    assert summary_of("Bo (partner) raised a case:\n\nLate trucks\n\nWhat happened:\nx") == (
+        "Bo (partner) raised a case: Late trucks"
+    )
+    assert summary_of("http://only-a-link/") == ""
+    assert len(summary_of("word " * 200)) <= 160

@@ -160,6 +160,11 @@ ENDPOINTS = [
         data=lambda w, p: {"measurement": ""},
         ok=(302,),
     ),
+    # The measurement picker of cases: one partner's measurements (another partner's id is 404).
+    Endpoint(
+        "relations:measurement_picker",
+        lambda w, p: reverse("relations:measurement_picker") + f"?partner={p.pk}",
+    ),
     # Kudos and successes
     _page("kudos_create", allowed=EDITORS),
     _post("kudos_create", data=lambda w, p: {"partner": p.pk, "title": "Thanks for the quick help"}),

@@ -13,6 +13,25 @@ from tests.factories import PASSWORD, HostFactory, OrganizationFactory, UserFact
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+# The contrast ratio (WCAG 2.1) of an element's text colour on the first opaque background behind it.
+CONTRAST = """(selector) => {
+  const el = document.querySelector(selector);
+  const rgb = (c) => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let node = el, bg = null;
+  while (node && node.nodeType === 1) {
+    const c = rgb(getComputedStyle(node).backgroundColor);
+    if (c.length < 4 || c[3] > 0) { bg = c; break; }
+    node = node.parentElement;
+  }
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg || [255, 255, 255]);
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
 def _login(browser, live_server, username):
     context = browser.new_context()
     page = context.new_page()
@@ -61,6 +80,10 @@ def test_notice_ack_case_from_kpi_month_action_and_agenda(live_server):
             page.click("main form [type=submit]")
             page.wait_for_selector("#ack-status")
             assert "Not yet acknowledged" in page.inner_text("#ack-status")
+            # WCAG 1.4.3: the waiting state is readable (at least 4.5:1 on its background).
+            assert page.evaluate(CONTRAST, "#ack-status span") >= 4.5
+            page.goto(f"{live_server.url}/relations/notices/")
+            assert page.evaluate(CONTRAST, "main table td span.fw-semibold") >= 4.5
             notice = Notice.objects.get()
 
             # 2. The manager acknowledges it.
@@ -73,7 +96,13 @@ def test_notice_ack_case_from_kpi_month_action_and_agenda(live_server):
             # 3. From the partner hub, the manager raises a case about the bad KPI month.
             page.goto(f"{live_server.url}/partners/{partner.pk}/")
             page.click("#section-relationship >> text=Raise a case")
-            page.select_option("select[name=measurement]", str(bad_month.pk))
+            # The picker chooses nothing by itself; a search by the KPI's name finds the month.
+            page.wait_for_selector("#id_measurement-results .form-text")
+            assert page.locator("input[name=measurement]:checked").count() == 0
+            with page.expect_response(lambda r: "measurement_q=Error" in r.url):
+                page.fill("#id_measurement", "Error")
+            page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+            page.check(f"#measurement-option-{bad_month.pk}")
             page.fill("input[name=title]", "Error rate 1.4 % in September")
             page.fill("textarea[name=what_happened]", "Error rate almost three times the target.")
             page.click("main form [type=submit]")

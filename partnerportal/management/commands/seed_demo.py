@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 DEMO_APPS = ["partners", "kpis", "agreements", "meetings", "relations"]
 DEMO_PASSWORD = "demo-portal-2026"
+UNREAD_KEPT = 3  # each demo person's newest notifications stay unread, so the bell shows a few
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo = Demo(stdout=self.stdout)
+        started = timezone.now()
         with transaction.atomic():
             for app in DEMO_APPS:
                 try:
@@ -36,6 +39,24 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(demo)
+            mark_history_read(since=started)
         self.stdout.write(self.style.SUCCESS(f"Demo data is in place. Logins (password: {demo.password}):"))
         for username, role, organization in demo.logins:
             self.stdout.write(f"  {username:<14} {role:<18} {organization}")
+
+
+def mark_history_read(*, since):
+    """The demo's year of history was played through the services, which notified people of every record
+    month, breach and signature as it went. To the demo's people that is the past, read long ago, as it
+    would be for someone who had used the portal all year: only their newest few stay unread.
+    Notifications scheduled ahead (reminders) are left as they are; a second run creates none, so
+    touches none."""
+    from partnerportal.notifications.models import Notification
+
+    now = timezone.now()
+    seeded = Notification.objects.filter(created_at__gte=since, send_at__lte=now, read_at__isnull=True)
+    keep = []
+    for recipient in seeded.values_list("recipient", flat=True).distinct().order_by():
+        newest = seeded.filter(recipient=recipient).order_by("-send_at", "-id")
+        keep += list(newest.values_list("pk", flat=True)[:UNREAD_KEPT])
+    seeded.exclude(pk__in=keep).update(read_at=now)

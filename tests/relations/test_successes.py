@@ -1,0 +1,107 @@
+"""The successes list (issue #14): the kudos people wrote come first; the automatic "best month so far"
+records are one line per partner and KPI ("×5, latest October 2026") that opens to the months; the list
+filters by partner with a select and a button, and an unknown or foreign partner answers 404."""
+
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from relations import services
+
+pytestmark = pytest.mark.django_db
+
+kpis = pytest.importorskip("kpis.models")
+
+
+def _records(partner, code, months, kind="record"):
+    assignment, _ = kpis.PartnerKPI.objects.get_or_create(
+        partner=partner, kpi=kpis.KPIDefinition.objects.get(code=code), defaults={"shared": True}
+    )
+    for i, month in enumerate(months):
+        kpis.Success.objects.create(
+            partner=partner,
+            kpi=assignment.kpi,
+            partner_kpi=assignment,
+            kind=kind,
+            period_start=month,
+            value=20 - i,
+            text=f"{code} {month:%Y-%m}",
+        )
+    return assignment
+
+
+MONTHS = [date(2026, m, 1) for m in (6, 7, 8, 9, 10)]
+
+
+@pytest.fixture
+def successes(world):
+    delivery = _records(world.partner_a, "delivery-time", MONTHS)
+    _records(world.partner_a, "error-rate", [date(2026, 10, 1)])
+    _records(world.partner_b, "delivery-time", MONTHS[:2])
+    services.kudos_give(
+        user=world.manager, partner=world.partner_a, title="Thank you for the Christmas rush", message=""
+    )
+    services.kudos_give(user=world.manager, partner=world.partner_b, title="Beta's tidy loading dock", message="")
+    return delivery
+
+
+def _section(html, section_id):
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_kudos_come_first_and_records_are_one_line_per_partner_and_kpi(world, client_as, successes):
+    world.manager.language = "en"
+    world.manager.save()
+    html = client_as(world.manager).get(reverse("relations:success_list")).content.decode()
+    assert html.index('id="kudos"') < html.index('id="detected"')
+    kudos = _section(html, "kudos")
+    assert "Thank you for the Christmas rush" in kudos and "Beta&#x27;s tidy loading dock" in kudos
+    detected = _section(html, "detected")
+    lines = re.findall(r'<li class="mb-2 success-kpi">(.*?)</li>\s*(?=<li class="mb-2|</ul>\s*$)', detected, re.S)
+    assert detected.count('class="mb-2 success-kpi"') == 3  # A delivery time, A error rate, B delivery time
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", line).split()) for line in lines]
+    (delivery_a,) = [t for t in texts if t.startswith("Delivery time · Alfa")]
+    assert "Best month so far ×5, latest October 2026" in delivery_a
+    assert reverse("kpis:chart", args=[successes.pk]) in detected
+    assert "Show the 5 months" in detected and "June 2026" in detected  # the records, on demand
+    assert "Best month so far: October 2026" in detected  # a single record needs no count
+
+
+def test_grouped_in_danish(world, client_as, successes):
+    world.manager.language = "da"
+    world.manager.save()
+    html = client_as(world.manager).get(reverse("relations:success_list")).content.decode()
+    assert "Bedste måned til dato ×5, senest oktober 2026" in html
+
+
+def test_filter_by_partner_with_a_select_and_a_button(world, client_as, successes):
+    client = client_as(world.manager)
+    html = client.get(reverse("relations:success_list")).content.decode()
+    form = html[html.index('id="success-filter"') : html.index("</form>", html.index('id="success-filter"'))]
+    assert 'name="partner"' in form and 'type="submit"' in form and "onchange" not in form
+    assert f'value="{world.partner_b.pk}"' in form
+    only_b = client.get(reverse("relations:success_list"), {"partner": world.partner_b.pk}).content.decode()
+    assert "Beta&#x27;s tidy loading dock" in only_b and "Christmas rush" not in only_b
+    assert "Alfa Logistik" not in _section(only_b, "detected")
+    assert f'<option value="{world.partner_b.pk}" selected>' in only_b
+    for unknown in ("999999", "abc"):
+        assert client.get(reverse("relations:success_list"), {"partner": unknown}).status_code == 404
+
+
+def test_a_partner_sees_only_their_own_and_the_other_partner_is_404(world, client_as, successes):
+    client = client_as(world.a_manager)
+    html = client.get(reverse("relations:success_list")).content.decode()
+    assert "Christmas rush" in html and "Beta" not in html
+    assert 'id="success-filter"' not in html  # nothing to choose between
+    assert client.get(reverse("relations:success_list"), {"partner": world.partner_b.pk}).status_code == 404
+
+
+def test_dashboard_and_hub_keep_the_kudos_in_view(world, client_as, successes):
+    for month in range(1, 6):  # a year of records, as the demo has
+        _records(world.partner_a, "inventory-turnover", [date(2026, month, 1)])
+    hub = client_as(world.manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    assert "Thank you for the Christmas rush" in hub
+    assert hub.count("success-kpi") <= 5
