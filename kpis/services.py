@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerportal import policy
+from partnerportal import formats, policy
 
 from . import alerts, periods, rollups
 from .aggregation import measurement_value
@@ -259,7 +259,7 @@ def check_overlaps(items: list[MeasurementInput]) -> None:
                 item.errors["period_start"] = _(
                     "These days are already covered by a value %(what)s from %(start)s for this partner and "
                     "KPI; they would be counted twice. Use one period kind, and either a total or values per site."
-                ) % {"what": what % {"kind": str(kind_labels[kind]).lower()}, "start": spans[at][0].isoformat()}
+                ) % {"what": what % {"kind": str(kind_labels[kind]).lower()}, "start": formats.short_day(spans[at][0])}
                 break
         if not item.errors:
             add(item.partner.pk, item.kpi.pk, *level, item.period_start)
