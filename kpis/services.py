@@ -85,7 +85,9 @@ def check_measurement(*, user, item: MeasurementInput, assignment: PartnerKPI | 
     else:
         item.period_start = normalise_period(item.period_kind, item.period_start)
         if item.period_start > today:
-            errors["period_start"] = _("The period %(date)s is in the future.") % {"date": item.period_start}
+            errors["period_start"] = _("The period %(date)s is in the future.") % {
+                "date": formats.short_day(item.period_start)
+            }
     if item.site is not None and item.site.organization_id not in (partner.pk, _host_id()):
         errors["site"] = _("The site %(site)s belongs to neither the partner nor the host.") % {"site": item.site.code}
     for name in ("numerator", "denominator", "sample_size"):
@@ -526,7 +528,7 @@ def target_set(
             raise ValidationError(
                 {
                     "valid_from": _("A target of this horizon already starts on or after %(date)s.")
-                    % {"date": valid_from}
+                    % {"date": formats.short_day(valid_from)}
                 }
             )
         target.save()

@@ -54,10 +54,14 @@ def test_one_bad_day_on_the_first_does_not_alert_ten_days_do_and_say_so_far(worl
     assert alerts.RUNNING_MONTH_MIN_DAYS == 10
     english = breaches.get(recipient=world.manager)
     danish = breaches.get(recipient=world.a_manager)
-    assert english.subject == "Error rate for Alfa Logistik A/S has crossed the critical threshold so far in December 2026"
+    assert english.subject == (
+        "Error rate for Alfa Logistik A/S has crossed the critical threshold so far in December 2026"
+    )
     assert "is 2.8 % so far in December 2026 (data up to 10 Dec 2026, 10 of 31 days)" in english.body
     assert "The month is still running: the figure can still change." in english.body
-    assert danish.subject == "Fejlrate for Alfa Logistik A/S har indtil videre krydset den kritiske grænse i december 2026"
+    assert danish.subject == (
+        "Fejlrate for Alfa Logistik A/S har indtil videre krydset den kritiske grænse i december 2026"
+    )
     assert "indtil videre i december 2026 (data til og med 10. dec. 2026, 10 af 31 dage)" in danish.body
     assert "Måneden er ikke slut endnu" in danish.body
     # Once per month, however the month goes on.
