@@ -306,8 +306,8 @@ def test_the_measurement_list_pages_through_every_value_and_keeps_the_filter(wor
     client = client_as(world.manager)
     url = reverse("kpis:measurements", args=[world.partner_a.pk])
     page1 = client.get(url, {"kpi": "delivery-time"}).content.decode()
-    assert "1 Mar 2025" in page1 and "1 Jan 2025" not in page1  # newest first, 50 a page
+    assert ">1 Mar 2025<" in page1 and ">1 Jan 2025<" not in page1  # newest first, 50 a page
     assert "kpi=delivery-time&amp;page=2" in page1
     page2 = client.get(url, {"kpi": "delivery-time", "page": 2})
     assert len(page2.context["measurements"]) == 10
-    assert "1 Jan 2025" in page2.content.decode()
+    assert ">1 Jan 2025<" in page2.content.decode()
