@@ -114,6 +114,7 @@ class VersionForm(forms.ModelForm):
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
                 initial=list(self.instance.kpi_targets.values_list("pk", flat=True)) if self.instance.pk else [],
             )
+            self.fields["kpi_targets"].label_from_instance = lambda target: target.describe()
 
 
 class AgreementCreateForm(forms.Form):

@@ -232,6 +232,20 @@ class KPITarget(models.Model):
         unit = self.kpi.display_unit if self.kpi_id else ""
         return f"{self.partner_kpi}: {self.value:g} {unit} ({self.get_horizon_display()}, {self.valid_from:%Y-%m-%d})"
 
+    def describe(self) -> str:
+        """The target for people, in the reader's language: "Leveringstid: 21,6 timer (år, fra 1. jan. 2026)"."""
+        from django.utils.translation import gettext
+
+        from partnerportal.formats import quantity, short_day
+
+        kpi = self.kpi
+        return gettext("%(kpi)s: %(value)s (%(horizon)s, from %(date)s)") % {
+            "kpi": kpi.display_name,
+            "value": quantity(self.value, kpi.display_unit, kpi.decimals),
+            "horizon": self.get_horizon_display().lower(),
+            "date": short_day(self.valid_from),
+        }
+
     @classmethod
     def check_change(cls, targets, changes):
         for guard in cls.change_guards:
@@ -457,13 +471,15 @@ class Success(models.Model):
         """The success in the reader's language (the stored text is the English original)."""
         from django.utils.translation import gettext
 
+        from partnerportal.formats import period
+
         from .figures import shown
 
         params = {
             "kpi": self.kpi.display_name,
             "value": shown(self.value, self.kpi.decimals),
             "unit": self.kpi.display_unit,
-            "month": f"{self.period_start:%Y-%m}",
+            "month": period(self.period_start, "month"),
         }
         if self.kind == SuccessKind.RECORD:
             return gettext("%(kpi)s: %(value)s %(unit)s in %(month)s is the best month so far") % params

@@ -43,6 +43,8 @@ def bounds(granularity: str, day: date) -> tuple[date, date]:
 
 
 def label(granularity: str, start: date) -> str:
+    """The period's machine label ("2026-W48", "2026-11", "2026-Q4"): API, exports, chart data keys.
+    People read the period in words: partnerportal.formats.period (`{{ start|period:granularity }}`)."""
     if granularity == "week":
         year, week, _weekday = start.isocalendar()
         return f"{year}-W{week:02d}"

@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
-from partnerportal import policy
+from partnerportal import formats, policy
 
 from . import figures, periods
 from .aggregation import _to_date, aggregate
@@ -405,6 +405,7 @@ def kpi_chart(*, partner_kpi: PartnerKPI, granularity: str = "month", periods_ba
         rows.append(
             {
                 "label": periods.label(granularity, b),
+                "period": formats.period(b, granularity),
                 "start": b.isoformat(),
                 "actual": figures.number(actual, 4),
                 "target": t.value if t else None,

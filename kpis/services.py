@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerportal import policy
+from partnerportal import formats, policy
 
 from . import alerts, periods, rollups
 from .aggregation import measurement_value
@@ -95,7 +95,9 @@ def check_measurement(
     else:
         item.period_start = normalise_period(item.period_kind, item.period_start)
         if item.period_start > today:
-            errors["period_start"] = _("The period %(date)s is in the future.") % {"date": item.period_start}
+            errors["period_start"] = _("The period %(date)s is in the future.") % {
+                "date": formats.short_day(item.period_start)
+            }
     if item.site is not None and item.site.organization_id not in (partner.pk, host_id):
         errors["site"] = _("The site %(site)s belongs to neither the partner nor the host.") % {"site": item.site.code}
     for name in ("numerator", "denominator", "sample_size"):
@@ -264,7 +266,7 @@ def check_overlaps(items: list[MeasurementInput]) -> None:
                 item.errors["period_start"] = _(
                     "These days are already covered by a value %(what)s from %(start)s for this partner and "
                     "KPI; they would be counted twice. Use one period kind, and either a total or values per site."
-                ) % {"what": what % {"kind": str(kind_labels[kind]).lower()}, "start": spans[at][0].isoformat()}
+                ) % {"what": what % {"kind": str(kind_labels[kind]).lower()}, "start": formats.short_day(spans[at][0])}
                 break
         if not item.errors:
             add(item.partner.pk, item.kpi.pk, *level, item.period_start)
@@ -531,7 +533,7 @@ def target_set(
             raise ValidationError(
                 {
                     "valid_from": _("A target of this horizon already starts on or after %(date)s.")
-                    % {"date": valid_from}
+                    % {"date": formats.short_day(valid_from)}
                 }
             )
         target.save()

@@ -234,11 +234,12 @@ def render_portfolio_cells(portfolio) -> None:
 
     Every part is a number, a status from a fixed set or a URL with a number in it; names and
     texts are escaped. Numbers are rounded once, half up, by kpis.figures (as the templates'
-    `figure` filter does) and localised like `number_format` (no thousand separators).
+    `figure` filter does) and localised like `number_format` ("14.327.548", "12,5").
     """
     chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
     scorecard_url = reverse("kpis:scorecard", args=[987654321]).replace("987654321", "{}")
-    decimal_separator = get_format("DECIMAL_SEPARATOR")
+    # Python groups with "," and marks decimals with "."; the language's signs replace them.
+    separators = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
     empty = '<td class="text-end text-muted" data-value="">·</td>'
     for row in portfolio["rows"]:
         partner = row.partner
@@ -251,8 +252,7 @@ def render_portfolio_cells(portfolio) -> None:
             if cell.actual is None:
                 shown, sort_value = "–", ""
             else:
-                decimals = cell.decimals
-                shown = format(figures.rounded(cell.actual, decimals), "f").replace(".", decimal_separator)
+                shown = format(figures.rounded(cell.actual, cell.decimals), ",f").translate(separators)
                 sort_value = repr(cell.actual)
             parts.append(
                 f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'

@@ -207,6 +207,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Copenhagen")
 USE_I18N = True
 USE_TZ = True
+# One date, short-date and date-time style per language (partnerportal/formats/<lang>/formats.py) and
+# numbers grouped by thousands ("14.327.548" in Danish). Values a machine reads are never localised:
+# widgets render plain numbers and ISO dates, exports and the API write their own, and templates put
+# ids and numbers into attributes with `|unlocalize` (see partnerportal.formats).
+FORMAT_MODULE_PATH = ["partnerportal.formats"]
+USE_THOUSAND_SEPARATOR = True
 
 # --- Static and media ---------------------------------------------------------------------
 STATIC_URL = "/static/"

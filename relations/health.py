@@ -33,7 +33,10 @@ from statistics import median
 from dateutil.relativedelta import relativedelta
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from partnerportal.formats import number
 
 from . import integrations
 from .models import Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
@@ -93,7 +96,7 @@ def kpi_part(partner, start, end) -> Part:
     if value is None:
         return Part("kpi", None, "")
     score = min(100.0, max(0.0, float(value) * 100))
-    return Part("kpi", score, f"{score:.0f} %")
+    return Part("kpi", score, f"{number(score, 0)} %")
 
 
 def actions_part(partner, start, end) -> Part:
@@ -119,7 +122,7 @@ def notices_part(partner, start, end) -> Part:
     if not hours:
         return Part("notices", None, "")
     med = median(hours)
-    return Part("notices", _linear(med, NOTICE_BEST_H, NOTICE_WORST_H), f"{med:.1f} h")
+    return Part("notices", _linear(med, NOTICE_BEST_H, NOTICE_WORST_H), gettext("%(n)s hours") % {"n": number(med, 1)})
 
 
 def cases_part(partner, start, end) -> Part:
@@ -133,7 +136,7 @@ def cases_part(partner, start, end) -> Part:
     if not days:
         return Part("cases", None, "")
     med = median(days)
-    return Part("cases", _linear(med, CASE_BEST_D, CASE_WORST_D), f"{med:.1f} d")
+    return Part("cases", _linear(med, CASE_BEST_D, CASE_WORST_D), gettext("%(n)s days") % {"n": number(med, 1)})
 
 
 def survey_part(partner, start, end) -> Part:
@@ -154,7 +157,7 @@ def survey_part(partner, start, end) -> Part:
     if not values:
         return Part("survey", None, "")
     mean = sum(values) / len(values)
-    return Part("survey", (mean - 1) / 4 * 100, f"{mean:.2f} / 5")
+    return Part("survey", (mean - 1) / 4 * 100, f"{number(mean, 2)} / 5")
 
 
 def compute(partner, month: date, now=None) -> tuple[int | None, list[Part]]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from partnerportal import policy, uploads
+from partnerportal import formats, policy, uploads
 from partnerportal.links import absolute
 from partnerportal.notifications.models import Notification
 from partnerportal.notifications.services import notify, reschedule, withdraw
@@ -647,7 +647,8 @@ def survey_round_create(*, partner, opens_on: date, closes_on: date, anonymous=T
         _require(user, policy.ADD, SurveyRound)
     survey = SurveyRound(
         partner=partner,
-        title=title or _("Relationship survey %(partner)s %(date)s") % {"partner": partner, "date": opens_on},
+        title=title
+        or _("Relationship survey %(partner)s %(date)s") % {"partner": partner, "date": formats.short_day(opens_on)},
         opens_on=opens_on,
         closes_on=closes_on,
         anonymous=anonymous,

@@ -481,7 +481,7 @@ def health_detail(request, pk):
     score, parts = selectors.health_now(partner=partner)
     trend = selectors.health_trend(user=request.user, partner=partner)
     chart = {
-        "labels": [s.month.strftime("%Y-%m") for s in trend],
+        "labels": [s.month.isoformat() for s in trend],  # ticks in the page's language: static/relations/health.js
         "scores": [s.score for s in trend],
         "label": _("Health score"),
     }

@@ -4,7 +4,7 @@ from django.forms import CheckboxInput, CheckboxSelectMultiple, RadioSelect, Sel
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from partnerportal import policy
+from partnerportal import formats, policy
 
 register = template.Library()
 
@@ -72,3 +72,58 @@ def before_in_words(minutes):
     if mins or not parts:
         parts.append(ngettext("%(n)d minute", "%(n)d minutes", mins) % {"n": mins})
     return _("%(duration)s before") % {"duration": " ".join(parts)}
+
+
+# --- Dates, periods and numbers for people: one style per language (partnerportal.formats) ---------
+
+
+@register.filter
+def day(value):
+    """`{{ d|day }}`: the long date, "1. december 2026" / "1 December 2026"."""
+    return formats.day(value)
+
+
+@register.filter
+def short_day(value):
+    """`{{ d|short_day }}`: the short date of tables, "1. dec. 2026" / "1 Dec 2026"."""
+    return formats.short_day(value)
+
+
+@register.filter
+def moment(value):
+    """`{{ dt|moment }}`: date and time in the active time zone, "tirsdag 1. december 2026 kl. 14:30"."""
+    return formats.moment(value)
+
+
+@register.filter
+def short_moment(value):
+    """`{{ dt|short_moment }}`: date and time in a table, "1. dec. 2026 kl. 14:30" / "1 Dec 2026, 14:30"."""
+    return formats.short_moment(value)
+
+
+@register.filter
+def clock(value):
+    """`{{ dt|clock }}`: the time of day, "14:30"."""
+    return formats.clock(value)
+
+
+@register.filter
+def period(start, granularity="month"):
+    """`{{ start|period:"week" }}`: a calendar period in words, "uge 48 2026" / "Q4 2026"."""
+    return formats.period(start, granularity)
+
+
+@register.filter
+def number(value, decimals=None):
+    """`{{ n|number }}` or `{{ n|number:1 }}`: grouped thousands, the language's decimal sign."""
+    try:
+        places = None if decimals in (None, "") else int(decimals)
+    except (TypeError, ValueError):
+        places = None
+    return formats.number(value, places)
+
+
+@register.filter
+def quantity(value, unit=""):
+    """`{{ n|quantity:kpi.display_unit }}`: a number and its unit, "14.327.548 stk.", "21,6 timer"."""
+    return formats.quantity(value, unit)

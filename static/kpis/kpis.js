@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Charts speak the page's language: Chart.js formats numbers with `locale`, dates go through Intl.
+  var LANG = document.documentElement.lang || "en";
+
   function readJSON(id) {
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
@@ -15,7 +18,7 @@
       new Chart(canvas, {
         type: "line",
         data: { labels: series.map(function (_, i) { return i; }), datasets: [{ data: series, borderWidth: 1.5, pointRadius: 0, spanGaps: true, borderColor: "#0d6efd" }] },
-        options: { responsive: false, animation: false, plugins: { legend: { display: false }, tooltip: { enabled: false } }, scales: { x: { display: false }, y: { display: false } } }
+        options: { locale: LANG, responsive: false, animation: false, plugins: { legend: { display: false }, tooltip: { enabled: false } }, scales: { x: { display: false }, y: { display: false } } }
       });
     });
   }
@@ -25,13 +28,21 @@
     var data = readJSON("kpi-chart-data");
     if (!canvas || !data || typeof Chart === "undefined") return;
     var rows = data.rows;
+    var months = new Intl.DateTimeFormat(LANG, { month: "short", year: "numeric" });
+    // Months and years by Intl in the page's language ("nov. 2026", "Nov 2026"); Intl has no weeks or
+    // quarters, so those ticks are the server's words ("uge 48 2026", "Q4 2026").
+    function tick(r) {
+      if (data.granularity === "month") return months.format(new Date(r.start + "T12:00:00"));
+      if (data.granularity === "year") return r.start.slice(0, 4);
+      return r.period;
+    }
     function line(key, label, color, dash) {
       return { label: label, data: rows.map(function (r) { return r[key]; }), borderColor: color, backgroundColor: color, borderDash: dash || [], pointRadius: key === "actual" ? 3 : 0, stepped: key !== "actual", spanGaps: key !== "actual", borderWidth: key === "actual" ? 2 : 1.5 };
     }
     new Chart(canvas, {
       type: "line",
       data: {
-        labels: rows.map(function (r) { return r.label; }),
+        labels: rows.map(tick),
         datasets: [
           line("actual", canvas.dataset.labelActual, "#0d6efd"),
           line("target", canvas.dataset.labelTarget, "#198754", [6, 4]),
@@ -39,7 +50,13 @@
           line("critical", canvas.dataset.labelCritical, "#dc3545", [3, 3])
         ]
       },
-      options: { animation: false, interaction: { mode: "index", intersect: false }, scales: { y: { title: { display: true, text: data.unit } } } }
+      options: {
+        locale: LANG,
+        animation: false,
+        interaction: { mode: "index", intersect: false },
+        plugins: { tooltip: { callbacks: { title: function (items) { return items.length ? rows[items[0].dataIndex].period : ""; } } } },
+        scales: { y: { title: { display: true, text: data.unit } } }
+      }
     });
   }
 

@@ -371,10 +371,10 @@ def test_values_that_would_count_the_same_days_twice_are_refused(world):
         return {e["index"]: e["errors"]["period_start"] for e in response.json()["errors"]}
 
     month = refused({**day, "period_kind": "month", "period_start": "2025-03-01"})
-    assert "already covered by a value without a site, per day from 2025-03-31" in month[0]
+    assert "already covered by a value without a site, per day from 31 Mar 2025" in month[0]
     assert "counted twice" in month[0]
     week = refused({**day, "period_kind": "week", "period_start": "2025-04-01"})  # Mon 31 March – 6 April
-    assert "per day from 2025-03-31" in week[0]
+    assert "per day from 31 Mar 2025" in week[0]
     per_site = refused({**day, "period_start": "2025-03-31", "site": "ALFA1"})
     assert "without a site, per day" in per_site[0]
     # Within one call: the later of two overlapping items is named; nothing is saved.
@@ -382,7 +382,7 @@ def test_values_that_would_count_the_same_days_twice_are_refused(world):
         {**day, "period_kind": "month", "period_start": "2025-05-01"},
         {**day, "period_start": "2025-05-20"},
     )
-    assert list(batch) == [1] and "per month from 2025-05-01" in batch[1]
+    assert list(batch) == [1] and "per month from 1 May 2025" in batch[1]
     assert Measurement.objects.count() == 1
     # Not overlapping: a month after the days, the next week, a site on another day are fine.
     fine = _bulk(

@@ -54,11 +54,15 @@ def test_one_bad_day_on_the_first_does_not_alert_ten_days_do_and_say_so_far(worl
     assert alerts.RUNNING_MONTH_MIN_DAYS == 10
     english = breaches.get(recipient=world.manager)
     danish = breaches.get(recipient=world.a_manager)
-    assert english.subject == "Error rate for Alfa Logistik A/S has crossed the critical threshold so far in 2026-12"
-    assert "is 2.8 % so far in 2026-12 (data up to 2026-12-10, 10 of 31 days)" in english.body
+    assert english.subject == (
+        "Error rate for Alfa Logistik A/S has crossed the critical threshold so far in December 2026"
+    )
+    assert "is 2.8 % so far in December 2026 (data up to 10 Dec 2026, 10 of 31 days)" in english.body
     assert "The month is still running: the figure can still change." in english.body
-    assert danish.subject == "Fejlrate for Alfa Logistik A/S har indtil videre krydset den kritiske grænse i 2026-12"
-    assert "indtil videre i 2026-12 (data til og med 2026-12-10, 10 af 31 dage)" in danish.body
+    assert danish.subject == (
+        "Fejlrate for Alfa Logistik A/S har indtil videre krydset den kritiske grænse i december 2026"
+    )
+    assert "indtil videre i december 2026 (data til og med 10. dec. 2026, 10 af 31 dage)" in danish.body
     assert "Måneden er ikke slut endnu" in danish.body
     # Once per month, however the month goes on.
     _error(world, monkeypatch, date(2026, 12, 11), 9)
@@ -80,9 +84,9 @@ def test_a_month_with_too_little_data_is_judged_when_it_is_complete(world, error
     # The complete month alerts, with the plain complete-month text.
     english = breaches.get(recipient=world.manager)
     assert english.key == f"kpi:breach:{error_rate.pk}:2026-12"
-    assert english.subject == "Error rate for Alfa Logistik A/S crossed the critical threshold in 2026-12"
+    assert english.subject == "Error rate for Alfa Logistik A/S crossed the critical threshold in December 2026"
     assert "so far" not in english.body
-    assert breaches.get(recipient=world.a_manager).subject.endswith("krydsede den kritiske grænse i 2026-12")
+    assert breaches.get(recipient=world.a_manager).subject.endswith("krydsede den kritiske grænse i december 2026")
     assert not breaches.filter(key__endswith="2026-11").exists()
 
 
@@ -99,4 +103,4 @@ def test_a_week_or_month_value_covers_its_days(world, error_rate, monkeypatch):
     )
     assert alerts.data_until(error_rate, date(2026, 12, 1)) == date(2026, 12, 13)
     body = Notification.objects.get(kind="kpis.breach", recipient=world.manager).body
-    assert "(data up to 2026-12-13, 13 of 31 days)" in body
+    assert "(data up to 13 Dec 2026, 13 of 31 days)" in body
