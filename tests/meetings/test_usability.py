@@ -178,6 +178,25 @@ def test_a_series_with_a_past_first_date_starts_at_its_first_future_occurrence_a
     assert series.meetings.order_by("start").first().start.astimezone(CPH).date() == expected
 
 
+def test_the_api_starts_a_series_with_a_past_first_date_at_its_next_occurrence_too(world):
+    import json
+
+    data = {
+        "partner": world.partner_a.pk,
+        "title": "Weekly",
+        "rrule": "FREQ=WEEKLY;BYDAY=TH",
+        "first_date": (timezone.localdate() - timedelta(days=30)).isoformat(),
+        "start_time": "09:00",
+    }
+    response = client_for(world.manager).post("/api/meeting-series/", json.dumps(data), content_type="application/json")
+    assert response.status_code == 201, response.content
+    series = MeetingSeries.objects.get()
+    assert response.json()["first_date"] == series.first_date.isoformat()
+    assert timezone.localdate() <= series.first_date <= timezone.localdate() + timedelta(days=7)
+    assert series.first_date.weekday() == 3
+    assert not series.meetings.filter(start__lt=timezone.now()).exists()
+
+
 def test_a_future_first_date_is_kept_and_no_message_is_given(world):
     from tests.meetings.test_pages import _series_form
 
