@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import ActionItem, AgendaTopic, Attendance, CalendarFeed, Meeting, MeetingSeries
@@ -6,10 +7,14 @@ from .models import ActionItem, AgendaTopic, Attendance, CalendarFeed, Meeting, 
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "partner", "purpose", "rrule", "start_time", "time_zone", "active"]
+    list_display = ["title", "partner", "purpose", "recurrence", "start_time", "time_zone", "active"]
     list_filter = ["purpose", "active"]
     search_fields = ["title", "partner__name"]
     filter_horizontal = ["participants"]
+
+    @admin.display(description=_("Recurrence"))
+    def recurrence(self, obj):
+        return obj.recurrence_in_words
 
 
 class AttendanceInline(admin.TabularInline):

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnerportal import policy
 from partnerportal.links import absolute
@@ -84,8 +84,8 @@ def _instant(dt: datetime, zone: str) -> datetime:
     return local
 
 
-def _describe(meeting_or_series, url: str) -> str:
-    parts = []
+def _describe(meeting_or_series, url: str, *, lead: str = "") -> str:
+    parts = [lead] if lead else []
     if meeting_or_series.video_link:
         parts.append(meeting_or_series.video_link)
     parts.append(url)
@@ -198,7 +198,8 @@ def _series_event(series: MeetingSeries, meetings: list[Meeting]) -> list[icalen
         master.add("location", series.location)
     url = absolute("meetings:series_detail", series.pk)
     master.add("url", url)
-    master.add("description", _describe(series, url))
+    # How often, in words (the reader's language): the RRULE itself is for the calendar, not for people.
+    master.add("description", _describe(series, url, lead=series.recurrence_in_words))
     events = [master]
     exdates = []
     for meeting in meetings:
@@ -247,9 +248,10 @@ def feed_meetings(user, *, include_organised: bool = False):
 def feed_ics(user, *, include_organised: bool = False) -> str:
     cal = _calendar(name="Partner portal")
     series, one_offs = feed_meetings(user, include_organised=include_organised)
-    for s in series:
-        for event in _series_event(s, list(s.meetings.all())):
-            cal.add_component(event)
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        for s in series:
+            for event in _series_event(s, list(s.meetings.all())):
+                cal.add_component(event)
     for meeting in one_offs:
         cal.add_component(_event_for_meeting(meeting, zone=meeting.time_zone, sequence=meeting.sequence))
     cal.add_missing_timezones()

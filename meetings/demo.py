@@ -58,6 +58,7 @@ def seed(demo):
                 location="Nordlager, mødelokale 2",
                 video_link="https://meet.example.com/driftsmoede",
                 participants=people,
+                keep_past_first_date=True,  # running for months: its past meetings follow
             )
         all_series.append(series)
         _past_meetings(series, lager=lager, partner_user=partner_user, people=people, today=today)

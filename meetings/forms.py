@@ -8,12 +8,20 @@ from django.utils.translation import pgettext_lazy
 
 from partnerportal import policy, widgets
 from partnerportal.fields import max_length_of
+from partnerportal.templatetags.portal import before_in_words
 from partners.models import Organization, User
 
 from . import recurrence
-from .models import ActionItem, ActionStatus, AgendaTopic, Meeting, MeetingSeries, Purpose
+from .models import DEFAULT_REMINDER_OFFSETS, ActionItem, ActionStatus, AgendaTopic, Meeting, MeetingSeries, Purpose
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Choices to tick, one checkbox each (no Ctrl-click multi-select); the form template puts them in
+    a fieldset with the field's label as its legend."""
+
+    template_name = "meetings/widgets/checkboxes.html"
 
 
 class PersonChoiceField(forms.ModelMultipleChoiceField):
@@ -36,17 +44,14 @@ def people_for(partner):
     return participant_choices(partner=partner)
 
 
-def parse_offsets(text: str) -> list[int]:
-    values = []
-    for part in (text or "").replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            values.append(int(part))
-        except ValueError:
-            raise forms.ValidationError(_("“%(value)s” is not a whole number of minutes.") % {"value": part}) from None
-    return values
+# Reminder times offered as checkboxes (minutes before the start), besides any a series already has.
+REMINDER_CHOICES = [7 * 24 * 60, 2 * 24 * 60, 24 * 60, 2 * 60, 60, 15]
+
+
+def reminder_choices(current=()) -> list[tuple[str, str]]:
+    """(minutes, "2 days before") for the usual reminder times and the ones given, longest first."""
+    offsets = sorted(set(REMINDER_CHOICES) | {o for o in current if isinstance(o, int)}, reverse=True)
+    return [(str(o), before_in_words(o)) for o in offsets]
 
 
 class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
@@ -63,8 +68,13 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
         required=False,
     )
     day = forms.IntegerField(label=_("Day of the month"), min_value=1, max_value=28, required=False)
-    custom_rrule = forms.CharField(
-        label=_("Custom RRULE"), required=False, max_length=500, help_text=_("e.g. FREQ=MONTHLY;BYDAY=-1FR")
+    interval = forms.IntegerField(
+        label=_("Interval in weeks or months"),
+        min_value=1,
+        max_value=recurrence.MAX_INTERVAL,
+        initial=1,
+        required=False,
+        help_text=_("1: every week (or month), 2: every other, 3: every third, …"),
     )
     first_date = forms.DateField(label=_("First meeting on"), widget=widgets.DateInput())
     start_time = forms.TimeField(label=_("Starts at (local time)"), widget=widgets.TimeInput())
@@ -78,17 +88,10 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
         max_length=max_length_of(MeetingSeries, "video_link"),
     )
     participants = PersonChoiceField(
-        label=_("Participants"),
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label=_("Participants"), queryset=User.objects.none(), required=False, widget=CheckboxList()
     )
-    reminders = forms.CharField(
-        label=_("Reminders (minutes before, comma separated)"),
-        initial="2880, 60",
-        required=False,
-        max_length=200,
-        help_text=_("2880 = two days, 60 = one hour."),
+    reminders = forms.MultipleChoiceField(
+        label=_("Reminders"), required=False, widget=CheckboxList(), initial=[str(o) for o in DEFAULT_REMINDER_OFFSETS]
     )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
@@ -110,9 +113,12 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
         self.fields["participants"].queryset = (
             people_for(partner) if partner else User.objects.filter(is_active=True).select_related("organization")
         )
-        if not policy.allows(user, "custom_rule", MeetingSeries):
-            del self.fields["custom_rrule"]
-            self.fields["pattern"].choices = [c for c in recurrence.PATTERN_CHOICES if c[0] != recurrence.CUSTOM]
+        if series is not None and recurrence.describe(series.rrule)[0] == recurrence.CUSTOM:
+            # A rule the choices cannot express (given through the API) stays as it is unless changed.
+            keep = recurrence.KEEP_CURRENT_LABEL % {"rule": series.recurrence_in_words}
+            self.fields["pattern"].choices = [(recurrence.CUSTOM, keep), *recurrence.PATTERN_CHOICES]
+        stored = series.reminder_offsets if series is not None else []
+        self.fields["reminders"].choices = reminder_choices(stored or [])
         if series is None:
             self.fields["first_date"].initial = timezone.localdate() + timedelta(days=7)
 
@@ -131,23 +137,27 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
             "location": series.location,
             "video_link": series.video_link,
             "participants": list(series.participants.all()),
-            "reminders": ", ".join(str(o) for o in series.reminder_offsets or []),
+            "reminders": [str(o) for o in series.reminder_offsets or []],
             "active": series.active,
         }
-        if "custom" in extra:
-            initial["custom_rrule"] = extra["custom"]
-        else:
+        if "custom" not in extra:
             initial.update(extra)
         return initial
 
     def clean_reminders(self):
-        return parse_offsets(self.cleaned_data.get("reminders"))
+        chosen = [int(o) for o in self.cleaned_data.get("reminders") or []]
+        stored = self.series.reminder_offsets if self.series is not None else []
+        if set(chosen) == set(stored or []):
+            return list(stored)  # unchanged: the stored order too
+        return sorted(set(chosen), reverse=True)
 
     def clean(self):
         data = super().clean()
         pattern = data.get("pattern")
         first = data.get("first_date")
-        if pattern and first:
+        if pattern == recurrence.CUSTOM:
+            data["rrule"] = self.series.rrule  # only offered when editing a series with such a rule
+        elif pattern and first:
             weekday = data.get("weekday") or recurrence.WEEKDAYS[first.weekday()]
             try:
                 data["rrule"] = recurrence.build_rrule(
@@ -155,7 +165,7 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
                     weekday=weekday,
                     ordinal=data.get("ordinal"),
                     day=data.get("day") or (first.day if pattern == recurrence.MONTHLY_DAY else None),
-                    custom=data.get("custom_rrule", ""),
+                    interval=data.get("interval") or 1,
                 )
             except recurrence.RecurrenceError as exc:
                 self.add_error("pattern", str(exc))
@@ -212,8 +222,8 @@ class MinutesForm(forms.Form):
         label=_("Present"),
         queryset=User.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Hold Ctrl (Cmd on a Mac) to choose several."),
+        widget=CheckboxList(),
+        help_text=_("Tick everyone who took part."),
     )
 
     def __init__(self, *args, meeting, **kwargs):

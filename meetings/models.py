@@ -83,6 +83,13 @@ class MeetingSeries(models.Model):
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
 
+    @property
+    def recurrence_in_words(self) -> str:
+        """How often the series meets, in the active language ("First Tuesday of every month")."""
+        from .recurrence import in_words
+
+        return in_words(self.rrule, first_date=self.first_date)
+
     def local_dtstart(self) -> datetime:
         return datetime.combine(self.first_date, self.start_time)
 

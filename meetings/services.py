@@ -97,7 +97,9 @@ SERIES_FIELDS = (
 
 
 @transaction.atomic
-def series_create(*, user, partner, participants=(), **fields) -> MeetingSeries:
+def series_create(*, user, partner, participants=(), keep_past_first_date: bool = False, **fields) -> MeetingSeries:
+    """A new series. A first date in the past moves to the first occurrence still to come, unless
+    `keep_past_first_date` records a series that has been running since then (demo data, imports)."""
     _require_host(user)
     if partner is None or not partner.is_active or partner.is_host:
         raise ValidationError({"partner": _("Choose an active partner.")})
@@ -108,6 +110,8 @@ def series_create(*, user, partner, participants=(), **fields) -> MeetingSeries:
     if series.rrule:
         series.rrule = recurrence.normalise(series.rrule)
     series.full_clean()
+    if not keep_past_first_date:
+        start_in_future(series)
     participants = list(participants)
     validate_participants(partner=partner, participants=participants)
     series.save()
@@ -128,6 +132,8 @@ def series_update(*, user, series, participants=None, **fields) -> MeetingSeries
         setattr(series, name, value)
     series.rrule = recurrence.normalise(series.rrule)
     series.full_clean()
+    if series.first_date != before["first_date"]:
+        start_in_future(series)  # a running series keeps its first date; a new one given is checked
     if participants is not None:
         participants = list(participants)
         validate_participants(partner=series.partner, participants=participants)
@@ -138,6 +144,20 @@ def series_update(*, user, series, participants=None, **fields) -> MeetingSeries
         series.participants.set(participants)
     materialise(series=series, resync=True)
     return series
+
+
+def start_in_future(series: MeetingSeries, *, now: datetime | None = None) -> None:
+    """A series whose first meeting would lie in the past starts at its first occurrence still to come:
+    `first_date` moves there (the views say so), and no meeting is made in the past."""
+    now_local = timezone.localtime(now or timezone.now(), series.zone).replace(tzinfo=None)
+    dtstart = series.local_dtstart()
+    first = recurrence.first_occurrence(rrule=series.rrule, dtstart=dtstart)
+    if first is not None and first >= now_local:
+        return
+    upcoming = recurrence.next_occurrence(rrule=series.rrule, dtstart=dtstart, after=now_local)
+    if upcoming is None:
+        raise ValidationError({"first_date": _("The series has no meetings from now on; choose a later first date.")})
+    series.first_date = upcoming.date()
 
 
 def materialise(

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,6 +75,16 @@ def series_list(request):
     )
 
 
+def _say_if_started_later(request, form, series):
+    """The first date given lay in the past and the series starts later (services.start_in_future)."""
+    if series.first_date != form.cleaned_data["first_date"]:
+        messages.warning(
+            request,
+            _("The first meeting was in the past; the series starts on %(date)s.")
+            % {"date": date_format(series.first_date, "DATE_FORMAT")},
+        )
+
+
 @login_required
 def series_create(request):
     if not policy.allows(request.user, policy.ADD, MeetingSeries):
@@ -89,6 +100,7 @@ def series_create(request):
             _errors_to_form(form, exc)
         else:
             messages.success(request, _("The meeting series was scheduled."))
+            _say_if_started_later(request, form, series)
             return redirect(series)
     return render(
         request, "meetings/series_form.html", {"form": form, "series": None}, status=400 if form.errors else 200
@@ -101,11 +113,12 @@ def series_edit(request, pk):
     form = SeriesForm(request.POST or None, user=request.user, series=series)
     if request.method == "POST" and form.is_valid():
         try:
-            services.series_update(user=request.user, series=series, **form.service_kwargs())
+            series = services.series_update(user=request.user, series=series, **form.service_kwargs())
         except ValidationError as exc:
             _errors_to_form(form, exc)
         else:
             messages.success(request, _("The meeting series was saved."))
+            _say_if_started_later(request, form, series)
             return redirect(series)
     return render(
         request, "meetings/series_form.html", {"form": form, "series": series}, status=400 if form.errors else 200

@@ -42,9 +42,9 @@ def _int_param(request, name):
 
 
 def _require_rule_allowed(user, rrule):
-    """A custom RFC 5545 rule is the policy's "custom_rule" action (admins), as on the page: a rule is
-    custom when none of the form's patterns (weekly, every two weeks, monthly on a weekday or a day,
-    quarterly) expresses it, e.g. "FREQ=WEEKLY;BYDAY=MO,TH" or a bare "FREQ=MONTHLY"."""
+    """A custom RFC 5545 rule is the policy's "custom_rule" action (admins; the page offers none): a rule
+    is custom when none of the form's choices (every n weeks on a weekday, every n months on a weekday
+    or a day, quarterly) expresses it, e.g. "FREQ=WEEKLY;BYDAY=MO,TH" or a bare "FREQ=MONTHLY"."""
     if not rrule or policy.allows(user, "custom_rule", MeetingSeries):
         return
     try:

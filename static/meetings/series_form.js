@@ -2,14 +2,14 @@
 (function () {
   "use strict";
   var NEEDS = {
-    weekly: ["weekday"],
+    weekly: ["weekday", "interval"],
     biweekly: ["weekday"],
-    monthly_weekday: ["weekday", "ordinal"],
-    monthly_day: ["day"],
+    monthly_weekday: ["weekday", "ordinal", "interval"],
+    monthly_day: ["day", "interval"],
     quarterly: [],
-    custom: ["custom_rrule"]
+    custom: []
   };
-  var OPTIONAL = ["weekday", "ordinal", "day", "custom_rrule"];
+  var OPTIONAL = ["weekday", "ordinal", "day", "interval"];
   function wrapper(name) {
     var field = document.querySelector("#series-form [name=" + name + "]");
     return field ? field.closest(".mb-3") : null;

@@ -45,7 +45,7 @@ def _series_form(w, p):
         "time_zone": "Europe/Copenhagen",
         "duration_minutes": "60",
         "location": f"Room of {p.name}",
-        "reminders": "",
+        "reminders": [],
     }
 
 

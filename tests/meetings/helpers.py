@@ -22,6 +22,7 @@ def ensure_standard_kpis():
 
 
 def make_series(world, partner, *, rrule="FREQ=MONTHLY;BYDAY=1TU", first_date=None, start_time=time(9, 0), **kw):
+    """A series running since `first_date` (default: 60 days ago)."""
     partner_user = world.user("partner_manager", partner)
     participants = kw.pop("participants", [world.manager, partner_user])
     return services.series_create(
@@ -36,6 +37,7 @@ def make_series(world, partner, *, rrule="FREQ=MONTHLY;BYDAY=1TU", first_date=No
         duration_minutes=60,
         location=kw.pop("location", f"Room of {partner.name}"),
         participants=participants,
+        keep_past_first_date=True,
         **kw,
     )
 
