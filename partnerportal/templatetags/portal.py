@@ -25,6 +25,15 @@ def bs(field):
     return field.as_widget(attrs={"class": f"{existing} {css}".strip()})
 
 
+@register.filter
+def focus_id(field):
+    """The id of the input that a link to `field` should focus: the field's own input, or the first
+    choice of a group of radio buttons or checkboxes (whose label names no single input)."""
+    if field.use_fieldset and field.auto_id:
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
+
 @register.simple_tag(takes_context=True)
 def querystring_without(context, *keys):
     params = context["request"].GET.copy()

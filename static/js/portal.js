@@ -41,6 +41,21 @@
       el.addEventListener("click", function () { window.print(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); });
+  // After a failed submit the error summary takes the focus, so a screen reader reads it first and a
+  // keyboard user starts from it; its links move the focus to the field they name.
+  function focusErrors(root) {
+    var summary = root.querySelector ? root.querySelector("[data-error-summary]") : null;
+    if (root.matches && root.matches("[data-error-summary]")) { summary = root; }
+    if (!summary) { return; }
+    summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target) { event.preventDefault(); target.focus(); }
+      });
+    });
+    summary.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { bind(document); focusErrors(document); });
+  document.addEventListener("htmx:load", function (event) { if (event.target !== document.body) { focusErrors(event.target); } });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
 })();
