@@ -43,14 +43,17 @@ def _field(result, name):
     return result.get(name) if isinstance(result, dict) else getattr(result, name, None)
 
 
+def _better(trend, direction) -> bool:
+    return (trend == "up") == (direction != "lower")
+
+
 def trend_name(trend, direction) -> str:
     """'up – better' or 'up – worse': better or worse follows the KPI's direction, not the arrow's."""
     if trend == "flat":
         return _("unchanged")
-    better = (trend == "up") == (direction != "lower")
     if trend == "up":
-        return _("up – better") if better else _("up – worse")
-    return _("down – better") if better else _("down – worse")
+        return _("up – better") if _better(trend, direction) else _("up – worse")
+    return _("down – better") if _better(trend, direction) else _("down – worse")
 
 
 @register.simple_tag
@@ -62,8 +65,7 @@ def trend_mark(result):
     if trend == "flat":
         icon, colour = "arrow-right", "text-muted"
     else:
-        better = (trend == "up") == (direction != "lower")
-        icon, colour = f"arrow-{trend}-right", "text-success" if better else "text-danger"
+        icon, colour = f"arrow-{trend}-right", "text-success" if _better(trend, direction) else "text-danger"
     name = trend_name(trend, direction)
     return format_html(
         '<span class="kpi-trend" data-trend="{}" title="{}"><i class="bi bi-{} {}" aria-hidden="true"></i>'
