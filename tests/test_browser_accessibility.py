@@ -81,6 +81,11 @@ def test_portfolio_sorts_with_the_keyboard_and_htmx_swaps_keep_focus_and_speak(w
             _live_text(page, "Sorted by Overall score, descending")
             # Only one column is marked as sorted.
             assert page.locator("#portfolio thead th[aria-sort]").count() == 1
+            # The words for screen readers in a wide table do not widen the page on a phone.
+            page.set_viewport_size({"width": 390, "height": 844})
+            wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert wide[0] <= wide[1], wide
+            page.set_viewport_size({"width": 1366, "height": 768})
 
             # An htmx swap with the keyboard: edit a row of a draft agreement in place.
             page.goto(live_server.url + reverse("agreements:edit", args=[version.pk]))
