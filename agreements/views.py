@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from partnerportal import policy
+from partnerportal.htmx import announce, form_errors_text
 from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
 from partners.models import Organization
 
@@ -294,12 +295,15 @@ class RowMixin(DraftMixin):
         if not request.htmx and form.errors:
             status = 400
         template = "agreements/_row_form.html" if request.htmx else "agreements/row_form_page.html"
-        return render(
+        response = render(
             request,
             template,
             {"version": version, "kind": kind, "form": form, "row": row, "agreement": version.agreement},
             status=status,
         )
+        if request.htmx and form.errors:
+            announce(response, form_errors_text())
+        return response
 
     def save(self, request, version, kind, form, row):
         if form.is_valid():
@@ -309,7 +313,7 @@ class RowMixin(DraftMixin):
                 _add_errors(form, error)
             else:
                 if request.htmx:
-                    return self.render_row(request, version, kind, row)
+                    return announce(self.render_row(request, version, kind, row), _("The row was saved."))
                 messages.success(request, _("The row was saved."))
                 return redirect("agreements:edit", pk=version.pk)
         return self.render_form(request, version, kind, form, row=row)
@@ -370,7 +374,7 @@ class RowDeleteView(RowMixin, View):
             _flash_error(request, error)
             return redirect(version)
         if request.htmx:
-            return HttpResponse("")
+            return announce(HttpResponse(""), _("The row was deleted."))
         messages.success(request, _("The row was deleted."))
         return redirect("agreements:edit", pk=version.pk)
 

@@ -25,6 +25,7 @@ from partners.models import Organization
 from . import exports, figures, importing, periods, selectors, services
 from .forms import DefinitionForm, ImportForm, MeasurementForm, PartnerKPIForm, TargetForm
 from .models import KPIDefinition, KPITarget, Measurement, PartnerKPI, Source
+from .templatetags.kpi_status import STATUS_ICONS, status_mark
 
 
 def partner_or_404(user, pk) -> Organization:
@@ -240,7 +241,9 @@ def render_portfolio_cells(portfolio) -> None:
     scorecard_url = reverse("kpis:scorecard", args=[987654321]).replace("987654321", "{}")
     # Python groups with "," and marks decimals with "."; the language's signs replace them.
     separators = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
-    empty = '<td class="text-end text-muted" data-value="">·</td>'
+    not_assigned = escape(_("Not assigned"))
+    empty = f'<td class="text-end text-muted" data-value="">·<span class="visually-hidden">{not_assigned}</span></td>'
+    marks = {status: str(status_mark(status)) for status in STATUS_ICONS}
     for row in portfolio["rows"]:
         partner = row.partner
         name = escape(partner.name)
@@ -256,7 +259,8 @@ def render_portfolio_cells(portfolio) -> None:
                 sort_value = repr(cell.actual)
             parts.append(
                 f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'
-                f'<a class="text-reset" href="{chart_url.format(int(cell.partner_kpi_id))}">{escape(shown)}</a></td>'
+                f'<a class="text-reset" href="{chart_url.format(int(cell.partner_kpi_id))}">{escape(shown)}'
+                f"{marks.get(cell.status, marks['no_data'])}</a></td>"
             )
         if row.overall is None:
             parts.append('<td class="text-end fw-bold" data-value="">–</td>')

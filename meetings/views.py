@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from partnerportal import policy
 from partnerportal.backends import may_sign_in
+from partnerportal.htmx import announce, form_errors_text
 from partners.models import Organization
 
 from . import agenda as agenda_module
@@ -210,7 +211,10 @@ def topic_add(request, pk):
     if request.htmx:
         context = _meeting_context(request, meeting)
         context["topic_form"] = form
-        return render(request, "meetings/_topics.html", context, status=400 if error else 200)
+        response = render(request, "meetings/_topics.html", context, status=400 if error else 200)
+        if error:
+            return announce(response, form_errors_text())
+        return announce(response, _("The topic was added to the agenda.")) if request.method == "POST" else response
     return render(request, "meetings/topic_form.html", {"meeting": meeting, "form": form}, status=400 if error else 200)
 
 

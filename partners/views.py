@@ -2,9 +2,11 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 
 from partnerportal import hub, policy
+from partnerportal.htmx import announce
 from partnerportal.views import HostRequiredMixin, LoginRequiredMixin
 
 from . import selectors, services
@@ -20,8 +22,11 @@ class PartnerListView(HostRequiredMixin, View):
             search, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
         partners = selectors.partner_list(user=request.user, search=search, kind=kind)
         page = Paginator(partners, 25).get_page(request.GET.get("page"))
-        template = "partners/_partner_rows.html" if request.htmx else "partners/partner_list.html"
-        return render(request, template, {"form": form, "page": page})
+        if request.htmx:
+            count = page.paginator.count
+            found = ngettext("%(count)s partner found.", "%(count)s partners found.", count) % {"count": count}
+            return announce(render(request, "partners/_partner_rows.html", {"form": form, "page": page}), found)
+        return render(request, "partners/partner_list.html", {"form": form, "page": page})
 
 
 class PartnerDetailView(LoginRequiredMixin, View):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from partnerportal import policy
+from partnerportal.htmx import announce
 
 from . import selectors, services
 
@@ -35,11 +36,12 @@ def mark_read(request, pk):
         notification=selectors.notification_for(user=request.user, pk=pk, action=policy.CHANGE)
     )
     if request.htmx:
-        return render(
+        response = render(
             request,
             "notifications/_mark_read_response.html",
             {"notification": notification, "unread_count": selectors.unread_count(user=request.user)},
         )
+        return announce(response, _("Marked as read."))
     return redirect("notifications:inbox")
 
 

@@ -55,7 +55,94 @@
     });
     summary.focus();
   }
-  document.addEventListener("DOMContentLoaded", function () { bind(document); focusErrors(document); });
   document.addEventListener("htmx:load", function (event) { if (event.target !== document.body) { focusErrors(event.target); } });
+  // A link to something inside a closed <details> (a chart's data table) opens it.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    var target = link && link.getAttribute("href").length > 1 && document.getElementById(link.getAttribute("href").slice(1));
+    var details = target && target.closest("details");
+    if (details) { details.open = true; }
+  });
+  document.addEventListener("DOMContentLoaded", function () { bind(document); focusErrors(document); });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
+
+  // A polite live region (in base.html) says what an action did without moving the focus.
+  function announce(text) {
+    var region = document.getElementById("live-status");
+    if (!region || !text) { return; }
+    region.textContent = "";
+    // A fresh node after a pause, so the same words twice are read twice.
+    window.setTimeout(function () { region.textContent = text; }, 100);
+  }
+  window.portal = window.portal || {};
+  window.portal.announce = announce;
+  // Servers announce with the header HX-Trigger-After-Settle: {"portal:announce": "Gemt"} (partnerportal/htmx.py).
+  document.addEventListener("portal:announce", function (event) {
+    announce(event.detail && event.detail.value);
+  });
+
+  // Forms with errors come back as 400/422 and a locked object as 409: show them instead of doing nothing.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 409 || status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // After a swap a form that came in takes the focus (its first field with an error, or its first
+  // field); otherwise the focus stays where it was if that element is still on the page (a search
+  // field), or goes to the new content ([data-focus], its first control, or the content itself), and
+  // when the content was removed, to its neighbour.
+  var FOCUSABLE = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href], [tabindex]";
+  var swap = null;
+  function live(el) { return el && el.nodeType === 1 && document.body.contains(el) ? el : null; }
+  function focusIn(el) {
+    if (!live(el)) { return false; }
+    var target = el.querySelector(".is-invalid, [aria-invalid=true], [data-focus]") ||
+      (el.matches("form") ? el.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])") : null) ||
+      (el.matches(FOCUSABLE) ? el : el.querySelector(FOCUSABLE));
+    if (!target) {
+      if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "-1"); }
+      target = el;
+    }
+    target.focus();
+    return document.activeElement === target;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    swap = {
+      target: target,
+      next: target && target.nextElementSibling,
+      previous: target && target.previousElementSibling,
+      parent: target && target.parentElement,
+      added: []
+    };
+  });
+  document.addEventListener("htmx:load", function (event) {
+    if (swap) { swap.added.push(event.target); }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var state = swap;
+    if (!state || state.done) { return; }
+    state.done = true;
+    window.setTimeout(function () {
+      swap = null;
+      var active = document.activeElement;
+      var added = state.added.filter(live);
+      var inAdded = added.some(function (el) { return el.contains(active); });
+      // A form that was opened (or came back with errors) takes the focus to its first field.
+      var form = null;
+      added.forEach(function (el) { form = form || (el.matches("form") ? el : el.querySelector("form")); });
+      if (form) {
+        if (!inAdded) { focusIn(form); }
+        return;
+      }
+      if (inAdded || (active && active !== document.body && document.body.contains(active))) { return; }
+      var candidates = added.concat([state.target, state.next, state.previous, state.parent]);
+      for (var i = 0; i < candidates.length; i++) {
+        if (focusIn(candidates[i])) { return; }
+      }
+    }, 0);
+  });
 })();

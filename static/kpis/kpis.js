@@ -60,13 +60,22 @@
     });
   }
 
+  // Sorting by column: each header holds a real button (keyboard: Tab, then Enter or Space); the
+  // sorted column's header carries aria-sort, and the live region says what happened.
   function sortableTables() {
     document.querySelectorAll("table.kpi-sortable").forEach(function (table) {
-      table.querySelectorAll("thead th[data-sort]").forEach(function (th, index) {
-        th.addEventListener("click", function () {
+      var headers = Array.prototype.slice.call(table.querySelectorAll("thead th[data-sort]"));
+      headers.forEach(function (th) {
+        var button = th.querySelector("button") || th;
+        var index = th.cellIndex;
+        button.addEventListener("click", function () {
           var numeric = th.dataset.sort === "number";
           var asc = th.dataset.dir !== "asc";
+          headers.forEach(function (other) {
+            if (other !== th) { other.removeAttribute("aria-sort"); delete other.dataset.dir; }
+          });
           th.dataset.dir = asc ? "asc" : "desc";
+          th.setAttribute("aria-sort", asc ? "ascending" : "descending");
           var body = table.tBodies[0];
           var rows = Array.prototype.slice.call(body.rows);
           rows.sort(function (a, b) {
@@ -80,6 +89,10 @@
             return asc ? x.localeCompare(y) : y.localeCompare(x);
           });
           rows.forEach(function (r) { body.appendChild(r); });
+          var template = asc ? table.dataset.sortedAscending : table.dataset.sortedDescending;
+          if (template && window.portal && window.portal.announce) {
+            window.portal.announce(template.replace("{column}", button.textContent.trim()));
+          }
         });
       });
     });
