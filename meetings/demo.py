@@ -126,6 +126,7 @@ def _past_meetings(series, *, first, lager, partner_user, people, now):
 def _actions(meeting, *, lager, partner_user, today):
     held_on = meeting.start.date()
     partner_title, late_days = PARTNER_ACTIONS.get(meeting.partner.name, PARTNER_ACTIONS["DanLog 3PL A/S"])
+    punctual = late_days is not None and late_days < 0
     items = [
         ("Opdatér plukkelister for lignende varenumre", lager, held_on + timedelta(days=14), -2),
         (partner_title, partner_user, held_on + timedelta(days=21), late_days),
@@ -141,12 +142,13 @@ def _actions(meeting, *, lager, partner_user, today):
             due_date=due,
             created_by=lager,
         )
-        # Actions from meetings more than a month ago are done (on time or late, as the partner
-        # keeps them); the recent ones are still open (some overdue), so both sides have something
-        # on their list. A partner who lets them slide has them overdue for months.
+        # In a punctual partnership every action due by now is done, before its date. Elsewhere
+        # actions due more than a month ago are done (late, as the partner keeps them) and the
+        # recent ones are still open and overdue; a partner who lets them slide has them overdue
+        # for months. Actions from the latest meeting are open, so both sides have a list.
         if late is None:
             late = 9 if due < today - timedelta(days=90) else None
-        if late is not None and due < today - timedelta(days=30):
+        if late is not None and (due < today - timedelta(days=30) or (punctual and due < today)):
             item.status = "done"
             item.done_at = timezone.make_aware(datetime.combine(due + timedelta(days=late), time(15, 0)))
             item.save()
