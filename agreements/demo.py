@@ -1,8 +1,11 @@
 """Demo agreements: an active, signed agreement for each demo partner and one pending revision.
 
 Everything goes through the services (draft → rows → send → both signatures), so the demo data
-obeys the same rules as real data. Idempotent: a partner that has an agreement is left alone,
-and the pending revision is only started when no version is open.
+obeys the same rules as real data. The versions were signed months ago, one partner after the
+other, and the revision was sent last week (the services date each step by the clock, which
+`as_of` sets back: a signed version's dates are sealed and cannot be moved afterwards).
+Idempotent: a partner that has an agreement is left alone, and the pending revision is only
+started when no version is open.
 """
 
 from datetime import timedelta
@@ -10,12 +13,17 @@ from datetime import timedelta
 from django.utils import timezone
 
 from kpis.models import KPITarget
+from partnerportal.management.commands.seed_demo import as_of
 from partners.models import Contact
 
 from . import services
 from .models import Agreement, ChannelRule, EscalationStep, Party, Responsibility, VersionStatus
 
 REVISION_PARTNER = "DanLog 3PL A/S"
+# Days ago each partner's first version was drafted (in the order of the demo partners); it is sent
+# a day later, signed by the host two days and by the partner five days after that.
+DRAFTED_DAYS_AGO = [350, 290, 235, 170]
+REVISION_SENT_DAYS_AGO = 8
 
 SUMMARY = (
     "Samarbejdsaftale om lager- og transportydelser. Parterne deler mål, informerer hinanden tidligt om "
@@ -97,6 +105,7 @@ def seed(demo):
     users = demo.objects["users"]
     admin, lager, drift = users["admin"], users["lager"], users["drift"]
     today = timezone.localdate()
+    now = timezone.now()
     managers = {u.organization_id: u for u in users.values() if u.role == "partner_manager"}
     agreements = []
     for index, partner in enumerate(demo.objects["partners"]):
@@ -105,42 +114,55 @@ def seed(demo):
             continue
         agreement = Agreement.objects.filter(partner=partner).first()
         if agreement is None:
+            drafted = now - timedelta(days=DRAFTED_DAYS_AGO[index % len(DRAFTED_DAYS_AGO)])
             desk, finance = _contacts(partner)
-            agreement = services.agreement_create(partner=partner, user=admin, title=f"Samarbejdsaftale {partner.name}")
-            version = agreement.versions.get()
             # One partner's review is close, so the review reminder has something to do.
             review = today + timedelta(days=20 if index == 1 else 300 + 30 * index)
             targets = KPITarget.objects.filter(partner=partner, partner_kpi__shared=True, valid_to__isnull=True)
-            services.version_update(
-                version=version, user=admin, review_date=review, summary=SUMMARY, kpi_targets=list(targets)
-            )
-            _fill(
-                version,
-                admin=admin,
-                lager=lager,
-                drift=drift,
-                partner_manager=partner_manager,
-                desk=desk,
-                finance=finance,
-            )
-            services.version_send(version=version, user=admin)
-            services.version_sign(version=version, user=lager)
-            services.version_sign(version=version, user=partner_manager)
+            with as_of(drafted):
+                agreement = services.agreement_create(
+                    partner=partner, user=admin, title=f"Samarbejdsaftale {partner.name}"
+                )
+                version = agreement.versions.get()
+                services.version_update(
+                    version=version, user=admin, review_date=review, summary=SUMMARY, kpi_targets=list(targets)
+                )
+                _fill(
+                    version,
+                    admin=admin,
+                    lager=lager,
+                    drift=drift,
+                    partner_manager=partner_manager,
+                    desk=desk,
+                    finance=finance,
+                )
+            with as_of(drafted + timedelta(days=1, hours=2)):
+                services.version_send(version=version, user=admin)
+            with as_of(drafted + timedelta(days=3, hours=5)):
+                services.version_sign(version=version, user=lager)
+            with as_of(drafted + timedelta(days=6, hours=1)):
+                services.version_sign(version=version, user=partner_manager)
         agreements.append(agreement)
         if partner.name == REVISION_PARTNER and not agreement.versions.exclude(status=VersionStatus.ACTIVE).exists():
-            draft = services.draft_create(agreement=agreement, user=admin)
-            services.version_update(
-                version=draft, user=admin, summary=SUMMARY + " Version 2 strammer svartiden på forsinkelser."
-            )
-            rule = draft.channelrule_set.get(topic="delivery_delays")
-            rule.response_hours = 1
-            rule.channel = "phone"
-            services.row_save(version=draft, row=rule, user=admin)
-            services.row_save(
-                version=draft,
-                row=ChannelRule(topic="forecasts", channel="meeting", response_hours=168, party=Party.HOST, user=lager),
-                user=admin,
-            )
-            services.version_send(version=draft, user=admin)
-            services.version_sign(version=draft, user=lager)
+            sent = now - timedelta(days=REVISION_SENT_DAYS_AGO)
+            with as_of(sent - timedelta(days=2)):
+                draft = services.draft_create(agreement=agreement, user=admin)
+                services.version_update(
+                    version=draft, user=admin, summary=SUMMARY + " Version 2 strammer svartiden på forsinkelser."
+                )
+                rule = draft.channelrule_set.get(topic="delivery_delays")
+                rule.response_hours = 1
+                rule.channel = "phone"
+                services.row_save(version=draft, row=rule, user=admin)
+                services.row_save(
+                    version=draft,
+                    row=ChannelRule(
+                        topic="forecasts", channel="meeting", response_hours=168, party=Party.HOST, user=lager
+                    ),
+                    user=admin,
+                )
+            with as_of(sent):
+                services.version_send(version=draft, user=admin)
+            with as_of(sent + timedelta(days=1, hours=3)):
+                services.version_sign(version=draft, user=lager)
     demo.objects["agreements"] = agreements

@@ -1,7 +1,18 @@
 """Demo KPIs: the four standard KPIs for every demo partner, targets, two years of weekly measurements.
 
-The numbers improve steadily over the two years, with one bad month (eight months ago) that
-crosses the critical thresholds. Idempotent: a partner that already has measurements is left as it is.
+Each partner has its own story, so the portfolio, the dashboard's lowest scores and the health
+scores differ (the latest complete month, November on 1 December):
+- DanLog improves steadily over the two years, with one bad month (eight months ago) that crosses
+  every critical threshold: on target now.
+- Jysk Fragt improved for a year and a half and has been slipping since the summer: delivery time
+  and customer satisfaction are in the warning band, and worsening.
+- Emballage Nord was fine until October; then delivery time collapsed: critical now, with the
+  error rate and satisfaction in the warning band.
+- CleanTech had a poor start and is recovering: the error rate is still in the warning band,
+  improving; inventory turnover has just reached its target.
+
+The random noise is seeded per partner, so every run writes the same numbers. Idempotent: a
+partner that already has measurements is left as it is.
 """
 
 import random
@@ -22,6 +33,51 @@ TARGETS = {
 }
 WEEKS = 104
 
+# Per partner: the level of each KPI as knots (weeks ago, level), straight lines between them (a KPI
+# not named goes from its start to its end level of TARGETS), and the bad months: {months ago: the
+# KPIs that went past the critical threshold that month (None: all)}.
+PROFILES = {
+    "DanLog 3PL A/S": {"knots": {}, "bad_months": {8: None}},
+    "Jysk Fragt ApS": {
+        "knots": {
+            "delivery-time": [(103, 33.0), (30, 22.5), (16, 23.5), (0, 31.5)],
+            "error-rate": [(103, 0.9), (0, 0.42)],
+            "inventory-turnover": [(103, 9.2), (0, 10.6)],
+            "customer-satisfaction": [(103, 4.0), (24, 4.35), (0, 3.8)],
+        },
+        "bad_months": {11: ["delivery-time"]},  # the snow in January
+    },
+    "Emballage Nord A/S": {
+        "knots": {
+            "delivery-time": [(103, 30.0), (20, 22.0), (10, 23.0), (4, 34.0), (0, 45.0)],
+            "error-rate": [(103, 0.7), (12, 0.42), (0, 1.15)],
+            "inventory-turnover": [(103, 9.4), (0, 10.9)],
+            "customer-satisfaction": [(103, 4.05), (12, 4.35), (0, 3.7)],
+        },
+        "bad_months": {},
+    },
+    "CleanTech Service": {
+        "knots": {
+            "delivery-time": [(103, 27.0), (0, 23.0)],
+            "error-rate": [(103, 1.65), (40, 1.35), (0, 0.98)],
+            "inventory-turnover": [(103, 7.3), (0, 9.5)],
+            "customer-satisfaction": [(103, 4.1), (0, 4.3)],
+        },
+        "bad_months": {},
+    },
+}
+
+
+def level_at(knots, weeks_ago):
+    """The level on the straight line between the knots around `weeks_ago` (knots: newest last)."""
+    knots = sorted(knots, key=lambda knot: -knot[0])
+    if weeks_ago >= knots[0][0]:
+        return knots[0][1]
+    for (older, older_level), (newer, newer_level) in zip(knots, knots[1:], strict=False):
+        if newer <= weeks_ago <= older:
+            return newer_level + (older_level - newer_level) * (weeks_ago - newer) / (older - newer)
+    return knots[-1][1]
+
 
 def seed(demo):
     users = demo.objects.get("users", {})
@@ -30,7 +86,7 @@ def seed(demo):
     today = timezone.localdate()
     last_monday = today - timedelta(days=today.weekday() + 7)
     first_monday = last_monday - timedelta(weeks=WEEKS - 1)
-    bad_month = (today - relativedelta(months=8)).replace(day=1)
+    this_month = today.replace(day=1)
     partner_users = {
         "DanLog 3PL A/S": users.get("danlog"),
         "Jysk Fragt ApS": users.get("jysk"),
@@ -85,15 +141,17 @@ def seed(demo):
         if Measurement.objects.filter(partner=partner).exists():
             continue
         rng = random.Random(1000 + index)
+        profile = PROFILES.get(partner.name, {"knots": {}, "bad_months": {}})
+        bad_months = {this_month - relativedelta(months=ago): codes for ago, codes in profile["bad_months"].items()}
         rows = []
         for week in range(WEEKS):
             monday = first_monday + timedelta(weeks=week)
-            progress = week / (WEEKS - 1)
-            bad = monday.replace(day=1) == bad_month
-            for code, kpi in kpis.items():
+            weeks_ago = WEEKS - 1 - week
+            bad = bad_months.get(monday.replace(day=1), ())
+            for code, kpi in sorted(kpis.items()):
                 _t, _w, critical, start, end = TARGETS[code]
-                level = start + (end - start) * progress
-                if bad:
+                level = level_at(profile["knots"].get(code) or [(WEEKS - 1, start), (0, end)], weeks_ago)
+                if bad is None or code in bad:
                     level = critical * (1.3 if not kpi.higher_is_better else 0.8)
                 level *= 1 + rng.uniform(-0.06, 0.06)
                 row = Measurement(
@@ -127,4 +185,4 @@ def seed(demo):
         rollups.refresh(keys)
         # Successes and alerts are judged as data arrives; for the demo, the last months' arrival.
         recent = today - relativedelta(months=4)
-        alerts.after_write({k for k in keys if k[2] >= recent or k[2].replace(day=1) == bad_month})
+        alerts.after_write({k for k in keys if k[2] >= recent or k[2].replace(day=1) in bad_months})

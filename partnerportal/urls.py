@@ -60,6 +60,7 @@ urlpatterns = [
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -132,6 +133,12 @@ def healthz(request):
         checks["broker"] = f"error: {exc.__class__.__name__}"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@require_GET
+def favicon(request):
+    """`/favicon.ico`, which browsers and bookmark tools ask for on their own: the static icon."""
+    return HttpResponseRedirect(static("favicon.ico"))
 
 
 @require_POST

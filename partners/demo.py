@@ -5,30 +5,38 @@ from datetime import date
 from .models import Organization, OrganizationKind, Role, Site, User
 
 HOST = {"name": "Nordlager A/S", "city": "Aarhus", "registration_number": "DK 31 22 45 67"}
-HOST_SITES = [("Aarhus Central Warehouse", "AAR1", "Aarhus"), ("Kolding Cross-dock", "KOL1", "Kolding")]
+HOST_SITES = [("Centrallager Aarhus", "AAR1", "Aarhus"), ("Cross-dock Kolding", "KOL1", "Kolding")]
 PARTNERS = [
     ("DanLog 3PL A/S", OrganizationKind.THIRD_PARTY_LOGISTICS, "Vejle", date(2019, 3, 1), ("DanLog Vejle", "DL-VEJ")),
     ("Jysk Fragt ApS", OrganizationKind.CARRIER, "Herning", date(2021, 8, 15), ("Jysk Fragt Terminal", "JF-HER")),
     ("Emballage Nord A/S", OrganizationKind.SUPPLIER, "Aalborg", date(2020, 1, 10), None),
     ("CleanTech Service", OrganizationKind.SERVICE_PROVIDER, "Odense", date(2023, 5, 2), None),
 ]
+# Host staff's internal notes on each partner (partners never see them).
+INTERNAL_NOTES = {
+    "DanLog 3PL A/S": "Kontrakten fornyes i 3. kvartal; prispres forventes.",
+    "Jysk Fragt ApS": "Leveringstiden er gledet siden sommer; følg op på chaufførbemandingen.",
+    "Emballage Nord A/S": "Kritisk: leveringsevnen svigter. Overvej en ekstra leverandør af kartoner.",
+    "CleanTech Service": "Stabil og hurtig til at reagere; fejlraten er på vej ned.",
+}
 USERS = [
     # username, first, last, role, organisation name (None = host), title
-    ("admin", "Anne", "Admin", Role.ADMIN, None, "IT and systems"),
-    ("lager", "Lars", "Lagerchef", Role.MANAGER, None, "Warehouse manager"),
-    ("drift", "Dorte", "Drift", Role.MANAGER, None, "Operations manager"),
-    ("danlog", "Peter", "Pedersen", Role.PARTNER_MANAGER, "DanLog 3PL A/S", "Key account manager"),
-    ("danlog_view", "Vibeke", "Viewer", Role.PARTNER_VIEWER, "DanLog 3PL A/S", "Planner"),
-    ("jysk", "Jens", "Jensen", Role.PARTNER_MANAGER, "Jysk Fragt ApS", "Traffic manager"),
-    ("jysk_view", "Jonna", "Jakobsen", Role.PARTNER_VIEWER, "Jysk Fragt ApS", "Dispatcher"),
-    ("emballage", "Ebbe", "Eriksen", Role.PARTNER_MANAGER, "Emballage Nord A/S", "Sales manager"),
-    ("clean", "Camilla", "Christensen", Role.PARTNER_MANAGER, "CleanTech Service", "Service lead"),
+    ("admin", "Anne", "Andersen", Role.ADMIN, None, "IT og systemer"),
+    ("lager", "Lars", "Larsen", Role.MANAGER, None, "Lagerchef"),
+    ("drift", "Dorte", "Damgaard", Role.MANAGER, None, "Driftschef"),
+    ("danlog", "Peter", "Pedersen", Role.PARTNER_MANAGER, "DanLog 3PL A/S", "Kundeansvarlig"),
+    ("danlog_view", "Vibeke", "Vestergaard", Role.PARTNER_VIEWER, "DanLog 3PL A/S", "Planlægger"),
+    ("jysk", "Jens", "Jensen", Role.PARTNER_MANAGER, "Jysk Fragt ApS", "Trafikleder"),
+    ("jysk_view", "Jonna", "Jakobsen", Role.PARTNER_VIEWER, "Jysk Fragt ApS", "Disponent"),
+    ("emballage", "Ebbe", "Eriksen", Role.PARTNER_MANAGER, "Emballage Nord A/S", "Salgschef"),
+    ("clean", "Camilla", "Christensen", Role.PARTNER_MANAGER, "CleanTech Service", "Serviceleder"),
 ]
 
 
 def seed(demo):
     host, _ = Organization.objects.get_or_create(
-        kind=OrganizationKind.HOST, defaults={**HOST, "description": "Warehouse operator in Jutland."}
+        kind=OrganizationKind.HOST,
+        defaults={**HOST, "description": "Lageroperatør i Jylland med lager i Aarhus og cross-dock i Kolding."},
     )
     demo.objects["host"] = host
     for name, code, city in HOST_SITES:
@@ -42,7 +50,7 @@ def seed(demo):
                 "city": city,
                 "partner_since": since,
                 "email": f"info@{name.split()[0].lower()}.example",
-                "internal_notes": "Contract renewal in Q3; price pressure expected.",
+                "internal_notes": INTERNAL_NOTES.get(name, ""),
             },
         )
         partners[name] = partner

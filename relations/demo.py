@@ -1,9 +1,13 @@
 """Demo history of the relationship practices: a year of notices, cases, engagements, roadmap
-plans, surveys, kudos, health snapshots and the timeline. Idempotent: each item is looked up by
-its title first, so running `seed_demo` twice changes nothing.
+plans, surveys, kudos, health snapshots and the timeline, in Danish. Idempotent: each item is
+looked up by its title first, so running `seed_demo` twice changes nothing.
 
 Items are created through the services (so notifications and timeline lines are real) and then
 moved back in time; notifications about things long past are removed from the outbox.
+
+The partners differ, so their health scores do: DanLog and CleanTech inform early, answer notices
+within hours and close cases in days; Jysk Fragt answers more slowly; Emballage Nord leaves notices
+unanswered and cases open, and the host rated the cooperation low in the last survey.
 """
 
 from datetime import timedelta
@@ -11,6 +15,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from partnerportal.management.commands.seed_demo import as_of
 from partnerportal.notifications.models import Notification
 
 from . import health, integrations, services, timeline
@@ -103,7 +108,7 @@ def _case(now, partner, users, *, title, days_ago, what, impact, root, preventio
             services.case_update(
                 user=manager,
                 case=case,
-                no_action_reason="Agreed in the status meeting: the new routine is the action; checked monthly.",
+                no_action_reason="Aftalt på statusmødet: den nye rutine er handlingen; den følges op hver måned.",
             )
     for status in steps:
         services.case_set_status(user=partner_user, case=case, status=status)
@@ -171,216 +176,362 @@ def _survey(partner, people, *, months_ago, title, answers, anonymous=True):
         SurveyInvitation.objects.filter(round=survey, user=user).update(answered=True)
 
 
+# (days ago, kind, severity, title, posted by the partner, hours until it takes effect, hours until
+# acknowledged (None: not yet), mitigation) per partner.
+NOTICES = {
+    "DanLog 3PL A/S": [
+        (300, "capacity", "medium", "Højsæson: ekstra vagt om lørdagen", True, 240, 4, "Vikarer er ansat."),
+        (210, "system_outage", "high", "WMS-opgradering søndag nat", False, 96, 2, "Nødplan: plukkelister på papir."),
+        (120, "delivery_delay", "high", "Lastbil brudt ned på E45", True, 3, 1, "Erstatningsbil sendt fra Vejle."),
+        (60, "holiday_closure", "low", "Lukket 24.–26. december", True, 720, 3, ""),
+        (20, "quality_deviation", "medium", "Labelprinter skriver utydeligt", True, 12, 6, "Printeren er udskiftet."),
+        (
+            1,
+            "delivery_delay",
+            "high",
+            "Færgen aflyst: leverancer til Bornholm en dag forsinket",
+            True,
+            14,
+            None,
+            "Ombooket til næste afgang.",
+        ),
+    ],
+    "Jysk Fragt ApS": [
+        (330, "delivery_delay", "medium", "Sne og glat føre på A18", True, -2, 9, "Chaufførerne kører udenom."),
+        (250, "capacity", "medium", "To trailere på værksted", True, 48, 20, "Trailere lejet ind."),
+        (90, "delivery_delay", "medium", "Vejarbejde på Herningmotorvejen", True, 24, 26, "Afgang en time tidligere."),
+        (40, "capacity", "high", "Mangel på chauffører i uge 43", True, 12, 34, "Vognmand hyret ind."),
+        (15, "other", "low", "Ny procedure for booking af porte", False, 168, 50, "Vi tilbyder oplæring."),
+    ],
+    "Emballage Nord A/S": [
+        (
+            75,
+            "delivery_delay",
+            "high",
+            "Råvaremangel: bølgepap forsinket",
+            True,
+            48,
+            70,
+            "Anden leverandør undersøges.",
+        ),
+        (38, "quality_deviation", "medium", "Kartoner med forkert rilning", False, 6, None, ""),
+        (
+            12,
+            "delivery_delay",
+            "high",
+            "Produktionsstop på fabrikken i Aalborg",
+            True,
+            2,
+            60,
+            "Delleverancer fra lager.",
+        ),
+        (4, "capacity", "high", "Leverancer i december kun hver anden dag", True, 72, None, ""),
+    ],
+    "CleanTech Service": [
+        (150, "other", "low", "Nyt rengøringsmiddel i kølerummene", True, 168, 2, "Sikkerhedsdatablad er lagt op."),
+        (45, "capacity", "medium", "Servicebesøg flyttes til aftenvagten", True, 96, 1, ""),
+    ],
+}
+
+# Host people and partner user per partner (who posts and acknowledges on each side).
+PEOPLE = {
+    "DanLog 3PL A/S": ("lager", "danlog"),
+    "Jysk Fragt ApS": ("drift", "jysk"),
+    "Emballage Nord A/S": ("lager", "emballage"),
+    "CleanTech Service": ("drift", "clean"),
+}
+
+CASES = {
+    "DanLog 3PL A/S": [
+        {
+            "title": "Manglende afhentninger i uge 14",
+            "days_ago": 200,
+            "what": "Tre planlagte afhentninger i Aarhus blev ikke til noget; 41 ordrer blev sendt en dag for sent.",
+            "impact": "Leveringer til tiden faldt til 91 % den uge; to kundeklager.",
+            "root": "Ruteplanlæggeren brugte sidste års helligdagskalender.",
+            "prevention": "Kalenderen tjekkes på hvert ugentligt planlægningsmøde.",
+            "resolve_after": 12,
+            "stage": "resolved",
+        },
+        {
+            "title": "Plukkefejl på blandede paller",
+            "days_ago": 25,
+            "what": "Fejlraten på blandede paller blev fordoblet efter det nye layout.",
+            "impact": "0,9 % fejlrate mod et mål på 0,5 %.",
+            "root": "Varenumre, der ligner hinanden, står side om side.",
+            "prevention": "Placeringsregel: ingen varenumre, der ligner hinanden, på nabopladser.",
+            "stage": "actions_agreed",
+        },
+    ],
+    "Jysk Fragt ApS": [
+        {
+            "title": "Forsinkede afgange fra Kolding",
+            "days_ago": 110,
+            "what": "Fire aftenafgange fra Kolding kørte mellem 40 og 90 minutter for sent.",
+            "impact": "Butikkerne på Fyn fik varerne efter åbningstid.",
+            "root": "Læsningen begyndte først, når den sidste ordre var plukket.",
+            "prevention": "Læsning i to bølger; første bølge kl. 17.",
+            "resolve_after": 24,
+            "stage": "resolved",
+        },
+        {
+            "title": "Beskadigede varer på Herning-ruten",
+            "days_ago": 6,
+            "what": "Otte paller kom frem med knuste hjørner.",
+            "impact": "Kreditnotaer for 14.000 kr.",
+            "root": "",
+            "prevention": "",
+            "stage": "investigating",
+        },
+    ],
+    "Emballage Nord A/S": [
+        {
+            "title": "Kartoner med forkert rilning",
+            "days_ago": 52,
+            "what": "To leverancer kartoner var rillet forkert og kunne ikke foldes i pakkemaskinen.",
+            "impact": "Pakkelinje 2 stod stille i seks timer; kartonerne måtte kasseres.",
+            "root": "",
+            "prevention": "",
+            "stage": "investigating",
+        },
+        {
+            "title": "Sen levering af kartoner",
+            "days_ago": 2,
+            "what": "Leverancen af kartoner kom to dage for sent; pakkelinjen ventede fire timer.",
+            "impact": "Fire timers stilstand på pakkelinjen.",
+            "root": "",
+            "prevention": "",
+        },
+    ],
+    "CleanTech Service": [
+        {
+            "title": "Glat gulv efter rengøring i hal B",
+            "days_ago": 140,
+            "what": "Gulvet i hal B var glat, da morgenholdet mødte ind; en truckfører gled.",
+            "impact": "Ingen skadede; hallen var lukket i en halv time.",
+            "root": "Gulvet blev vasket for tæt på vagtskiftet.",
+            "prevention": "Gulvvask i hal B slutter senest kl. 4.",
+            "resolve_after": 4,
+            "stage": "resolved",
+        },
+    ],
+}
+
+ENGAGEMENTS = [
+    # partner, title, kind, days from today, place, agenda, notes, learnings
+    (
+        "DanLog 3PL A/S",
+        "Besøg hos DanLog i Vejle",
+        "site_visit",
+        -150,
+        "DanLog Vejle",
+        "Gennemgang af returflowet; møde med natholdet.",
+        "God dialog med natholdets holdledere.",
+        "Returvarer sorteres to gange; den ene sortering kan spares.",
+    ),
+    (
+        "DanLog 3PL A/S",
+        "Workshop: returprocessen",
+        "workshop",
+        -40,
+        "Centrallager Aarhus",
+        "Returprocessen kortlægges fra ende til anden.",
+        "",
+        "Fælles returkoder sparer en tredjedel af håndteringstiden.",
+    ),
+    (
+        "DanLog 3PL A/S",
+        "Fælles oplæring: nye WMS-scannere",
+        "training",
+        12,
+        "Centrallager Aarhus",
+        "Grundlæggende brug; håndtering af afvigelser; spørgsmål.",
+        "",
+        "",
+    ),
+    (
+        "Jysk Fragt ApS",
+        "Besøg på Jysk Fragts terminal",
+        "site_visit",
+        20,
+        "Jysk Fragt Terminal, Herning",
+        "Booking af porte; lastning af trailere.",
+        "",
+        "",
+    ),
+    (
+        "Emballage Nord A/S",
+        "Workshop: leveringsplan for emballage",
+        "workshop",
+        -9,
+        "Emballage Nord, Aalborg",
+        "Leveringsevne i december; buffer på lager; varsling.",
+        "Emballage Nord har tabt en råvareleverandør og mangler kapacitet i december.",
+        "Vi bygger en buffer på to ugers forbrug og aftaler varsling senest 48 timer før.",
+    ),
+    (
+        "CleanTech Service",
+        "Gennemgang af rengøringsplanen",
+        "site_visit",
+        -60,
+        "Cross-dock Kolding",
+        "Rengøringsplan for porte og kølerum; sikkerhed ved vagtskifte.",
+        "",
+        "Kølerummene rengøres om natten, hvor der er mindst trafik.",
+    ),
+]
+
+# title, category, (starts, ends) in months from today, status, expected effect, shared with,
+# days ago it was put on the roadmap
+ROADMAP = [
+    (
+        "Ny hal i Kolding",
+        "expansion",
+        (3, 12),
+        "planned",
+        "Flere porte til indgående varer fra 3. kvartal.",
+        ["DanLog 3PL A/S", "Jysk Fragt ApS"],
+        230,
+    ),
+    (
+        "Automatisk småvarelager",
+        "automation",
+        (1, 6),
+        "in_progress",
+        "Hurtigere plukning af småvarer.",
+        ["DanLog 3PL A/S"],
+        160,
+    ),
+    (
+        "Booking af porte i portalen",
+        "new_systems",
+        (-2, 2),
+        "in_progress",
+        "Book tider online.",
+        ["Jysk Fragt ApS"],
+        75,
+    ),
+    ("Prisgennemgang af udliciterede ydelser", "process_change", (2, 4), "idea", "", [], 18),
+]
+
+# (months ago, label, host scores, partner scores) per partner; anonymous rounds, shown only from
+# three answers on a side (the host's three people answer every round).
+SURVEYS = {
+    "DanLog 3PL A/S": [
+        (9, "1. kvartal", (4, 4, 4, 3, 4), (3, 3, 2, 3, 3)),
+        (6, "2. kvartal", (4, 4, 4, 4, 4), (4, 3, 3, 3, 3)),
+        (3, "3. kvartal", (5, 4, 4, 4, 4), (4, 4, 3, 4, 4)),
+    ],
+    "Jysk Fragt ApS": [
+        (9, "1. kvartal", (4, 4, 3, 3, 4), (3, 3, 3, 3, 3)),
+        (6, "2. kvartal", (4, 3, 4, 4, 3), (4, 3, 3, 3, 3)),
+        (3, "3. kvartal", (3, 3, 3, 4, 3), (3, 4, 3, 3, 3)),
+    ],
+    "Emballage Nord A/S": [(3, "3. kvartal", (2, 3, 2, 2, 3), (3, 3, 3, 2, 3))],
+    "CleanTech Service": [(3, "3. kvartal", (5, 5, 4, 5, 4), (4, 5, 4, 4, 4))],
+}
+
+KUDOS = [
+    # days ago, partner, given by, title, message
+    (280, "DanLog 3PL A/S", "lager", "Rekorduge: 99,6 % til tiden", "Tak for den ekstra indsats i spidsugen."),
+    (205, "DanLog 3PL A/S", "danlog", "Stor hjælp ved WMS-skiftet", "Jeres nathold gjorde det helt smertefrit."),
+    (
+        160,
+        "Emballage Nord A/S",
+        "lager",
+        "Fleksible leverancer i sommerferien",
+        "I leverede, også da vi ændrede planen.",
+    ),
+    (95, "CleanTech Service", "drift", "Hurtig indsats efter vandskaden", "Hallen var tør og ren før morgenholdet."),
+    (25, "Jysk Fragt ApS", "drift", "Ingen skader i oktober", "En hel måned uden en eneste beskadiget palle."),
+]
+
+
 def seed(demo):
     users = demo.objects["users"]
     partners = {p.name: p for p in demo.objects["partners"]}
-    danlog, jysk = partners["DanLog 3PL A/S"], partners["Jysk Fragt ApS"]
-    emballage = partners["Emballage Nord A/S"]
-    lager, drift = users["lager"], users["drift"]
+    lager = users["lager"]
     now = timezone.now()
 
-    _notices(
-        now,
-        danlog,
-        lager,
-        users["danlog"],
-        [
-            (
-                300,
-                "capacity",
-                "medium",
-                "Peak season: extra shift on Saturdays",
-                True,
-                240,
-                4,
-                "Temporary staff hired.",
-            ),
-            (210, "system_outage", "high", "WMS upgrade Sunday night", False, 96, 2, "Fallback: paper pick lists."),
-            (120, "delivery_delay", "high", "Truck breakdown on E45", True, 3, 1, "Replacement truck from Vejle."),
-            (60, "holiday_closure", "low", "Closed 24–26 December", True, 720, 30, ""),
-            (20, "quality_deviation", "medium", "Label printer misprints", True, 12, 6, "Printer replaced."),
-            (
-                1,
-                "delivery_delay",
-                "high",
-                "Ferry cancelled: Bornholm deliveries one day late",
-                True,
-                14,
-                None,
-                "Rebooked.",
-            ),
-        ],
-    )
-    _notices(
-        now,
-        jysk,
-        drift,
-        users["jysk"],
-        [
-            (250, "capacity", "medium", "Two trailers out for service", True, 48, 20, "Hired trailers."),
-            (90, "delivery_delay", "medium", "Snow on the A18", True, -2, 9, "Drivers rerouted."),
-            (15, "other", "low", "New dock booking procedure", False, 168, 50, "Training offered."),
-        ],
-    )
+    for name, items in NOTICES.items():
+        if name in partners:
+            host_name, partner_name = PEOPLE[name]
+            _notices(now, partners[name], users[host_name], users[partner_name], items)
 
-    _case(
-        now,
-        danlog,
-        (lager, users["danlog"]),
-        title="Missed pick-ups in week 14",
-        days_ago=200,
-        what="Three scheduled pick-ups at Aarhus were missed; 41 orders shipped a day late.",
-        impact="On-time delivery fell to 91 % that week; two customer complaints.",
-        root="The route planner used last year's holiday calendar.",
-        prevention="Calendar sync is checked in every weekly planning meeting.",
-        resolve_after=12,
-        stage="resolved",
-    )
-    _case(
-        now,
-        danlog,
-        (lager, users["danlog"]),
-        title="Picking errors on mixed pallets",
-        days_ago=25,
-        what="Error rate doubled on mixed pallets after the new layout.",
-        impact="0.9 % error rate against a 0.5 % target.",
-        root="Look-alike SKUs placed next to each other.",
-        prevention="Slotting rule: no look-alike SKUs in neighbouring locations.",
-        stage="actions_agreed",
-    )
-    _case(
-        now,
-        jysk,
-        (drift, users["jysk"]),
-        title="Damaged goods on Herning route",
-        days_ago=6,
-        what="Eight pallets arrived with crushed corners.",
-        impact="Credit notes of 14,000 DKK.",
-        root="",
-        prevention="",
-        stage="investigating",
-    )
-    _case(
-        now,
-        emballage,
-        (lager, users["emballage"]),
-        title="Late carton delivery",
-        days_ago=2,
-        what="Carton delivery arrived two days late; packing line waited four hours.",
-        impact="Four hours of idle packing line.",
-        root="",
-        prevention="",
-    )
+    for name, cases in CASES.items():
+        if name in partners:
+            host_name, partner_name = PEOPLE[name]
+            for case in cases:
+                _case(now, partners[name], (users[host_name], users[partner_name]), **case)
 
-    _engagement(
-        now,
-        danlog,
-        lager,
-        users["danlog"],
-        title="Site visit at DanLog Vejle",
-        kind="site_visit",
-        days=-150,
-        place="DanLog Vejle",
-        agenda="Walk the returns flow; meet the night shift.",
-        notes="Good dialogue with the night shift team leads.",
-        learnings="Returns are sorted twice; one sort can go.",
-    )
-    _engagement(
-        now,
-        danlog,
-        lager,
-        users["danlog"],
-        title="Workshop: returns process",
-        kind="workshop",
-        days=-40,
-        place="Aarhus Central Warehouse",
-        agenda="Map the returns process end to end.",
-        learnings="Shared return codes cut handling time by a third.",
-    )
-    _engagement(
-        now,
-        danlog,
-        lager,
-        users["danlog"],
-        title="Joint training: new WMS scanners",
-        kind="training",
-        days=12,
-        place="Aarhus Central Warehouse",
-        agenda="Scanner basics; exception handling; Q&A.",
-    )
-    _engagement(
-        now,
-        jysk,
-        drift,
-        users["jysk"],
-        title="Site visit at Jysk Fragt terminal",
-        kind="site_visit",
-        days=20,
-        place="Jysk Fragt Terminal, Herning",
-        agenda="Dock scheduling; trailer loading.",
-    )
+    for name, title, kind, days, place, agenda, notes, learnings in ENGAGEMENTS:
+        if name in partners:
+            host_name, partner_name = PEOPLE[name]
+            _engagement(
+                now,
+                partners[name],
+                users[host_name],
+                users[partner_name],
+                title=title,
+                kind=kind,
+                days=days,
+                place=place,
+                agenda=agenda,
+                notes=notes,
+                learnings=learnings,
+            )
 
-    for title, category, months, status, effect, shared in (
-        ("New hall in Kolding", "expansion", (3, 12), "planned", "More inbound docks from Q3.", [danlog, jysk]),
-        (
-            "Automated small-parts storage",
-            "automation",
-            (1, 6),
-            "in_progress",
-            "Faster picking of small parts.",
-            [danlog],
-        ),
-        ("Dock booking in the portal", "new_systems", (-2, 2), "in_progress", "Book slots online.", [jysk]),
-        ("Price review of outsourced services", "process_change", (2, 4), "idea", "", []),
-    ):
+    today = timezone.localdate()
+    for title, category, months, status, effect, shared, days_ago in ROADMAP:
         if RoadmapItem.objects.filter(title=title).exists():
             continue
         item = RoadmapItem(
             title=title,
             category=category,
             status=status,
-            starts_on=timezone.localdate() + timedelta(days=30 * months[0]),
-            ends_on=timezone.localdate() + timedelta(days=30 * months[1]),
+            starts_on=today + timedelta(days=30 * months[0]),
+            ends_on=today + timedelta(days=30 * months[1]),
             expected_effect=effect,
-            description=f"{title}: plan and milestones are shared in the status meetings.",
+            description=f"{title}: planen og milepælene gennemgås på statusmøderne.",
         )
-        services.roadmap_save(user=lager, item=item, shared_with=shared)
+        with as_of(now - days_ago * DAY):
+            services.roadmap_save(user=lager, item=item, shared_with=[partners[n] for n in shared if n in partners])
         _quiet(f"roadmap:{item.pk}:")
-        if shared and category == "expansion":
-            services.roadmap_comment(
-                user=users["danlog"], item=item, body="Could our trucks use the new docks at night?", is_idea=True
-            )
+        if "DanLog 3PL A/S" in shared and category == "expansion":
+            with as_of(now - (days_ago - 3) * DAY):
+                services.roadmap_comment(
+                    user=users["danlog"],
+                    item=item,
+                    body="Kan vores lastbiler bruge de nye porte om natten?",
+                    is_idea=True,
+                )
+            _quiet(f"roadmap:{item.pk}:")
 
-    host_people = [users["admin"], lager, drift]
-    for partner, partner_users in (
-        (danlog, [users["danlog"], users["danlog_view"]]),
-        (jysk, [users["jysk"], users["jysk_view"]]),
-    ):
-        for months_ago, label, host_scores, partner_scores in (
-            (9, "Q1", (4, 4, 4, 3, 4), (3, 3, 2, 3, 3)),
-            (6, "Q2", (4, 4, 4, 4, 4), (4, 3, 3, 3, 3)),
-            (3, "Q3", (5, 4, 4, 4, 4), (4, 4, 3, 4, 4)),
-        ):
+    host_people = [users["admin"], lager, users["drift"]]
+    for name, rounds in SURVEYS.items():
+        if name not in partners:
+            continue
+        partner = partners[name]
+        partner_users = [u for u in users.values() if u.organization_id == partner.pk]
+        for months_ago, label, host_scores, partner_scores in rounds:
             people = host_people + partner_users
             answers = [(host_scores, "host")] * len(host_people) + [(partner_scores, "partner")] * len(partner_users)
             _survey(
                 partner,
                 people,
                 months_ago=months_ago,
-                title=f"Relationship survey {partner.name} {label}",
+                title=f"Samarbejdsundersøgelse {partner.name}, {label}",
                 answers=answers,
             )
 
-    for days_ago, partner, by, title, message in (
-        (280, danlog, lager, "Record week: 99.6 % on time", "Thank you for the extra effort in the peak week."),
-        (205, danlog, users["danlog"], "Great help with the WMS cut-over", "Your night team made it painless."),
-        (25, jysk, drift, "Zero damages in October", "A month without a single damaged pallet."),
-    ):
-        if not Kudos.objects.filter(partner=partner, title=title).exists():
-            kudos = services.kudos_give(user=by, partner=partner, title=title, message=message)
-            Kudos.objects.filter(pk=kudos.pk).update(given_at=now - days_ago * DAY)
-            TimelineEvent.objects.filter(key=f"kudos:{kudos.pk}").update(occurred_at=now - days_ago * DAY)
-            _quiet(f"kudos:{kudos.pk}")
+    for days_ago, name, by, title, message in KUDOS:
+        partner = partners.get(name)
+        if partner is None or Kudos.objects.filter(partner=partner, title=title).exists():
+            continue
+        kudos = services.kudos_give(user=users[by], partner=partner, title=title, message=message)
+        Kudos.objects.filter(pk=kudos.pk).update(given_at=now - days_ago * DAY)
+        TimelineEvent.objects.filter(key=f"kudos:{kudos.pk}").update(occurred_at=now - days_ago * DAY)
+        _quiet(f"kudos:{kudos.pk}")
 
     for partner in demo.objects["partners"]:
         health.snapshot_last_months(partner)

@@ -8,6 +8,13 @@ export PORT="${PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://localhost:${PORT}}"
 mkdir -p var/mail var/celery-broker/processed
 PY=.venv/bin/python
+# Celery warns at every start of a worker run as root ("You're running the worker with superuser
+# privileges"). `make run` in a container or a sandbox often is root and cannot switch user (the
+# worker writes to var/ as whoever created it), so the demo hides that one warning, and only as
+# root; docker-compose runs the worker as the unprivileged user `app`, where it never appears.
+if [ "$(id -u)" = 0 ]; then
+  export PYTHONWARNINGS="${PYTHONWARNINGS:+${PYTHONWARNINGS},}ignore:You're running the worker with superuser privileges"
+fi
 export PATH="$(pwd)/.venv/bin:$PATH"
 echo "Database: ${DATABASE_URL:-SQLite (var/db.sqlite3)}"
 echo "Broker:   ${REDIS_URL:-Celery filesystem broker (var/celery-broker)}"

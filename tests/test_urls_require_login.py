@@ -13,6 +13,7 @@ ALLOW_LIST = [
     r"^/accounts/login/$",
     r"^/accounts/password/reset/",
     r"^/healthz$",
+    r"^/favicon\.ico$",  # the icon browsers ask for on their own (a redirect to the static file)
     r"^/static/",
     r"^/i18n/setlang/$",
     r"^/admin/",  # Django admin has its own login page

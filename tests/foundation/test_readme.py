@@ -36,3 +36,20 @@ def test_demo_logins_match_seed_demo():
 def test_the_two_commands_and_the_api_docs_are_described():
     for text in ("make run", "make test", "/api/docs/", "/api/schema/", "docker compose up -d", "Authorization: Token"):
         assert text in README, text
+
+
+def test_make_run_is_described_as_it_works():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    run_script = (ROOT / "scripts" / "run.sh").read_text(encoding="utf-8")
+    procfile = (ROOT / "Procfile").read_text(encoding="utf-8")
+    # `make run` installs the development requirements, and the README says so.
+    assert "-r requirements-dev.txt" in makefile and "run: install" in makefile
+    assert "requirements-dev.txt" in README
+    # PORT: the README documents it, run.sh passes it on (honcho gives it to the web process) and
+    # builds SITE_URL from it; the Procfile's web server listens on it.
+    assert "PORT=8765 make run" in README and "| `PORT` |" in README
+    assert 'export PORT="${PORT:-8000}"' in run_script and "localhost:${PORT}" in run_script
+    assert "${PORT:-8000}" in procfile.split("web:")[1].splitlines()[0]
+    # Celery's root warning is filtered for root only, and the README says why.
+    assert 'if [ "$(id -u)" = 0 ]' in run_script and "superuser privileges" in run_script
+    assert "superuser privileges" in README and "C_FORCE_ROOT" in README

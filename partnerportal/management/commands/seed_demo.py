@@ -5,7 +5,9 @@ with a `seed(demo)` function; they run in the order below and receive the shared
 """
 
 import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from unittest import mock
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -22,6 +24,20 @@ class Demo:
     password: str = DEMO_PASSWORD
     objects: dict = field(default_factory=dict)  # shared between the apps' seed functions
     logins: list = field(default_factory=list)  # (username, role, organisation)
+
+
+@contextmanager
+def as_of(moment):
+    """Run demo writes as if the clock showed `moment` (and ran on from there).
+
+    For history that the services date themselves and that cannot be moved afterwards (a signed
+    agreement version's dates are sealed, on PostgreSQL by triggers): every `timezone.now()` and
+    `timezone.localdate()` inside the block reads the shifted clock. Only for demo data.
+    """
+    real_now = timezone.now
+    offset = moment - real_now()
+    with mock.patch("django.utils.timezone.now", lambda: real_now() + offset):
+        yield
 
 
 class Command(BaseCommand):
