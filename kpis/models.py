@@ -238,10 +238,12 @@ class KPITarget(models.Model):
 
         from partnerportal.formats import quantity, short_day
 
+        from .figures import rounded
+
         kpi = self.kpi
         return gettext("%(kpi)s: %(value)s (%(horizon)s, from %(date)s)") % {
             "kpi": kpi.display_name,
-            "value": quantity(self.value, kpi.display_unit, kpi.decimals),
+            "value": quantity(rounded(self.value, kpi.decimals), kpi.display_unit, kpi.decimals),
             "horizon": self.get_horizon_display().lower(),
             "date": short_day(self.valid_from),
         }

@@ -313,6 +313,7 @@ class Scorecard:
     previous_start: date
     next_start: date | None
     bucket_labels: list
+    bucket_starts: list = field(default_factory=list)  # the first day of each bucket, for words
 
 
 def latest_data_day(*, partner_ids=None) -> date | None:
@@ -376,6 +377,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         previous_start=periods.shift(granularity, start, -1),
         next_start=next_start if next_start <= today else None,
         bucket_labels=[periods.label(granularity, b) for b in buckets],
+        bucket_starts=buckets,
     )
 
 

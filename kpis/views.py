@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from partnerportal import policy, uploads
+from partnerportal import formats, policy, uploads
 from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
 from partners.models import Organization
 
@@ -182,7 +182,7 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
             card=card,
             granularities=periods.GRANULARITIES.items(),
             spark={str(r.partner_kpi_id): [v for _label, v in r.series] for r in card.results},
-            spark_labels=card.bucket_labels,
+            spark_labels=[formats.period(start, card.granularity) for start in card.bucket_starts],
             can_submit=policy.allows(user, policy.ADD, Measurement),
         )
         return context

@@ -18,6 +18,7 @@ from partnerportal import policy
 from partnerportal.backends import may_sign_in
 from partnerportal.htmx import announce, form_errors_text
 from partners.models import Organization
+from partners.selectors import partner_from_query
 
 from . import agenda as agenda_module
 from . import calendar, selectors, services
@@ -34,10 +35,8 @@ def _errors_to_form(form, exc: ValidationError):
 
 
 def _partner_filter(request):
-    pk = request.GET.get("partner", "")
-    if not pk.isdigit():
-        return None
-    return policy.scope(request.user, policy.VIEW, Organization.objects.partners()).filter(pk=pk).first()
+    """The ?partner= filter (partners.selectors.partner_from_query: unknown is a 404)."""
+    return partner_from_query(user=request.user, value=request.GET.get("partner"))
 
 
 # --- meetings and series -----------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from partnerportal import policy
 
@@ -20,6 +21,17 @@ def partner_list(*, user, search: str = "", kind: str = "", include_inactive: bo
 
 def partner_detail(*, user, pk) -> Organization:
     return policy.get_object(user, policy.VIEW, Organization.objects.partners(), pk=pk)
+
+
+def partner_from_query(*, user, value) -> Organization | None:
+    """What `?partner=` means on every page: nothing given is no filter (None); a partner the user
+    may see is that partner; anything else (not a number, unknown, another partner's) is a 404."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise Http404
+    return partner_detail(user=user, pk=int(value))
 
 
 def organization_sites(*, user, organization) -> QuerySet:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from partnerportal import policy
 from partners.models import Organization
+from partners.selectors import partner_from_query
 
 from . import health, integrations, selectors, services
 from .forms import (
@@ -62,13 +63,8 @@ def _errors(request, exc: ValidationError):
 
 
 def _partner_filter(request):
-    """The ?partner= filter, only among partners the user may see (else 404)."""
-    value = request.GET.get("partner") or ""
-    if not value:
-        return None
-    if not value.isdigit():
-        raise Http404
-    return policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=int(value))
+    """The ?partner= filter (partners.selectors.partner_from_query: unknown is a 404)."""
+    return partner_from_query(user=request.user, value=request.GET.get("partner"))
 
 
 def _apply_form_errors(form, exc: ValidationError):

@@ -114,14 +114,12 @@ def number(value, decimals: int | None = None) -> str:
 
 
 def quantity(value, unit: str = "", decimals: int | None = None) -> str:
-    """A figure and its unit: "21,6 timer", "98,5 %", "14.327.548 stk." ('' for no figure)."""
+    """A figure and its unit: "21,6 timer", "98,5 %", "14.327.548 stk." ('' for no figure).
+
+    With `decimals` the figure is shown with that many places; KPI figures come rounded already
+    (kpis.figures.rounded: half up, once), so nothing is rounded a second way here."""
     if value in (None, ""):
         return ""
-    if decimals is not None:
-        from kpis.figures import shown  # the one rounding of KPI figures (half up, once)
-
-        text = shown(value, decimals)
-    else:
-        text = number(value)
+    text = number(value, None if decimals is None else int(decimals))
     unit = str(unit or "").strip()
     return f"{text} {unit}" if unit else text

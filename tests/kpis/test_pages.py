@@ -179,7 +179,7 @@ def test_scorecard_sparkline_holds_the_last_twelve_months(world, client_as):
     series = response.context["spark"][str(error.pk)]
     assert len(series) == 12 and series[:-3] == [None] * 9
     assert series[-3:] == [pytest.approx(2.0), None, pytest.approx(31 / 1100 * 100)]
-    assert response.context["spark_labels"][-1] == "2025-03"
+    assert response.context["spark_labels"][-1] == "March 2025"  # the data table names periods in words
     assert 'id="kpi-spark-data"' in response.content.decode()
 
 
