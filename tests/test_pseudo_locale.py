@@ -61,6 +61,25 @@ USERS = ("admin", "danlog")  # a host admin and a partner manager of the demo
 SAME_IN_EVERY_LANGUAGE = {"Dansk", "English"} | zoneinfo.available_timezones()
 # File formats are names in any language and any case ("CSV", "pdf").
 FILE_FORMATS = {"csv", "xlsx", "pdf", "png", "jpg", "jpeg", "txt", "docx", "ics"}
+
+
+def _format_words() -> set[str]:
+    """The literal words inside the languages' date formats (partnerportal/formats/*/formats.py), such as
+    the Danish "kl." of "1. dec. 2026 kl. 14:30": part of the format, not a text to translate."""
+    from importlib import import_module
+
+    words = set()
+    for language in ("da", "en"):
+        module = import_module(f"partnerportal.formats.{language}.formats")
+        for name in dir(module):
+            value = getattr(module, name)
+            if name.endswith("_FORMAT") and isinstance(value, str):
+                for literal in re.findall(r"(?:\\[A-Za-z])+\.?", value):
+                    words |= {w for w in re.split(r"[\W_]+", literal.replace("\\", "")) if w}
+    return words
+
+
+FORMAT_WORDS = _format_words()
 LETTER = re.compile(r"[^\W\d_]")
 # What stays between two separators once marked text and user data are taken out.
 SEPARATORS = re.compile(r"[\s·•|/,;:()\[\]{}\"'“”‘’«»→←↑↓–—\-+=<>*#&%.!?…]+")
@@ -270,6 +289,13 @@ def _user_data():
                         if LETTER.search(line) and not (is_domain_text and catalogue.get(line) is not None):
                             stored.add(line)
     stored.update(" ".join(user.get_full_name().split()) for user in User.objects.all())
+    # The inbox shows a stored e-mail's first lines, cut short (Truncator's "…" is translated and marked).
+    from partnerportal.notifications.models import Notification, summary_of
+
+    for body in Notification.objects.values_list("body", flat=True):
+        summary = " ".join(summary_of(body).split()).removesuffix("…").strip()
+        if LETTER.search(summary):
+            stored.add(summary)
     by_first_word = defaultdict(list)
     for text in stored:
         first = WORD.search(text)
@@ -328,7 +354,10 @@ def untranslated(pieces, user_data):
             leftovers = [
                 w
                 for w in SEPARATORS.split(rest)
-                if LETTER.search(w) and w not in SAME_IN_EVERY_LANGUAGE and w.lower() not in FILE_FORMATS
+                if LETTER.search(w)
+                and w not in SAME_IN_EVERY_LANGUAGE
+                and w not in FORMAT_WORDS
+                and w.lower() not in FILE_FORMATS
             ]
             if leftovers:
                 found.append((where, " ".join(original.split())[:160]))

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from partnerportal import policy
 from relations.models import Case, Notice
@@ -101,7 +102,8 @@ def test_notice_ack_case_from_kpi_month_action_and_agenda(live_server):
             assert page.locator("input[name=measurement]:checked").count() == 0
             with page.expect_response(lambda r: "measurement_q=Error" in r.url):
                 page.fill("#id_measurement", "Error")
-            page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+            # htmx has settled (a locator, not wait_for_function: that evals, which the portal's CSP forbids)
+            expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
             page.check(f"#measurement-option-{bad_month.pk}")
             page.fill("input[name=title]", "Error rate 1.4 % in September")
             page.fill("textarea[name=what_happened]", "Error rate almost three times the target.")

@@ -45,7 +45,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         demo = Demo(stdout=self.stdout)
-        started = timezone.now()
+        from partnerportal.notifications.models import Notification
+
+        # By id, not by time: history written as of an earlier moment (as_of) has earlier created_at.
+        last_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with transaction.atomic():
             for app in DEMO_APPS:
                 try:
@@ -55,13 +58,13 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(demo)
-            mark_history_read(since=started)
+            mark_history_read(after_pk=last_before)
         self.stdout.write(self.style.SUCCESS(f"Demo data is in place. Logins (password: {demo.password}):"))
         for username, role, organization in demo.logins:
             self.stdout.write(f"  {username:<14} {role:<18} {organization}")
 
 
-def mark_history_read(*, since):
+def mark_history_read(*, after_pk):
     """The demo's year of history was played through the services, which notified people of every record
     month, breach and signature as it went. To the demo's people that is the past, read long ago, as it
     would be for someone who had used the portal all year: only their newest few stay unread.
@@ -70,7 +73,7 @@ def mark_history_read(*, since):
     from partnerportal.notifications.models import Notification
 
     now = timezone.now()
-    seeded = Notification.objects.filter(created_at__gte=since, send_at__lte=now, read_at__isnull=True)
+    seeded = Notification.objects.filter(pk__gt=after_pk, send_at__lte=now, read_at__isnull=True)
     keep = []
     for recipient in seeded.values_list("recipient", flat=True).distinct().order_by():
         newest = seeded.filter(recipient=recipient).order_by("-send_at", "-id")
