@@ -292,8 +292,12 @@ def _user_data():
     # The inbox shows a stored e-mail's first lines, cut short (Truncator's "…" is translated and marked).
     from partnerportal.notifications.models import Notification, summary_of
 
-    for body in Notification.objects.values_list("body", flat=True):
-        summary = " ".join(summary_of(body).split()).removesuffix("…").strip()
+    # Cut as the page cuts it: in the pseudo language, whose marked ellipsis is longer than "…".
+    with pseudo_danish():
+        summaries = [summary_of(body) for body in Notification.objects.values_list("body", flat=True)]
+    for summary in summaries:
+        summary = " ".join(summary.split())
+        summary = summary.removesuffix(f"{OPEN}…{CLOSE}").removesuffix("…").strip()
         if LETTER.search(summary):
             stored.add(summary)
     by_first_word = defaultdict(list)
