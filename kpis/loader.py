@@ -51,26 +51,21 @@ from psycopg.copy import QueuedLibpqWriter
 from partners.models import Organization, OrganizationKind, Site
 
 from . import rollups
+from .columns import COLUMNS
 from .models import Aggregation, KPIDefinition, Measurement, MonthlyRollup, PartnerKPI
 
 REBUILD_MIN_ROWS = 100_000  # loads larger than this and than the table rebuild the plain indexes
-FILE_COLUMNS = [
-    "partner",
-    "kpi",
-    "period_kind",
-    "period_start",
-    "site",
-    "value",
-    "numerator",
-    "denominator",
-    "sample_size",
-]
 
 
 class LoadError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _check_header(header: list[str]) -> None:
+    if header != COLUMNS:
+        raise LoadError([f"line 1: the header must be {','.join(COLUMNS)} (got {','.join(header)})."])
 
 
 @dataclass
@@ -155,9 +150,7 @@ def _stage(handle, write, *, references, progress) -> tuple[int, list[tuple[int,
         raise LoadError([f"line 1: the file could not be read ({exc})"]) from None
     if header is None:
         raise LoadError(["The file is empty."])
-    header = [name.strip() for name in header]
-    if header != FILE_COLUMNS:
-        raise LoadError([f"line 1: the header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+    _check_header([name.strip() for name in header])
     labels = ("value", "numerator", "denominator", "sample size")
     dates: dict[str, object] = {}
     kinds: dict[str, object] = {}
@@ -172,9 +165,9 @@ def _stage(handle, write, *, references, progress) -> tuple[int, list[tuple[int,
                 continue
             rows += 1
             errors = []
-            if len(record) > len(FILE_COLUMNS) and any(field.strip() for field in record[len(FILE_COLUMNS) :]):
-                errors.append(f"it has {len(record)} fields, but the header has {len(FILE_COLUMNS)}")
-            record += [""] * (len(FILE_COLUMNS) - len(record))
+            if len(record) > len(COLUMNS) and any(field.strip() for field in record[len(COLUMNS) :]):
+                errors.append(f"it has {len(record)} fields, but the header has {len(COLUMNS)}")
+            record += [""] * (len(COLUMNS) - len(record))
             raw_partner, raw_kpi, raw_kind, raw_start, raw_site = record[:5]
             partner = kpi = site = kind = start = None
             try:
@@ -592,9 +585,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             had_rows = cursor.fetchone()[0]
             rebuilt = _drop_indexes(cursor, m) if rebuild else None
             with open(path, "rb") as handle:
-                header = handle.readline().decode("utf-8-sig").strip().split(",")
-                if header != FILE_COLUMNS:
-                    raise LoadError([f"line 1: the header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+                _check_header(handle.readline().decode("utf-8-sig").strip().split(","))
                 lookups = _lookups()  # before the COPY: the connection is busy until it ends
                 copy_sql = (
                     f"COPY {m} (id, partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
