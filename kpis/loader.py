@@ -48,7 +48,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
-from partners.models import Organization, OrganizationKind, Site
+from partners.selectors import host_id, partner_queryset, site_queryset
 
 from . import rollups
 from .columns import COLUMNS
@@ -264,10 +264,8 @@ def _lookups():
     """Partners, active KPIs and sites as the COPY path reads them (exact codes; anything else falls
     back to the checking path, which reads them as rules.References does), and the (partner, site
     code) pairs allowed: a partner's own sites and the host's (as services.check_measurement)."""
-    host_id = Organization.objects.host().values_list("pk", flat=True).first()
-    partners = {
-        str(pk).encode() for pk in Organization.objects.exclude(kind=OrganizationKind.HOST).values_list("pk", flat=True)
-    }
+    host = host_id()
+    partners = {str(pk).encode() for pk in partner_queryset().values_list("pk", flat=True)}
     kpis = {
         code.encode(): (str(pk).encode(), aggregation, scale)
         for code, pk, aggregation, scale in KPIDefinition.objects.filter(is_active=True).values_list(
@@ -276,14 +274,14 @@ def _lookups():
     }
     site_rows = [
         (code.encode(), str(pk).encode(), owner)
-        for code, pk, owner in Site.objects.values_list("code", "pk", "organization_id")
+        for code, pk, owner in site_queryset().values_list("code", "pk", "organization_id")
         if code
     ]
     sites = {code: pk for code, pk, _owner in site_rows}
-    host_sites = [code for code, _pk, owner in site_rows if owner == host_id]
+    host_sites = [code for code, _pk, owner in site_rows if owner == host]
     allowed = {(partner, b"") for partner in partners}
     allowed.update((partner, code) for partner in partners for code in host_sites)
-    allowed.update((str(owner).encode(), code) for code, _pk, owner in site_rows if owner != host_id)
+    allowed.update((str(owner).encode(), code) for code, _pk, owner in site_rows if owner != host)
     return partners, kpis, sites, allowed
 
 
@@ -715,7 +713,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
         from . import rules
 
         references = rules.References(None)  # before the COPY: the connection is busy until it ends
-        host_id = Organization.objects.host().values_list("pk", flat=True).first() or 0
+        host = host_id() or 0
         started = time.perf_counter()
         with open(path, "rb") as handle, cursor.cursor.copy(cursor.work_table_sql(copy_sql)) as copy:
             result.rows, file_problems = _stage(handle, copy.write, references=references, progress=progress)
@@ -752,7 +750,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
             cursor,
             problems,
             "SELECT line, site_code FROM kpi_rows WHERE site_id IS NOT NULL "
-            f"AND site_owner NOT IN (partner_id, {int(host_id)})",
+            f"AND site_owner NOT IN (partner_id, {int(host)})",
             "line {0}: the site {1} belongs to neither the partner nor the host",
         )
         _check(
