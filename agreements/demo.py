@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kpis.models import KPITarget
+from kpis.selectors import shared_targets
 from partnerportal.management.commands.seed_demo import as_of
-from partners.models import Contact
+from partners.services import contact_ensure
 
 from . import services
 from .models import Agreement, ChannelRule, EscalationStep, Party, Responsibility, VersionStatus
@@ -32,12 +32,12 @@ SUMMARY = (
 
 
 def _contacts(partner):
-    desk, _ = Contact.objects.get_or_create(
+    desk = contact_ensure(
         organization=partner,
         name=f"Driftsvagt {partner.name.split()[0]}",
         defaults={"title": "Døgnbemandet driftsvagt", "phone": "+45 70 20 30 40", "email": "drift@example.com"},
     )
-    finance, _ = Contact.objects.get_or_create(
+    finance = contact_ensure(
         organization=partner,
         name=f"Bogholderi {partner.name.split()[0]}",
         defaults={"title": "Kreditorbogholder", "email": "faktura@example.com"},
@@ -118,7 +118,7 @@ def seed(demo):
             desk, finance = _contacts(partner)
             # One partner's review is close, so the review reminder has something to do.
             review = today + timedelta(days=20 if index == 1 else 300 + 30 * index)
-            targets = KPITarget.objects.filter(partner=partner, partner_kpi__shared=True, valid_to__isnull=True)
+            targets = shared_targets(partner).filter(valid_to__isnull=True)
             with as_of(drafted):
                 agreement = services.agreement_create(
                     partner=partner, user=admin, title=f"Samarbejdsaftale {partner.name}"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import policy
 
 from . import selectors
-from .models import Agreement, AgreementVersion, VersionStatus
+from .models import Agreement, AgreementVersion, Party, VersionStatus
 
 
 def partner_section(request, partner):
@@ -42,8 +42,8 @@ def dashboard_panel(request):
     )
     awaiting_partner = (
         policy.scope(user, policy.VIEW, AgreementVersion)
-        .filter(status=VersionStatus.IN_REVIEW, signatures__party="host")
-        .exclude(signatures__party="partner")
+        .filter(status=VersionStatus.IN_REVIEW, signatures__party=Party.HOST)
+        .exclude(signatures__party=Party.PARTNER)
         .select_related("agreement__partner")[:10]
     )
     return {

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import KPITarget
+from kpis.selectors import target_queryset
 from partnerportal import policy
-from partners.models import Organization
+from partners.selectors import partner_queryset
 
 from .models import (
     Agreement,
@@ -38,11 +38,7 @@ def version_queryset() -> QuerySet:
         Prefetch("escalationstep_set", queryset=_rows(EscalationStep).order_by("level", "pk")),
         Prefetch("signatures", queryset=Signature.objects.select_related("user")),
     )
-    return qs.prefetch_related(
-        Prefetch(
-            "kpi_targets", queryset=KPITarget.objects.select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi")
-        )
-    )
+    return qs.prefetch_related(Prefetch("kpi_targets", queryset=target_queryset()))
 
 
 def version_for(*, user, pk, action=policy.VIEW) -> AgreementVersion:
@@ -63,7 +59,7 @@ def agreement_of_partner(*, user, partner) -> Agreement | None:
 
 @dataclass
 class AgreementRow:
-    partner: Organization
+    partner: Model  # the partner organisation
     agreement: Agreement | None
     active: AgreementVersion | None = None
     open: AgreementVersion | None = None
@@ -72,7 +68,7 @@ class AgreementRow:
 
 def agreement_overview(*, user, search: str = "", status: str = "") -> list[AgreementRow]:
     """One line per partner: its agreement, the active version and any open revision (host list)."""
-    partners = policy.scope(user, policy.VIEW, Organization.objects.partners().filter(is_active=True))
+    partners = policy.scope(user, policy.VIEW, partner_queryset().filter(is_active=True))
     if search:
         partners = partners.filter(name__icontains=search)
     versions = policy.scope(user, policy.VIEW, AgreementVersion).prefetch_related(

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpis.models import KPITarget
+from kpis.selectors import shared_targets
 from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, withdraw
-from partners.models import Organization, OrganizationKind, User
+from partners.selectors import host_managers, portal_users
 
 from . import selectors
 from .models import (
@@ -70,11 +70,11 @@ def is_partner_signatory(user, partner) -> bool:
 
 
 def host_signatories():
-    return User.objects.filter(policy.host_staff())
+    return host_managers()
 
 
 def partner_signatories(partner):
-    return User.objects.filter(policy.partner_managers(), organization=partner)
+    return portal_users(policy.partner_managers()).filter(organization=partner)
 
 
 def review_owners(version) -> list:
@@ -85,10 +85,10 @@ def review_owners(version) -> list:
     named = version.responsibility_set.filter(user__isnull=False).values("user_id")
     people = []
     for party, fallback, organization in (
-        (Party.HOST, host_signatories(), {"organization__kind": OrganizationKind.HOST}),
+        (Party.HOST, host_signatories(), {"organization__kind": policy.HOST_KIND}),
         (Party.PARTNER, partner_signatories(partner), {"organization": partner}),
     ):
-        owners = list(User.objects.filter(is_active=True, pk__in=named.filter(party=party), **organization))
+        owners = list(portal_users().filter(is_active=True, pk__in=named.filter(party=party), **organization))
         people.extend(owners or fallback)
     return list(dict.fromkeys(people))
 
@@ -125,7 +125,7 @@ def party_of(user, version) -> str | None:
 
 
 @transaction.atomic
-def agreement_create(*, partner: Organization, user, title: str = "") -> Agreement:
+def agreement_create(*, partner, user, title: str = "") -> Agreement:
     """Start the agreement of a partner relationship with an empty first draft."""
     _require_host(user)
     if Agreement.objects.filter(partner=partner).exists():
@@ -195,11 +195,7 @@ def version_update(*, version: AgreementVersion, user, review_date=_UNSET, summa
     version.save()
     if kpi_targets is not _UNSET:
         kpi_targets = list(kpi_targets or [])
-        allowed = set(
-            KPITarget.objects.filter(partner=version.agreement.partner, partner_kpi__shared=True).values_list(
-                "pk", flat=True
-            )
-        )
+        allowed = set(shared_targets(version.agreement.partner).values_list("pk", flat=True))
         if any(t.pk not in allowed for t in kpi_targets):
             raise ValidationError(
                 {

@@ -1,7 +1,7 @@
 """Keep a sealed version as it is on the paths its models' own methods do not see.
 
 - The KPI targets it commits to: the many-to-many manager (m2m_changed) and the target itself
-  (`KPITarget.change_guards`: save, update, delete).
+  (a guard registered with kpis.services.guard_targets: save, update, delete, also by cascade).
 - Deletions by cascade and through `_base_manager` (Django's Collector calls neither `delete()`
   nor the querysets): pre_delete refuses each object of a sealed version. A receiver also stops
   Django's fast delete, so every object passes here.
@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, pre_delete
 from django.utils.translation import gettext as _
 
-from kpis.models import KPITarget
+from kpis.services import guard_targets
 
 from .models import (
     SEALED_STATUSES,
@@ -93,21 +93,15 @@ def _refuse_signature_of_signed_version(sender, instance, **kwargs):
         raise VersionLocked(_("A signature of an active or past version is kept for the record."))
 
 
-def _refuse_committed_target(sender, instance, **kwargs):
-    _guard_committed_target(KPITarget.objects.filter(pk=instance.pk), None)
-
-
 def connect():
     m2m_changed.connect(
         _guard_kpi_targets, sender=AgreementVersion.kpi_targets.through, dispatch_uid="agreements_kpi_targets_guard"
     )
-    if _guard_committed_target not in KPITarget.change_guards:
-        KPITarget.change_guards.append(_guard_committed_target)
+    guard_targets(_guard_committed_target)
     receivers = [
         (Agreement, _refuse_sealed_agreement),
         (AgreementVersion, _refuse_sealed_version),
         (Signature, _refuse_signature_of_signed_version),
-        (KPITarget, _refuse_committed_target),
         *[(model, _refuse_row_of_sealed_version) for model in (Responsibility, ChannelRule, EscalationStep)],
         (AgreementVersionKPITarget, _refuse_row_of_sealed_version),
     ]

@@ -20,8 +20,7 @@ from django.utils.functional import lazy
 from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
-from partners.models import User
-from partners.selectors import people_of
+from partners.selectors import people_of, portal_users
 
 from . import figures, periods
 from .aggregation import aggregate
@@ -45,7 +44,7 @@ def recipients(partner_kpi: PartnerKPI) -> list:
     if partner_kpi.responsible_host_id:
         people.append(partner_kpi.responsible_host)
     else:
-        people.extend(User.objects.filter(policy.warehouse_managers()))
+        people.extend(portal_users(policy.warehouse_managers()))
     if partner_kpi.shared:
         if partner_kpi.responsible_partner_id:
             people.append(partner_kpi.responsible_partner)

@@ -9,19 +9,7 @@ from django.utils.translation import gettext as _
 from partnerportal.exports import csv_response, xlsx_response
 
 from . import figures
-
-MEASUREMENT_HEADER = [
-    "partner",
-    "kpi",
-    "period_kind",
-    "period_start",
-    "site",
-    "value",
-    "numerator",
-    "denominator",
-    "sample_size",
-    "source",
-]
+from .columns import COLUMNS, EXPORT_COLUMNS
 
 
 def _measurement_rows(qs):
@@ -44,8 +32,8 @@ def measurements_response(qs, *, fmt, filename):
     """Columns match the import format, so an export can be corrected and imported again."""
     rows = _measurement_rows(qs.select_related("kpi", "site"))
     if fmt == "xlsx":
-        return xlsx_response(MEASUREMENT_HEADER, rows, filename, _("Measurements"))
-    return csv_response(MEASUREMENT_HEADER, rows, filename)
+        return xlsx_response(EXPORT_COLUMNS, rows, filename, _("Measurements"))
+    return csv_response(EXPORT_COLUMNS, rows, filename)
 
 
 def scorecard_rows(card):
@@ -104,8 +92,6 @@ def scorecard_response(card, *, fmt, filename):
 def import_template_response(assignments, *, partner, day, fmt, filename):
     """A file to fill in and import: the import header and one row per KPI the user may submit for
     `partner` (its id, the KPI code, the period), the numbers left blank to be filled in."""
-    from .importing import COLUMNS
-
     rows = [
         [partner.pk, a.kpi.code, "day", day, "", "", "", "", ""]
         for a in assignments.select_related("kpi").order_by("-kpi__is_standard", "kpi__code")

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 from partnerportal import uploads
 
 from . import rules
+from .columns import COLUMNS, NUMBER_COLUMNS
 from .rules import parse_date, parse_number  # noqa: F401 - the readers' names since before rules.py
 from .services import MeasurementInput
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
-COLUMNS = ["partner", "kpi", "period_kind", "period_start", "site", "value", "numerator", "denominator", "sample_size"]
 ALIASES = {
     "partner_id": "partner",
     "kpi_code": "kpi",
@@ -41,7 +41,6 @@ ALIASES = {
 }
 
 
-NUMBER_COLUMNS = ("value", "numerator", "denominator", "sample_size")
 # 12.000 / 1.234.567 / 1.234,5 — dots between groups of three digits, optional decimal comma.
 DANISH_THOUSANDS = re.compile(r"[-+]?[1-9]\d{0,2}(\.\d{3})+(,\d*)?")
 SEPARATOR_NAMES = {",": "“,”", ";": "“;”", "\t": "tab"}

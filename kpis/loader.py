@@ -48,29 +48,24 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
 
-from partners.models import Organization, OrganizationKind, Site
+from partners.selectors import host_id, partner_queryset, site_queryset
 
 from . import rollups
+from .columns import COLUMNS
 from .models import Aggregation, KPIDefinition, Measurement, MonthlyRollup, PartnerKPI
 
 REBUILD_MIN_ROWS = 100_000  # loads larger than this and than the table rebuild the plain indexes
-FILE_COLUMNS = [
-    "partner",
-    "kpi",
-    "period_kind",
-    "period_start",
-    "site",
-    "value",
-    "numerator",
-    "denominator",
-    "sample_size",
-]
 
 
 class LoadError(Exception):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _check_header(header: list[str]) -> None:
+    if header != COLUMNS:
+        raise LoadError([f"line 1: the header must be {','.join(COLUMNS)} (got {','.join(header)})."])
 
 
 @dataclass
@@ -155,9 +150,7 @@ def _stage(handle, write, *, references, progress) -> tuple[int, list[tuple[int,
         raise LoadError([f"line 1: the file could not be read ({exc})"]) from None
     if header is None:
         raise LoadError(["The file is empty."])
-    header = [name.strip() for name in header]
-    if header != FILE_COLUMNS:
-        raise LoadError([f"line 1: the header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+    _check_header([name.strip() for name in header])
     labels = ("value", "numerator", "denominator", "sample size")
     dates: dict[str, object] = {}
     kinds: dict[str, object] = {}
@@ -172,9 +165,9 @@ def _stage(handle, write, *, references, progress) -> tuple[int, list[tuple[int,
                 continue
             rows += 1
             errors = []
-            if len(record) > len(FILE_COLUMNS) and any(field.strip() for field in record[len(FILE_COLUMNS) :]):
-                errors.append(f"it has {len(record)} fields, but the header has {len(FILE_COLUMNS)}")
-            record += [""] * (len(FILE_COLUMNS) - len(record))
+            if len(record) > len(COLUMNS) and any(field.strip() for field in record[len(COLUMNS) :]):
+                errors.append(f"it has {len(record)} fields, but the header has {len(COLUMNS)}")
+            record += [""] * (len(COLUMNS) - len(record))
             raw_partner, raw_kpi, raw_kind, raw_start, raw_site = record[:5]
             partner = kpi = site = kind = start = None
             try:
@@ -271,10 +264,8 @@ def _lookups():
     """Partners, active KPIs and sites as the COPY path reads them (exact codes; anything else falls
     back to the checking path, which reads them as rules.References does), and the (partner, site
     code) pairs allowed: a partner's own sites and the host's (as services.check_measurement)."""
-    host_id = Organization.objects.host().values_list("pk", flat=True).first()
-    partners = {
-        str(pk).encode() for pk in Organization.objects.exclude(kind=OrganizationKind.HOST).values_list("pk", flat=True)
-    }
+    host = host_id()
+    partners = {str(pk).encode() for pk in partner_queryset().values_list("pk", flat=True)}
     kpis = {
         code.encode(): (str(pk).encode(), aggregation, scale)
         for code, pk, aggregation, scale in KPIDefinition.objects.filter(is_active=True).values_list(
@@ -283,14 +274,14 @@ def _lookups():
     }
     site_rows = [
         (code.encode(), str(pk).encode(), owner)
-        for code, pk, owner in Site.objects.values_list("code", "pk", "organization_id")
+        for code, pk, owner in site_queryset().values_list("code", "pk", "organization_id")
         if code
     ]
     sites = {code: pk for code, pk, _owner in site_rows}
-    host_sites = [code for code, _pk, owner in site_rows if owner == host_id]
+    host_sites = [code for code, _pk, owner in site_rows if owner == host]
     allowed = {(partner, b"") for partner in partners}
     allowed.update((partner, code) for partner in partners for code in host_sites)
-    allowed.update((str(owner).encode(), code) for code, _pk, owner in site_rows if owner != host_id)
+    allowed.update((str(owner).encode(), code) for code, _pk, owner in site_rows if owner != host)
     return partners, kpis, sites, allowed
 
 
@@ -592,9 +583,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             had_rows = cursor.fetchone()[0]
             rebuilt = _drop_indexes(cursor, m) if rebuild else None
             with open(path, "rb") as handle:
-                header = handle.readline().decode("utf-8-sig").strip().split(",")
-                if header != FILE_COLUMNS:
-                    raise LoadError([f"line 1: the header must be {','.join(FILE_COLUMNS)} (got {','.join(header)})."])
+                _check_header(handle.readline().decode("utf-8-sig").strip().split(","))
                 lookups = _lookups()  # before the COPY: the connection is busy until it ends
                 copy_sql = (
                     f"COPY {m} (id, partner_id, kpi_id, period_kind, period_start, site_id, value, numerator, "
@@ -724,7 +713,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
         from . import rules
 
         references = rules.References(None)  # before the COPY: the connection is busy until it ends
-        host_id = Organization.objects.host().values_list("pk", flat=True).first() or 0
+        host = host_id() or 0
         started = time.perf_counter()
         with open(path, "rb") as handle, cursor.cursor.copy(cursor.work_table_sql(copy_sql)) as copy:
             result.rows, file_problems = _stage(handle, copy.write, references=references, progress=progress)
@@ -761,7 +750,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
             cursor,
             problems,
             "SELECT line, site_code FROM kpi_rows WHERE site_id IS NOT NULL "
-            f"AND site_owner NOT IN (partner_id, {int(host_id)})",
+            f"AND site_owner NOT IN (partner_id, {int(host)})",
             "line {0}: the site {1} belongs to neither the partner nor the host",
         )
         _check(

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
-from partners.models import Organization, Site
+from partners.selectors import partner_queryset, site_queryset
 
 from .models import KPIDefinition, PeriodKind
 
@@ -88,8 +88,8 @@ class References:
     Each method returns the object or raises ValueError with the message for the row."""
 
     def __init__(self, user=None):
-        organizations = Organization.objects.partners()
-        site_rows = Site.objects.all()
+        organizations = partner_queryset()
+        site_rows = site_queryset()
         if user is not None:
             organizations = policy.scope(user, policy.VIEW, organizations)
             site_rows = policy.scope(user, policy.VIEW, site_rows)

@@ -496,3 +496,13 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
         "label": periods.label(granularity, start),
         "granularity": granularity,
     }
+
+
+def shared_targets(partner) -> QuerySet:
+    """The KPI targets of `partner` on KPIs shared with it (those an agreement may commit to); unscoped."""
+    return KPITarget.objects.filter(partner=partner, partner_kpi__shared=True)
+
+
+def target_queryset() -> QuerySet:
+    """All KPI targets with their KPI and partner KPI joined (e.g. to prefetch them); unscoped."""
+    return KPITarget.objects.select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi")

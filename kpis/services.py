@@ -12,10 +12,12 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import pre_delete
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerportal import formats, policy
+from partners.selectors import host_id as partners_host_id
 
 from . import alerts, periods, rollups
 from .aggregation import measurement_value
@@ -176,9 +178,7 @@ class UpsertResult:
 
 def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
     """Validate all items (incl. the same key twice); returns a list of {index: n, errors: {...}}."""
-    from partners.models import Organization
-
-    host_id = Organization.objects.host().values_list("pk", flat=True).first()
+    host_id = partners_host_id()
     assignments = _assignments([i for i in items if not i.errors])
     seen = {}
     problems = []
@@ -538,3 +538,14 @@ def target_set(
             )
         target.save()
     return target
+
+
+def _check_deleted_target(sender, instance, **kwargs):
+    KPITarget.check_change(KPITarget.objects.filter(pk=instance.pk), None)
+
+
+def guard_targets(guard) -> None:
+    """Have `guard(targets, changes)` vet every change and deletion of KPI targets, by cascade too."""
+    if guard not in KPITarget.change_guards:
+        KPITarget.change_guards.append(guard)
+    pre_delete.connect(_check_deleted_target, sender=KPITarget, dispatch_uid="kpis_guard_deleted_targets")

@@ -58,3 +58,26 @@ def people_of(*, organization, who=None) -> QuerySet:
 def host_managers() -> QuerySet:
     """Host staff: the people who run the partnerships (admins and warehouse managers)."""
     return User.objects.filter(policy.host_staff())
+
+
+def partner_queryset() -> QuerySet:
+    """All partner organisations (not the host), unscoped: narrow with policy.scope for a user."""
+    return Organization.objects.partners()
+
+
+def host_id() -> int | None:
+    """The id of the host organisation (None while there is none)."""
+    return Organization.objects.host().values_list("pk", flat=True).first()
+
+
+def site_queryset() -> QuerySet:
+    """All sites (the host's and the partners'), unscoped: narrow with policy.scope for a user."""
+    return Site.objects.all()
+
+
+def portal_users(who=None) -> QuerySet:
+    """All portal users, or those `who` (a Q, e.g. one of the policy's people filters) picks; unscoped."""
+    qs = User.objects.all()
+    if who is not None:
+        qs = qs.filter(who)
+    return qs

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import Organization, Site, User
+from .models import Contact, Organization, Site, User
 from .signals import access_revoked
 
 
@@ -91,3 +91,9 @@ def active_flag_changed(*, model, pks) -> None:
             revoke_access_of_organization(organization_id=obj.pk)
         else:
             revoke_access(user_ids=[obj.pk])
+
+
+def contact_ensure(*, organization: Organization, name: str, defaults: dict) -> Contact:
+    """The organisation's contact called `name`, created with `defaults` when it has none yet."""
+    contact, _created = Contact.objects.get_or_create(organization=organization, name=name, defaults=defaults)
+    return contact

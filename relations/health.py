@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal.formats import number
+from partners.selectors import partner_queryset
 
 from . import integrations
 from .models import Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
@@ -218,10 +219,8 @@ def snapshot_due(partner, today=None, max_months=12) -> list[HealthSnapshot]:
 def snapshot_all_due(today=None) -> int:
     """The daily task: every active partner's snapshots that are due (see `snapshot_due`); returns
     the number of partners."""
-    from partners.models import Organization
-
     today = today or timezone.localdate()
-    partners = list(Organization.objects.partners().filter(is_active=True))
+    partners = list(partner_queryset().filter(is_active=True))
     for partner in partners:
         snapshot_due(partner, today)
     return len(partners)
