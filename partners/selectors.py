@@ -58,3 +58,23 @@ def people_of(*, organization, who=None) -> QuerySet:
 def host_managers() -> QuerySet:
     """Host staff: the people who run the partnerships (admins and warehouse managers)."""
     return User.objects.filter(policy.host_staff())
+
+
+def partner_organizations() -> QuerySet:
+    """Every partner organisation, active or not; callers scope it with the access policy."""
+    return Organization.objects.partners()
+
+
+def partner_choices(*, user) -> QuerySet:
+    """The partners the user may see, active or not, by name (the `?partner=` drop-downs)."""
+    return policy.scope(user, policy.VIEW, partner_organizations()).order_by("name")
+
+
+def active_partners() -> QuerySet:
+    """Active partner organisations by name (partner pickers whose access the service checks)."""
+    return partner_organizations().filter(is_active=True).order_by("name")
+
+
+def active_people() -> QuerySet:
+    """Active users of every organisation, with their organisation (people pickers)."""
+    return User.objects.filter(is_active=True).select_related("organization")
