@@ -9,9 +9,9 @@ from django.utils.translation import pgettext_lazy
 from partnerportal import policy, widgets
 from partnerportal.fields import max_length_of
 from partnerportal.templatetags.portal import before_in_words
-from partners.models import Organization, User
+from partners import selectors as partners_selectors
 
-from . import recurrence
+from . import recurrence, selectors
 from .models import DEFAULT_REMINDER_OFFSETS, ActionItem, ActionStatus, AgendaTopic, Meeting, MeetingSeries, Purpose
 
 ZONES = sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
@@ -37,11 +37,11 @@ class PersonField(forms.ModelChoiceField):
 
 
 def people_for(partner):
-    from .selectors import participant_choices
-
+    """Who may own or attend a partner's items: host staff and that partner's users (host staff only
+    without a partner)."""
     if partner is None:
-        return User.objects.filter(policy.host_staff()).select_related("organization")
-    return participant_choices(partner=partner)
+        return partners_selectors.host_managers().select_related("organization")
+    return selectors.participant_choices(partner=partner)
 
 
 # Reminder times offered as checkboxes (minutes before the start), besides any a series already has.
@@ -55,7 +55,7 @@ def reminder_choices(current=()) -> list[tuple[str, str]]:
 
 
 class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
-    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Organization.objects.none())
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=partners_selectors.partner_queryset().none())
     title = forms.CharField(label=_("Title"), max_length=200)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     pattern = forms.ChoiceField(label=_("Repeats"), choices=recurrence.PATTERN_CHOICES)
@@ -88,7 +88,10 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
         max_length=max_length_of(MeetingSeries, "video_link"),
     )
     participants = PersonChoiceField(
-        label=_("Participants"), queryset=User.objects.none(), required=False, widget=CheckboxList()
+        label=_("Participants"),
+        queryset=partners_selectors.active_people().none(),
+        required=False,
+        widget=CheckboxList(),
     )
     reminders = forms.MultipleChoiceField(
         label=_("Reminders"), required=False, widget=CheckboxList(), initial=[str(o) for o in DEFAULT_REMINDER_OFFSETS]
@@ -102,17 +105,15 @@ class SeriesForm(widgets.KeepPrecisionMixin, forms.Form):
             kwargs.setdefault("initial", {}).update(self.initial_from(series))
             partner = series.partner
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Organization.objects.partners().filter(is_active=True).order_by("name")
+        self.fields["partner"].queryset = partners_selectors.active_partners()
         if series is not None:
             self.fields["partner"].disabled = True
         if partner is not None:
             self.fields["partner"].initial = partner.pk
         data_partner = self.data.get("partner") if self.is_bound and series is None else None
         if data_partner and str(data_partner).isdigit():
-            partner = Organization.objects.filter(pk=data_partner).first() or partner
-        self.fields["participants"].queryset = (
-            people_for(partner) if partner else User.objects.filter(is_active=True).select_related("organization")
-        )
+            partner = self.fields["partner"].queryset.filter(pk=data_partner).first() or partner
+        self.fields["participants"].queryset = people_for(partner) if partner else partners_selectors.active_people()
         if series is not None and recurrence.describe(series.rrule)[0] == recurrence.CUSTOM:
             # A rule the choices cannot express (given through the API) stays as it is unless changed.
             keep = recurrence.KEEP_CURRENT_LABEL % {"rule": series.recurrence_in_words}
@@ -220,7 +221,7 @@ class MinutesForm(forms.Form):
     )
     present = PersonChoiceField(
         label=_("Present"),
-        queryset=User.objects.none(),
+        queryset=partners_selectors.active_people().none(),
         required=False,
         widget=CheckboxList(),
         help_text=_("Tick everyone who took part."),
@@ -228,9 +229,7 @@ class MinutesForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["present"].queryset = meeting.participants.select_related("organization").order_by(
-            "organization__kind", "first_name"
-        )
+        self.fields["present"].queryset = selectors.meeting_participants(meeting=meeting)
 
 
 class MoveForm(forms.Form):
@@ -250,7 +249,7 @@ class ActionItemForm(forms.Form):
         max_length=max_length_of(ActionItem, "description"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    owner = PersonField(label=_("Owner"), queryset=User.objects.none())
+    owner = PersonField(label=_("Owner"), queryset=partners_selectors.active_people().none())
     due_date = forms.DateField(label=_("Due date"), widget=widgets.DateInput())
 
     def __init__(self, *args, partner, **kwargs):

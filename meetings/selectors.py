@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import OPEN_STATUSES, ActionItem, Meeting, MeetingSeries, MeetingStatus
+from .models import OPEN_STATUSES, ActionItem, AgendaTopic, CalendarFeed, Meeting, MeetingSeries, MeetingStatus
 
 
 def series_list(*, user, partner=None) -> QuerySet:
@@ -101,3 +101,117 @@ def next_meeting(*, user, partner):
 def recent_minutes(*, user, partner, limit=3):
     qs = meeting_list(user=user, partner=partner).filter(minutes_published_at__isnull=False)
     return qs.order_by("-start")[:limit]
+
+
+def series_detail(*, user, pk, action: str = policy.VIEW) -> MeetingSeries:
+    """One series with its partner, for `action` (404 out of reach, 403 if only viewable)."""
+    return policy.get_object(user, action, MeetingSeries.objects.select_related("partner"), pk=pk)
+
+
+def series_participants(*, series) -> QuerySet:
+    """The series' participants with their organisations."""
+    return series.participants.select_related("organization")
+
+
+def series_meetings(*, user, series, upcoming: bool, limit: int = 12) -> list[Meeting]:
+    """The series' next (cancelled ones too) or latest meetings the user may see."""
+    qs = meeting_list(user=user, series=series)
+    now = timezone.now()
+    qs = qs.filter(end__gte=now).order_by("start") if upcoming else qs.filter(end__lt=now).order_by("-start")
+    return list(qs[:limit])
+
+
+def attendance_by_person(*, meeting) -> dict[int, bool]:
+    """Who was recorded present (True) or absent (False) at the meeting, by user id."""
+    return {a.user_id: a.present for a in meeting.attendance.all()}
+
+
+def present_people(*, meeting) -> list:
+    """The people recorded present at the meeting."""
+    return [a.user for a in meeting.attendance.filter(present=True).select_related("user")]
+
+
+def meeting_participants(*, meeting) -> QuerySet:
+    """The meeting's participants, host staff first (the attendance checkboxes)."""
+    return meeting.participants.select_related("organization").order_by("organization__kind", "first_name")
+
+
+def meeting_actions(*, user, meeting) -> QuerySet:
+    """The action items of one meeting the user may see."""
+    return action_items(user=user, partner=meeting.partner).filter(meeting=meeting)
+
+
+def partner_meeting(*, partner, pk) -> Meeting | None:
+    """The partner's meeting with this id, or None (another partner's or unknown)."""
+    return Meeting.objects.filter(pk=pk, partner=partner).first()
+
+
+def topic_detail(*, user, pk, action: str = policy.VIEW) -> AgendaTopic:
+    """One agenda topic with its meeting, for `action` (404 out of reach, 403 if only viewable)."""
+    return policy.get_object(user, action, AgendaTopic.objects.select_related("meeting"), pk=pk)
+
+
+def action_item_detail(*, user, pk) -> ActionItem:
+    """One action item the user may see, with its partner, owner, meeting and author."""
+    qs = ActionItem.objects.select_related("partner", "owner", "meeting", "created_by")
+    return policy.get_object(user, policy.VIEW, qs, pk=pk)
+
+
+def feed_by_token(*, token) -> CalendarFeed | None:
+    """The calendar feed with this secret token, with its user and organisation, or None."""
+    return CalendarFeed.objects.select_related("user__organization").filter(token=token).first()
+
+
+# --- the API's rows: the viewsets' models and their user's scope ---------------------------
+
+
+def series_rows() -> QuerySet:
+    """Every series as the API serves it (partner, participants), by id; not yet scoped."""
+    return MeetingSeries.objects.select_related("partner").prefetch_related("participants").order_by("pk")
+
+
+def api_series(*, user, partner_id: int | None = None) -> QuerySet:
+    """The series the user may see, as the API lists them, optionally one partner's."""
+    qs = policy.scope(user, policy.VIEW, series_rows())
+    return qs.filter(partner_id=partner_id) if partner_id else qs
+
+
+def meeting_rows() -> QuerySet:
+    """Every meeting as the API serves it (partner, series, participants), by start; not yet scoped."""
+    return Meeting.objects.select_related("partner", "series").prefetch_related("participants").order_by("start")
+
+
+def api_meetings(*, user, partner_id: int | None = None, series_id: int | None = None, upcoming=False) -> QuerySet:
+    """The meetings the user may see, as the API lists them; `upcoming`: not yet over, not cancelled."""
+    qs = policy.scope(user, policy.VIEW, meeting_rows())
+    if partner_id:
+        qs = qs.filter(partner_id=partner_id)
+    if series_id:
+        qs = qs.filter(series_id=series_id)
+    if upcoming:
+        qs = qs.filter(end__gte=timezone.now()).exclude(status=MeetingStatus.CANCELLED)
+    return qs
+
+
+def topic_rows() -> QuerySet:
+    """Every agenda topic as the API serves it (meeting, author), oldest first; not yet scoped."""
+    return AgendaTopic.objects.select_related("meeting", "added_by").order_by("created_at", "id")
+
+
+def api_topics(*, user, meeting_id: int | None = None) -> QuerySet:
+    """The agenda topics the user may see, optionally one meeting's."""
+    qs = policy.scope(user, policy.VIEW, topic_rows())
+    return qs.filter(meeting_id=meeting_id) if meeting_id else qs
+
+
+def action_item_rows() -> QuerySet:
+    """Every action item as the API serves it (partner, owner, meeting), by due date; not yet scoped."""
+    return ActionItem.objects.select_related("partner", "owner", "meeting").order_by("due_date", "id")
+
+
+def api_action_items(*, user, state: str = "", partner_id: int | None = None, mine: bool = False) -> QuerySet:
+    """The action items the user may see, as the API lists them (see `action_items` for `state`)."""
+    qs = action_items(user=user, state=state)
+    if partner_id:
+        qs = qs.filter(partner_id=partner_id)
+    return qs.filter(owner=user) if mine else qs

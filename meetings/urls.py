@@ -1,28 +1,28 @@
 from django.urls import path
 
-from . import views
+from .views import actions, feeds, meetings, series
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("", views.meeting_list, name="meeting_list"),
-    path("series/", views.series_list, name="series_list"),
-    path("series/new/", views.series_create, name="series_create"),
-    path("series/<int:pk>/", views.series_detail, name="series_detail"),
-    path("series/<int:pk>/edit/", views.series_edit, name="series_edit"),
-    path("<int:pk>/", views.meeting_detail, name="meeting_detail"),
-    path("<int:pk>/meeting.ics", views.meeting_ics, name="meeting_ics"),
-    path("<int:pk>/topics/add/", views.topic_add, name="topic_add"),
-    path("topics/<int:pk>/delete/", views.topic_delete, name="topic_delete"),
-    path("<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
-    path("<int:pk>/publish/", views.meeting_publish, name="meeting_publish"),
-    path("<int:pk>/held/", views.meeting_held, name="meeting_held"),
-    path("<int:pk>/move/", views.meeting_move, name="meeting_move"),
-    path("<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
-    path("actions/", views.action_list, name="action_list"),
-    path("actions/mine/", views.my_actions, name="my_actions"),
-    path("actions/<int:pk>/", views.action_detail, name="action_detail"),
-    path("actions/new/<int:partner_pk>/", views.action_create, name="action_create"),
-    path("calendar/", views.feed_settings, name="feed_settings"),
-    path("feed/<str:token>.ics", views.feed, name="feed"),
+    path("", meetings.MeetingListView.as_view(), name="meeting_list"),
+    path("series/", series.SeriesListView.as_view(), name="series_list"),
+    path("series/new/", series.SeriesCreateView.as_view(), name="series_create"),
+    path("series/<int:pk>/", series.SeriesDetailView.as_view(), name="series_detail"),
+    path("series/<int:pk>/edit/", series.SeriesEditView.as_view(), name="series_edit"),
+    path("<int:pk>/", meetings.MeetingDetailView.as_view(), name="meeting_detail"),
+    path("<int:pk>/meeting.ics", meetings.MeetingIcsView.as_view(), name="meeting_ics"),
+    path("<int:pk>/topics/add/", meetings.TopicAddView.as_view(), name="topic_add"),
+    path("topics/<int:pk>/delete/", meetings.TopicDeleteView.as_view(), name="topic_delete"),
+    path("<int:pk>/minutes/", meetings.MinutesView.as_view(), name="meeting_minutes"),
+    path("<int:pk>/publish/", meetings.MeetingPublishView.as_view(), name="meeting_publish"),
+    path("<int:pk>/held/", meetings.MeetingHeldView.as_view(), name="meeting_held"),
+    path("<int:pk>/move/", meetings.MeetingMoveView.as_view(), name="meeting_move"),
+    path("<int:pk>/cancel/", meetings.MeetingCancelView.as_view(), name="meeting_cancel"),
+    path("actions/", actions.ActionListView.as_view(), name="action_list"),
+    path("actions/mine/", actions.MyActionsView.as_view(), name="my_actions"),
+    path("actions/<int:pk>/", actions.ActionDetailView.as_view(), name="action_detail"),
+    path("actions/new/<int:partner_pk>/", actions.ActionCreateView.as_view(), name="action_create"),
+    path("calendar/", feeds.FeedSettingsView.as_view(), name="feed_settings"),
+    path("feed/<str:token>.ics", feeds.FeedView.as_view(), name="feed"),
 ]

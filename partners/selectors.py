@@ -81,3 +81,18 @@ def portal_users(who=None) -> QuerySet:
     if who is not None:
         qs = qs.filter(who)
     return qs
+
+
+def partner_choices(*, user) -> QuerySet:
+    """The partners the user may see, active or not, by name (the `?partner=` drop-downs)."""
+    return policy.scope(user, policy.VIEW, partner_queryset()).order_by("name")
+
+
+def active_partners() -> QuerySet:
+    """Active partner organisations by name (partner pickers whose access the service checks)."""
+    return partner_queryset().filter(is_active=True).order_by("name")
+
+
+def active_people() -> QuerySet:
+    """Active users of every organisation, with their organisation (people pickers)."""
+    return User.objects.filter(is_active=True).select_related("organization")

@@ -3,35 +3,28 @@ from rest_framework import serializers
 from partnerportal import policy
 from partnerportal.api import ScopedPrimaryKeyRelatedField
 from partnerportal.fields import max_length_of
-from partners.models import Organization, User
+from partners import selectors as partners_selectors
 
 from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
     name = serializers.SerializerMethodField()
     organization = serializers.CharField(source="organization.name", default=None)
-
-    class Meta:
-        model = User
-        fields = ["id", "name", "organization"]
 
     def get_name(self, obj) -> str:
         return str(obj)
 
 
-def _people():
-    return User.objects.filter(is_active=True)
-
-
 # Every related field takes its choices from the user's reach (the access policy's view scope): an id
 # of another partner's object answers exactly like an id that does not exist.
 def _partner_field():
-    return ScopedPrimaryKeyRelatedField(queryset=Organization.objects.partners())
+    return ScopedPrimaryKeyRelatedField(queryset=partners_selectors.partner_queryset())
 
 
 def _people_field(**kwargs):
-    return ScopedPrimaryKeyRelatedField(queryset=_people(), **kwargs)
+    return ScopedPrimaryKeyRelatedField(queryset=partners_selectors.active_people(), **kwargs)
 
 
 class SeriesSerializer(serializers.ModelSerializer):

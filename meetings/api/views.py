@@ -1,5 +1,3 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
@@ -11,7 +9,7 @@ from partnerportal.api import PolicyModelViewSet
 
 from .. import agenda as agenda_module
 from .. import recurrence, selectors, services
-from ..models import ActionItem, AgendaTopic, Meeting, MeetingSeries, MeetingStatus
+from ..models import MeetingSeries
 from .serializers import (
     ActionItemSerializer,
     AgendaSerializer,
@@ -60,14 +58,12 @@ def _require_rule_allowed(user, rrule):
 class SeriesViewSet(PolicyModelViewSet):
     """Meeting series; host staff create and edit them (occurrences follow), partners read theirs."""
 
-    queryset = MeetingSeries.objects.select_related("partner").prefetch_related("participants").order_by("pk")
+    queryset = selectors.series_rows()
     serializer_class = SeriesSerializer
     http_method_names = ["get", "post", "patch", "put", "head", "options"]
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        partner = _int_param(self.request, "partner")
-        return qs.filter(partner_id=partner) if partner else qs
+        return selectors.api_series(user=self.request.user, partner_id=_int_param(self.request, "partner"))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -96,22 +92,18 @@ class SeriesViewSet(PolicyModelViewSet):
 class MeetingViewSet(PolicyModelViewSet):
     """Meetings (occurrences and one-offs), with move/cancel/held/minutes actions and the agenda."""
 
-    queryset = Meeting.objects.select_related("partner", "series").prefetch_related("participants").order_by("start")
+    queryset = selectors.meeting_rows()
     policy_actions = {"move": policy.CHANGE, "cancel": policy.CHANGE, "held": policy.CHANGE, "minutes": policy.CHANGE}
     serializer_class = MeetingSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        partner = _int_param(self.request, "partner")
-        if partner:
-            qs = qs.filter(partner_id=partner)
-        series = _int_param(self.request, "series")
-        if series:
-            qs = qs.filter(series_id=series)
-        if self.request.query_params.get("upcoming") in ("1", "true"):
-            qs = qs.filter(end__gte=timezone.now()).exclude(status=MeetingStatus.CANCELLED)
-        return qs
+        return selectors.api_meetings(
+            user=self.request.user,
+            partner_id=_int_param(self.request, "partner"),
+            series_id=_int_param(self.request, "series"),
+            upcoming=self.request.query_params.get("upcoming") in ("1", "true"),
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -172,10 +164,7 @@ class MeetingViewSet(PolicyModelViewSet):
     @action(detail=True, methods=["get"])
     def agenda(self, request, pk=None):
         meeting = self.get_object()
-        try:
-            data = agenda_module.build_agenda(meeting=meeting, user=request.user)
-        except agenda_module.KPIAppMissing as exc:
-            raise exceptions.APIException(str(exc)) from exc
+        data = agenda_module.build_agenda(meeting=meeting, user=request.user)
         context = self.get_serializer_context()
         return Response(
             {
@@ -209,14 +198,12 @@ class MeetingViewSet(PolicyModelViewSet):
 class TopicViewSet(PolicyModelViewSet):
     """Agenda topics: either side adds them to their meetings; partners never see internal ones."""
 
-    queryset = AgendaTopic.objects.select_related("meeting", "added_by").order_by("created_at", "id")
+    queryset = selectors.topic_rows()
     serializer_class = TopicSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        qs = super().get_queryset()
-        meeting = _int_param(self.request, "meeting")
-        return qs.filter(meeting_id=meeting) if meeting else qs
+        return selectors.api_topics(user=self.request.user, meeting_id=_int_param(self.request, "meeting"))
 
     def perform_create(self, serializer):
         # The serializer takes the meeting from the user's reach only: another partner's meeting
@@ -252,7 +239,7 @@ class TopicViewSet(PolicyModelViewSet):
 class ActionItemViewSet(PolicyModelViewSet):
     """Action items: host staff create and edit; owners (either side) update their own items' status."""
 
-    queryset = ActionItem.objects.select_related("partner", "owner", "meeting").order_by("due_date", "id")
+    queryset = selectors.action_item_rows()
     serializer_class = ActionItemSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -261,13 +248,12 @@ class ActionItemViewSet(PolicyModelViewSet):
         state = self.request.query_params.get("state", "")
         if state not in ("", "open", "overdue", "done"):
             raise exceptions.ValidationError({"state": "One of open, overdue, done."})
-        qs = selectors.action_items(user=user, state=state)
-        partner = _int_param(self.request, "partner")
-        if partner:
-            qs = qs.filter(partner_id=partner)
-        if self.request.query_params.get("mine") in ("1", "true"):
-            qs = qs.filter(owner=user)
-        return qs
+        return selectors.api_action_items(
+            user=user,
+            state=state,
+            partner_id=_int_param(self.request, "partner"),
+            mine=self.request.query_params.get("mine") in ("1", "true"),
+        )
 
     def policy_action(self) -> str:
         # An owner's PATCH of the status alone is the "set_status" action; any other change is host work.
@@ -284,7 +270,4 @@ class ActionItemViewSet(PolicyModelViewSet):
         data = dict(serializer.validated_data)
         if "partner" in data and data.pop("partner") != serializer.instance.partner:
             raise exceptions.ValidationError({"partner": "An action item cannot move to another partner."})
-        try:
-            serializer.instance = services.action_item_update(user=self.request.user, item=serializer.instance, **data)
-        except DjangoValidationError:
-            raise
+        serializer.instance = services.action_item_update(user=self.request.user, item=serializer.instance, **data)
