@@ -496,3 +496,19 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
         "label": periods.label(granularity, start),
         "granularity": granularity,
     }
+
+
+def measurement_detail(*, user, pk) -> Measurement:
+    """One measurement the user may see (404 out of reach: another partner's, an internal KPI's)."""
+    return policy.get_object(user, policy.VIEW, Measurement, pk=pk)
+
+
+def kpi_ids_named(word: str) -> list[int]:
+    """Ids of the KPIs whose name in the reader's language holds `word` (standard KPIs are translated)."""
+    word = word.lower()
+    return [k.pk for k in KPIDefinition.objects.all() if word in k.display_name.lower()]
+
+
+def all_measurements() -> QuerySet:
+    """Every measurement, unscoped: for related fields that apply the access policy themselves."""
+    return Measurement.objects.all()

@@ -58,3 +58,25 @@ def people_of(*, organization, who=None) -> QuerySet:
 def host_managers() -> QuerySet:
     """Host staff: the people who run the partnerships (admins and warehouse managers)."""
     return User.objects.filter(policy.host_staff())
+
+
+def partner_organizations() -> QuerySet:
+    """Every partner organisation, active or not, unscoped: the caller narrows it (choices, policy)."""
+    return Organization.objects.partners()
+
+
+def host_and_partner_people(*, partners) -> QuerySet:
+    """Active users of the host company and of the given partner organisations (a queryset of them)."""
+    return User.objects.filter(is_active=True).filter(
+        Q(organization__kind=policy.HOST_KIND) | Q(organization__in=partners)
+    )
+
+
+def host_staff_and_people_of(*, organization) -> QuerySet:
+    """Active host staff and the active people of `organization`."""
+    return User.objects.filter(is_active=True).filter(Q(organization=organization) | policy.host_staff())
+
+
+def users() -> QuerySet:
+    """Every user, unscoped: for related fields that apply the access policy themselves."""
+    return User.objects.all()
