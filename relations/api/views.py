@@ -1,3 +1,7 @@
+"""The relations API. Each viewset's rows come from a relations selector (already restricted by the
+access policy, as PolicyViewSetMixin restricts them); `queryset` only names the model whose
+permissions PolicyPermission asks about."""
+
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -45,7 +49,7 @@ from .serializers import (
 class NoticeViewSet(PolicyCreateListRetrieveViewSet):
     """Notices. POST creates one (the other side is notified); POST …/acknowledge/ acknowledges."""
 
-    queryset = Notice.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = Notice.objects.none()
     serializer_class = NoticeSerializer
     # The service asks the policy for "acknowledge" after saying why a step is not possible.
     policy_actions = {"acknowledge": policy.VIEW}
@@ -73,7 +77,7 @@ class NoticeViewSet(PolicyCreateListRetrieveViewSet):
 class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases. PATCH edits the blameless fields; POST …/status/ moves it; POST …/acknowledge/."""
 
-    queryset = Case.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = Case.objects.none()
     serializer_class = CaseSerializer
     # Each step looks the case up (404 out of reach) and then asks the policy for its own action.
     policy_actions = {
@@ -168,7 +172,7 @@ class CaseViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateMode
 
 
 class KudosViewSet(PolicyCreateListRetrieveViewSet):
-    queryset = Kudos.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = Kudos.objects.none()
     serializer_class = KudosSerializer
     filterset_fields = ["partner", "side"]
 
@@ -182,7 +186,7 @@ class KudosViewSet(PolicyCreateListRetrieveViewSet):
 class EngagementViewSet(
     PolicyViewSetMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    queryset = Engagement.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = Engagement.objects.none()
     serializer_class = EngagementSerializer
     filterset_fields = ["partner", "kind", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -211,7 +215,7 @@ class RoadmapItemViewSet(
 ):
     """Roadmap items; partner users see only the plans shared with them (without the share list)."""
 
-    queryset = RoadmapItem.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = RoadmapItem.objects.none()
     filterset_fields = ["category", "status"]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -238,7 +242,7 @@ class RoadmapItemViewSet(
 
 
 class RoadmapCommentViewSet(PolicyCreateListRetrieveViewSet):
-    queryset = RoadmapComment.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = RoadmapComment.objects.none()
     serializer_class = RoadmapCommentSerializer
     filterset_fields = ["item", "partner"]
 
@@ -260,7 +264,7 @@ class RoadmapCommentViewSet(PolicyCreateListRetrieveViewSet):
 class SurveyRoundViewSet(PolicyCreateListRetrieveViewSet):
     """Survey rounds with their results (hidden for anonymous rounds under 3 answers); POST …/answer/."""
 
-    queryset = SurveyRound.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = SurveyRound.objects.none()
     serializer_class = SurveyRoundSerializer
     filterset_fields = ["partner", "anonymous"]
 
@@ -283,7 +287,7 @@ class SurveyRoundViewSet(PolicyCreateListRetrieveViewSet):
 
 
 class HealthSnapshotViewSet(PolicyReadOnlyViewSet):
-    queryset = HealthSnapshot.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = HealthSnapshot.objects.none()
     serializer_class = HealthSnapshotSerializer
     filterset_fields = ["partner", "month"]
 
@@ -292,7 +296,7 @@ class HealthSnapshotViewSet(PolicyReadOnlyViewSet):
 
 
 class TimelineEventViewSet(PolicyReadOnlyViewSet):
-    queryset = TimelineEvent.objects.none()  # the model the policy asks about; the rows: get_queryset()
+    queryset = TimelineEvent.objects.none()
     serializer_class = TimelineEventSerializer
     filterset_fields = ["partner", "category"]
 
