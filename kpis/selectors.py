@@ -506,3 +506,19 @@ def shared_targets(partner) -> QuerySet:
 def target_queryset() -> QuerySet:
     """All KPI targets with their KPI and partner KPI joined (e.g. to prefetch them); unscoped."""
     return KPITarget.objects.select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi")
+
+
+def measurement_detail(*, user, pk) -> Measurement:
+    """One measurement the user may see (404 out of reach: another partner's, an internal KPI's)."""
+    return policy.get_object(user, policy.VIEW, Measurement, pk=pk)
+
+
+def kpi_ids_named(word: str) -> list[int]:
+    """Ids of the KPIs whose name in the reader's language holds `word` (standard KPIs are translated)."""
+    word = word.lower()
+    return [k.pk for k in KPIDefinition.objects.all() if word in k.display_name.lower()]
+
+
+def all_measurements() -> QuerySet:
+    """Every measurement, unscoped: for related fields that apply the access policy themselves."""
+    return Measurement.objects.all()

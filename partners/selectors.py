@@ -96,3 +96,15 @@ def active_partners() -> QuerySet:
 def active_people() -> QuerySet:
     """Active users of every organisation, with their organisation (people pickers)."""
     return User.objects.filter(is_active=True).select_related("organization")
+
+
+def host_and_partner_people(*, partners) -> QuerySet:
+    """Active users of the host company and of the given partner organisations (a queryset of them)."""
+    return User.objects.filter(is_active=True).filter(
+        Q(organization__kind=policy.HOST_KIND) | Q(organization__in=partners)
+    )
+
+
+def host_staff_and_people_of(*, organization) -> QuerySet:
+    """Active host staff and the active people of `organization`."""
+    return User.objects.filter(is_active=True).filter(Q(organization=organization) | policy.host_staff())

@@ -5,7 +5,6 @@ from django.utils.translation import pgettext_lazy
 
 from partnerportal import policy, widgets
 from partnerportal.fields import max_length_of
-from partners.models import Organization, OrganizationKind, User
 
 from . import selectors
 from .models import (
@@ -61,11 +60,6 @@ class NoticeForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.ModelForm
         self.setup_partner(user, partner)
 
 
-def measurement_choices(user, partner):
-    """The partner's measurements a case may be about (see selectors.measurement_choices)."""
-    return selectors.measurement_choices(user=user, partner=partner)
-
-
 class MeasurementPicker(forms.Widget):
     """A search for one of a partner's measurements instead of a select of thousands of rows.
 
@@ -100,7 +94,7 @@ class MeasurementPicker(forms.Widget):
 class CaseForm(PartnerChoiceMixin, forms.ModelForm):
     measurement = forms.ModelChoiceField(
         label=_("Measurement"),
-        queryset=User.objects.none(),
+        queryset=None,
         required=False,
         help_text=_("Attach the measurement the case is about as a fact (optional)."),
         widget=MeasurementPicker,
@@ -117,17 +111,14 @@ class CaseForm(PartnerChoiceMixin, forms.ModelForm):
             partner = user.organization
         self.setup_partner(user, partner)
         # Any measurement the user may see is accepted here; clean() keeps it to the chosen partner.
-        choices = measurement_choices(user, None)
-        if choices is None:
-            del self.fields["measurement"]
-        else:
-            field = self.fields["measurement"]
-            field.queryset = choices
-            field.widget.choices = choices
-            field.widget.search_url = reverse("relations:measurement_picker")
-            field.widget.partner_field_id = self["partner"].auto_id
-            if measurement is not None:
-                field.initial = measurement.pk
+        choices = selectors.measurement_choices(user=user)
+        field = self.fields["measurement"]
+        field.queryset = choices
+        field.widget.choices = choices
+        field.widget.search_url = reverse("relations:measurement_picker")
+        field.widget.partner_field_id = self["partner"].auto_id
+        if measurement is not None:
+            field.initial = measurement.pk
 
     def clean(self):
         data = super().clean()
@@ -162,7 +153,7 @@ class FileForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(label=pgettext_lazy("action item", "Action"), max_length=200)
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
     due_date = forms.DateField(label=_("Due date"), widget=widgets.DateInput())
 
     def __init__(self, *args, case, **kwargs):
@@ -211,16 +202,7 @@ class EngagementForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.Model
     def __init__(self, *args, user, partner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_partner(user, partner)
-        from django.db.models import Q
-
-        self.fields["participants"].queryset = (
-            User.objects.filter(is_active=True)
-            .filter(
-                Q(organization__kind=OrganizationKind.HOST) | Q(organization__in=selectors.visible_partners(user=user))
-            )
-            .select_related("organization")
-            .order_by("organization__name", "first_name")
-        )
+        self.fields["participants"].queryset = selectors.engagement_participant_choices(user=user)
 
     def clean(self):
         data = super().clean()
@@ -256,12 +238,7 @@ class RoadmapForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Active partners, plus any the plan is already shared with (so that editing keeps them).
-        partners = Organization.objects.partners()
-        choosable = partners.filter(is_active=True)
-        if self.instance.pk:
-            choosable = choosable | partners.filter(roadmap_items=self.instance)
-        self.fields["shared_with"].queryset = choosable.distinct().order_by("name")
+        self.fields["shared_with"].queryset = selectors.roadmap_share_choices(item=self.instance)
 
 
 class RoadmapCommentForm(forms.Form):
@@ -271,7 +248,7 @@ class RoadmapCommentForm(forms.Form):
         max_length=max_length_of(RoadmapComment, "body"),
     )
     is_idea = forms.BooleanField(label=_("This is an idea"), required=False)
-    partner = forms.ModelChoiceField(label=_("Partner thread"), queryset=Organization.objects.none(), required=False)
+    partner = forms.ModelChoiceField(label=_("Partner thread"), queryset=None, required=False)
 
     def __init__(self, *args, item, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,10 +2,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from kpis import selectors as kpi_selectors
 from partnerportal.api import ScopedPrimaryKeyRelatedField
 from partnerportal.fields import max_length_of
-from partners.models import Organization, User
+from partners import selectors as partner_selectors
 
+from .. import selectors
 from ..models import (
     Case,
     CaseStatus,
@@ -32,7 +34,7 @@ class PartnerField(ScopedPrimaryKeyRelatedField):
     """An active partner in the user's reach; another partner's id answers like a missing one."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", Organization.objects.partners().filter(is_active=True))
+        kwargs.setdefault("queryset", partner_selectors.partner_queryset().filter(is_active=True))
         super().__init__(**kwargs)
 
 
@@ -128,23 +130,20 @@ class CaseSerializer(serializers.ModelSerializer):
 
 
 class CaseMeasurementSerializer(serializers.Serializer):
-    # A label, not an import: the KPI app is optional (the view answers 404 without it). Another
-    # partner's measurement, or one of a KPI the host keeps internal, answers like a missing one.
-    measurement = ScopedPrimaryKeyRelatedField("kpis.Measurement")
+    # Another partner's measurement, or one of a KPI the host keeps internal, answers like a missing one.
+    measurement = ScopedPrimaryKeyRelatedField(queryset=kpi_selectors.all_measurements())
 
 
 class CaseActionSerializer(serializers.Serializer):
     """An action agreed on a case; the owner is someone of the host or of the case's partner."""
 
     title = serializers.CharField(max_length=200)
-    owner = ScopedPrimaryKeyRelatedField(queryset=User.objects.none())
+    owner = ScopedPrimaryKeyRelatedField(queryset=partner_selectors.portal_users().none())
     due_date = serializers.DateField()
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         if case is not None:  # the schema generator describes it without a case
-            from .. import selectors
-
             self.fields["owner"].queryset = selectors.action_owners(case=case)
 
 
@@ -165,7 +164,7 @@ class KudosSerializer(serializers.ModelSerializer):
 
 class EngagementSerializer(serializers.ModelSerializer):
     partner = PartnerField()
-    participants = ScopedPrimaryKeyRelatedField(User, many=True, required=False)
+    participants = ScopedPrimaryKeyRelatedField(queryset=partner_selectors.portal_users(), many=True, required=False)
 
     class Meta:
         model = Engagement
@@ -191,7 +190,7 @@ class RoadmapItemSerializer(serializers.ModelSerializer):
 
 
 class HostRoadmapItemSerializer(RoadmapItemSerializer):
-    shared_with = ScopedPrimaryKeyRelatedField(queryset=Organization.objects.partners(), many=True, required=False)
+    shared_with = ScopedPrimaryKeyRelatedField(queryset=partner_selectors.partner_queryset(), many=True, required=False)
 
     class Meta(RoadmapItemSerializer.Meta):
         fields = RoadmapItemSerializer.Meta.fields + ["shared_with"]
@@ -221,8 +220,6 @@ class SurveyRoundSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_results(self, survey):
-        from .. import selectors
-
         return selectors.survey_results(survey=survey)
 
 

@@ -7,6 +7,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils import translation
 
 from partnerportal.views import ServiceActionView, ServiceFormView
 from tests.factories import UserFactory
@@ -73,7 +74,8 @@ def test_a_valid_form_calls_the_service_and_goes_to_the_result(post):
 
 
 def test_an_invalid_form_never_reaches_the_service(post):
-    response, said = post(NameView.as_view(service=refusing()), {"name": ""})
+    with translation.override("en"):
+        response, said = post(NameView.as_view(service=refusing()), {"name": ""})
     assert response.status_code == 400 and said == []
     assert "This field is required." in response.content.decode()
 

@@ -95,10 +95,11 @@ def test_kudos_without_title_is_refused(world, client_as):
 
 
 def test_detected_kpi_successes_are_merged_with_kudos(world, monkeypatch):
-    from relations import integrations, selectors
+    from relations import selectors
+    from relations.selectors import kudos as kudos_selectors
 
     monkeypatch.setattr(
-        integrations,
+        kudos_selectors,
         "detected_successes",
         lambda user, partner=None, since=None: [
             {
