@@ -885,7 +885,10 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
         estimate = max(cursor.fetchone()[0], 0)
         rebuild = result.rows > max(REBUILD_MIN_ROWS, estimate)
         plain_indexes = [
-            (index.name, ", ".join(Measurement._meta.get_field(f).column for f in index.fields))
+            (
+                index.name,
+                ", ".join(f"{Measurement._meta.get_field(f).column} {order}" for f, order in index.fields_orders),
+            )
             for index in Measurement._meta.indexes
         ]
         if rebuild:

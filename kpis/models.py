@@ -394,6 +394,8 @@ class Measurement(models.Model):
         ]
         indexes = [
             models.Index(fields=["period_start"], name="kpis_meas_start"),
+            # One partner's rows newest first (the API's measurement list, a partner's latest values).
+            models.Index(fields=["partner", "-period_start"], name="kpis_meas_partner_start"),
         ]
 
     def __str__(self):

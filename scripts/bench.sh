@@ -7,3 +7,7 @@ echo "== KPI load, portfolio and scorecard (bench/kpis_bench.py)"
 DATABASE_URL="$PG/pp_bench" .venv/bin/python bench/kpis_bench.py "$@"
 echo "== Reminder dispatch (bench/reminders_bench.py)"
 DATABASE_URL="$PG/pp_bench_rem" .venv/bin/python bench/reminders_bench.py
+echo "== Pages against the floor /api/me/ (bench/ratio_bench.py)"
+DATABASE_URL="$PG/pp_bench_ratio" .venv/bin/python bench/ratio_bench.py
+echo "== Under load: gunicorn, 1/8/32 users (bench/load_bench.py, on the database of the one before)"
+DATABASE_URL="$PG/pp_bench_ratio" .venv/bin/python bench/load_bench.py

@@ -301,3 +301,47 @@ def test_the_loader_is_for_host_staff_only(world, tmp_path):
     path.write_text("partner,kpi,period_kind,period_start,site,value,numerator,denominator,sample_size\n")
     with pytest.raises(CommandError, match="not host staff"):
         call_command("kpis_load_csv", str(path), user=world.a_manager.username, quiet_progress=True)
+
+
+def _partner_start_index():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes "
+            "WHERE tablename = 'kpis_measurement' AND indexname = 'kpis_meas_partner_start'"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _analyze():
+    """The loaders compare a load with the table's row estimate, which index builds of earlier tests
+    leave behind (outside their rolled-back transactions): count the rows this test sees."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE kpis_measurement")
+
+
+def test_loads_that_rebuild_the_indexes_keep_the_partner_date_index(world, tmp_path, monkeypatch):
+    """The (partner, period_start DESC) index is dropped and rebuilt with the others, on both paths."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from kpis import loader
+
+    monkeypatch.setattr(loader, "REBUILD_MIN_ROWS", 0)
+    setup_partner(world.partner_a)
+    p = world.partner_a.pk
+    expected = [
+        "CREATE INDEX kpis_meas_partner_start ON public.kpis_measurement USING btree (partner_id, period_start DESC)"
+    ]
+    assert _partner_start_index() == expected
+    _analyze()
+    labels = _timings(_file(tmp_path, [f"{p},error-rate,day,2025-03-{d:02d},,,{d},100," for d in range(1, 11)]))
+    assert not any("not taken" in label for label in labels)  # the COPY path
+    assert any(label.startswith("DROP INDEX") for label in labels)
+    assert _partner_start_index() == expected
+    # More rows than the table holds, one a correction, straight down the checking path: it rebuilds too.
+    lines = [f"{p},error-rate,day,2025-03-01,,,7,100,"]
+    lines += [f"{p},error-rate,day,2025-03-{d:02d},,,{d},100," for d in range(11, 29)]
+    _analyze()
+    result = loader._load_checked(_file(tmp_path, lines, "fix.csv"), progress=None, user=None, alerts=False)
+    assert any(label.startswith("DROP INDEX IF EXISTS kpis_meas_partner_start") for label, _s in result.timings)
+    assert Measurement.objects.count() == 28
+    assert _partner_start_index() == expected

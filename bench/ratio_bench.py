@@ -1,0 +1,260 @@
+"""Page cost against the floor (issue 16; not part of the test suite).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pp_bench_ratio .venv/bin/python bench/ratio_bench.py
+
+The floor is `/api/me/`: a signed-in answer with no work of its own. Each page is requested in
+process (Django test Client against the portal's own URLs, production settings: DEBUG off, cached
+templates, the real password hashers and middleware), each request right after one of the floor,
+`--runs` times; a page's ratio is its median over the floor's median in the same run.
+
+1. A fresh database with the demo data only (`seed_demo`, 4 partners): the agreements list.
+2. The database again, fresh: `--partners` partners × 6 KPIs with `--years` years of daily
+   measurements written and loaded as `bench/kpis_bench.py` does (200 × 5 years: ~2.2 million rows),
+   `seed_demo` on top (204 partners), then every page of the table, as the demo's warehouse
+   manager `lager`; the bulk ingestion posts 100 new rows per run with an API token.
+
+`--quick` measures a small volume (20 partners × 1 year) for a smoke run. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import statistics
+import sys
+import time
+from contextlib import redirect_stdout
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import common, kpis_bench  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/pp_bench_ratio"
+FLOOR = "/api/me/"
+BULK_ROWS = 100
+GOALS = {
+    "dashboard": "≤ 5×",
+    "partner hub": "≤ 5×",
+    "API measurement list, page 2": "≤ 4×",
+    "portfolio": "≤ 10×",
+    "agreements list": "flat, ≤ 4×",
+    "bulk ingestion, 100 new rows": "≤ 15×",
+}
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--partners", type=int, default=200, help="bench partners besides the demo's 4")
+    parser.add_argument("--years", type=int, default=5, help="years of daily measurements")
+    parser.add_argument("--quick", action="store_true", help="a small volume for a smoke run (20 partners, 1 year)")
+    parser.add_argument("--runs", type=int, default=15, help="requests per page, each after one of the floor")
+    parser.add_argument("--csv", default="/tmp/pp_bench_ratio/measurements.csv")
+    args = parser.parse_args()
+    if args.quick:
+        args.partners, args.years = 20, 1
+    return args
+
+
+def django_setup(url):
+    """The production settings (DEBUG off), not the test settings; static files without a manifest."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "partnerportal.settings"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-secret-key-" + "x" * 48)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["MANIFEST_STATIC"] = "0"
+    os.environ["EMAIL_URL"] = "dummymail://"
+    common.django_setup(url, "/tmp/pp_bench_ratio")
+    from partnerportal.db import use_task_statement_timeout
+
+    use_task_statement_timeout()  # the set-up loads and seeds as the management commands do
+    Path("/tmp/pp_bench_ratio/staticfiles").mkdir(parents=True, exist_ok=True)  # served by whitenoise
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    logging.getLogger("django.request").setLevel(logging.ERROR)
+    logging.getLogger("django.security").setLevel(logging.ERROR)
+
+
+def seed_demo():
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    with redirect_stdout(io.StringIO()):
+        call_command("seed_demo")
+    print(f"seed_demo: {time.perf_counter() - started:.1f} s")
+
+
+class Bench:
+    """Requests through the test Client (secure, as behind HTTPS), timed and counted."""
+
+    def __init__(self, runs):
+        from django.test import Client
+
+        from partners.models import User
+
+        self.runs = runs
+        self.client = Client()
+        self.client.force_login(User.objects.get(username="lager"))
+        self.floor_samples: list[float] = []
+
+    def get(self, url):
+        def run():
+            response = self.client.get(url, secure=True)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return run
+
+    def queries(self, fn):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            fn()
+        return len(captured.captured_queries)
+
+    def measure(self, pages):
+        """{label: (median seconds, queries)}; every request follows one of the floor."""
+        floor = self.get(FLOOR)
+        samples = {label: [] for label in pages}
+        counts = {label: self.queries(fn) for label, fn in pages.items()}  # also the warm-up
+        floor()
+        for _ in range(self.runs):
+            for label, fn in pages.items():
+                started = time.perf_counter()
+                floor()
+                middle = time.perf_counter()
+                fn()
+                self.floor_samples.append(middle - started)
+                samples[label].append(time.perf_counter() - middle)
+        return {label: (statistics.median(samples[label]), counts[label]) for label in pages}
+
+    def floor_median(self):
+        return statistics.median(self.floor_samples)
+
+
+def bulk_poster(token, partners, kpis, first_day):
+    """A fresh 100 rows per call: every partner KPI today, then the days before the loaded history."""
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    today = date.today()
+    days = [today] + [first_day - timedelta(days=n) for n in range(1, 3660)]
+    pairs = [(partner.pk, kpi.code) for partner in partners for kpi in kpis]
+    rows = ((pid, code, day) for day in days for pid, code in pairs)
+    numbers = {
+        "delivery-time": {"value": 27.5, "sample_size": 40},
+        "error-rate": {"numerator": 6, "denominator": 1200},
+        "inventory-turnover": {"numerator": 50_000, "denominator": 2_000_000},
+        "customer-satisfaction": {"value": 4.1, "sample_size": 6},
+        "pallets-moved": {"value": 1200},
+        "dock-doors-open": {"value": 9},
+    }
+
+    def run():
+        batch = [
+            {"partner": str(pid), "kpi": code, "period_start": day.isoformat(), **numbers[code]}
+            for pid, code, day in (next(rows) for _ in range(BULK_ROWS))
+        ]
+        response = client.post(
+            "/api/kpis/measurements/bulk/", {"measurements": batch}, content_type="application/json", secure=True
+        )
+        assert response.status_code == 200, response.content[:500]
+        assert response.json()["created"] == BULK_ROWS, response.json()
+
+    return run
+
+
+def small_phase(url, runs):
+    """The demo alone (4 partners): the agreements list against the floor."""
+    common.setup_database(url)
+    django_setup(url)
+    seed_demo()
+    bench = Bench(runs)
+    result = bench.measure({"agreements list": bench.get("/agreements/")})
+    return result["agreements list"], bench.floor_median()
+
+
+def large_world(args):
+    """The bench partners with their measurements, loaded by the portal's loader; the demo on top."""
+    from django.db import connection
+
+    from kpis import loader
+
+    _manager, partners, kpis = kpis_bench.create_world(args.partners)
+    started = time.perf_counter()
+    rows, first_day, _last_day = kpis_bench.write_csv(args.csv, partners, kpis, args.years)
+    print(f"{rows:,} rows written in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    loader.load_csv(args.csv, alerts=False)
+    print(f"loaded in {time.perf_counter() - started:.1f} s")
+    seed_demo()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    return rows, partners, kpis, first_day
+
+
+def main():
+    args = parse_args()
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    if not url.startswith("postgres"):
+        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/pp_bench_ratio")
+    print(f"Database: {url}")
+    (small_agreements, small_queries), small_floor = small_phase(url, args.runs)
+    from django.db import connection
+
+    connection.close()
+    common.setup_database(url)
+    django_setup(url)
+    rows, partners, kpis, first_day = large_world(args)
+
+    from rest_framework.authtoken.models import Token
+
+    from partners.models import Organization, User
+
+    n_partners = Organization.objects.exclude(kind="host").count()
+    hub = Organization.objects.get(name="DanLog 3PL A/S")
+    token = Token.objects.create(user=User.objects.get(username="lager")).key
+    bench = Bench(args.runs)
+    measured = bench.measure(
+        {
+            "dashboard": bench.get("/dashboard/"),
+            "partner hub": bench.get(f"/partners/{hub.pk}/"),
+            "API measurement list, page 2": bench.get("/api/kpis/measurements/?page=2"),
+            "portfolio": bench.get("/kpis/portfolio/"),
+            "agreements list": bench.get("/agreements/"),
+            "bulk ingestion, 100 new rows": bulk_poster(token, partners, kpis, first_day),
+        }
+    )
+    floor = bench.floor_median()
+    large_agreements = measured["agreements list"][0] / floor
+    growth = large_agreements / (small_agreements / small_floor)
+    volume = f"{rows:,} daily measurements, {n_partners} partners ({args.partners} bench + the demo's), seed_demo"
+    lines = [
+        f"Ratio benchmark ({date.today().isoformat()}): {volume}; median of {args.runs} requests each, "
+        f"each right after one of the floor `{FLOOR}` ({floor * 1000:.1f} ms here; "
+        f"{small_floor * 1000:.1f} ms on the demo alone).",
+        "",
+        "| Page | ms (median) | × floor | goal | queries |",
+        "|---|---:|---:|---:|---:|",
+        f"| floor: `{FLOOR}` | {floor * 1000:.1f} | 1.0× | | {bench.queries(bench.get(FLOOR))} |",
+    ]
+    for label, (seconds, queries) in measured.items():
+        shown = label
+        if label == "agreements list":
+            lines.append(
+                f"| agreements list, demo alone (4 partners) | {small_agreements * 1000:.1f} | "
+                f"{small_agreements / small_floor:.1f}× | | {small_queries} |"
+            )
+            shown = f"agreements list, {n_partners} partners (grows {growth:.1f}× from 4)"
+        lines.append(f"| {shown} | {seconds * 1000:.1f} | {seconds / floor:.1f}× | {GOALS[label]} | {queries} |")
+    print()
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
