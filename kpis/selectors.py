@@ -496,3 +496,8 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
         "label": periods.label(granularity, start),
         "granularity": granularity,
     }
+
+
+def definitions_by_id(ids) -> dict[int, KPIDefinition]:
+    """KPI definitions by primary key (names and units to show; no access check: definitions are public)."""
+    return KPIDefinition.objects.in_bulk(list(ids))

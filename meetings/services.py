@@ -632,7 +632,7 @@ def _reminder_context(meeting, offset: int, person) -> dict:
         "zone": meeting.time_zone,
     }
     if prepare:
-        context["agenda"] = _agenda_for_mail(meeting, person)
+        context["agenda"] = agenda_module.build_agenda(meeting=meeting, user=person)
     return context
 
 
@@ -742,13 +742,6 @@ def send_calendar_update(meeting) -> int:
             )
         )
     return queued
-
-
-def _agenda_for_mail(meeting, person):
-    try:
-        return agenda_module.build_agenda(meeting=meeting, user=person)
-    except agenda_module.KPIAppMissing:
-        return None
 
 
 def schedule_reminders(*, now: datetime | None = None, days: int = REMINDER_WINDOW_DAYS) -> int:

@@ -145,18 +145,13 @@ def series_detail(request, pk):
 
 def _meeting_context(request, meeting):
     user = request.user
-    try:
-        agenda = agenda_module.build_agenda(meeting=meeting, user=user)
-        agenda_error = None
-    except agenda_module.KPIAppMissing as exc:
-        agenda, agenda_error = None, str(exc)
+    agenda = agenda_module.build_agenda(meeting=meeting, user=user)
     can_manage = policy.can(user, policy.CHANGE, meeting)
     attendance = {a.user_id: a.present for a in meeting.attendance.all()}
     zone = ZoneInfo(meeting.time_zone)
     return {
         "meeting": meeting,
         "agenda": agenda,
-        "agenda_error": agenda_error,
         "local_start": timezone.localtime(meeting.start, zone),
         "local_end": timezone.localtime(meeting.end, zone),
         "participants": [(p, attendance.get(p.pk)) for p in meeting.participants.all()],

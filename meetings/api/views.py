@@ -172,10 +172,7 @@ class MeetingViewSet(PolicyModelViewSet):
     @action(detail=True, methods=["get"])
     def agenda(self, request, pk=None):
         meeting = self.get_object()
-        try:
-            data = agenda_module.build_agenda(meeting=meeting, user=request.user)
-        except agenda_module.KPIAppMissing as exc:
-            raise exceptions.APIException(str(exc)) from exc
+        data = agenda_module.build_agenda(meeting=meeting, user=request.user)
         context = self.get_serializer_context()
         return Response(
             {
