@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
 from partnerportal.links import absolute
-from partnerportal.notifications.services import notify, withdraw
+from partnerportal.notifications import selectors as outbox
+from partnerportal.notifications.services import notify, pending, rerender, withdraw
 
 from . import agenda as agenda_module
 from . import recurrence
@@ -587,13 +587,9 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
     recipients = list(meeting.participants.filter(is_active=True).select_related("organization"))
     if not recipients:
         return 0
-    from partnerportal.notifications.models import Notification
-
     # The periodic task calls this every few minutes: skip what is queued already before building
     # agendas and invitations (notify() would skip it too, but only after the expensive part).
-    queued = set(
-        Notification.objects.filter(key__startswith=reminder_prefix(meeting)).values_list("recipient_id", "key")
-    )
+    queued = outbox.queued_for(key_prefix=reminder_prefix(meeting))
     attachment = None
     created = 0
     for offset, send_at in due:
@@ -640,36 +636,25 @@ def refresh_queued_reminders(meeting) -> int:
     """Bring the reminders still queued for `meeting` up to date after an edit of its title, place,
     video link, participants or topics: re-rendered (text, agenda, .ics) for those still taking
     part, withdrawn for those who no longer do. Returns how many were re-rendered."""
-    from partnerportal.notifications.models import Notification, NotificationStatus
-    from partnerportal.notifications.services import render_for
-
     from .calendar import invitation_attachment
 
-    pending = list(
-        Notification.objects.filter(
-            key__startswith=reminder_prefix(meeting), status=NotificationStatus.PENDING
-        ).select_related("recipient")
-    )
-    if not pending:
+    waiting = pending(key_prefix=reminder_prefix(meeting))
+    if not waiting:
         return 0
     taking_part = set(meeting.participants.filter(is_active=True).values_list("pk", flat=True))
-    gone = [n.pk for n in pending if n.recipient_id not in taking_part]
+    gone = [n for n in waiting if n.recipient_id not in taking_part]
     if gone:
-        Notification.objects.filter(pk__in=gone, status=NotificationStatus.PENDING).update(
-            status=NotificationStatus.WITHDRAWN
-        )
+        withdraw(keys={n.key for n in gone}, recipients={n.recipient_id for n in gone})
     offsets = {reminder_key(meeting, offset): offset for offset in reminder_offsets(meeting)}
-    kept = [n for n in pending if n.recipient_id in taking_part and n.key in offsets]
+    kept = [n for n in waiting if n.recipient_id in taking_part and n.key in offsets]
     if not kept:
         return 0
     attachment = invitation_attachment(meeting)
     refreshed = 0
     for notification in kept:
-        offset = offsets[notification.key]
-        person = notification.recipient
-        subject, body = render_for(person, "meetings/email/reminder", _reminder_context(meeting, offset, person))
-        refreshed += Notification.objects.filter(pk=notification.pk, status=NotificationStatus.PENDING).update(
-            subject=subject, body=body, attachments=attachment
+        context = _reminder_context(meeting, offsets[notification.key], notification.recipient)
+        refreshed += rerender(
+            notification=notification, template="meetings/email/reminder", context=context, attachments=attachment
         )
     return refreshed
 
@@ -681,17 +666,7 @@ def calendar_prefix(meeting) -> str:
 def holders_of(meeting) -> list:
     """The people whose calendar holds this meeting from us: the last invitation e-mailed to them
     (a reminder or an update) was a REQUEST, not a CANCEL."""
-    from partnerportal.notifications.models import Notification, NotificationStatus
-
-    sent = (
-        Notification.objects.filter(
-            Q(key__startswith=reminder_prefix(meeting)) | Q(key__startswith=calendar_prefix(meeting)),
-            status__in=[NotificationStatus.SENT, NotificationStatus.SENDING],
-            email=True,
-        )
-        .order_by("recipient_id", "created_at", "id")
-        .values_list("recipient_id", "key")
-    )
+    sent = outbox.emailed(key_prefixes=[reminder_prefix(meeting), calendar_prefix(meeting)])
     last = {}
     for recipient_id, key in sent:
         last[recipient_id] = key
