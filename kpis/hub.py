@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import alerts, selectors
+from . import alerts, reminders, selectors
 from .models import PartnerKPI
 
 
@@ -60,8 +60,11 @@ def register():
 
     kinds.register(alerts.KIND_BREACH, _("KPI crossed the critical threshold"))
     kinds.register(alerts.KIND_SUCCESS, _("KPI success"))
+    kinds.register(reminders.KIND_DATA_MISSING, _("KPI figures missing for last month"))
 
     # Written to django-celery-beat's schedule after migrate; judging a month again changes nothing.
     schedule.periodic_task("KPIs: judge the last complete month", "kpis.tasks.judge_complete_month", 6 * 3600)
     # Removes import previews abandoned for over an hour (by their age: a late run catches up).
     schedule.periodic_task("KPIs: remove abandoned import previews", "kpis.tasks.remove_abandoned_import_previews", 900)
+    # Once per partner and month (decided from the outbox), so a daily run catches up after an outage.
+    schedule.periodic_task("KPIs: remind partners of missing figures", "kpis.tasks.remind_missing_data", 24 * 3600)

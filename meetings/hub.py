@@ -49,9 +49,7 @@ def register():
     kinds.register(services.KIND_ACTION_ASSIGNED, _("Action item assigned to you"))
     kinds.register(services.KIND_ACTION_DUE, _("Action item due soon"))
     kinds.register(services.KIND_ACTION_OVERDUE, _("Action item overdue"))
-    kinds.register(services.KIND_KPI_MISSING, _("KPI figures missing for last month"))
 
     schedule.periodic_task("Meetings: extend occurrence horizons", "meetings.tasks.extend_horizons", 24 * 3600)
     schedule.periodic_task("Meetings: schedule reminders", "meetings.tasks.schedule_reminders", 15 * 60)
     schedule.periodic_task("Meetings: action item reminders", "meetings.tasks.remind_action_items", 6 * 3600)
-    schedule.periodic_task("Meetings: missing KPI data", "meetings.tasks.remind_missing_kpi_data", 24 * 3600)

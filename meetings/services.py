@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,7 +41,6 @@ KIND_MEETING_REMINDER = "meetings.reminder"
 KIND_MINUTES = "meetings.minutes"
 KIND_ACTION_DUE = "meetings.action_due"
 KIND_ACTION_OVERDUE = "meetings.action_overdue"
-KIND_KPI_MISSING = "meetings.kpi_missing"
 KIND_ACTION_ASSIGNED = "meetings.action_assigned"
 KIND_MEETING_CHANGED = "meetings.changed"
 
@@ -768,59 +766,6 @@ def remind_action_items(*, today: date | None = None) -> int:
                 context={"item": item, "url": absolute("meetings:action_detail", item.pk)},
                 url=item.get_absolute_url(),
                 partner=item.partner,
-            )
-        )
-    return total
-
-
-def remind_missing_kpi_data(*, today: date | None = None) -> int:
-    """Ask partner managers to submit last month's figures for KPIs they submit themselves and that
-    have data before (so a partner that never reported is not nagged by a new assignment).
-
-    Once per partner and month, decided from the outbox: the first run of the month that finds the
-    figures missing sends, whatever day it is (a run missed while the broker was down is caught
-    up by the next one), and later runs of the month send nothing more."""
-    try:
-        from kpis.models import Measurement, PartnerKPI
-    except ImportError:
-        return 0
-    today = today or timezone.localdate()
-    month_end = today.replace(day=1) - timedelta(days=1)
-    month_start = month_end.replace(day=1)
-    from partners.selectors import people_of
-
-    total = 0
-    assignments = PartnerKPI.objects.filter(
-        shared=True, partner_can_submit=True, partner__is_active=True
-    ).select_related("partner", "kpi")
-    by_partner: dict = {}
-    for a in assignments:
-        has_history = Measurement.objects.filter(partner=a.partner, kpi=a.kpi, period_start__lt=month_start).exists()
-        has_last = Measurement.objects.filter(
-            partner=a.partner, kpi=a.kpi, period_start__gte=month_start, period_start__lte=month_end
-        ).exists()
-        if has_history and not has_last:
-            by_partner.setdefault(a.partner, []).append(a.kpi)
-    from partnerportal.notifications.models import Notification
-
-    for partner, kpis in by_partner.items():
-        key = f"kpi-missing:{partner.pk}:{month_start:%Y-%m}"
-        if Notification.objects.filter(key=key).exists():
-            continue  # this month's reminder went out already (to the managers of that day)
-        total += len(
-            notify(
-                recipients=people_of(organization=partner, who=policy.partner_managers()),
-                kind=KIND_KPI_MISSING,
-                key=key,
-                template="meetings/email/kpi_missing",
-                context={
-                    "partner": partner,
-                    "kpis": kpis,
-                    "month": month_start,
-                    "url": absolute("partners:detail", partner.pk),
-                },
-                url=reverse("partners:detail", args=[partner.pk]),
-                partner=partner,
             )
         )
     return total
