@@ -1,11 +1,13 @@
-"""The agreements section on the partner hub and the host dashboard panel."""
+"""How the agreements app plugs into the shell: navigation, the partner hub section, the dashboard panel,
+notification kinds and periodic tasks (`register()`, called from AgreementsConfig.ready)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import policy
+from partnerportal import hub, policy, schedule
+from partnerportal.notifications import kinds
 
-from . import selectors
+from . import selectors, services
 from .models import Agreement, AgreementVersion, Party, VersionStatus
 
 
@@ -53,3 +55,26 @@ def dashboard_panel(request):
         "awaiting_partner": list(awaiting_partner),
         "today": today,
     }
+
+
+def register():
+    hub.nav_item(
+        _("Agreements"),
+        "agreements:list",
+        visible=policy.is_host,
+        order=30,
+        icon="file-earmark-text",
+        group="collaboration",
+    )
+    hub.partner_section("agreements", "agreements/_hub_section.html", partner_section, order=20)
+    hub.dashboard_panel("agreements", "agreements/_dashboard_panel.html", dashboard_panel, order=30)
+
+    kinds.register(services.KIND_SIGNATURE, _("Agreement awaits your signature"))
+    kinds.register(services.KIND_STATUS, _("Agreement activated or terminated"))
+    kinds.register(services.KIND_REVIEW, _("Agreement review is coming up"))
+
+    # Written to django-celery-beat's schedule after migrate; each run only sends what is due, once.
+    schedule.periodic_task(
+        "Agreements: remind pending signatures", "agreements.tasks.remind_pending_signatures", 6 * 3600
+    )
+    schedule.periodic_task("Agreements: remind upcoming reviews", "agreements.tasks.remind_reviews", 24 * 3600)

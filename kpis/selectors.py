@@ -522,3 +522,8 @@ def kpi_ids_named(word: str) -> list[int]:
 def all_measurements() -> QuerySet:
     """Every measurement, unscoped: for related fields that apply the access policy themselves."""
     return Measurement.objects.all()
+
+
+def definitions_by_id(ids) -> dict[int, KPIDefinition]:
+    """KPI definitions by primary key (names and units to show; no access check: definitions are public)."""
+    return KPIDefinition.objects.in_bulk(list(ids))

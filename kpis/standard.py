@@ -1,9 +1,12 @@
-"""The four standard KPIs of the article, created by migration 0002 (texts are the shared truth).
+"""The four standard KPIs of the article, created by migration 0002 and put back by `restore()` after a
+database flush (texts are the shared truth).
 
 The texts are marked for translation, so pages show them in Danish too (see templatetags kpis_tags).
 """
 
 from django.utils.translation import gettext_noop as _
+
+from .models import KPIDefinition
 
 STANDARD_KPIS = [
     {
@@ -94,3 +97,13 @@ STANDARD_KPIS = [
         ),
     },
 ]
+
+
+def restore(*, using: str = "default") -> None:
+    """Create the standard KPIs when none is left (as migration 0002 did): a database flush empties the
+    table but runs no data migration again."""
+    if KPIDefinition.objects.using(using).filter(is_standard=True).exists():
+        return
+    for spec in STANDARD_KPIS:
+        fields = {k: v for k, v in spec.items() if k != "code"}
+        KPIDefinition.objects.using(using).update_or_create(code=spec["code"], defaults={**fields, "is_standard": True})

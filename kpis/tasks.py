@@ -4,7 +4,7 @@ from celery import shared_task
 
 from partnerportal.schedule import limits
 
-from . import alerts, importing
+from . import alerts, importing, reminders
 
 
 @shared_task(name="kpis.tasks.judge_complete_month", **limits(900))
@@ -15,3 +15,8 @@ def judge_complete_month():
 @shared_task(name="kpis.tasks.remove_abandoned_import_previews", **limits(300))
 def remove_abandoned_import_previews():
     return importing.remove_abandoned_previews()
+
+
+@shared_task(name="kpis.tasks.remind_missing_data", **limits(300))
+def remind_missing_data():
+    return reminders.remind_missing_data()

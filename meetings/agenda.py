@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from kpis import selectors as kpi_selectors
 from partnerportal import policy
 
 from .models import ActionItem, AgendaTopic, Meeting, MeetingStatus
@@ -44,18 +45,6 @@ def register_source(key: str, title, fn: Callable) -> None:
 
 def sources() -> list[Source]:
     return list(_SOURCES.values())
-
-
-class KPIAppMissing(RuntimeError):
-    pass
-
-
-def _kpi_results(*, user, partner, start: date, end: date):
-    try:
-        from kpis.selectors import kpi_results
-    except ImportError as exc:  # the contract: kpis.selectors.kpi_results(user=, partner=, start=, end=)
-        raise KPIAppMissing("meetings.agenda needs kpis.selectors.kpi_results(user, partner, start, end)") from exc
-    return kpi_results(user=user, partner=partner, start=start, end=end)
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:
@@ -91,15 +80,13 @@ def kpi_rows(*, meeting: Meeting, user) -> list[dict]:
         visible = _visible_kpi_ids(user=user, partner=meeting.partner)
         return [r for r in rows if r.get("kpi_id") in visible]
     start, end = kpi_period(meeting)
-    return [r.to_json() for r in _kpi_results(user=user, partner=meeting.partner, start=start, end=end)]
+    return [r.to_json() for r in kpi_selectors.kpi_results(user=user, partner=meeting.partner, start=start, end=end)]
 
 
 def _in_readers_language(rows: list[dict]) -> list[dict]:
     """Frozen rows keep their figures; the KPI's name and unit are shown in the reader's language, not in the
     language of whoever held the meeting."""
-    from kpis.models import KPIDefinition
-
-    kpis = KPIDefinition.objects.in_bulk({r.get("kpi_id") for r in rows if r.get("kpi_id")})
+    kpis = kpi_selectors.definitions_by_id({r.get("kpi_id") for r in rows if r.get("kpi_id")})
     return [
         {**r, "name": kpis[r["kpi_id"]].display_name, "unit": kpis[r["kpi_id"]].display_unit}
         if r.get("kpi_id") in kpis
@@ -109,15 +96,13 @@ def _in_readers_language(rows: list[dict]) -> list[dict]:
 
 
 def _visible_kpi_ids(*, user, partner) -> set[int]:
-    from kpis.selectors import visible_partner_kpis
-
-    return set(visible_partner_kpis(user=user, partner=partner).values_list("kpi_id", flat=True))
+    return set(kpi_selectors.visible_partner_kpis(user=user, partner=partner).values_list("kpi_id", flat=True))
 
 
 def freeze(*, meeting: Meeting, user) -> dict:
     """The snapshot stored on a held meeting: the KPI figures as host staff saw them."""
     start, end = kpi_period(meeting)
-    rows = [r.to_json() for r in _kpi_results(user=user, partner=meeting.partner, start=start, end=end)]
+    rows = [r.to_json() for r in kpi_selectors.kpi_results(user=user, partner=meeting.partner, start=start, end=end)]
     return {"kpis": rows, "period": [start.isoformat(), end.isoformat()], "frozen_at": timezone.now().isoformat()}
 
 

@@ -1,11 +1,13 @@
-"""The meetings section on the partner hub and the panel on the host dashboard."""
+"""How the meetings app plugs into the shell: navigation, the partner hub section, the dashboard panel,
+notification kinds and periodic tasks (`register()`, called from MeetingsConfig.ready)."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import policy
+from partnerportal import hub, policy, schedule
+from partnerportal.notifications import kinds
 
-from . import selectors
+from . import selectors, services
 from .models import ActionItem, MeetingSeries
 
 
@@ -33,3 +35,21 @@ def dashboard_panel(request):
         "rows": selectors.action_overview(user=request.user),
         "upcoming": list(selectors.meeting_list(user=request.user, upcoming=True)[:5]),
     }
+
+
+def register():
+    hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
+    hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square", group="collaboration")
+    hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40)
+    hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", dashboard_panel, order=35)
+
+    kinds.register(services.KIND_MEETING_REMINDER, _("Meeting reminders"))
+    kinds.register(services.KIND_MEETING_CHANGED, _("Meeting moved, changed or cancelled"))
+    kinds.register(services.KIND_MINUTES, _("Meeting minutes published"))
+    kinds.register(services.KIND_ACTION_ASSIGNED, _("Action item assigned to you"))
+    kinds.register(services.KIND_ACTION_DUE, _("Action item due soon"))
+    kinds.register(services.KIND_ACTION_OVERDUE, _("Action item overdue"))
+
+    schedule.periodic_task("Meetings: extend occurrence horizons", "meetings.tasks.extend_horizons", 24 * 3600)
+    schedule.periodic_task("Meetings: schedule reminders", "meetings.tasks.schedule_reminders", 15 * 60)
+    schedule.periodic_task("Meetings: action item reminders", "meetings.tasks.remind_action_items", 6 * 3600)

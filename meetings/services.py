@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
 from partnerportal.links import absolute
-from partnerportal.notifications.services import notify, withdraw
+from partnerportal.notifications import selectors as outbox
+from partnerportal.notifications.services import notify, pending, rerender, withdraw
 
 from . import agenda as agenda_module
 from . import recurrence
@@ -42,7 +41,6 @@ KIND_MEETING_REMINDER = "meetings.reminder"
 KIND_MINUTES = "meetings.minutes"
 KIND_ACTION_DUE = "meetings.action_due"
 KIND_ACTION_OVERDUE = "meetings.action_overdue"
-KIND_KPI_MISSING = "meetings.kpi_missing"
 KIND_ACTION_ASSIGNED = "meetings.action_assigned"
 KIND_MEETING_CHANGED = "meetings.changed"
 
@@ -587,13 +585,9 @@ def schedule_meeting_reminders(*, meeting, now: datetime | None = None) -> int:
     recipients = list(meeting.participants.filter(is_active=True).select_related("organization"))
     if not recipients:
         return 0
-    from partnerportal.notifications.models import Notification
-
     # The periodic task calls this every few minutes: skip what is queued already before building
     # agendas and invitations (notify() would skip it too, but only after the expensive part).
-    queued = set(
-        Notification.objects.filter(key__startswith=reminder_prefix(meeting)).values_list("recipient_id", "key")
-    )
+    queued = outbox.queued_for(key_prefix=reminder_prefix(meeting))
     attachment = None
     created = 0
     for offset, send_at in due:
@@ -632,7 +626,7 @@ def _reminder_context(meeting, offset: int, person) -> dict:
         "zone": meeting.time_zone,
     }
     if prepare:
-        context["agenda"] = _agenda_for_mail(meeting, person)
+        context["agenda"] = agenda_module.build_agenda(meeting=meeting, user=person)
     return context
 
 
@@ -640,36 +634,25 @@ def refresh_queued_reminders(meeting) -> int:
     """Bring the reminders still queued for `meeting` up to date after an edit of its title, place,
     video link, participants or topics: re-rendered (text, agenda, .ics) for those still taking
     part, withdrawn for those who no longer do. Returns how many were re-rendered."""
-    from partnerportal.notifications.models import Notification, NotificationStatus
-    from partnerportal.notifications.services import render_for
-
     from .calendar import invitation_attachment
 
-    pending = list(
-        Notification.objects.filter(
-            key__startswith=reminder_prefix(meeting), status=NotificationStatus.PENDING
-        ).select_related("recipient")
-    )
-    if not pending:
+    waiting = pending(key_prefix=reminder_prefix(meeting))
+    if not waiting:
         return 0
     taking_part = set(meeting.participants.filter(is_active=True).values_list("pk", flat=True))
-    gone = [n.pk for n in pending if n.recipient_id not in taking_part]
+    gone = [n for n in waiting if n.recipient_id not in taking_part]
     if gone:
-        Notification.objects.filter(pk__in=gone, status=NotificationStatus.PENDING).update(
-            status=NotificationStatus.WITHDRAWN
-        )
+        withdraw(keys={n.key for n in gone}, recipients={n.recipient_id for n in gone})
     offsets = {reminder_key(meeting, offset): offset for offset in reminder_offsets(meeting)}
-    kept = [n for n in pending if n.recipient_id in taking_part and n.key in offsets]
+    kept = [n for n in waiting if n.recipient_id in taking_part and n.key in offsets]
     if not kept:
         return 0
     attachment = invitation_attachment(meeting)
     refreshed = 0
     for notification in kept:
-        offset = offsets[notification.key]
-        person = notification.recipient
-        subject, body = render_for(person, "meetings/email/reminder", _reminder_context(meeting, offset, person))
-        refreshed += Notification.objects.filter(pk=notification.pk, status=NotificationStatus.PENDING).update(
-            subject=subject, body=body, attachments=attachment
+        context = _reminder_context(meeting, offsets[notification.key], notification.recipient)
+        refreshed += rerender(
+            notification=notification, template="meetings/email/reminder", context=context, attachments=attachment
         )
     return refreshed
 
@@ -681,17 +664,7 @@ def calendar_prefix(meeting) -> str:
 def holders_of(meeting) -> list:
     """The people whose calendar holds this meeting from us: the last invitation e-mailed to them
     (a reminder or an update) was a REQUEST, not a CANCEL."""
-    from partnerportal.notifications.models import Notification, NotificationStatus
-
-    sent = (
-        Notification.objects.filter(
-            Q(key__startswith=reminder_prefix(meeting)) | Q(key__startswith=calendar_prefix(meeting)),
-            status__in=[NotificationStatus.SENT, NotificationStatus.SENDING],
-            email=True,
-        )
-        .order_by("recipient_id", "created_at", "id")
-        .values_list("recipient_id", "key")
-    )
+    sent = outbox.emailed(key_prefixes=[reminder_prefix(meeting), calendar_prefix(meeting)])
     last = {}
     for recipient_id, key in sent:
         last[recipient_id] = key
@@ -744,13 +717,6 @@ def send_calendar_update(meeting) -> int:
     return queued
 
 
-def _agenda_for_mail(meeting, person):
-    try:
-        return agenda_module.build_agenda(meeting=meeting, user=person)
-    except agenda_module.KPIAppMissing:
-        return None
-
-
 def schedule_reminders(*, now: datetime | None = None, days: int = REMINDER_WINDOW_DAYS) -> int:
     """Queue reminders for the planned meetings of the next days (the periodic task)."""
     now = now or timezone.now()
@@ -800,59 +766,6 @@ def remind_action_items(*, today: date | None = None) -> int:
                 context={"item": item, "url": absolute("meetings:action_detail", item.pk)},
                 url=item.get_absolute_url(),
                 partner=item.partner,
-            )
-        )
-    return total
-
-
-def remind_missing_kpi_data(*, today: date | None = None) -> int:
-    """Ask partner managers to submit last month's figures for KPIs they submit themselves and that
-    have data before (so a partner that never reported is not nagged by a new assignment).
-
-    Once per partner and month, decided from the outbox: the first run of the month that finds the
-    figures missing sends, whatever day it is (a run missed while the broker was down is caught
-    up by the next one), and later runs of the month send nothing more."""
-    try:
-        from kpis.models import Measurement, PartnerKPI
-    except ImportError:
-        return 0
-    today = today or timezone.localdate()
-    month_end = today.replace(day=1) - timedelta(days=1)
-    month_start = month_end.replace(day=1)
-    from partners.selectors import people_of
-
-    total = 0
-    assignments = PartnerKPI.objects.filter(
-        shared=True, partner_can_submit=True, partner__is_active=True
-    ).select_related("partner", "kpi")
-    by_partner: dict = {}
-    for a in assignments:
-        has_history = Measurement.objects.filter(partner=a.partner, kpi=a.kpi, period_start__lt=month_start).exists()
-        has_last = Measurement.objects.filter(
-            partner=a.partner, kpi=a.kpi, period_start__gte=month_start, period_start__lte=month_end
-        ).exists()
-        if has_history and not has_last:
-            by_partner.setdefault(a.partner, []).append(a.kpi)
-    from partnerportal.notifications.models import Notification
-
-    for partner, kpis in by_partner.items():
-        key = f"kpi-missing:{partner.pk}:{month_start:%Y-%m}"
-        if Notification.objects.filter(key=key).exists():
-            continue  # this month's reminder went out already (to the managers of that day)
-        total += len(
-            notify(
-                recipients=people_of(organization=partner, who=policy.partner_managers()),
-                kind=KIND_KPI_MISSING,
-                key=key,
-                template="meetings/email/kpi_missing",
-                context={
-                    "partner": partner,
-                    "kpis": kpis,
-                    "month": month_start,
-                    "url": absolute("partners:detail", partner.pk),
-                },
-                url=reverse("partners:detail", args=[partner.pk]),
-                partner=partner,
             )
         )
     return total

@@ -20,8 +20,3 @@ def schedule_reminders():
 @shared_task(name="meetings.tasks.remind_action_items", **limits(300))
 def remind_action_items():
     return services.remind_action_items()
-
-
-@shared_task(name="meetings.tasks.remind_missing_kpi_data", **limits(300))
-def remind_missing_kpi_data():
-    return services.remind_missing_kpi_data()

@@ -1,5 +1,5 @@
-"""The shell: settings, the access policy, the hub's extension points, the notification outbox, the
-periodic-task schedule and the base views; the apps plug into it and nothing in it imports them."""
+"""The shell: owns the settings, the access policy, the audit log and the base views and layout; offers
+every app the hub's extension points, the notification outbox and the periodic-task schedule (imports none)."""
 
 from pathlib import Path
 
@@ -12,6 +12,9 @@ class PartnerPortalConfig(AppConfig):
     verbose_name = "Partner portal"
 
     def ready(self):
+        from . import hub
+
+        hub.register()
         # The embedded defaults keep their files under VAR_DIR: the SQLite database, the e-mail files
         # and Celery's filesystem broker. Created here, once, rather than when the settings are read.
         folders = []

@@ -1,11 +1,32 @@
-"""Extension points through which apps plug into the shared UI without editing each other.
+"""The shell's extension points: how apps plug into the shared UI without editing each other.
 
-- `nav_item(...)`: an entry in the top navigation, shown to the people the access policy lets use it
-  (`visible(user) -> bool`, asking the policy; default: every signed-in person with a role). With
-  `group=` it goes into one of the shared menus (`nav_group`), so the top bar keeps a few entries and
-  fits a laptop screen; a menu holding one visible item is shown as that item's own link.
-- `partner_section(...)`: a section on the partner hub page (partners:detail). The context
-  function receives (request, partner) and returns the template context, or None to hide.
+One convention: an app's `<app>/hub.py` has a `register()` that makes all of the app's registrations
+with the shell, and its `AppConfig.ready()` calls it (``from . import hub; hub.register()``). Nothing
+registers as a side effect of importing a module. The three extension points of this module:
+
+- Navigation, `nav_item(label, url_name, *, visible, order, icon, group, url_kwargs)`: an entry in the
+  top bar, shown to the people the access policy lets use it (`visible(user) -> bool`, asking the
+  policy; default: every signed-in person with a role). With `group=` it goes into one of the shared
+  menus (`nav_group`: kpis, collaboration, relationship, administration), so the top bar keeps a few
+  entries and fits a laptop screen; a menu holding one visible item is shown as that item's own link.
+  `url_kwargs(user)` gives the URL's arguments for a page of the person's own (their scorecard)::
+
+      hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
+
+- Partner hub sections, `partner_section(key, template, context, *, order)`: a section on the partner
+  hub page (partners:detail). `context(request, partner)` returns the template's context, or None to
+  hide the section from this person::
+
+      hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40)
+
+- Dashboard panels, `dashboard_panel(key, template, context, *, order)`: a panel on the dashboard.
+  `context(request)` returns the template's context, or None to hide the panel::
+
+      hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", dashboard_panel, order=35)
+
+The same `register()` also declares the app's notification kinds (`partnerportal.notifications.kinds
+.register`) and periodic tasks (`partnerportal.schedule.periodic_task`). The shell's own menus and
+links are registered by `register()` below, from PartnerPortalConfig.ready(), before any app's.
 """
 
 from collections.abc import Callable
@@ -69,21 +90,6 @@ def nav_item(label, url_name, *, visible=_anyone, order=100, icon="", group="", 
     if group and group not in _GROUPS:
         raise ValueError(f"Unknown navigation group {group!r} for {url_name!r}; known groups: {sorted(_GROUPS)}.")
     _NAV[url_name] = NavItem(label, url_name, visible, order, icon, group, url_kwargs)
-
-
-# The shared menus of the top bar (Overview and Partners are the portal's own first links).
-nav_group("kpis", _("KPIs"), order=20, icon="speedometer2")
-nav_group("collaboration", _("Collaboration"), order=30, icon="people")
-nav_group("relationship", _("Relationship"), order=40, icon="chat-square-heart")
-nav_group("administration", _("Administration"), order=900, icon="gear")
-nav_item(
-    _("Site administration"),
-    "admin:index",
-    visible=lambda user: bool(user.is_staff),
-    order=910,
-    icon="tools",
-    group="administration",
-)
 
 
 def partner_section(key, template, context, *, order=100):
@@ -167,3 +173,21 @@ def dashboard_panels_for(request):
         if context is not None:
             rendered.append((panel, context))
     return rendered
+
+
+def register():
+    """The shell's own part of the top bar: the shared menus and the links to its own pages."""
+    # Overview and Partners are the portal's own first links (in the base template).
+    nav_group("kpis", _("KPIs"), order=20, icon="speedometer2")
+    nav_group("collaboration", _("Collaboration"), order=30, icon="people")
+    nav_group("relationship", _("Relationship"), order=40, icon="chat-square-heart")
+    nav_group("administration", _("Administration"), order=900, icon="gear")
+    nav_item(
+        _("Site administration"),
+        "admin:index",
+        visible=lambda user: bool(user.is_staff),
+        order=910,
+        icon="tools",
+        group="administration",
+    )
+    nav_item(_("Audit log"), "audit", visible=policy.is_admin, order=900, icon="clock-history", group="administration")

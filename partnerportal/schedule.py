@@ -3,14 +3,13 @@
 Celery beat (with ``django_celery_beat.schedulers:DatabaseScheduler``) reads its schedule from
 the ``PeriodicTask`` table. Nobody should have to click these rows together in the admin, so
 apps declare their periodic tasks in code and a ``post_migrate`` handler writes them into the
-table after every ``manage.py migrate``:
+table after every ``manage.py migrate``. An app declares them in its ``hub.register()`` (the one place
+it plugs into the shell, see partnerportal/hub.py):
 
-    # myapp/apps.py
-    class MyAppConfig(AppConfig):
-        def ready(self):
-            from partnerportal.schedule import periodic_task
-
-            periodic_task("Meetings: schedule reminders", "meetings.tasks.schedule_reminders", 15 * 60)
+    # meetings/hub.py
+    def register():
+        ...
+        schedule.periodic_task("Meetings: schedule reminders", "meetings.tasks.schedule_reminders", 15 * 60)
 
 The tasks themselves follow one rule: each is named (``name=`` is the path beat stores), has a time
 limit (``**limits(seconds)``: a soft limit that raises in the task and a hard one 30 s later that

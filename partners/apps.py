@@ -1,3 +1,6 @@
+"""Partners: owns the organisations (the host and its partners), their sites and contacts, and the people
+with their roles; offers partner lookups, the people of a partner and the `access_revoked` signal."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,12 +10,4 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
-        from partnerportal import hub, policy
-
         from . import policies, signals  # noqa: F401
-
-        # The foundation's admin page (partnerportal/audit.py) joins the navigation here, next to
-        # the partner directory, so that partnerportal's shared layer stays free of app wiring.
-        hub.nav_item(
-            _("Audit log"), "audit", visible=policy.is_admin, order=900, icon="clock-history", group="administration"
-        )

@@ -1,5 +1,7 @@
+"""Notifications: owns the outbox (every message to a person, its e-mail and its inbox entry) and people's
+e-mail preferences; offers every app `notify()` and the outbox services, and the registry of kinds."""
+
 from django.apps import AppConfig
-from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -10,16 +12,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
-        from partnerportal import hub
-        from partnerportal.schedule import DISPATCH_TASK_NAME, on_post_migrate, periodic_task
+        from partnerportal.schedule import on_post_migrate
 
-        from . import hub as notifications_hub
-        from . import kinds, policies  # noqa: F401
-        from .tasks import DISPATCH_TASK
+        from . import hub, policies  # noqa: F401
 
-        hub.dashboard_panel(
-            "notifications_outbox", "notifications/_dashboard_panel.html", notifications_hub.dashboard_panel, order=90
-        )
-        periodic_task(DISPATCH_TASK_NAME, DISPATCH_TASK, settings.NOTIFICATIONS_DISPATCH_INTERVAL_SECONDS)
+        hub.register()
         # sender=self: once per migrate, after every app's migrations (beat's tables exist then).
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="notifications-periodic-tasks")

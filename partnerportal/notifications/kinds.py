@@ -1,7 +1,7 @@
 """The kinds of notification people can choose e-mail for or against.
 
-Apps register their kinds from `AppConfig.ready()` (or import time) so that the preferences page
-lists them with a readable label::
+Apps register their kinds from their `hub.register()` (see partnerportal/hub.py) so that the
+preferences page lists them with a readable label::
 
     from partnerportal.notifications import kinds
 
@@ -13,8 +13,6 @@ works; it just cannot be turned off on the preferences page.
 """
 
 from dataclasses import dataclass
-
-from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,6 @@ def label_for(kind: str):
     return found.label if found else kind
 
 
-# The foundation's own kinds.
+# The foundation's own kinds (registered by notifications/hub.py).
 SYSTEM = "system"
 ACCOUNT = "account"
-register(SYSTEM, _("System messages"))
-register(ACCOUNT, _("Your account"))

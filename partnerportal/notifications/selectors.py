@@ -91,3 +91,31 @@ def outbox_overview(*, user, now: datetime | None = None) -> dict | None:
     )
     failed = rows.filter(status=NotificationStatus.FAILED).select_related("recipient").order_by("-send_at")[:5]
     return {**counts, "failed_rows": list(failed)}
+
+
+def queued_for(*, key_prefix: str) -> set[tuple[int, str]]:
+    """(recipient id, key) of every notification whose key starts with `key_prefix`, whatever became of it:
+    what `notify()` would not queue again."""
+    return set(Notification.objects.filter(key__startswith=key_prefix).values_list("recipient_id", "key"))
+
+
+def emailed(*, key_prefixes) -> list[tuple[int, str]]:
+    """(recipient id, key) of the e-mails sent (or being sent) whose key starts with one of `key_prefixes`,
+    per recipient in the order they were queued."""
+    starts = Q()
+    for prefix in key_prefixes:
+        starts |= Q(key__startswith=prefix)
+    if not starts:
+        return []
+    return list(
+        Notification.objects.filter(
+            starts, status__in=[NotificationStatus.SENT, NotificationStatus.SENDING], email=True
+        )
+        .order_by("recipient_id", "created_at", "id")
+        .values_list("recipient_id", "key")
+    )
+
+
+def was_queued(*, key: str) -> bool:
+    """Whether a notification with this key was queued for anybody, whatever became of it."""
+    return Notification.objects.filter(key=key).exists()

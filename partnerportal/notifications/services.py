@@ -106,11 +106,19 @@ def notify(
     return created
 
 
-def withdraw(*, key_prefix: str) -> int:
-    """Withdraw pending notifications whose key starts with `key_prefix` (e.g. a cancelled meeting)."""
-    return Notification.objects.filter(key__startswith=key_prefix, status=NotificationStatus.PENDING).update(
-        status=NotificationStatus.WITHDRAWN
-    )
+def withdraw(*, key_prefix: str = "", keys: Iterable[str] | None = None, recipients: Iterable | None = None) -> int:
+    """Withdraw pending notifications whose key starts with `key_prefix` (e.g. a cancelled meeting) or is
+    one of `keys`; with `recipients` (people or their ids), only theirs. Returns how many were withdrawn."""
+    if not key_prefix and keys is None:
+        raise ValueError("withdraw() needs key_prefix or keys: it never withdraws everything")
+    rows = Notification.objects.filter(status=NotificationStatus.PENDING)
+    if key_prefix:
+        rows = rows.filter(key__startswith=key_prefix)
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    if recipients is not None:
+        rows = rows.filter(recipient__in=list(recipients))
+    return rows.update(status=NotificationStatus.WITHDRAWN)
 
 
 def reschedule(*, key: str, send_at: datetime) -> int:
@@ -416,3 +424,26 @@ def set_email_preferences(*, user, email_by_kind: dict[str, bool]) -> None:
             Notification.objects.filter(
                 recipient=user, kind__in=switched_off, status=NotificationStatus.PENDING, email=True
             ).update(email=False)
+
+
+# --- Queued notifications of one subject ----------------------------------------------------------
+
+
+def pending(*, key_prefix: str) -> list[Notification]:
+    """The notifications still waiting to be sent whose key starts with `key_prefix`, with their recipients
+    (to bring them up to date with `rerender()` or take them back with `withdraw()`)."""
+    return list(
+        Notification.objects.filter(key__startswith=key_prefix, status=NotificationStatus.PENDING).select_related(
+            "recipient"
+        )
+    )
+
+
+def rerender(*, notification: Notification, template: str, context: dict, attachments: list[dict] | None = None) -> int:
+    """Render a pending notification's subject and body again for its recipient (in their language), with
+    new `attachments` when given. Returns 1, or 0 when it is no longer pending (sent or withdrawn meanwhile)."""
+    subject, body = render_for(notification.recipient, template, context)
+    changes = {"subject": subject, "body": body}
+    if attachments is not None:
+        changes["attachments"] = attachments
+    return Notification.objects.filter(pk=notification.pk, status=NotificationStatus.PENDING).update(**changes)

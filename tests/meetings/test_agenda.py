@@ -116,12 +116,3 @@ def test_a_broken_source_does_not_break_the_agenda(world):
         assert client_for(world.manager).get(meeting.get_absolute_url()).status_code == 200
     finally:
         agenda._SOURCES.pop("test_broken", None)
-
-
-def test_missing_kpi_app_fails_clearly(world, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "kpis.selectors", None)
-    meeting = meeting_for(world, world.partner_a, days=3)
-    with pytest.raises(agenda.KPIAppMissing, match="kpi_results"):
-        agenda.build_agenda(meeting=meeting, user=world.manager)

@@ -1,0 +1,70 @@
+"""How the KPI app plugs into the shell: navigation, the partner hub section, the dashboard panel,
+notification kinds and periodic tasks (`register()`, called from KpisConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from partnerportal import hub, policy, schedule
+from partnerportal.notifications import kinds
+
+from . import alerts, reminders, selectors
+from .models import PartnerKPI
+
+
+def partner_section(request, partner):
+    user = request.user
+    card = selectors.scorecard(user=user, partner=partner, granularity="month")
+    if not card.results and not policy.allows(user, "see_portfolio", PartnerKPI):
+        return None
+    return {
+        "title": _("KPIs"),
+        "card": card,
+        "successes": list(selectors.successes_for(user=user, partner=partner)[:5]),
+    }
+
+
+def dashboard_panel(request):
+    if not policy.allows(request.user, "see_portfolio", PartnerKPI):
+        return None
+    data = selectors.portfolio(user=request.user)
+    counts = {"on_target": 0, "warning": 0, "critical": 0}
+    for row in data["rows"]:
+        for cell in row.cells:
+            if cell is not None and cell.status in counts:
+                counts[cell.status] += 1
+    scored = sorted((r for r in data["rows"] if r.overall is not None), key=lambda r: r.overall)
+    return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
+
+
+def register():
+    hub.nav_item(
+        _("Portfolio"),
+        "kpis:portfolio",
+        visible=lambda user: policy.allows(user, "see_portfolio", PartnerKPI),
+        order=20,
+        icon="grid-3x3",
+        group="kpis",
+    )
+    # Host staff look across partners (the portfolio, the definitions); a partner's "KPIs" is their own scorecard.
+    hub.nav_item(_("KPIs"), "kpis:definitions", visible=policy.is_host, order=21, icon="speedometer2", group="kpis")
+    hub.nav_item(
+        _("KPIs"),
+        "kpis:scorecard",
+        visible=lambda user: policy.is_partner(user) and bool(user.organization_id),
+        url_kwargs=lambda user: {"partner_pk": user.organization_id},
+        order=21,
+        icon="speedometer2",
+        group="kpis",
+    )
+    hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
+    hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
+
+    kinds.register(alerts.KIND_BREACH, _("KPI crossed the critical threshold"))
+    kinds.register(alerts.KIND_SUCCESS, _("KPI success"))
+    kinds.register(reminders.KIND_DATA_MISSING, _("KPI figures missing for last month"))
+
+    # Written to django-celery-beat's schedule after migrate; judging a month again changes nothing.
+    schedule.periodic_task("KPIs: judge the last complete month", "kpis.tasks.judge_complete_month", 6 * 3600)
+    # Removes import previews abandoned for over an hour (by their age: a late run catches up).
+    schedule.periodic_task("KPIs: remove abandoned import previews", "kpis.tasks.remove_abandoned_import_previews", 900)
+    # Once per partner and month (decided from the outbox), so a daily run catches up after an outage.
+    schedule.periodic_task("KPIs: remind partners of missing figures", "kpis.tasks.remind_missing_data", 24 * 3600)
