@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import OPEN_STATUSES, ActionItem, Meeting, MeetingSeries, MeetingStatus
+from .models import OPEN_STATUSES, ActionItem, ActionStatus, Meeting, MeetingSeries, MeetingStatus
 
 
 def series_list(*, user, partner=None) -> QuerySet:
@@ -101,3 +101,12 @@ def next_meeting(*, user, partner):
 def recent_minutes(*, user, partner, limit=3):
     qs = meeting_list(user=user, partner=partner).filter(minutes_published_at__isnull=False)
     return qs.order_by("-start")[:limit]
+
+
+def action_items_done_on_time(*, partner, start, end) -> tuple[int, int] | None:
+    """(done by their due date, due) for the partner's action items due in [start, end); None if none are due."""
+    items = ActionItem.objects.filter(partner=partner, due_date__gte=start, due_date__lt=end)
+    due = items.count()
+    if not due:
+        return None
+    return items.filter(status=ActionStatus.DONE, done_at__date__lte=F("due_date")).count(), due

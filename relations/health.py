@@ -36,9 +36,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kpis import selectors as kpi_selectors
+from meetings import selectors as meeting_selectors
 from partnerportal.formats import number
 
-from . import integrations
 from .models import Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
 
 WEIGHTS = {"kpi": 35, "actions": 20, "notices": 15, "cases": 15, "survey": 15}
@@ -92,7 +93,10 @@ def window(month: date, now=None) -> tuple[datetime, datetime]:
 
 def kpi_part(partner, start, end) -> Part:
     last_day = timezone.localtime(end - timedelta(microseconds=1)).date()  # the window's end is exclusive
-    value = integrations.kpi_attainment(partner, timezone.localtime(start).date(), last_day)
+    # The health score is shown to the partner too: internal KPIs must not feed it.
+    value = kpi_selectors.kpi_attainment(
+        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True
+    )
     if value is None:
         return Part("kpi", None, "")
     score = min(100.0, max(0.0, float(value) * 100))
@@ -100,7 +104,7 @@ def kpi_part(partner, start, end) -> Part:
 
 
 def actions_part(partner, start, end) -> Part:
-    counts = integrations.action_items_on_time(partner, start.date(), end.date())
+    counts = meeting_selectors.action_items_done_on_time(partner=partner, start=start.date(), end=end.date())
     if not counts:
         return Part("actions", None, "")
     done, due = counts
