@@ -12,11 +12,7 @@ from partnerportal import policy
 from partners.models import Organization
 from partners.selectors import host_managers, people_of
 
-from ..models import (
-    ALLOWED_FILE_EXTENSIONS,
-    MAX_FILE_BYTES,
-    Side,
-)
+from ..models import ALLOWED_FILE_EXTENSIONS, MAX_FILE_BYTES, Side
 
 
 def english_label(choices, value) -> str:

@@ -14,15 +14,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 
 from .. import timeline
-from ..models import (
-    CASE_FLOW,
-    Case,
-    CaseEvent,
-    CaseFile,
-    CaseStatus,
-    TimelineCategory,
-    side_of,
-)
+from ..models import CASE_FLOW, Case, CaseEvent, CaseFile, CaseStatus, TimelineCategory, side_of
 from .base import english_label, other_side_people, require, require_partner, validate_upload
 
 

@@ -15,13 +15,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, reschedule, withdraw
 
 from .. import timeline
-from ..models import (
-    Engagement,
-    EngagementFile,
-    EngagementKind,
-    EngagementStatus,
-    TimelineCategory,
-)
+from ..models import Engagement, EngagementFile, EngagementKind, EngagementStatus, TimelineCategory
 from .base import english_label, require, require_partner, validate_upload
 
 ENGAGEMENT_REMINDER = timedelta(days=2)

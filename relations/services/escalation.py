@@ -15,12 +15,7 @@ from partnerportal.notifications.services import notify
 from partners.selectors import host_managers, people_of
 
 from .. import timeline
-from ..models import (
-    Case,
-    CaseEscalation,
-    CaseStatus,
-    TimelineCategory,
-)
+from ..models import Case, CaseEscalation, CaseStatus, TimelineCategory
 
 DEFAULT_RESPONSE_HOURS = 24  # when no active agreement names a response time for cases
 

@@ -11,11 +11,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 
 from .. import timeline
-from ..models import (
-    Kudos,
-    TimelineCategory,
-    side_of,
-)
+from ..models import Kudos, TimelineCategory, side_of
 from .base import other_side_people, require, require_partner
 
 

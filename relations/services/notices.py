@@ -15,13 +15,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 
 from .. import timeline
-from ..models import (
-    Notice,
-    NoticeKind,
-    Severity,
-    TimelineCategory,
-    side_of,
-)
+from ..models import Notice, NoticeKind, Severity, TimelineCategory, side_of
 from .base import other_side_people, require, require_partner
 
 # Notice types → the topics of the agreement's channel matrix (agreements' Topic keys), most specific first.

@@ -16,12 +16,7 @@ from partners.models import Organization
 from partners.selectors import people_of
 
 from .. import timeline
-from ..models import (
-    RoadmapComment,
-    RoadmapItem,
-    TimelineCategory,
-    side_of,
-)
+from ..models import RoadmapComment, RoadmapItem, TimelineCategory, side_of
 from .base import other_side_people, require
 
 

@@ -18,14 +18,7 @@ from partners.models import Organization
 from partners.selectors import host_managers, people_of
 
 from .. import timeline
-from ..models import (
-    Side,
-    SurveyInvitation,
-    SurveyQuestion,
-    SurveyResponse,
-    SurveyRound,
-    TimelineCategory,
-)
+from ..models import Side, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound, TimelineCategory
 from .base import require
 
 SURVEY_REMINDER_AFTER = timedelta(days=7)
