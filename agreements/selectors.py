@@ -12,6 +12,7 @@ from partners.selectors import partner_queryset
 from .models import (
     Agreement,
     AgreementVersion,
+    Channel,
     ChannelRule,
     EscalationStep,
     Party,
@@ -262,3 +263,27 @@ def pending_for(*, user) -> QuerySet:
     qs = policy.scope(user, "sign", AgreementVersion).filter(status=VersionStatus.IN_REVIEW)
     party = services.signing_party(user)
     return qs.exclude(signatures__party=party) if party is not None else qs.none()
+
+
+def active_version(partner) -> AgreementVersion | None:
+    """The partner's active agreement version (the one in force), or None."""
+    return (
+        AgreementVersion.objects.filter(agreement__partner=partner, status=VersionStatus.ACTIVE)
+        .order_by("-number")
+        .first()
+    )
+
+
+def channel_rule(*, partner, topics) -> ChannelRule | None:
+    """The channel-matrix row of the partner's active agreement for the first of `topics` it names, or None."""
+    version = active_version(partner)
+    if version is None:
+        return None
+    rules = {rule.topic: rule for rule in version.channelrule_set.all()}
+    return next((rules[topic] for topic in topics if topic in rules), None)
+
+
+def channel_by_email(*, partner, topics) -> bool:
+    """Whether the partner's active agreement sends the first of `topics` its channel matrix names by e-mail."""
+    rule = channel_rule(partner=partner, topics=topics)
+    return rule is not None and rule.channel == Channel.EMAIL

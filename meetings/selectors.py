@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import OPEN_STATUSES, ActionItem, AgendaTopic, CalendarFeed, Meeting, MeetingSeries, MeetingStatus
+from .models import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionStatus,
+    AgendaTopic,
+    CalendarFeed,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+)
 
 
 def series_list(*, user, partner=None) -> QuerySet:
@@ -215,3 +224,12 @@ def api_action_items(*, user, state: str = "", partner_id: int | None = None, mi
     if partner_id:
         qs = qs.filter(partner_id=partner_id)
     return qs.filter(owner=user) if mine else qs
+
+
+def action_items_done_on_time(*, partner, start, end) -> tuple[int, int] | None:
+    """(done by their due date, due) for the partner's action items due in [start, end); None if none are due."""
+    items = ActionItem.objects.filter(partner=partner, due_date__gte=start, due_date__lt=end)
+    due = items.count()
+    if not due:
+        return None
+    return items.filter(status=ActionStatus.DONE, done_at__date__lte=F("due_date")).count(), due

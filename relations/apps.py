@@ -1,3 +1,6 @@
+"""Owns relationship practices per partner: notices, cases, engagements, roadmap, surveys, kudos, health, timeline.
+Offers hub sections, dashboard panels and meeting agenda sources (hub.py); it is the top layer, nothing imports it."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -6,13 +9,9 @@ from django.utils.translation import gettext_lazy as _
 def restore_default_survey_questions(sender, using="default", **kwargs):
     """Put the default survey questions back when the table was emptied (a database flush, e.g.
     between transactional tests, re-sends post_migrate but does not re-run data migrations)."""
-    import importlib
+    from .services import surveys
 
-    from django.apps import apps as global_apps
-
-    SurveyQuestion = global_apps.get_model("relations", "SurveyQuestion")
-    if not SurveyQuestion.objects.using(using).exists():
-        importlib.import_module("relations.migrations.0002_default_survey_questions").create(global_apps, None)
+    surveys.restore_default_questions(using=using)
 
 
 class RelationsConfig(AppConfig):
@@ -20,8 +19,10 @@ class RelationsConfig(AppConfig):
     verbose_name = _("Relationship")
 
     def ready(self):
-        from . import hub_registration, policies, receivers  # noqa: F401
+        from . import hub, policies, receivers  # noqa: F401
 
+        hub.register()
+        receivers.connect()
         post_migrate.connect(
             restore_default_survey_questions, sender=self, dispatch_uid="relations.restore_default_survey_questions"
         )

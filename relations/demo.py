@@ -18,7 +18,7 @@ from django.utils import timezone
 from partnerportal.management.commands.seed_demo import as_of
 from partnerportal.notifications.models import Notification
 
-from . import health, integrations, services, timeline
+from . import health, services, timeline
 from .models import (
     Case,
     CaseEvent,
@@ -91,7 +91,7 @@ def _case(now, partner, users, *, title, days_ago, what, impact, root, preventio
     }[stage]
     if stage != "open":
         services.case_update(user=manager, case=case, root_cause=root, prevention=prevention)
-        if stage in ("actions_agreed", "resolved") and integrations.action_item_model() is not None:
+        if stage in ("actions_agreed", "resolved"):
             item = services.case_agree_action(
                 user=manager,
                 case=case,

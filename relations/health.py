@@ -36,11 +36,12 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kpis import selectors as kpi_selectors
+from meetings import selectors as meeting_selectors
 from partnerportal.formats import number
 from partners.selectors import partner_queryset
 
-from . import integrations
-from .models import Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
+from .models import MIN_ANSWERS_PER_SIDE, Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
 
 WEIGHTS = {"kpi": 35, "actions": 20, "notices": 15, "cases": 15, "survey": 15}
 LABELS = {
@@ -52,6 +53,32 @@ LABELS = {
 }
 NOTICE_BEST_H, NOTICE_WORST_H = 4, 72
 CASE_BEST_D, CASE_WORST_D = 7, 60
+SURVEY_MONTHS = 12  # survey rounds that opened this many months before the window's end count
+# How each part is scored, as the health page explains it (filled from the figures above).
+EXPLANATIONS = {
+    "kpi": _("KPI attainment (weight %(weight)s): the share of KPI targets met in the window, as a percentage."),
+    "actions": _(
+        "Action items done on time (weight %(weight)s): items due in the window done by their due date ÷ all items "
+        "due × 100."
+    ),
+    "notices": _(
+        "Notice acknowledgement (weight %(weight)s): median hours from posting to acknowledgement (unacknowledged "
+        "after %(worst)s h counts as %(worst)s h); 100 at ≤ %(best)s h, 0 at ≥ %(worst)s h, linear between."
+    ),
+    "cases": _(
+        "Case resolution (weight %(weight)s): median days from raising to resolution (open cases count with their "
+        "age); 100 at ≤ %(best)s days, 0 at ≥ %(worst)s days, linear between."
+    ),
+    "survey": _(
+        "Survey results (weight %(weight)s): mean of all 1–5 answers in the last %(months)s months (anonymous rounds "
+        "only once closed, and only the sides with at least %(answers)s answers); (mean − 1) ÷ 4 × 100."
+    ),
+}
+FIGURES = {
+    "notices": {"best": NOTICE_BEST_H, "worst": NOTICE_WORST_H},
+    "cases": {"best": CASE_BEST_D, "worst": CASE_WORST_D},
+    "survey": {"months": SURVEY_MONTHS, "answers": MIN_ANSWERS_PER_SIDE},
+}
 
 
 @dataclass
@@ -67,6 +94,11 @@ class Part:
     @property
     def weight(self):
         return WEIGHTS[self.key]
+
+    @property
+    def explanation(self) -> str:
+        """How this part is scored, in the reader's language, with the weight and limits used here."""
+        return EXPLANATIONS[self.key] % {"weight": self.weight, **FIGURES.get(self.key, {})}
 
 
 def _linear(value, best, worst) -> float:
@@ -93,7 +125,10 @@ def window(month: date, now=None) -> tuple[datetime, datetime]:
 
 def kpi_part(partner, start, end) -> Part:
     last_day = timezone.localtime(end - timedelta(microseconds=1)).date()  # the window's end is exclusive
-    value = integrations.kpi_attainment(partner, timezone.localtime(start).date(), last_day)
+    # The health score is shown to the partner too: internal KPIs must not feed it.
+    value = kpi_selectors.kpi_attainment(
+        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True
+    )
     if value is None:
         return Part("kpi", None, "")
     score = min(100.0, max(0.0, float(value) * 100))
@@ -101,7 +136,7 @@ def kpi_part(partner, start, end) -> Part:
 
 
 def actions_part(partner, start, end) -> Part:
-    counts = integrations.action_items_on_time(partner, start.date(), end.date())
+    counts = meeting_selectors.action_items_done_on_time(partner=partner, start=start.date(), end=end.date())
     if not counts:
         return Part("actions", None, "")
     done, due = counts
@@ -141,7 +176,7 @@ def cases_part(partner, start, end) -> Part:
 
 
 def survey_part(partner, start, end) -> Part:
-    since = end.date() - relativedelta(months=12)
+    since = end.date() - relativedelta(months=SURVEY_MONTHS)
     rounds = {
         r.pk: r for r in SurveyRound.objects.filter(partner=partner, opens_on__gte=since, opens_on__lt=end.date())
     }

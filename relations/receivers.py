@@ -1,47 +1,46 @@
 """Timeline lines for events of the other apps (agreements, meetings, kpis), written as they happen.
 
-Lazy senders ("app_label.Model") so relations does not import those apps' models at start-up; a
-sender whose model does not exist is simply never connected.
+`connect()` (called by RelationsConfig.ready) listens to those apps' model saves; the model classes
+and their status choices come from the owning apps' selectors.
 """
 
 from datetime import datetime, time
 
-from django.apps import apps
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from agreements.selectors import AgreementVersion, Signature, VersionStatus
+from kpis.selectors import Success
+from meetings.selectors import Meeting, MeetingStatus
+
 from . import timeline
 from .models import TimelineCategory
 
-
-def _connect(label, receiver):
-    try:
-        apps.get_model(label)
-    except LookupError:
-        return
-    post_save.connect(receiver, sender=label, dispatch_uid=f"relations-timeline-{label}")
+AGREEMENT_TITLES = {
+    VersionStatus.IN_REVIEW: gettext_noop("Agreement version %(n)s sent for sign-off"),
+    VersionStatus.ACTIVE: gettext_noop("Agreement version %(n)s is active"),
+    VersionStatus.SUPERSEDED: gettext_noop("Agreement version %(n)s superseded"),
+    VersionStatus.TERMINATED: gettext_noop("Agreement version %(n)s terminated"),
+}
+MEETING_TITLES = {
+    MeetingStatus.HELD: gettext_noop("Meeting held: %(title)s"),
+    MeetingStatus.CANCELLED: gettext_noop("Meeting cancelled: %(title)s"),
+}
 
 
 def agreement_version_saved(sender, instance, created, **kwargs):
-    partner = instance.agreement.partner
-    if instance.status == "draft":
+    if instance.status == VersionStatus.DRAFT:
         return
-    titles = {
-        "in_review": gettext_noop("Agreement version %(n)s sent for sign-off"),
-        "active": gettext_noop("Agreement version %(n)s is active"),
-        "superseded": gettext_noop("Agreement version %(n)s superseded"),
-        "terminated": gettext_noop("Agreement version %(n)s terminated"),
-    }
     when = {
-        "in_review": instance.sent_at,
-        "active": instance.activated_at,
-        "terminated": instance.terminated_at,
+        VersionStatus.IN_REVIEW: instance.sent_at,
+        VersionStatus.ACTIVE: instance.activated_at,
+        VersionStatus.TERMINATED: instance.terminated_at,
     }.get(instance.status)
     timeline.record(
-        partner=partner,
+        partner=instance.agreement.partner,
         category=TimelineCategory.AGREEMENT,
-        title=titles.get(instance.status, gettext_noop("Agreement version %(n)s")),
+        title=AGREEMENT_TITLES.get(instance.status, gettext_noop("Agreement version %(n)s")),
         params={"n": instance.number},
         key=f"agreement-version:{instance.pk}:{instance.status}",
         url=instance.get_absolute_url(),
@@ -64,10 +63,6 @@ def agreement_signed(sender, instance, created, **kwargs):
     )
 
 
-_connect("agreements.AgreementVersion", agreement_version_saved)
-_connect("agreements.Signature", agreement_signed)
-
-
 def kpi_success_saved(sender, instance, created, **kwargs):
     if not created:
         return
@@ -85,21 +80,14 @@ def kpi_success_saved(sender, instance, created, **kwargs):
     )
 
 
-_connect("kpis.Success", kpi_success_saved)
-
-
 def meeting_saved(sender, instance, created, **kwargs):
     """Held and cancelled meetings are history; planned ones are not on the timeline yet."""
-    titles = {
-        "held": gettext_noop("Meeting held: %(title)s"),
-        "cancelled": gettext_noop("Meeting cancelled: %(title)s"),
-    }
-    if instance.status not in titles:
+    if instance.status not in MEETING_TITLES:
         return
     timeline.record(
         partner=instance.partner,
         category=TimelineCategory.MEETING,
-        title=titles[instance.status],
+        title=MEETING_TITLES[instance.status],
         params={"title": instance.title},
         key=f"meeting:{instance.pk}",
         url=instance.get_absolute_url(),
@@ -107,4 +95,12 @@ def meeting_saved(sender, instance, created, **kwargs):
     )
 
 
-_connect("meetings.Meeting", meeting_saved)
+def connect():
+    """Listen to the saves that make timeline lines (once per process: dispatch_uid)."""
+    for model, receiver in (
+        (AgreementVersion, agreement_version_saved),
+        (Signature, agreement_signed),
+        (Success, kpi_success_saved),
+        (Meeting, meeting_saved),
+    ):
+        post_save.connect(receiver, sender=model, dispatch_uid=f"relations-timeline-{model._meta.label}")

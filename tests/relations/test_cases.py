@@ -130,7 +130,7 @@ def test_forbidden_file_type_is_refused(world, client_as, name, content, message
 
 
 def test_too_large_file_is_refused(world, client_as, monkeypatch):
-    monkeypatch.setattr(services, "MAX_FILE_BYTES", 10)
+    monkeypatch.setattr(services.base, "MAX_FILE_BYTES", 10)
     case = helpers.case(world, world.partner_a)
     response = client_as(world.manager).post(
         reverse("relations:case_file_upload", args=[case.pk]),

@@ -4,7 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from relations import health, integrations, selectors
+from kpis import selectors as kpi_selectors
+from meetings import selectors as meeting_selectors
+from relations import health, selectors
 from relations.models import Case, HealthSnapshot, Notice, SurveyResponse
 from tests.relations import helpers
 
@@ -15,8 +17,8 @@ pytestmark = pytest.mark.django_db
 def history(world, monkeypatch):
     """Three months of relationship data for partner A with hand-computable parts."""
     now = timezone.now()
-    monkeypatch.setattr(integrations, "kpi_attainment", lambda partner, start, end: 0.8)
-    monkeypatch.setattr(integrations, "action_items_on_time", lambda partner, start, end: (3, 4))
+    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only: 0.8)
+    monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: (3, 4))
     for ack_hours in (2, 10, 40):
         notice = helpers.notice(world, world.partner_a)
         posted = now - timedelta(days=5)
@@ -54,8 +56,8 @@ def test_score_matches_the_hand_computed_value(world, history):
 
 
 def test_parts_without_data_are_left_out_and_weights_rescaled(world, history, monkeypatch):
-    monkeypatch.setattr(integrations, "kpi_attainment", lambda partner, start, end: None)
-    monkeypatch.setattr(integrations, "action_items_on_time", lambda partner, start, end: None)
+    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only: None)
+    monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: None)
     score, _parts = health.compute(world.partner_a, timezone.localdate(history), now=history)
     expected = (100 * 62 / 68 + 100 * 40 / 53 + (55 / 15 - 1) * 25) / 3
     assert score == round(expected)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from partnerportal.notifications.models import Notification, NotificationStatus
@@ -121,7 +122,7 @@ def test_the_service_refuses_the_host_and_inactive_partners(world):
     item = helpers.roadmap_item(world, world.partner_a)
     for bad in (world.host, inactive):
         item.title = "Changed"
-        with pytest.raises(services.ValidationError) as exc:
+        with pytest.raises(ValidationError) as exc:
             services.roadmap_save(user=world.manager, item=item, shared_with=[world.partner_b, bad])
         assert "shared_with" in exc.value.message_dict
         item = RoadmapItem.objects.get(pk=item.pk)

@@ -1,0 +1,119 @@
+"""How relations plugs into the shell: navigation, partner hub sections, dashboard panels, meeting
+agenda sources, notification kinds and periodic tasks. `register()` (called by
+RelationsConfig.ready) does all of it."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meetings import agenda
+from partnerportal import hub, policy, schedule
+from partnerportal.notifications import kinds
+
+from . import selectors
+from .models import Engagement, EngagementStatus, Kudos
+
+NOTIFICATION_KINDS = (
+    ("relations.notice", _("Notices from the other side")),
+    ("relations.notice_ack", _("Your notice was acknowledged")),
+    ("relations.case", _("New cases")),
+    ("relations.case_escalation", _("Case escalations")),
+    ("relations.kudos", _("Kudos")),
+    ("relations.engagement_reminder", _("Engagement reminders")),
+    ("relations.roadmap", _("Roadmap plans shared or rescheduled")),
+    ("relations.roadmap_comment", _("Comments on roadmap plans")),
+    ("relations.survey", _("Relationship survey invitations")),
+    ("relations.survey_reminder", _("Relationship survey reminders")),
+)
+
+
+def _relationship_section(request, partner):
+    user = request.user
+    score, parts = selectors.health_now(partner=partner)
+    return {
+        "title": _("Relationship"),
+        "score": score,
+        "parts": parts,
+        "notices": selectors.notice_list(user=user, partner=partner)[:5],
+        "cases": selectors.case_list(user=user, partner=partner, open_only=True)[:5],
+        "timeline": selectors.timeline(user=user, partner=partner).filter(occurred_at__lte=timezone.now())[:8],
+    }
+
+
+def _successes_section(request, partner):
+    items = selectors.successes(user=request.user, partner=partner, limit=5, per_kind=True)
+    return {
+        "title": _("Successes"),
+        "kudos": [i for i in items if i["kind"] == "kudos"][:5],
+        "detected": [i for i in items if i["kind"] == "kpi"][:5],
+        "can_add": policy.allows(request.user, policy.ADD, Kudos),
+    }
+
+
+def _engagements_section(request, partner):
+    now = timezone.now()
+    engagements = selectors.engagement_list(user=request.user, partner=partner)
+    return {
+        "title": _("Engagements"),
+        "upcoming": engagements.filter(starts_at__gte=now, status=EngagementStatus.PLANNED).order_by("starts_at")[:5],
+        "recent": engagements.filter(starts_at__lt=now).order_by("-starts_at")[:5],
+        "can_add": policy.allows(request.user, policy.ADD, Engagement),
+    }
+
+
+def _roadmap_section(request, partner):
+    items = selectors.roadmap_list(user=request.user, partner=partner)[:6]
+    return {"title": _("Shared roadmap"), "items": items}
+
+
+def _health_panel(request):
+    partners = list(selectors.visible_partners(user=request.user))
+    scores = selectors.health_scores([p.pk for p in partners])
+    rows = sorted(
+        ({"partner": p, "score": scores.get(p.pk)} for p in partners),
+        key=lambda r: (r["score"] is None, r["score"] if r["score"] is not None else 0),
+    )
+    return {"title": _("Relationship health"), "rows": rows}
+
+
+def _successes_panel(request):
+    since = timezone.now() - timedelta(days=90)
+    return {"title": _("Recent successes"), "items": selectors.successes(user=request.user, since=since, limit=8)}
+
+
+def _open_cases(meeting, user):
+    return selectors.open_cases_for_agenda(partner=meeting.partner, user=user)
+
+
+def _open_notices(meeting, user):
+    previous = agenda.previous_meeting(meeting)
+    since = previous.start if previous is not None else meeting.start - timedelta(days=30)
+    return selectors.open_notices_for_agenda(partner=meeting.partner, user=user, since=since)
+
+
+def register():
+    hub.nav_item(_("Notices"), "relations:notice_list", order=40, icon="megaphone", group="relationship")
+    hub.nav_item(_("Cases"), "relations:case_list", order=41, icon="life-preserver", group="relationship")
+    hub.nav_item(_("Engagements"), "relations:engagement_list", order=42, icon="people", group="relationship")
+    hub.nav_item(_("Roadmap"), "relations:roadmap_list", order=43, icon="signpost-split", group="relationship")
+    hub.nav_item(_("Surveys"), "relations:survey_list", order=44, icon="ui-checks", group="relationship")
+
+    hub.partner_section("relationship", "relations/hub/relationship.html", _relationship_section, order=30)
+    hub.partner_section("successes", "relations/hub/successes.html", _successes_section, order=31)
+    hub.partner_section("engagements", "relations/hub/engagements.html", _engagements_section, order=60)
+    hub.partner_section("roadmap", "relations/hub/roadmap.html", _roadmap_section, order=70)
+
+    hub.dashboard_panel("health", "relations/hub/health_panel.html", _health_panel, order=20)
+    hub.dashboard_panel("successes", "relations/hub/successes_panel.html", _successes_panel, order=40)
+
+    agenda.register_source("relations_cases", _("Open cases"), _open_cases)
+    agenda.register_source("relations_notices", _("Notices"), _open_notices)
+
+    for key, label in NOTIFICATION_KINDS:
+        kinds.register(key, label, always_email=key == "relations.case_escalation")
+
+    schedule.periodic_task("Relations: escalate cases", "relations.tasks.escalate_overdue_cases", 15 * 60)
+    schedule.periodic_task("Relations: survey rounds", "relations.tasks.schedule_survey_rounds", 24 * 3600)
+    schedule.periodic_task("Relations: survey reminders", "relations.tasks.send_survey_reminders", 24 * 3600)
+    schedule.periodic_task("Relations: health snapshots", "relations.tasks.snapshot_health_scores", 24 * 3600)

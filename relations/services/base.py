@@ -1,0 +1,80 @@
+"""What the relationship services share: permission checks, the other side's people, choice labels
+for the timeline and the check of uploaded files."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from partnerportal import policy
+from partners.models import Organization
+from partners.selectors import host_managers, people_of
+
+from ..models import ALLOWED_FILE_EXTENSIONS, MAX_FILE_BYTES, Side
+
+
+def english_label(choices, value) -> str:
+    """The untranslated label of a choice: stored in timeline params, translated when shown."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(choices(value).label)
+
+
+def require(user, action, model):
+    if not policy.allows(user, action, model):
+        raise PermissionDenied
+
+
+def require_partner(user, partner) -> Organization:
+    """The partner must be one the user may see (a partner user: only their own)."""
+    if partner is None or partner.is_host:
+        raise ValidationError({"partner": _("Choose a partner organisation.")})
+    if not policy.scope(user, policy.VIEW, Organization).filter(pk=partner.pk).exists():
+        raise PermissionDenied
+    return partner
+
+
+def other_side_people(*, partner, side):
+    """Who is on the other side of something posted by `side` (notification recipients)."""
+    if side == Side.HOST:
+        return list(people_of(organization=partner))
+    return list(host_managers())
+
+
+def validate_upload(uploaded) -> str:
+    """Allowed type (extension and content) and size; returns the clean file name."""
+    name = os.path.basename(uploaded.name or "")[:200]
+    extension = os.path.splitext(name)[1].lower().lstrip(".")
+    if extension not in ALLOWED_FILE_EXTENSIONS:
+        raise ValidationError(
+            _("Files of type “%(ext)s” are not allowed. Allowed: %(allowed)s.")
+            % {"ext": extension or "?", "allowed": ", ".join(ALLOWED_FILE_EXTENSIONS)}
+        )
+    if uploaded.size > MAX_FILE_BYTES:
+        raise ValidationError(
+            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
+            % {"size": -(-uploaded.size // (1024 * 1024)), "limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    if uploaded.size == 0:
+        raise ValidationError(_("The file is empty."))
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    signatures = {
+        "pdf": (b"%PDF",),
+        "png": (b"\x89PNG",),
+        "jpg": (b"\xff\xd8\xff",),
+        "jpeg": (b"\xff\xd8\xff",),
+        "xlsx": (b"PK\x03\x04",),
+        "docx": (b"PK\x03\x04",),
+    }
+    if extension in signatures and not head.startswith(signatures[extension]):
+        raise ValidationError(_("The file's content does not match its type “%(ext)s”.") % {"ext": extension})
+    if extension in ("csv", "txt"):
+        sample = uploaded.read(4096)
+        uploaded.seek(0)
+        if b"\x00" in sample:
+            raise ValidationError(_("The file's content does not match its type “%(ext)s”.") % {"ext": extension})
+    return name
