@@ -29,11 +29,6 @@ from .models import KPIDefinition, Measurement, Source
 from .templatetags.kpi_status import STATUS_ICONS, status_mark
 
 
-def partner_or_404(user, pk):
-    """The partner of a page's URL: 404 outside the user's view scope."""
-    return partner_selectors.partner_detail(user=user, pk=pk)
-
-
 def parse_day(raw) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None
@@ -83,7 +78,7 @@ class PartnerKPIsView(HostRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partner = partner_or_404(self.request.user, self.kwargs["partner_pk"])
+        partner = partner_selectors.partner_detail(user=self.request.user, pk=self.kwargs["partner_pk"])
         assignments = list(selectors.visible_partner_kpis(user=self.request.user, partner=partner))
         in_force = selectors.targets_in_force([a.pk for a in assignments], timezone.localdate())
         history = {}
@@ -122,7 +117,7 @@ class PartnerKPIFormView(KPIFormView, HostRequiredMixin):
             self.partner = self.object.partner
         else:
             self.object = None
-            self.partner = partner_or_404(self.request.user, self.kwargs["partner_pk"])
+            self.partner = partner_selectors.partner_detail(user=self.request.user, pk=self.kwargs["partner_pk"])
 
     def get_form_kwargs(self):
         return {"instance": self.object, "partner": self.partner}
@@ -167,7 +162,7 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        partner = partner_or_404(user, self.kwargs["partner_pk"])
+        partner = partner_selectors.partner_detail(user=user, pk=self.kwargs["partner_pk"])
         granularity = self.request.GET.get("granularity", "month")
         card = selectors.scorecard(
             user=user, partner=partner, granularity=granularity, day=parse_day(self.request.GET.get("day"))
@@ -274,7 +269,7 @@ class MeasurementListView(LoginRequiredMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        partner = partner_or_404(user, self.kwargs["partner_pk"])
+        partner = partner_selectors.partner_detail(user=user, pk=self.kwargs["partner_pk"])
         qs = selectors.measurements_for(user=user, partner=partner)
         code = self.request.GET.get("kpi")
         if code:
@@ -301,7 +296,9 @@ class MeasurementCreateView(KPIFormView):
 
     def setup_view(self):
         user = self.request.user
-        self.partner = partner_or_404(user, self.kwargs["partner_pk"])  # 404 out of reach first
+        self.partner = partner_selectors.partner_detail(
+            user=user, pk=self.kwargs["partner_pk"]
+        )  # 404 out of reach first
         if not policy.allows(user, policy.ADD, Measurement):
             raise PermissionDenied
         self.assignments = list(_submittable(user, self.partner))
@@ -466,7 +463,9 @@ class ImportTemplateView(LoginRequiredMixin, View):
         if not (raw.isdigit() and len(raw) < 19):
             messages.error(request, _("Choose the partner whose template you want."))
             return redirect("kpis:import")
-        partner = partner_or_404(request.user, int(raw))  # another partner's: 404, as for any object
+        partner = partner_selectors.partner_detail(
+            user=request.user, pk=int(raw)
+        )  # another partner's: 404, as for any object
         if not policy.allows(request.user, policy.ADD, Measurement):
             raise PermissionDenied
         fmt = request.GET.get("format", "csv")
@@ -487,7 +486,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
 
 class MeasurementExportView(LoginRequiredMixin, View):
     def get(self, request, partner_pk):
-        partner = partner_or_404(request.user, partner_pk)
+        partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
         fmt = request.GET.get("format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404
@@ -502,7 +501,7 @@ class MeasurementExportView(LoginRequiredMixin, View):
 
 class ScorecardExportView(LoginRequiredMixin, View):
     def get(self, request, partner_pk):
-        partner = partner_or_404(request.user, partner_pk)
+        partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
         fmt = request.GET.get("format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404
