@@ -7,6 +7,7 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.utils import translation
 
 from partnerportal.views import ServiceActionView, ServiceFormView
 from tests.factories import UserFactory
@@ -61,7 +62,9 @@ def post(db):
         request.user = user
         request.session = SessionStore()
         request._messages = FallbackStorage(request)
-        return view(request), [str(m) for m in get_messages(request)]
+        # In English whatever language an earlier test's request left active (Django's messages are asserted).
+        with translation.override("en"):
+            return view(request), [str(m) for m in get_messages(request)]
 
     return post
 
