@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kpis.selectors import shared_targets
+from kpis.selectors import shared_targets_of
 from partnerportal.management.commands.seed_demo import as_of
 from partners.services import contact_ensure
 
@@ -118,7 +118,7 @@ def seed(demo):
             desk, finance = _contacts(partner)
             # One partner's review is close, so the review reminder has something to do.
             review = today + timedelta(days=20 if index == 1 else 300 + 30 * index)
-            targets = shared_targets(partner).filter(valid_to__isnull=True)
+            targets = shared_targets_of(partner=partner).filter(valid_to__isnull=True)
             with as_of(drafted):
                 agreement = services.agreement_create(
                     partner=partner, user=admin, title=f"Samarbejdsaftale {partner.name}"

@@ -1,31 +1,33 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import KPITarget
+from kpis import selectors as kpi_selectors
 from partnerportal import widgets
 from partnerportal.fields import max_length_of
-from partners.models import Contact, Organization, User
+from partners import selectors as partner_selectors
 
 from .models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
 
 
-def person_choices(partner):
-    """Grouped choices "u:<id>" (users) and "c:<id>" (contacts) for both sides of an agreement."""
-    host = Organization.objects.host().first()
+def people_of_both_sides(partner) -> list[tuple[str, list[tuple[str, str, object]]]]:
+    """The people of both sides of an agreement, grouped by side: (group label, [(key, label, user or contact)]).
+
+    Keys are "u:<id>" for users and "c:<id>" for contacts.
+    """
     groups = []
-    for label, organization in ((_("Host"), host), (_("Partner"), partner)):
+    for label, organization in ((_("Host"), partner_selectors.host_organization()), (_("Partner"), partner)):
         if organization is None:
             continue
         people = [
-            (f"u:{u.pk}", f"{u} ({u.get_role_display()})")
-            for u in User.objects.filter(organization=organization, is_active=True).order_by("first_name", "last_name")
+            (f"u:{u.pk}", f"{u} ({u.get_role_display()})", u)
+            for u in partner_selectors.people_by_name(organization=organization)
         ]
         people += [
-            (f"c:{c.pk}", f"{c}" + (f" – {c.title}" if c.title else ""))
-            for c in Contact.objects.filter(organization=organization).order_by("name")
+            (f"c:{c.pk}", f"{c}" + (f" – {c.title}" if c.title else ""), c)
+            for c in partner_selectors.contacts_of(organization=organization)
         ]
         groups.append((f"{label}: {organization.name}", people))
-    return [("", "---------")] + groups
+    return groups
 
 
 class PersonRowForm(forms.ModelForm):
@@ -35,7 +37,11 @@ class PersonRowForm(forms.ModelForm):
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = person_choices(partner)
+        groups = people_of_both_sides(partner)
+        self.people = {key: person for _label, people in groups for key, _name, person in people}
+        self.fields["person"].choices = [("", "---------")] + [
+            (label, [(key, name) for key, name, _person in people]) for label, people in groups
+        ]
         if self.instance.pk:
             if self.instance.user_id:
                 self.initial["person"] = f"u:{self.instance.user_id}"
@@ -43,20 +49,16 @@ class PersonRowForm(forms.ModelForm):
                 self.initial["person"] = f"c:{self.instance.contact_id}"
 
     def clean_person(self):
-        value = self.cleaned_data["person"]
-        kind, _sep, pk = value.partition(":")
-        if kind == "u":
-            return User.objects.filter(pk=pk).first()
-        if kind == "c":
-            return Contact.objects.filter(pk=pk).first()
-        raise forms.ValidationError(_("Choose a person."))
+        key = self.cleaned_data["person"]
+        if key not in self.people:
+            raise forms.ValidationError(_("Choose a person."))
+        return key
 
     def _post_clean(self):
-        person = self.cleaned_data.get("person")
-        if isinstance(person, User):
-            self.instance.user, self.instance.contact = person, None
-        elif isinstance(person, Contact):
-            self.instance.user, self.instance.contact = None, person
+        key = self.cleaned_data.get("person")
+        if key in self.people:
+            person = self.people[key]
+            self.instance.user, self.instance.contact = (person, None) if key.startswith("u:") else (None, person)
         super()._post_clean()
 
 
@@ -107,12 +109,10 @@ class VersionForm(forms.ModelForm):
         if self.instance.agreement_id:
             self.fields["kpi_targets"] = forms.ModelMultipleChoiceField(
                 label=_("KPI targets committed to"),
-                queryset=KPITarget.objects.filter(
-                    partner=self.instance.agreement.partner, partner_kpi__shared=True
-                ).select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi"),
+                queryset=kpi_selectors.shared_targets_of(partner=self.instance.agreement.partner),
                 required=False,
                 widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-                initial=list(self.instance.kpi_targets.values_list("pk", flat=True)) if self.instance.pk else [],
+                initial=[target.pk for target in self.instance.kpi_targets.all()] if self.instance.pk else [],
             )
             self.fields["kpi_targets"].label_from_instance = lambda target: target.describe()
 

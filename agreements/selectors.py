@@ -287,3 +287,32 @@ def channel_by_email(*, partner, topics) -> bool:
     """Whether the partner's active agreement sends the first of `topics` its channel matrix names by e-mail."""
     rule = channel_rule(partner=partner, topics=topics)
     return rule is not None and rule.channel == Channel.EMAIL
+
+
+def agreement_of(*, partner) -> Agreement | None:
+    """The partner's agreement, if it has one, not restricted by the access policy."""
+    return Agreement.objects.filter(partner=partner).first()
+
+
+def version_row(*, user, model, version, pk):
+    """One row (responsibility, channel rule or escalation step) of a version that the user may see, or None."""
+    return policy.scope(user, policy.VIEW, _rows(model)).filter(pk=pk, version=version).first()
+
+
+def agreements_by_partner() -> QuerySet:
+    """Every agreement with its partner, by partner name, not yet restricted by the access policy."""
+    return Agreement.objects.select_related("partner").order_by("partner__name")
+
+
+def with_visible_versions(agreements: QuerySet, *, user) -> QuerySet:
+    """The agreements with the versions the user may see, newest first, as `visible_versions`."""
+    versions = policy.scope(user, policy.VIEW, AgreementVersion).order_by("-number")
+    return agreements.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
+
+
+ROW_ORDER = {Responsibility: "activity", ChannelRule: "topic", EscalationStep: "level"}
+
+
+def version_rows(model) -> QuerySet:
+    """Every row of one kind with its people and version, in order, not yet restricted by the access policy."""
+    return model.objects.select_related("user", "contact", "version").order_by("version", ROW_ORDER[model])

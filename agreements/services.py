@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpis.selectors import shared_targets
+from kpis.selectors import shared_targets_of
 from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify, withdraw
@@ -195,7 +195,7 @@ def version_update(*, version: AgreementVersion, user, review_date=_UNSET, summa
     version.save()
     if kpi_targets is not _UNSET:
         kpi_targets = list(kpi_targets or [])
-        allowed = set(shared_targets(version.agreement.partner).values_list("pk", flat=True))
+        allowed = set(shared_targets_of(partner=version.agreement.partner).values_list("pk", flat=True))
         if any(t.pk not in allowed for t in kpi_targets):
             raise ValidationError(
                 {

@@ -3,33 +3,21 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from partnerportal import policy
 from partnerportal.htmx import announce, form_errors_text
-from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
-from partners.models import Organization
+from partnerportal.views import AdminRequiredMixin, HostRequiredMixin, ServiceActionView, ServiceFormView
+from partners import selectors as partner_selectors
 
 from . import selectors, services
 from .forms import ROW_FORMS, AgreementCreateForm, CompareForm, TerminateForm, VersionForm
 from .models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Party, Responsibility, VersionStatus
 
 ROW_MODELS = {"responsibility": Responsibility, "channel": ChannelRule, "escalation": EscalationStep}
-
-
-def _flash_error(request, error):
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def _add_errors(form, error):
-    """Put a service's ValidationError on the form: on a field the form has, else on the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class AgreementListView(HostRequiredMixin, View):
@@ -40,34 +28,30 @@ class AgreementListView(HostRequiredMixin, View):
         return render(request, "agreements/agreement_list.html", {"rows": rows, "status": status, "q": search})
 
 
-class AgreementCreateView(HostRequiredMixin, View):
-    about_model = Organization
+class AgreementCreateView(HostRequiredMixin, ServiceFormView):
+    about_model = partner_selectors.all_organizations()
     about_kwarg = "partner_pk"
+    form_class = AgreementCreateForm
+    template_name = "agreements/agreement_create.html"
+    success_message = gettext_lazy("The agreement was created with a first draft.")
 
-    def get_partner(self, request, partner_pk):
-        return policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=partner_pk)
+    def setup_view(self):
+        self.partner = partner_selectors.partner_detail(user=self.request.user, pk=self.kwargs["partner_pk"])
 
-    def get(self, request, partner_pk):
-        partner = self.get_partner(request, partner_pk)
-        existing = Agreement.objects.filter(partner=partner).first()
+    def get(self, request, *args, **kwargs):
+        existing = selectors.agreement_of(partner=self.partner)
         if existing:
             return redirect(existing)
-        return render(request, "agreements/agreement_create.html", {"partner": partner, "form": AgreementCreateForm()})
+        return super().get(request, *args, **kwargs)
 
-    def post(self, request, partner_pk):
-        partner = self.get_partner(request, partner_pk)
-        form = AgreementCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                agreement = services.agreement_create(
-                    partner=partner, user=request.user, title=form.cleaned_data["title"]
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The agreement was created with a first draft."))
-                return redirect("agreements:edit", pk=agreement.versions.get().pk)
-        return render(request, "agreements/agreement_create.html", {"partner": partner, "form": form}, status=400)
+    def get_context_data(self, **context):
+        return {"partner": self.partner, **context}
+
+    def perform(self, form):
+        return services.agreement_create(partner=self.partner, user=self.request.user, title=form.cleaned_data["title"])
+
+    def get_success_url(self, agreement):
+        return reverse("agreements:edit", kwargs={"pk": agreement.versions.get().pk})
 
 
 class AgreementDetailView(LoginRequiredMixin, View):
@@ -94,7 +78,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "compare_form": CompareForm(initial={"old": versions[1].pk, "new": versions[0].pk}, versions=versions)
             if len(versions) > 1
             else None,
-            "host_name": Organization.objects.host().values_list("name", flat=True).first(),
+            "host_name": partner_selectors.host_name(),
             "can_revise": policy.can(request.user, policy.CHANGE, agreement) and open_version is None,
             "pending": open_version is not None
             and selectors.pending_for(user=request.user).filter(pk=open_version.pk).exists(),
@@ -104,18 +88,20 @@ class AgreementDetailView(LoginRequiredMixin, View):
         return render(request, "agreements/agreement_detail.html", context)
 
 
-class DraftCreateView(HostRequiredMixin, View):
+class DraftCreateView(HostRequiredMixin, ServiceActionView):
     about_model = Agreement
 
-    def post(self, request, pk):
-        agreement = selectors.agreement_for(user=request.user, pk=pk, action=policy.CHANGE)
-        try:
-            draft = services.draft_create(agreement=agreement, user=request.user)
-        except ValidationError as error:
-            _flash_error(request, error)
-            return redirect(agreement)
-        messages.success(request, _("Version %(number)s was started as a draft.") % {"number": draft.number})
-        return redirect("agreements:edit", pk=draft.pk)
+    def get_object(self):
+        return selectors.agreement_for(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
+
+    def perform(self, agreement):
+        return services.draft_create(agreement=agreement, user=self.request.user)
+
+    def get_success_message(self, agreement, draft):
+        return _("Version %(number)s was started as a draft.") % {"number": draft.number}
+
+    def get_success_url(self, agreement, draft):
+        return reverse("agreements:edit", kwargs={"pk": draft.pk})
 
 
 class CompareView(LoginRequiredMixin, View):
@@ -150,7 +136,7 @@ class CompareView(LoginRequiredMixin, View):
 def _sign_for(party, version):
     """The organisation a signature of this party is given for."""
     if party == Party.HOST:
-        return Organization.objects.host().values_list("name", flat=True).first()
+        return partner_selectors.host_name()
     return version.agreement.partner.name if party == Party.PARTNER else ""
 
 
@@ -169,7 +155,7 @@ def _version_context(request, version):
         "agreement": version.agreement,
         "partner": version.agreement.partner,
         "matrix": selectors.responsibility_matrix(version),
-        "host_name": Organization.objects.host().values_list("name", flat=True).first(),
+        "host_name": partner_selectors.host_name(),
         "signatures": state,
         "diff": diff,
         "my_party": party,
@@ -216,52 +202,64 @@ class DraftMixin(HostRequiredMixin):
         return redirect(version)
 
 
-class VersionEditView(DraftMixin, View):
-    def render_editor(self, request, version, form, status=200):
-        rows = selectors.version_queryset().get(pk=version.pk)
-        context = {
-            "version": version,
-            "agreement": version.agreement,
-            "partner": version.agreement.partner,
-            "form": form,
+class DraftFormView(DraftMixin, ServiceFormView):
+    """A form on a draft (loaded by `setup_view()` as `self.version`); a locked version sends the user back."""
+
+    def get(self, request, *args, **kwargs):
+        if not self.version.is_draft:
+            return self.locked_response(request, self.version)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.version.is_draft:
+            return self.locked_response(request, self.version)
+        return super().post(request, *args, **kwargs)
+
+
+class VersionEditView(DraftFormView):
+    form_class = VersionForm
+    template_name = "agreements/version_edit.html"
+    success_message = gettext_lazy("The draft was saved.")
+
+    def setup_view(self):
+        self.version = self.get_version(self.request, self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"instance": self.version}
+
+    def get_context_data(self, **context):
+        rows = selectors.version_queryset().get(pk=self.version.pk)
+        return {
+            "version": self.version,
+            "agreement": self.version.agreement,
+            "partner": self.version.agreement.partner,
             "sections": [
                 ("responsibility", _("Roles and responsibilities"), rows.responsibility_set.all()),
                 ("channel", _("Channel matrix"), rows.channelrule_set.all()),
                 ("escalation", _("Escalation ladder"), rows.escalationstep_set.all()),
             ],
+            **context,
         }
-        return render(request, "agreements/version_edit.html", context, status=status)
 
-    def get(self, request, pk):
-        version = self.get_version(request, pk)
-        if not version.is_draft:
-            return self.locked_response(request, version)
-        return self.render_editor(request, version, VersionForm(instance=version))
+    def render_form(self, form, status=200):
+        if form.is_bound:
+            self.version.refresh_from_db()  # the refused form's values were put on the instance
+        return super().render_form(form, status)
 
-    def post(self, request, pk):
-        version = self.get_version(request, pk)
-        if not version.is_draft:
-            return self.locked_response(request, version)
-        form = VersionForm(request.POST, instance=version)
-        if form.is_valid():
-            extra = {}
-            if "kpi_targets" in form.fields:
-                extra["kpi_targets"] = list(form.cleaned_data["kpi_targets"])
-            try:
-                services.version_update(
-                    version=version,
-                    user=request.user,
-                    review_date=form.cleaned_data["review_date"],
-                    summary=form.cleaned_data["summary"],
-                    **extra,
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The draft was saved."))
-                return redirect("agreements:edit", pk=version.pk)
-        version.refresh_from_db()
-        return self.render_editor(request, version, form, status=400)
+    def perform(self, form):
+        extra = {}
+        if "kpi_targets" in form.fields:
+            extra["kpi_targets"] = list(form.cleaned_data["kpi_targets"])
+        return services.version_update(
+            version=self.version,
+            user=self.request.user,
+            review_date=form.cleaned_data["review_date"],
+            summary=form.cleaned_data["summary"],
+            **extra,
+        )
+
+    def get_success_url(self, result):
+        return reverse("agreements:edit", kwargs={"pk": self.version.pk})
 
 
 class RowMixin(DraftMixin):
@@ -272,12 +270,7 @@ class RowMixin(DraftMixin):
         return model
 
     def get_row(self, request, version, kind, row_pk):
-        model = self.get_model(kind)
-        row = (
-            policy.scope(request.user, policy.VIEW, model.objects.select_related("user", "contact"))
-            .filter(pk=row_pk, version=version)
-            .first()
-        )
+        row = selectors.version_row(user=request.user, model=self.get_model(kind), version=version, pk=row_pk)
         if row is None:
             raise Http404
         return row
@@ -290,51 +283,60 @@ class RowMixin(DraftMixin):
             status=status,
         )
 
-    def render_form(self, request, version, kind, form, row=None, status=200):
+
+class RowFormView(RowMixin, DraftFormView):
+    """A row's form: a page of its own, or (htmx) swapped into the editor's table."""
+
+    success_message = gettext_lazy("The row was saved.")
+
+    def setup_row(self):
+        """Load `self.row` (None for a new row) and `self.instance`, the row the form edits."""
+        raise NotImplementedError
+
+    def setup_view(self):
+        self.version = self.get_version(self.request, self.kwargs["pk"])
+        self.kind = self.kwargs["kind"]
+        self.setup_row()
+        self.form_class = ROW_FORMS[self.kind]
+
+    def get_form_kwargs(self):
+        return {"instance": self.instance, "partner": self.version.agreement.partner}
+
+    def render_form(self, form, status=200):
         # htmx only swaps 2xx answers: a form with errors comes back as 200 to show in the row.
-        if not request.htmx and form.errors:
-            status = 400
-        template = "agreements/_row_form.html" if request.htmx else "agreements/row_form_page.html"
+        htmx = self.request.htmx
         response = render(
-            request,
-            template,
-            {"version": version, "kind": kind, "form": form, "row": row, "agreement": version.agreement},
-            status=status,
+            self.request,
+            "agreements/_row_form.html" if htmx else "agreements/row_form_page.html",
+            {
+                "version": self.version,
+                "kind": self.kind,
+                "form": form,
+                "row": self.row,
+                "agreement": self.version.agreement,
+            },
+            status=400 if form.errors and not htmx else 200,
         )
-        if request.htmx and form.errors:
+        if htmx and form.errors:
             announce(response, form_errors_text())
         return response
 
-    def save(self, request, version, kind, form, row):
-        if form.is_valid():
-            try:
-                row = services.row_save(version=version, row=form.instance, user=request.user)
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                if request.htmx:
-                    return announce(self.render_row(request, version, kind, row), _("The row was saved."))
-                messages.success(request, _("The row was saved."))
-                return redirect("agreements:edit", pk=version.pk)
-        return self.render_form(request, version, kind, form, row=row)
+    def perform(self, form):
+        return services.row_save(version=self.version, row=form.instance, user=self.request.user)
+
+    def form_succeeded(self, form, row):
+        if self.request.htmx:
+            return announce(self.render_row(self.request, self.version, self.kind, row), self.success_message)
+        return super().form_succeeded(form, row)
+
+    def get_success_url(self, row):
+        return reverse("agreements:edit", kwargs={"pk": self.version.pk})
 
 
-class RowCreateView(RowMixin, View):
-    def get(self, request, pk, kind):
-        version = self.get_version(request, pk)
-        model = self.get_model(kind)
-        if not version.is_draft:
-            return self.locked_response(request, version)
-        form = ROW_FORMS[kind](instance=model(version=version), partner=version.agreement.partner)
-        return self.render_form(request, version, kind, form)
-
-    def post(self, request, pk, kind):
-        version = self.get_version(request, pk)
-        model = self.get_model(kind)
-        if not version.is_draft:
-            return self.locked_response(request, version)
-        form = ROW_FORMS[kind](request.POST, instance=model(version=version), partner=version.agreement.partner)
-        return self.save(request, version, kind, form, None)
+class RowCreateView(RowFormView):
+    def setup_row(self):
+        self.row = None
+        self.instance = self.get_model(self.kind)(version=self.version)
 
 
 class RowView(RowMixin, View):
@@ -344,113 +346,107 @@ class RowView(RowMixin, View):
         return self.render_row(request, version, kind, row)
 
 
-class RowEditView(RowMixin, View):
-    def get(self, request, pk, kind, row_pk):
-        version = self.get_version(request, pk)
-        row = self.get_row(request, version, kind, row_pk)
-        if not version.is_draft:
-            return self.locked_response(request, version)
-        form = ROW_FORMS[kind](instance=row, partner=version.agreement.partner)
-        return self.render_form(request, version, kind, form, row=row)
-
-    def post(self, request, pk, kind, row_pk):
-        version = self.get_version(request, pk)
-        row = self.get_row(request, version, kind, row_pk)
-        if not version.is_draft:
-            return self.locked_response(request, version)
-        form = ROW_FORMS[kind](request.POST, instance=row, partner=version.agreement.partner)
-        return self.save(request, version, kind, form, row)
+class RowEditView(RowFormView):
+    def setup_row(self):
+        self.row = self.instance = self.get_row(self.request, self.version, self.kind, self.kwargs["row_pk"])
 
 
-class RowDeleteView(RowMixin, View):
-    def post(self, request, pk, kind, row_pk):
-        version = self.get_version(request, pk)
-        row = self.get_row(request, version, kind, row_pk)
-        try:
-            services.row_delete(row=row, user=request.user)
-        except ValidationError as error:
-            if request.htmx:
-                return render(request, "agreements/_locked.html", {"message": " ".join(error.messages)}, status=409)
-            _flash_error(request, error)
-            return redirect(version)
-        if request.htmx:
-            return announce(HttpResponse(""), _("The row was deleted."))
-        messages.success(request, _("The row was deleted."))
-        return redirect("agreements:edit", pk=version.pk)
+class RowDeleteView(RowMixin, ServiceActionView):
+    success_message = gettext_lazy("The row was deleted.")
+
+    def get_object(self):
+        self.version = self.get_version(self.request, self.kwargs["pk"])
+        return self.get_row(self.request, self.version, self.kwargs["kind"], self.kwargs["row_pk"])
+
+    def perform(self, row):
+        return services.row_delete(row=row, user=self.request.user)
+
+    def get_success_url(self, row, result):
+        return reverse("agreements:edit", kwargs={"pk": self.version.pk})
+
+    def get_failure_url(self, row):
+        return self.version.get_absolute_url()
+
+    def action_succeeded(self, row, result):
+        if self.request.htmx:
+            return announce(HttpResponse(""), self.success_message)
+        return super().action_succeeded(row, result)
+
+    def action_failed(self, row, error):
+        if self.request.htmx:
+            return render(self.request, "agreements/_locked.html", {"message": " ".join(error.messages)}, status=409)
+        return super().action_failed(row, error)
 
 
-class VersionActionView(LoginRequiredMixin, View):
+class VersionActionView(ServiceActionView):
     """POST-only life-cycle steps; an invalid step shows its message and changes nothing."""
 
     policy_action = ""  # the policy's named action, e.g. "send"
-    success_message = ""
 
-    def perform(self, request, version):
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        version = selectors.version_for(user=request.user, pk=pk)  # 404 out of reach
-        if not policy.can(request.user, self.policy_action, version):
+    def get_object(self):
+        version = selectors.version_for(user=self.request.user, pk=self.kwargs["pk"])  # 404 out of reach
+        if not policy.can(self.request.user, self.policy_action, version):
             raise PermissionDenied
-        try:
-            self.perform(request, version)
-        except ValidationError as error:
-            _flash_error(request, error)
-        else:
-            messages.success(request, self.success_message)
-        return redirect("agreements:version", pk=version.pk)
+        return version
+
+    def get_success_url(self, version, result):
+        return self.get_failure_url(version)
+
+    def get_failure_url(self, version):
+        return reverse("agreements:version", kwargs={"pk": version.pk})
 
 
 class SendView(VersionActionView):
     policy_action = "send"
-    success_message = _("The version was sent for sign-off. The signatories have been notified.")
+    success_message = gettext_lazy("The version was sent for sign-off. The signatories have been notified.")
 
-    def perform(self, request, version):
-        services.version_send(version=version, user=request.user)
+    def perform(self, version):
+        return services.version_send(version=version, user=self.request.user)
 
 
 class WithdrawView(VersionActionView):
     policy_action = "withdraw"
-    success_message = _("The version was withdrawn from sign-off and is a draft again.")
+    success_message = gettext_lazy("The version was withdrawn from sign-off and is a draft again.")
 
-    def perform(self, request, version):
-        services.version_withdraw(version=version, user=request.user)
+    def perform(self, version):
+        return services.version_withdraw(version=version, user=self.request.user)
 
 
 class SignView(VersionActionView):
     policy_action = "sign"
-    success_message = _("Thank you. Your signature was recorded.")
+    success_message = gettext_lazy("Thank you. Your signature was recorded.")
 
-    def perform(self, request, version):
+    def perform(self, version):
         # The sign forms carry a required "I have read this version" box; the page refuses without it.
-        if not request.POST.get("confirm"):
+        if not self.request.POST.get("confirm"):
             raise ValidationError(
                 _("Tick the box to confirm that you have read this version and sign for your organisation.")
             )
-        services.version_sign(version=version, user=request.user)
+        services.version_sign(version=version, user=self.request.user)
         version.refresh_from_db()
+
+    def get_success_message(self, version, result):
         if version.status == VersionStatus.ACTIVE:
-            self.success_message = _("Both parties have signed: version %(number)s is now in force.") % {
-                "number": version.number
-            }
+            return _("Both parties have signed: version %(number)s is now in force.") % {"number": version.number}
+        return self.success_message
 
 
-class TerminateView(AdminRequiredMixin, View):
+class TerminateView(AdminRequiredMixin, ServiceFormView):
     about_model = AgreementVersion
+    form_class = TerminateForm
+    template_name = "agreements/terminate.html"
+    success_message = gettext_lazy("The agreement was terminated.")
 
-    def get(self, request, pk):
-        version = selectors.version_for(user=request.user, pk=pk, action=policy.CHANGE)
-        return render(request, "agreements/terminate.html", {"version": version, "form": TerminateForm()})
+    def setup_view(self):
+        self.version = selectors.version_for(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
 
-    def post(self, request, pk):
-        version = selectors.version_for(user=request.user, pk=pk, action=policy.CHANGE)
-        form = TerminateForm(request.POST)
-        if form.is_valid():
-            try:
-                services.version_terminate(version=version, user=request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("The agreement was terminated."))
-                return redirect("agreements:version", pk=version.pk)
-        return render(request, "agreements/terminate.html", {"version": version, "form": form}, status=400)
+    def get_context_data(self, **context):
+        return {"version": self.version, **context}
+
+    def perform(self, form):
+        return services.version_terminate(
+            version=self.version, user=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def get_success_url(self, result):
+        return reverse("agreements:version", kwargs={"pk": self.version.pk})

@@ -2,21 +2,21 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import widgets
-from partners.models import OrganizationKind, Site
-from partners.selectors import host_managers
+from partners import selectors as partner_selectors
 
+from . import selectors
 from .models import Horizon, KPIDefinition, PartnerKPI, PeriodKind
 
 GRANULARITY_CHOICES = [("week", _("Week")), ("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))]
 
 
 class MeasurementForm(forms.Form):
-    kpi = forms.ModelChoiceField(label=_("KPI"), queryset=KPIDefinition.objects.none())
+    kpi = forms.ModelChoiceField(label=_("KPI"), queryset=None)
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices, initial=PeriodKind.DAY)
     period_start = forms.DateField(
         label=_("Period start"), widget=widgets.DateInput(), help_text=_("A week starts on Monday.")
     )
-    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None, required=False)
     value = forms.FloatField(
         label=_("Value"), required=False, help_text=_("Not needed for ratios: computed from the parts.")
     )
@@ -24,19 +24,10 @@ class MeasurementForm(forms.Form):
     denominator = forms.FloatField(label=_("Denominator"), required=False)
     sample_size = forms.FloatField(label=_("Sample size"), required=False, help_text=_("e.g. shipments or responses"))
 
-    def __init__(self, *args, assignments=None, partner=None, **kwargs):
+    def __init__(self, *args, assignments, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kpi"].queryset = KPIDefinition.objects.filter(pk__in=[a.kpi_id for a in assignments or []])
-        if partner is not None:
-            self.fields["site"].queryset = Site.objects.filter(
-                organization__in=[
-                    partner.pk,
-                    *Site.objects.filter(organization__kind=OrganizationKind.HOST).values_list(
-                        "organization", flat=True
-                    )[:1],
-                ],
-                is_active=True,
-            )
+        self.fields["kpi"].queryset = selectors.definitions_of(assignments)
+        self.fields["site"].queryset = partner_selectors.measurement_sites(partner=partner)
 
 
 class PartnerKPIForm(forms.ModelForm):
@@ -46,15 +37,12 @@ class PartnerKPIForm(forms.ModelForm):
 
     def __init__(self, *args, partner, **kwargs):
         super().__init__(*args, **kwargs)
-        from partners.models import User
-
         self.instance.partner = partner
-        taken = PartnerKPI.objects.filter(partner=partner).exclude(pk=self.instance.pk).values("kpi")
-        self.fields["kpi"].queryset = KPIDefinition.objects.filter(is_active=True).exclude(pk__in=taken)
+        self.fields["kpi"].queryset = selectors.assignable_definitions(partner=partner, assignment_pk=self.instance.pk)
         if self.instance.pk:
             self.fields["kpi"].disabled = True
-        self.fields["responsible_host"].queryset = host_managers()
-        self.fields["responsible_partner"].queryset = User.objects.filter(is_active=True, organization=partner)
+        self.fields["responsible_host"].queryset = partner_selectors.host_managers()
+        self.fields["responsible_partner"].queryset = partner_selectors.people_of(organization=partner)
 
 
 class TargetForm(forms.Form):

@@ -7,7 +7,7 @@ from datetime import date
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import formats, policy
@@ -498,11 +498,6 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
     }
 
 
-def shared_targets(partner) -> QuerySet:
-    """The KPI targets of `partner` on KPIs shared with it (those an agreement may commit to); unscoped."""
-    return KPITarget.objects.filter(partner=partner, partner_kpi__shared=True)
-
-
 def target_queryset() -> QuerySet:
     """All KPI targets with their KPI and partner KPI joined (e.g. to prefetch them); unscoped."""
     return KPITarget.objects.select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi")
@@ -519,11 +514,67 @@ def kpi_ids_named(word: str) -> list[int]:
     return [k.pk for k in KPIDefinition.objects.all() if word in k.display_name.lower()]
 
 
-def all_measurements() -> QuerySet:
-    """Every measurement, unscoped: for related fields that apply the access policy themselves."""
-    return Measurement.objects.all()
-
-
 def definitions_by_id(ids) -> dict[int, KPIDefinition]:
     """KPI definitions by primary key (names and units to show; no access check: definitions are public)."""
     return KPIDefinition.objects.in_bulk(list(ids))
+
+
+def definition_for(*, user, pk, action=policy.VIEW) -> KPIDefinition:
+    """One KPI definition for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    return policy.get_object(user, action, KPIDefinition, pk=pk)
+
+
+def partner_kpi_for(*, user, pk, action=policy.VIEW) -> PartnerKPI:
+    """One partner KPI with its KPI and partner for `action`: 404 out of view scope, 403 if only viewable."""
+    return policy.get_object(user, action, PartnerKPI.objects.select_related("kpi", "partner"), pk=pk)
+
+
+def partner_target_history(*, user, partner) -> QuerySet:
+    """Every target of a partner's KPIs that the user may see, by horizon, newest first."""
+    return (
+        policy.scope(user, policy.VIEW, KPITarget)
+        .filter(partner=partner)
+        .select_related("created_by")
+        .order_by("horizon", "-valid_from")
+    )
+
+
+def submittable_partner_kpis(*, user, partner) -> QuerySet:
+    """The partner's active KPIs the user may submit measurements for."""
+    return policy.scope(user, "submit", PartnerKPI).filter(partner=partner, kpi__is_active=True)
+
+
+def definitions_of(assignments) -> QuerySet:
+    """The KPI definitions of these partner KPIs."""
+    return KPIDefinition.objects.filter(pk__in=[a.kpi_id for a in assignments])
+
+
+def assignable_definitions(*, partner, assignment_pk=None) -> QuerySet:
+    """Active KPI definitions not yet assigned to the partner (besides the assignment `assignment_pk`)."""
+    taken = PartnerKPI.objects.filter(partner=partner).exclude(pk=assignment_pk).values("kpi")
+    return KPIDefinition.objects.filter(is_active=True).exclude(pk__in=taken)
+
+
+def shared_targets_of(*, partner) -> QuerySet:
+    """The targets of a partner's shared KPIs (what an agreement can commit to)."""
+    return KPITarget.objects.filter(partner=partner, partner_kpi__shared=True).select_related(
+        "kpi", "partner_kpi__partner", "partner_kpi__kpi"
+    )
+
+
+def all_partner_kpis() -> QuerySet:
+    """Every partner KPI with its KPI, not yet restricted by the access policy (the API scopes it)."""
+    return PartnerKPI.objects.select_related("kpi")
+
+
+def with_current_targets(partner_kpis: QuerySet, *, day: date) -> QuerySet:
+    """The partner KPIs with the targets in force on `day` as `current_targets`."""
+    current = KPITarget.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day
+    ).select_related("kpi")
+    return partner_kpis.prefetch_related(Prefetch("targets", queryset=current, to_attr="current_targets"))
+
+
+def all_measurements() -> QuerySet:
+    """Every measurement with its KPI and site, not yet restricted by the access policy (the API scopes it)."""
+    return Measurement.objects.select_related("kpi", "site")

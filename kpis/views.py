@@ -16,20 +16,17 @@ from django.utils import timezone
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView, View
 
 from partnerportal import formats, policy, uploads
-from partnerportal.views import AdminRequiredMixin, HostRequiredMixin
-from partners.models import Organization
+from partnerportal.views import AdminRequiredMixin, HostRequiredMixin, ServiceFormView
+from partners import selectors as partner_selectors
 
 from . import exports, figures, importing, periods, selectors, services
 from .forms import DefinitionForm, ImportForm, MeasurementForm, PartnerKPIForm, TargetForm
-from .models import KPIDefinition, KPITarget, Measurement, PartnerKPI, Source
+from .models import KPIDefinition, Measurement, Source
 from .templatetags.kpi_status import STATUS_ICONS, status_mark
-
-
-def partner_or_404(user, pk) -> Organization:
-    return policy.get_object(user, policy.VIEW, Organization.objects.partners(), pk=pk)
 
 
 def parse_day(raw) -> date | None:
@@ -58,7 +55,7 @@ class DefinitionFormView(AdminRequiredMixin, FormView):
 
     def get_object(self):
         pk = self.kwargs.get("pk")
-        return policy.get_object(self.request.user, policy.CHANGE, KPIDefinition, pk=pk) if pk else None
+        return selectors.definition_for(user=self.request.user, pk=pk, action=policy.CHANGE) if pk else None
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -75,22 +72,17 @@ class DefinitionFormView(AdminRequiredMixin, FormView):
 
 
 class PartnerKPIsView(HostRequiredMixin, TemplateView):
-    about_model = Organization
+    about_model = partner_selectors.all_organizations()
     about_kwarg = "partner_pk"
     template_name = "kpis/partner_kpis.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        partner = partner_or_404(self.request.user, self.kwargs["partner_pk"])
+        partner = partner_selectors.partner_detail(user=self.request.user, pk=self.kwargs["partner_pk"])
         assignments = list(selectors.visible_partner_kpis(user=self.request.user, partner=partner))
         in_force = selectors.targets_in_force([a.pk for a in assignments], timezone.localdate())
         history = {}
-        for target in (
-            policy.scope(self.request.user, policy.VIEW, KPITarget)
-            .filter(partner=partner)
-            .select_related("created_by")
-            .order_by("horizon", "-valid_from")
-        ):
+        for target in selectors.partner_target_history(user=self.request.user, partner=partner):
             history.setdefault(target.partner_kpi_id, []).append(target)
         context.update(
             partner=partner,
@@ -101,66 +93,64 @@ class PartnerKPIsView(HostRequiredMixin, TemplateView):
         return context
 
 
-class PartnerKPIFormView(HostRequiredMixin, FormView):
+class KPIFormView(ServiceFormView):
+    """The KPI app's service forms: a form with errors answers 200, as these pages always have.
+
+    Host pages list `HostRequiredMixin` after this class, so `setup_view()` looks the page's objects
+    up first: an object out of the user's reach is a 404 for everyone, as on every other page.
+    """
+
+    invalid_status = 200
+
+    def get_context_data(self, **context):
+        return {"view": self, **context}
+
+
+class PartnerKPIFormView(KPIFormView, HostRequiredMixin):
     template_name = "kpis/partner_kpi_form.html"
     form_class = PartnerKPIForm
+    success_message = gettext_lazy("The KPI assignment was saved.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
-        if "pk" in kwargs:
-            self.object = policy.get_object(request.user, policy.CHANGE, PartnerKPI, pk=kwargs["pk"])
+    def setup_view(self):
+        if "pk" in self.kwargs:
+            self.object = selectors.partner_kpi_for(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
             self.partner = self.object.partner
         else:
             self.object = None
-            self.partner = partner_or_404(request.user, kwargs["partner_pk"])
-        return super().dispatch(request, *args, **kwargs)
+            self.partner = partner_selectors.partner_detail(user=self.request.user, pk=self.kwargs["partner_pk"])
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(instance=self.object, partner=self.partner)
-        return kwargs
+        return {"instance": self.object, "partner": self.partner}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(partner=self.partner, object=self.object, **kwargs)
+    def get_context_data(self, **context):
+        return super().get_context_data(partner=self.partner, object=self.object, **context)
 
-    def form_valid(self, form):
-        try:
-            services.partner_kpi_save(user=self.request.user, partner_kpi=form.instance)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The KPI assignment was saved."))
-        return redirect("kpis:partner_kpis", partner_pk=self.partner.pk)
+    def perform(self, form):
+        return services.partner_kpi_save(user=self.request.user, partner_kpi=form.instance)
+
+    def get_success_url(self, result):
+        return reverse("kpis:partner_kpis", kwargs={"partner_pk": self.partner.pk})
 
 
-class TargetCreateView(HostRequiredMixin, FormView):
+class TargetCreateView(KPIFormView, HostRequiredMixin):
     template_name = "kpis/target_form.html"
     form_class = TargetForm
+    success_message = gettext_lazy("The target was saved; the previous one is kept in the history.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.assignment = policy.get_object(
-                request.user, policy.CHANGE, PartnerKPI.objects.select_related("kpi", "partner"), pk=kwargs["pk"]
-            )
-        return super().dispatch(request, *args, **kwargs)
+    def setup_view(self):
+        self.assignment = selectors.partner_kpi_for(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
 
-    def get_initial(self):
-        return {"valid_from": timezone.localdate()}
+    def get_form_kwargs(self):
+        return {"initial": {"valid_from": timezone.localdate()}}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(assignment=self.assignment, **kwargs)
+    def get_context_data(self, **context):
+        return super().get_context_data(assignment=self.assignment, **context)
 
-    def form_valid(self, form):
-        try:
-            services.target_set(user=self.request.user, partner_kpi=self.assignment, **form.cleaned_data)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        messages.success(self.request, _("The target was saved; the previous one is kept in the history."))
-        return redirect("kpis:partner_kpis", partner_pk=self.assignment.partner_id)
+    def perform(self, form):
+        return services.target_set(user=self.request.user, partner_kpi=self.assignment, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return reverse("kpis:partner_kpis", kwargs={"partner_pk": self.assignment.partner_id})
 
 
 # --- scorecard, chart, portfolio --------------------------------------------------------------
@@ -172,7 +162,7 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        partner = partner_or_404(user, self.kwargs["partner_pk"])
+        partner = partner_selectors.partner_detail(user=user, pk=self.kwargs["partner_pk"])
         granularity = self.request.GET.get("granularity", "month")
         card = selectors.scorecard(
             user=user, partner=partner, granularity=granularity, day=parse_day(self.request.GET.get("day"))
@@ -194,9 +184,7 @@ class ChartView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        assignment = policy.get_object(
-            user, policy.VIEW, PartnerKPI.objects.select_related("kpi", "partner"), pk=self.kwargs["pk"]
-        )
+        assignment = selectors.partner_kpi_for(user=user, pk=self.kwargs["pk"])
         granularity = self.request.GET.get("granularity", "month")
         chart = selectors.kpi_chart(partner_kpi=assignment, granularity=granularity)
         context.update(
@@ -281,7 +269,7 @@ class MeasurementListView(LoginRequiredMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        partner = partner_or_404(user, self.kwargs["partner_pk"])
+        partner = partner_selectors.partner_detail(user=user, pk=self.kwargs["partner_pk"])
         qs = selectors.measurements_for(user=user, partner=partner)
         code = self.request.GET.get("kpi")
         if code:
@@ -302,45 +290,42 @@ def _submittable(user, partner):
     return policy.scope(user, "submit", selectors.visible_partner_kpis(user=user, partner=partner))
 
 
-class MeasurementCreateView(LoginRequiredMixin, FormView):
+class MeasurementCreateView(KPIFormView):
     template_name = "kpis/measurement_form.html"
     form_class = MeasurementForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.partner = partner_or_404(request.user, kwargs["partner_pk"])  # 404 out of reach first
-            if not policy.allows(request.user, policy.ADD, Measurement):
-                raise PermissionDenied
-            self.assignments = list(_submittable(request.user, self.partner))
-            if not self.assignments:
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def setup_view(self):
+        user = self.request.user
+        self.partner = partner_selectors.partner_detail(
+            user=user, pk=self.kwargs["partner_pk"]
+        )  # 404 out of reach first
+        if not policy.allows(user, policy.ADD, Measurement):
+            raise PermissionDenied
+        self.assignments = list(_submittable(user, self.partner))
+        if not self.assignments:
+            raise PermissionDenied
 
     def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(assignments=self.assignments, partner=self.partner)
-        return kwargs
+        return {"assignments": self.assignments, "partner": self.partner}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(partner=self.partner, assignments=self.assignments, **kwargs)
+    def get_context_data(self, **context):
+        return super().get_context_data(partner=self.partner, assignments=self.assignments, **context)
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            _measurement, status = services.measurement_upsert(
-                user=self.request.user, partner=self.partner, source=Source.FORM, **data
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        text = {
+    def perform(self, form):
+        _measurement, status = services.measurement_upsert(
+            user=self.request.user, partner=self.partner, source=Source.FORM, **form.cleaned_data
+        )
+        return status
+
+    def get_success_message(self, status):
+        return {
             "created": _("The measurement was saved."),
             "updated": _("The measurement was corrected; the earlier value is kept in its history."),
             "unchanged": _("The same value was already recorded; nothing changed."),
         }[status]
-        messages.success(self.request, text)
-        return redirect("kpis:measurements", partner_pk=self.partner.pk)
+
+    def get_success_url(self, status):
+        return reverse("kpis:measurements", kwargs={"partner_pk": self.partner.pk})
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -373,9 +358,7 @@ class ImportView(LoginRequiredMixin, TemplateView):
         if policy.is_partner(user):
             context["template_partner"] = user.organization
         else:
-            context["template_partners"] = policy.scope(user, policy.VIEW, Organization.objects.partners()).order_by(
-                "name"
-            )
+            context["template_partners"] = partner_selectors.partner_choices(user=user)
         return context
 
     @staticmethod
@@ -480,13 +463,15 @@ class ImportTemplateView(LoginRequiredMixin, View):
         if not (raw.isdigit() and len(raw) < 19):
             messages.error(request, _("Choose the partner whose template you want."))
             return redirect("kpis:import")
-        partner = partner_or_404(request.user, int(raw))  # another partner's: 404, as for any object
+        partner = partner_selectors.partner_detail(
+            user=request.user, pk=int(raw)
+        )  # another partner's: 404, as for any object
         if not policy.allows(request.user, policy.ADD, Measurement):
             raise PermissionDenied
         fmt = request.GET.get("format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404
-        assignments = policy.scope(request.user, "submit", PartnerKPI).filter(partner=partner, kpi__is_active=True)
+        assignments = selectors.submittable_partner_kpis(user=request.user, partner=partner)
         return exports.import_template_response(
             assignments,
             partner=partner,
@@ -501,7 +486,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
 
 class MeasurementExportView(LoginRequiredMixin, View):
     def get(self, request, partner_pk):
-        partner = partner_or_404(request.user, partner_pk)
+        partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
         fmt = request.GET.get("format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404
@@ -516,7 +501,7 @@ class MeasurementExportView(LoginRequiredMixin, View):
 
 class ScorecardExportView(LoginRequiredMixin, View):
     def get(self, request, partner_pk):
-        partner = partner_or_404(request.user, partner_pk)
+        partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
         fmt = request.GET.get("format", "csv")
         if fmt not in ("csv", "xlsx"):
             raise Http404

@@ -56,12 +56,12 @@ account_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon, name="favicon"),
-    path("i18n/setlang/", views.set_language, name="set_language"),
+    path("healthz", views.HealthView.as_view(), name="healthz"),
+    path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
+    path("i18n/setlang/", views.SetLanguageView.as_view(), name="set_language"),
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

@@ -14,11 +14,11 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView, UpdateView, View
 
 from partnerportal import policy
@@ -28,8 +28,8 @@ from partnerportal.backends import may_sign_in
 class HostRequiredMixin(LoginRequiredMixin):
     """Pages for host staff only (admins and warehouse managers).
 
-    A page about one object names its model in `about_model` (looked up by the URL's
-    `about_kwarg`): a user refused the page then gets 404 for an object out of their reach and 403
+    A page about one object names its model (or a queryset of it) in `about_model` (looked up by
+    the URL's `about_kwarg`): a user refused the page then gets 404 for an object out of their reach and 403
     only for one they can see, so a guessed id tells nothing.
     """
 
@@ -93,8 +93,8 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     GET shows the form. POST validates it and calls `perform(form)`, which calls the service and
     returns what it made. A ValidationError from the service lands on the form (see
-    `service_errors_to_form`) and the page answers 400 with the form and nothing changed; an
-    invalid form answers 400 too. On success `success_message` is flashed and the browser goes to
+    `service_errors_to_form`) and the page answers `invalid_status` (400) with the form and nothing
+    changed; an invalid form answers the same. On success `success_message` is flashed and the browser goes to
     `get_success_url(result)` (by default the result's own page).
 
     Subclasses set `form_class` and `template_name`, implement `perform()`, and add what the form
@@ -105,6 +105,7 @@ class ServiceFormView(LoginRequiredMixin, View):
     form_class = None
     template_name = None
     success_message = ""
+    invalid_status = 400
 
     def setup_view(self) -> None:
         """Load what the page is about (e.g. `self.object`); runs once per request, before the form."""
@@ -155,7 +156,7 @@ class ServiceFormView(LoginRequiredMixin, View):
                 service_errors_to_form(form, error)
             else:
                 return self.form_succeeded(form, result)
-        return self.render_form(form, status=400)
+        return self.render_form(form, status=self.invalid_status)
 
 
 class ServiceActionView(LoginRequiredMixin, View):
@@ -165,7 +166,8 @@ class ServiceActionView(LoginRequiredMixin, View):
     but not allowed); `perform(obj)` calls the service. Success flashes `success_message`, a
     ValidationError from the service is flashed as errors and nothing changes; either way the
     browser goes back to `get_success_url(obj, result)` / `get_failure_url(obj)` (the object's page
-    by default).
+    by default). Pages whose button answers otherwise (e.g. htmx) override `action_succeeded()` /
+    `action_failed()`.
     """
 
     http_method_names = ["post"]
@@ -186,27 +188,39 @@ class ServiceActionView(LoginRequiredMixin, View):
     def get_failure_url(self, obj) -> str:
         return obj.get_absolute_url()
 
+    def action_succeeded(self, obj, result):
+        message = self.get_success_message(obj, result)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.get_success_url(obj, result))
+
+    def action_failed(self, obj, error: ValidationError):
+        flash_service_errors(self.request, error)
+        return redirect(self.get_failure_url(obj))
+
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         try:
             result = self.perform(obj)
         except ValidationError as error:
-            flash_service_errors(request, error)
-            return redirect(self.get_failure_url(obj))
-        message = self.get_success_message(obj, result)
-        if message:
-            messages.success(request, message)
-        return redirect(self.get_success_url(obj, result))
+            return self.action_failed(obj, error)
+        return self.action_succeeded(obj, result)
 
 
-def home(request):
-    if not request.user.is_authenticated:
-        return redirect(settings.LOGIN_URL)
-    if policy.is_partner(request.user) and request.user.organization_id:
-        return redirect("partners:detail", pk=request.user.organization_id)
-    if policy.is_host(request.user):
-        return redirect("dashboard")
-    raise PermissionDenied
+class HomeView(View):
+    """`/`: the login page, a partner user's own partner page or host staff's dashboard.
+
+    It answers every method alike (it only sends the browser on), so it replaces `dispatch()`.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        if policy.is_partner(request.user) and request.user.organization_id:
+            return redirect("partners:detail", pk=request.user.organization_id)
+        if policy.is_host(request.user):
+            return redirect("dashboard")
+        raise PermissionDenied
 
 
 HEALTH_TIMEOUT = 2  # seconds
@@ -237,57 +251,72 @@ def _check_database():
         probe.close()
 
 
-@never_cache
-@require_GET
-def healthz(request):
+@method_decorator(never_cache, name="dispatch")
+class HealthView(View):
     """Database and broker reachability for load balancers and compose health checks."""
-    checks = {}
-    try:
-        _check_database()
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        checks["database"] = f"error: {exc.__class__.__name__}"
-    try:
-        from partnerportal.celery import app
 
-        # Short timeouts: a load balancer's probe must get an answer quickly, also when the
-        # broker host silently drops packets.
-        quick = {"socket_connect_timeout": HEALTH_TIMEOUT, "socket_timeout": HEALTH_TIMEOUT}
-        with app.connection_for_write(connect_timeout=HEALTH_TIMEOUT, transport_options=quick) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0.1, interval_step=0.1, timeout=HEALTH_TIMEOUT)
-        checks["broker"] = "ok"
-    except Exception as exc:  # noqa: BLE001
-        checks["broker"] = f"error: {exc.__class__.__name__}"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    http_method_names = ["get"]
+
+    def get(self, request):
+        checks = {"database": self.database(), "broker": self.broker()}
+        healthy = all(value == "ok" for value in checks.values())
+        return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+    @staticmethod
+    def database() -> str:
+        try:
+            _check_database()
+        except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+            return f"error: {exc.__class__.__name__}"
+        return "ok"
+
+    @staticmethod
+    def broker() -> str:
+        try:
+            from partnerportal.celery import app
+
+            # Short timeouts: a load balancer's probe must get an answer quickly, also when the
+            # broker host silently drops packets.
+            quick = {"socket_connect_timeout": HEALTH_TIMEOUT, "socket_timeout": HEALTH_TIMEOUT}
+            with app.connection_for_write(connect_timeout=HEALTH_TIMEOUT, transport_options=quick) as conn:
+                conn.ensure_connection(max_retries=1, interval_start=0.1, interval_step=0.1, timeout=HEALTH_TIMEOUT)
+        except Exception as exc:  # noqa: BLE001
+            return f"error: {exc.__class__.__name__}"
+        return "ok"
 
 
-@require_GET
-def favicon(request):
+class FaviconView(View):
     """`/favicon.ico`, which browsers and bookmark tools ask for on their own: the static icon."""
-    return HttpResponseRedirect(static("favicon.ico"))
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        return HttpResponseRedirect(static("favicon.ico"))
 
 
-@require_POST
-def set_language(request):
+class SetLanguageView(View):
     """Switch the language; signed-in users keep it as their preference (used for e-mails too)."""
-    language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = reverse("home")
-    response = HttpResponseRedirect(next_url)
-    if language and check_for_language(language) and language in dict(settings.LANGUAGES):
-        if request.user.is_authenticated:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=settings.LANGUAGE_COOKIE_AGE,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
-    return response
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        language = request.POST.get("language", "")
+        next_url = request.POST.get("next") or reverse("home")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = reverse("home")
+        response = HttpResponseRedirect(next_url)
+        if language and check_for_language(language) and language in dict(settings.LANGUAGES):
+            if request.user.is_authenticated:
+                request.user.language = language
+                request.user.save(update_fields=["language"])
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response
 
 
 class PortalAuthenticationForm(AuthenticationForm):

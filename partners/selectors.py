@@ -1,9 +1,9 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from partnerportal import policy
 
-from .models import Organization, Site, User
+from .models import Contact, Organization, OrganizationKind, Site, User
 
 
 def partner_list(*, user, search: str = "", kind: str = "", include_inactive: bool = False) -> QuerySet:
@@ -19,8 +19,9 @@ def partner_list(*, user, search: str = "", kind: str = "", include_inactive: bo
     )
 
 
-def partner_detail(*, user, pk) -> Organization:
-    return policy.get_object(user, policy.VIEW, Organization.objects.partners(), pk=pk)
+def partner_detail(*, user, pk, action=policy.VIEW) -> Organization:
+    """One partner for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    return policy.get_object(user, action, Organization.objects.partners(), pk=pk)
 
 
 def partner_from_query(*, user, value) -> Organization | None:
@@ -108,3 +109,51 @@ def host_and_partner_people(*, partners) -> QuerySet:
 def host_staff_and_people_of(*, organization) -> QuerySet:
     """Active host staff and the active people of `organization`."""
     return User.objects.filter(is_active=True).filter(Q(organization=organization) | policy.host_staff())
+
+
+def all_organizations() -> QuerySet:
+    """Every organisation, host and partners, not yet restricted by the access policy."""
+    return Organization.objects.all()
+
+
+def organization_for(*, user, pk, action=policy.VIEW) -> Organization:
+    """One organisation (host or partner) for `action`: 404 out of view scope, 403 if only viewable."""
+    return policy.get_object(user, action, Organization, pk=pk)
+
+
+def site_for(*, user, pk, action=policy.VIEW) -> Site:
+    """One site with its organisation for `action`: 404 out of view scope, 403 if only viewable."""
+    return policy.get_object(user, action, Site.objects.select_related("organization"), pk=pk)
+
+
+def host_organization() -> Organization | None:
+    """The host company, if it exists yet."""
+    return Organization.objects.host().first()
+
+
+def host_name() -> str | None:
+    """The host company's name (None before it exists)."""
+    return Organization.objects.host().values_list("name", flat=True).first()
+
+
+def people_by_name(*, organization) -> QuerySet:
+    """Active users of an organisation by name, to choose a person from."""
+    return User.objects.filter(organization=organization, is_active=True).order_by("first_name", "last_name")
+
+
+def contacts_of(*, organization) -> QuerySet:
+    """An organisation's contacts (people without a login) by name."""
+    return Contact.objects.filter(organization=organization).order_by("name")
+
+
+def measurement_sites(*, partner) -> QuerySet:
+    """Active sites a partner's measurements may name: the partner's own and the host's."""
+    host = Site.objects.filter(organization__kind=OrganizationKind.HOST).values_list("organization", flat=True)[:1]
+    return Site.objects.filter(organization__in=[partner.pk, *host], is_active=True)
+
+
+def partners_with_active_sites() -> QuerySet:
+    """Every partner with its active sites, not yet restricted by the access policy (the API scopes it)."""
+    return Organization.objects.partners().prefetch_related(
+        Prefetch("sites", queryset=Site.objects.filter(is_active=True))
+    )

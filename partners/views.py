@@ -1,13 +1,12 @@
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 
 from partnerportal import hub, policy
 from partnerportal.htmx import announce
-from partnerportal.views import HostRequiredMixin, LoginRequiredMixin
+from partnerportal.views import HostRequiredMixin, LoginRequiredMixin, ServiceFormView
 
 from . import selectors, services
 from .forms import PartnerForm, PartnerSearchForm, SiteForm
@@ -44,85 +43,83 @@ class PartnerDetailView(LoginRequiredMixin, View):
         return render(request, "partners/partner_detail.html", context)
 
 
-class PartnerCreateView(HostRequiredMixin, View):
-    def get(self, request):
-        return render(request, "partners/partner_form.html", {"form": PartnerForm()})
+class PartnerCreateView(HostRequiredMixin, ServiceFormView):
+    form_class = PartnerForm
+    template_name = "partners/partner_form.html"
 
-    def post(self, request):
-        form = PartnerForm(request.POST)
-        if form.is_valid():
-            partner = services.organization_save(user=request.user, organization=form.instance)
-            messages.success(request, _("Partner %(name)s was created.") % {"name": partner.name})
-            return redirect(partner)
-        return render(request, "partners/partner_form.html", {"form": form}, status=400)
+    def perform(self, form):
+        return services.organization_save(user=self.request.user, organization=form.instance)
+
+    def get_success_message(self, partner):
+        return _("Partner %(name)s was created.") % {"name": partner.name}
 
 
-class PartnerUpdateView(HostRequiredMixin, View):
+class PartnerUpdateView(HostRequiredMixin, ServiceFormView):
     about_model = Organization
+    form_class = PartnerForm
+    template_name = "partners/partner_form.html"
 
-    def get_partner(self, request, pk):
-        return policy.get_object(request.user, policy.CHANGE, Organization.objects.partners(), pk=pk)
+    def setup_view(self):
+        self.partner = selectors.partner_detail(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
 
-    def get(self, request, pk):
-        partner = self.get_partner(request, pk)
-        return render(
-            request, "partners/partner_form.html", {"form": PartnerForm(instance=partner), "partner": partner}
+    def get_form_kwargs(self):
+        return {"instance": self.partner}
+
+    def get_context_data(self, **context):
+        return {"partner": self.partner, **context}
+
+    def perform(self, form):
+        return services.organization_save(user=self.request.user, organization=form.instance)
+
+    def get_success_message(self, partner):
+        return _("Partner %(name)s was saved.") % {"name": partner.name}
+
+
+class SiteCreateView(HostRequiredMixin, ServiceFormView):
+    about_model = Organization
+    form_class = SiteForm
+    template_name = "partners/site_form.html"
+
+    def setup_view(self):
+        self.organization = selectors.organization_for(
+            user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE
         )
 
-    def post(self, request, pk):
-        partner = self.get_partner(request, pk)
-        form = PartnerForm(request.POST, instance=partner)
-        if form.is_valid():
-            services.organization_save(user=request.user, organization=form.instance)
-            messages.success(request, _("Partner %(name)s was saved.") % {"name": partner.name})
-            return redirect(partner)
-        return render(request, "partners/partner_form.html", {"form": form, "partner": partner}, status=400)
+    def get_form_kwargs(self):
+        return {"instance": Site(organization=self.organization)}
+
+    def get_context_data(self, **context):
+        return {"organization": self.organization, **context}
+
+    def perform(self, form):
+        return services.site_save(user=self.request.user, site=form.instance)
+
+    def get_success_message(self, site):
+        return _("Site %(name)s was added.") % {"name": site.name}
+
+    def get_success_url(self, site):
+        return self.organization.get_absolute_url()
 
 
-class SiteCreateView(HostRequiredMixin, View):
-    about_model = Organization
-
-    def get_organization(self, request, pk):
-        return policy.get_object(request.user, policy.CHANGE, Organization, pk=pk)
-
-    def get(self, request, pk):
-        organization = self.get_organization(request, pk)
-        return render(request, "partners/site_form.html", {"form": SiteForm(), "organization": organization})
-
-    def post(self, request, pk):
-        organization = self.get_organization(request, pk)
-        form = SiteForm(request.POST, instance=Site(organization=organization))
-        if form.is_valid():
-            services.site_save(user=request.user, site=form.instance)
-            messages.success(request, _("Site %(name)s was added.") % {"name": form.instance.name})
-            return redirect(organization)
-        return render(request, "partners/site_form.html", {"form": form, "organization": organization}, status=400)
-
-
-class SiteUpdateView(HostRequiredMixin, View):
+class SiteUpdateView(HostRequiredMixin, ServiceFormView):
     about_model = Site
+    form_class = SiteForm
+    template_name = "partners/site_form.html"
 
-    def get_site(self, request, pk):
-        return policy.get_object(request.user, policy.CHANGE, Site.objects.select_related("organization"), pk=pk)
+    def setup_view(self):
+        self.site = selectors.site_for(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
 
-    def get(self, request, pk):
-        site = self.get_site(request, pk)
-        return render(
-            request,
-            "partners/site_form.html",
-            {"form": SiteForm(instance=site), "organization": site.organization, "site": site},
-        )
+    def get_form_kwargs(self):
+        return {"instance": self.site}
 
-    def post(self, request, pk):
-        site = self.get_site(request, pk)
-        form = SiteForm(request.POST, instance=site)
-        if form.is_valid():
-            services.site_save(user=request.user, site=form.instance)
-            messages.success(request, _("Site %(name)s was saved.") % {"name": site.name})
-            return redirect(site.organization)
-        return render(
-            request,
-            "partners/site_form.html",
-            {"form": form, "organization": site.organization, "site": site},
-            status=400,
-        )
+    def get_context_data(self, **context):
+        return {"organization": self.site.organization, "site": self.site, **context}
+
+    def perform(self, form):
+        return services.site_save(user=self.request.user, site=form.instance)
+
+    def get_success_message(self, site):
+        return _("Site %(name)s was saved.") % {"name": site.name}
+
+    def get_success_url(self, site):
+        return site.organization.get_absolute_url()

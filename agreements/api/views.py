@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -8,7 +7,7 @@ from partnerportal import policy
 from partnerportal.api import PolicyViewSetMixin
 
 from .. import selectors, services
-from ..models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility
+from ..models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
 from .serializers import (
     AgreementSerializer,
     ChannelRuleSerializer,
@@ -22,15 +21,12 @@ from .serializers import (
 class AgreementViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Agreements (one per partner). Partner users see their own; host staff create them and start drafts."""
 
-    queryset = Agreement.objects.select_related("partner").order_by("partner__name")
+    queryset = selectors.agreements_by_partner()
     serializer_class = AgreementSerializer
     filterset_fields = ["partner"]
 
     def get_queryset(self):
-        versions = policy.scope(self.request.user, policy.VIEW, AgreementVersion).order_by("-number")
-        return (
-            super().get_queryset().prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions"))
-        )
+        return selectors.with_visible_versions(super().get_queryset(), user=self.request.user)
 
     def perform_create(self, serializer):
         partner = serializer.validated_data["partner"]
@@ -44,7 +40,7 @@ class AgreementViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     @action(detail=True, methods=["post"])
     def drafts(self, request, pk=None):
         """Start a new draft, copied from the active version with all its rows."""
-        agreement = policy.get_object(request.user, policy.CHANGE, Agreement, pk=pk)
+        agreement = selectors.agreement_for(user=request.user, pk=pk, action=policy.CHANGE)
         draft = services.draft_create(agreement=agreement, user=request.user)
         return Response(VersionSerializer(selectors.version_queryset().get(pk=draft.pk)).data, status=201)
 
@@ -74,7 +70,7 @@ class AgreementVersionViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelVie
     permission_classes = [VersionPermission]
     filterset_fields = ["agreement", "status", "agreement__partner"]
     http_method_names = ["get", "patch", "post", "head", "options"]
-    queryset = AgreementVersion.objects.none()
+    queryset = selectors.version_queryset().none()
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
@@ -159,15 +155,15 @@ class RowViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
 
 
 class ResponsibilityViewSet(RowViewSet):
-    queryset = Responsibility.objects.select_related("user", "contact", "version").order_by("version", "activity")
+    queryset = selectors.version_rows(Responsibility)
     serializer_class = ResponsibilitySerializer
 
 
 class ChannelRuleViewSet(RowViewSet):
-    queryset = ChannelRule.objects.select_related("user", "contact", "version").order_by("version", "topic")
+    queryset = selectors.version_rows(ChannelRule)
     serializer_class = ChannelRuleSerializer
 
 
 class EscalationStepViewSet(RowViewSet):
-    queryset = EscalationStep.objects.select_related("user", "contact", "version").order_by("version", "level")
+    queryset = selectors.version_rows(EscalationStep)
     serializer_class = EscalationStepSerializer

@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,10 +12,10 @@ from rest_framework.views import APIView
 
 from partnerportal import policy
 from partnerportal.api import PolicyReadOnlyViewSet
-from partners.models import Organization
+from partners import selectors as partner_selectors
 
 from .. import figures, importing, selectors, services
-from ..models import KPITarget, Measurement, PartnerKPI, Source
+from ..models import Measurement, Source
 from .serializers import (
     BulkErrorSerializer,
     BulkResultSerializer,
@@ -47,22 +46,18 @@ class KPIDefinitionViewSet(viewsets.ReadOnlyModelViewSet):
 class PartnerKPIViewSet(PolicyReadOnlyViewSet):
     """KPIs assigned to partners, with the targets in force today."""
 
-    queryset = PartnerKPI.objects.select_related("kpi")
+    queryset = selectors.all_partner_kpis()
     serializer_class = PartnerKPISerializer
     filterset_fields = ["partner", "shared"]
 
     def get_queryset(self):
-        today = timezone.localdate()
-        current = KPITarget.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today), valid_from__lte=today
-        ).select_related("kpi")
-        return super().get_queryset().prefetch_related(Prefetch("targets", queryset=current, to_attr="current_targets"))
+        return selectors.with_current_targets(super().get_queryset(), day=timezone.localdate())
 
 
 class KPITargetViewSet(PolicyReadOnlyViewSet):
     """Targets with their history (valid_from / valid_to)."""
 
-    queryset = KPITarget.objects.select_related("kpi")
+    queryset = selectors.target_queryset()
     serializer_class = KPITargetSerializer
     filterset_fields = ["partner", "partner_kpi", "horizon"]
 
@@ -80,7 +75,7 @@ class KPITargetViewSet(PolicyReadOnlyViewSet):
 class MeasurementViewSet(PolicyReadOnlyViewSet):
     """Measurements; filter by partner, kpi (code), site (code), period_kind, start, end."""
 
-    queryset = Measurement.objects.select_related("kpi", "site")
+    queryset = selectors.all_measurements()
     serializer_class = MeasurementSerializer
     filterset_fields = ["partner", "period_kind", "source"]
     ordering_fields = ["period_start"]
@@ -155,7 +150,7 @@ class ScorecardView(APIView):
         ]
     )
     def get(self, request, partner_pk):
-        partner = policy.get_object(request.user, policy.VIEW, Organization.objects.partners(), pk=partner_pk)
+        partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
         day = request.query_params.get("day")
         try:
             day = date.fromisoformat(day) if day else None

@@ -1,20 +1,17 @@
-from django.db.models import Prefetch
 from rest_framework import viewsets
 
 from partnerportal import policy
 from partnerportal.api import PolicyViewSetMixin
 
-from .. import services
-from ..models import Organization, Site
+from .. import selectors, services
+from ..models import Organization
 from .serializers import HostPartnerSerializer, PartnerSerializer
 
 
 class PartnerViewSet(PolicyViewSetMixin, viewsets.ModelViewSet):
     """Partner organisations. Partner users see only their own; host staff create and edit."""
 
-    queryset = Organization.objects.partners().prefetch_related(
-        Prefetch("sites", queryset=Site.objects.filter(is_active=True))
-    )
+    queryset = selectors.partners_with_active_sites()
     filterset_fields = ["kind", "is_active"]
     search_fields = ["name", "city"]
     ordering_fields = ["name", "partner_since"]
