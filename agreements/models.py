@@ -150,7 +150,7 @@ class Agreement(models.Model):
         "partners.Organization", on_delete=models.PROTECT, related_name="agreements", verbose_name=_("partner")
     )
     title = models.CharField(_("title"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = AgreementQuerySet.as_manager()
@@ -265,16 +265,31 @@ class AgreementVersion(models.Model):
     # PROTECT: who created, sent and terminated a version is part of its record (a user leaves by
     # being deactivated), so deleting the user must not blank it.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent for sign-off"), null=True, blank=True)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
     )
     activated_at = models.DateTimeField(_("activated"), null=True, blank=True)
     terminated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("terminated by"),
     )
     terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
     termination_reason = LimitedTextField(_("reason for termination"), max_length=fields.SHORT_TEXT, blank=True)

@@ -148,7 +148,7 @@ class PartnerKPI(models.Model):
         related_name="+",
         verbose_name=_("responsible at the partner"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -199,9 +199,15 @@ class KPITarget(models.Model):
     )
     # Copies of partner_kpi.partner / .kpi, so other apps can filter targets by partner directly.
     partner = models.ForeignKey(
-        "partners.Organization", on_delete=models.CASCADE, related_name="kpi_targets", editable=False
+        "partners.Organization",
+        on_delete=models.CASCADE,
+        related_name="kpi_targets",
+        editable=False,
+        verbose_name=_("partner"),
     )
-    kpi = models.ForeignKey(KPIDefinition, on_delete=models.PROTECT, related_name="targets", editable=False)
+    kpi = models.ForeignKey(
+        KPIDefinition, on_delete=models.PROTECT, related_name="targets", editable=False, verbose_name=_("KPI")
+    )
     horizon = models.CharField(_("horizon"), max_length=12, choices=Horizon.choices, default=Horizon.SHORT_TERM)
     value = models.FloatField(_("target"))
     warning = models.FloatField(_("warning threshold"), null=True, blank=True)
@@ -210,9 +216,14 @@ class KPITarget(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = KPITargetQuerySet.as_manager()
@@ -365,8 +376,8 @@ class Measurement(models.Model):
         db_constraint=False,
     )
     # Database defaults too: the bulk loader's COPY leaves these columns out.
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
     history = HistoricalRecords()
 
     class Meta:

@@ -56,9 +56,14 @@ class MeetingSeries(models.Model):
     # (a new EXDATE), so calendar clients take the new version instead of keeping the old one.
     sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[participants])
 
     class Meta:
@@ -148,7 +153,7 @@ class Meeting(models.Model):
     moved = models.BooleanField(_("moved"), default=False)
     # Bumped on every move: reminder keys include it, so moving back to an earlier time queues
     # fresh reminders instead of colliding with the withdrawn ones.
-    schedule_revision = models.PositiveIntegerField(default=0, editable=False)
+    schedule_revision = models.PositiveIntegerField(_("schedule revision"), default=0, editable=False)
     # RFC 5545 SEQUENCE of this meeting's calendar entry (the .ics file, the e-mailed invitation and
     # the feed's override): raised by the services on every change of time, place, video link,
     # title, participants or status. See `calendar_sequence` for the number that is written.
@@ -165,9 +170,9 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, through="Attendance", related_name="attended_meetings", blank=True
     )
     agenda_snapshot = models.JSONField(_("frozen agenda"), null=True, blank=True)
-    held_at = models.DateTimeField(null=True, blank=True)
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
     minutes_published_at = models.DateTimeField(_("minutes published"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["agenda_snapshot"])
 
     class Meta:
@@ -240,7 +245,7 @@ class AgendaTopic(models.Model):
     internal = models.BooleanField(
         pgettext_lazy("meeting topic", "internal"), default=False, help_text=_("Only host staff see internal topics.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -290,9 +295,14 @@ class ActionItem(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     objects = ActionItemQuerySet.as_manager()
@@ -332,7 +342,7 @@ class CalendarFeed(models.Model):
         default=False,
         help_text=_("Host staff: also the meetings of series you created, not only those you take part in."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     def __str__(self):
         return f"feed of {self.user}"

@@ -66,8 +66,8 @@ class Organization(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     partner_since = models.DateField(_("partner since"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     objects = OrganizationQuerySet.as_manager()

@@ -214,6 +214,13 @@ class EngagementForm(widgets.KeepPrecisionMixin, PartnerChoiceMixin, forms.Model
         return data
 
 
+class PartnerCheckboxes(forms.CheckboxSelectMultiple):
+    """The partners to tick, one checkbox each in a bordered box that says when there is none to choose; the
+    form template puts it in a fieldset with the field's label as its legend."""
+
+    template_name = "relations/widgets/partner_checkboxes.html"
+
+
 class RoadmapForm(forms.ModelForm):
     class Meta:
         model = RoadmapItem
@@ -232,7 +239,7 @@ class RoadmapForm(forms.ModelForm):
             "ends_on": widgets.DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "expected_effect": forms.Textarea(attrs={"rows": 3}),
-            "shared_with": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+            "shared_with": PartnerCheckboxes(attrs={"class": "form-check-input"}),
         }
         help_texts = {"shared_with": _("Tick the partners who may see the plan. None ticked: the plan is internal.")}
 

@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from partnerportal import policy
+from tests.browser import chromium
 from tests.factories import HostFactory, OrganizationFactory, SiteFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
@@ -72,3 +73,9 @@ def client_for(user):
 @pytest.fixture
 def client_as():
     return client_for
+
+
+@pytest.fixture
+def browser():
+    """A started headless Chromium (tests/browser.py), closed after the test."""
+    yield from chromium()

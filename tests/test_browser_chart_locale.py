@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from partnerportal import policy
-from tests.factories import PASSWORD, HostFactory, OrganizationFactory, UserFactory
+from tests.browser import log_in, new_page
+from tests.factories import HostFactory, OrganizationFactory, UserFactory
 from tests.kpis.helpers import measure, setup_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,9 +23,7 @@ TICKS = """() => {
 }"""
 
 
-def test_chart_ticks_follow_the_page_language(live_server):
-    from playwright.sync_api import sync_playwright
-
+def test_chart_ticks_follow_the_page_language(live_server, browser):
     host = HostFactory()
     partner = OrganizationFactory(name="Alfa Logistik A/S")
     user = UserFactory(username="manager", organization=host, role=policy.MANAGER, language="da")
@@ -32,27 +31,15 @@ def test_chart_ticks_follow_the_page_language(live_server):
     for month in (1, 2, 3):
         for d in range(3):
             measure(partner, "error-rate", date(2025, month, 1) + timedelta(days=d), numerator=1 + d, denominator=400)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            context = browser.new_context()
-            page = context.new_page()
-            page.set_default_timeout(8000)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=username]", "manager")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("main form [type=submit]")
-            page.wait_for_load_state()
-            seen = {}
-            for language in ("da", "en"):
-                user.language = language
-                user.save(update_fields=["language"])
-                page.goto(live_server.url + reverse("kpis:chart", args=[error.pk]) + "?granularity=month")
-                page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('kpi-chart'))")
-                assert page.evaluate("document.documentElement.lang") == language
-                seen[language] = page.evaluate(TICKS)
-        finally:
-            browser.close()
+    page = log_in(new_page(browser), live_server.url, "manager")
+    seen = {}
+    for language in ("da", "en"):
+        user.language = language
+        user.save(update_fields=["language"])
+        page.goto(live_server.url + reverse("kpis:chart", args=[error.pk]) + "?granularity=month")
+        page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('kpi-chart'))")
+        assert page.evaluate("document.documentElement.lang") == language
+        seen[language] = page.evaluate(TICKS)
     da, en = seen["da"], seen["en"]
     assert da["locale"] == "da" and en["locale"] == "en"
     assert "mar. 2025" in da["x"] and "feb. 2025" in da["x"], da["x"]

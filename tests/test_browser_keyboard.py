@@ -11,25 +11,14 @@ The page is read (which element has the focus, what is shown) but never touched 
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from partners.models import User
 from relations.models import Notice
+from tests.browser import FOCUSED, new_page, tab_to
 from tests.factories import PASSWORD
 from tests.kpis import helpers as kpi_helpers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FOCUSED = "() => { const a = document.activeElement; return a ? a.outerHTML.slice(0, 200) : null; }"
-
-
-def _focus(page, selector, *, limit=60, key="Tab"):
-    """Press Tab (or `key`) until the element matching `selector` has the focus."""
-    for _ in range(limit):
-        page.keyboard.press(key)
-        if page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector):
-            return
-    raise AssertionError(f"{selector} is not reachable with {key}; the focus is on {page.evaluate(FOCUSED)}")
 
 
 def _focus_text(page, selector, text, *, limit=80, key="Tab"):
@@ -54,7 +43,7 @@ def _activate(page, key="Enter"):
 def _sign_in(page, base, username):
     page.goto(base + "/accounts/login/")
     assert page.locator("html").get_attribute("lang") == "da"
-    _focus(page, "#id_username")
+    tab_to(page, "#id_username")
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -66,19 +55,8 @@ def _focused_is(page, selector):
     return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
 
 
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
 def _page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="da-DK")
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    return page
+    return new_page(browser, viewport={"width": 1366, "height": 768}, locale="da-DK")
 
 
 def test_sign_in_and_open_a_scorecard_with_the_keyboard(world, live_server, browser):
@@ -88,7 +66,7 @@ def test_sign_in_and_open_a_scorecard_with_the_keyboard(world, live_server, brow
 
     # A wrong password: the focus moves to the error summary, which is read as an alert.
     page.goto(live_server.url + "/accounts/login/")
-    _focus(page, "#id_username")
+    tab_to(page, "#id_username")
     page.keyboard.type("manager")
     page.keyboard.press("Tab")
     page.keyboard.type("not the password")
@@ -131,23 +109,23 @@ def test_post_a_notice_with_the_keyboard(world, live_server, browser):
     _focus_text(page, "#nav-relationship + .dropdown-menu a", "Varsler", key="ArrowDown", limit=10)
     _activate(page)
     assert page.url.endswith("/relations/notices/")
-    _focus(page, "main a[href$='/relations/notices/new/']")
+    tab_to(page, "main a[href$='/relations/notices/new/']")
     _activate(page)
     assert page.url.endswith("/relations/notices/new/")
 
     # The partner is the user's own; choose the kind with the arrow keys, and send without a title.
-    _focus(page, "#id_kind")
+    tab_to(page, "#id_kind")
     page.keyboard.press("ArrowDown")
     kind = page.eval_on_selector("#id_kind", "el => el.value")
     assert kind
-    _focus(page, "main form [type=submit]")
+    tab_to(page, "main form [type=submit]")
     _activate(page)
 
     # The focus is on the summary; its link to the title field moves the focus there.
     assert _focused_is(page, "[data-error-summary]"), page.evaluate(FOCUSED)
     summary = page.locator("[data-error-summary]").inner_text()
     assert "Titel" in summary, summary
-    _focus(page, "[data-error-summary] a[href='#id_title']")
+    tab_to(page, "[data-error-summary] a[href='#id_title']")
     page.keyboard.press("Enter")
     assert _focused_is(page, "#id_title")
     assert page.eval_on_selector("#id_title", "el => el.getAttribute('aria-invalid')") == "true"
@@ -156,14 +134,14 @@ def test_post_a_notice_with_the_keyboard(world, live_server, browser):
     # The date and time typed into the field's parts. The order of the parts follows the browser's own
     # language (headless Chromium: month first, and AM/PM); 12.12. reads the same either way, and "A"
     # is ignored where the clock has 24 hours. The arrow key moves from the year to the hour.
-    _focus(page, "#id_affected_from")
+    tab_to(page, "#id_affected_from")
     page.keyboard.type("12122026", delay=20)
     page.keyboard.press("ArrowRight")
     page.keyboard.type("0800A", delay=20)
     assert page.eval_on_selector("#id_affected_from", "el => el.value") == "2026-12-12T08:00"
-    _focus(page, "#id_description")
+    tab_to(page, "#id_description")
     page.keyboard.type("Vi har travlt op til jul.")
-    _focus(page, "main form [type=submit]")
+    tab_to(page, "main form [type=submit]")
     _activate(page)
 
     notice = Notice.objects.get(title="Ekstra vagter i uge 50")

@@ -16,9 +16,8 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 
-from tests.factories import PASSWORD
+from tests.browser import log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -160,54 +159,45 @@ def _lost_values(page):
     )
 
 
-def test_every_edit_page_saved_unchanged_changes_nothing(world, live_server):
+def test_every_edit_page_saved_unchanged_changes_nothing(world, live_server, browser):
     from partners.models import User
 
     pages = _form_pages(world)
     _give_dates(world)
     assert {kind for _n, kind, _u in pages} == {"edit", "create"}
     problems, dated_inputs = [], 0
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_context().new_page()
-        page.set_default_timeout(8000)
-        page.goto(live_server.url + "/accounts/login/")
-        page.fill("input[name=username]", world.admin.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("main form [type=submit]")
-        page.wait_for_load_state()
-        for language in ("da", "en"):
-            User.objects.filter(pk=world.admin.pk).update(language=language)
-            for view_name, kind, url in pages:
-                where = f"[{language}] {view_name} {url}"
-                response = page.goto(live_server.url + url)
-                if response.status != 200:
-                    problems.append(f"{where}: status {response.status}")
-                    continue
-                assert page.locator("html").get_attribute("lang") == language, where
-                lost = _lost_values(page)
-                if lost:
-                    problems.append(f"{where}: the browser dropped date/time values (name, sent, kept) {lost}")
-                dated_inputs += page.locator(DATE_INPUTS).evaluate_all("l => l.filter(e => e.value).length")
-                if kind != "edit":
-                    continue
-                form = _main_form(page)
-                if form is None:
-                    problems.append(f"{where}: no form posting to the page")
-                    continue
-                before = _snapshot()
-                try:  # a plain post or an htmx one: wait for the answer to the post
-                    with page.expect_response(lambda r: r.request.method == "POST", timeout=5000):
-                        form.locator("[type=submit]").first.click()
-                except PlaywrightTimeout:
-                    problems.append(f"{where}: the browser refused to submit the unchanged form")
-                    continue
-                page.wait_for_load_state()
-                errors = page.locator(".invalid-feedback, .alert-danger").all_inner_texts()
-                if errors and view_name not in KNOWN_REFUSALS:
-                    problems.append(f"{where}: saving unchanged was refused: {errors}")
-                problems += [f"{where}: {d}" for d in _differences(before, _snapshot())]
-        browser.close()
+    page = log_in(new_page(browser), live_server.url, world.admin.username)
+    for language in ("da", "en"):
+        User.objects.filter(pk=world.admin.pk).update(language=language)
+        for view_name, kind, url in pages:
+            where = f"[{language}] {view_name} {url}"
+            response = page.goto(live_server.url + url)
+            if response.status != 200:
+                problems.append(f"{where}: status {response.status}")
+                continue
+            assert page.locator("html").get_attribute("lang") == language, where
+            lost = _lost_values(page)
+            if lost:
+                problems.append(f"{where}: the browser dropped date/time values (name, sent, kept) {lost}")
+            dated_inputs += page.locator(DATE_INPUTS).evaluate_all("l => l.filter(e => e.value).length")
+            if kind != "edit":
+                continue
+            form = _main_form(page)
+            if form is None:
+                problems.append(f"{where}: no form posting to the page")
+                continue
+            before = _snapshot()
+            try:  # a plain post or an htmx one: wait for the answer to the post
+                with page.expect_response(lambda r: r.request.method == "POST", timeout=5000):
+                    form.locator("[type=submit]").first.click()
+            except PlaywrightTimeout:
+                problems.append(f"{where}: the browser refused to submit the unchanged form")
+                continue
+            page.wait_for_load_state()
+            errors = page.locator(".invalid-feedback, .alert-danger").all_inner_texts()
+            if errors and view_name not in KNOWN_REFUSALS:
+                problems.append(f"{where}: saving unchanged was refused: {errors}")
+            problems += [f"{where}: {d}" for d in _differences(before, _snapshot())]
     # The sweep saw real dates, so it can fail: partner since, review date, series, engagement, roadmap.
     assert dated_inputs >= 8, dated_inputs
     assert not problems, "\n".join(problems)

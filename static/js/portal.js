@@ -12,23 +12,6 @@
       table.parentNode.insertBefore(box, table);
       box.appendChild(table);
     });
-    // A box that scrolls must be reachable by keyboard (WCAG 2.1.1): when nothing inside it takes the focus,
-    // the box itself does, named after its table's caption.
-    reachable(root);
-  }
-  function reachable(root) {
-    var boxes = Array.prototype.slice.call(root.querySelectorAll ? root.querySelectorAll("main .table-responsive") : []);
-    boxes.forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
-      if (!scrolls || box.hasAttribute("tabindex")) { return; }
-      if (box.querySelector("a[href], button, input, select, textarea, [tabindex]")) { return; }
-      box.setAttribute("tabindex", "0");
-      var caption = box.querySelector("caption");
-      if (caption && caption.textContent.trim()) {
-        box.setAttribute("role", "region");
-        box.setAttribute("aria-label", caption.textContent.trim());
-      }
-    });
   }
   function bind(root) {
     contain(root);
@@ -81,9 +64,6 @@
     if (details) { details.open = true; }
   });
   document.addEventListener("DOMContentLoaded", function () { bind(document); focusErrors(document); });
-  // Widths are final once images and fonts are in: check the scrolling boxes again, and after a resize.
-  window.addEventListener("load", function () { reachable(document); });
-  window.addEventListener("resize", function () { reachable(document); });
   document.addEventListener("htmx:load", function (event) { bind(event.target); });
 
   // A polite live region (in base.html) says what an action did without moving the focus.

@@ -7,38 +7,14 @@ import subprocess
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from agreements import services
 from agreements.models import VersionStatus
 from tests.agreements import helpers
-from tests.factories import PASSWORD
+from tests.browser import csp_errors, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-def _page(browser):
-    page = browser.new_context().new_page()
-    page.set_default_timeout(8000)
-    csp_errors = []
-    page.on("console", lambda m: "Content Security Policy" in m.text and csp_errors.append(m.text))
-    return page, csp_errors
-
-
-def _log_in(page, live_server, username):
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_revision_reviewed_signed_and_printed(world, live_server, browser, tmp_path):
@@ -47,8 +23,9 @@ def test_revision_reviewed_signed_and_printed(world, live_server, browser, tmp_p
     rule = draft.channelrule_set.get()
 
     # The admin changes a line of the channel matrix inline (htmx, no page load) and sends the revision.
-    admin, admin_csp = _page(browser)
-    _log_in(admin, live_server, "admin")
+    admin = new_page(browser)
+    admin_csp = csp_errors(admin)
+    log_in(admin, live_server.url, "admin")
     admin.goto(live_server.url + reverse("agreements:edit", args=[draft.pk]))
     admin.evaluate("window.__noReload = true")
     row = admin.locator(f"#channel-{rule.pk}")
@@ -76,8 +53,9 @@ def test_revision_reviewed_signed_and_printed(world, live_server, browser, tmp_p
     assert not admin_csp
 
     # The partner manager finds the pending signature on the hub, reviews the differences and signs.
-    partner, partner_csp = _page(browser)
-    _log_in(partner, live_server, "a_manager")
+    partner = new_page(browser)
+    partner_csp = csp_errors(partner)
+    log_in(partner, live_server.url, "a_manager")
     partner.goto(live_server.url + reverse("partners:detail", args=[world.partner_a.pk]))
     pending = partner.locator("#agreement-pending")
     expect(pending).to_contain_text("awaits your signature")

@@ -4,46 +4,17 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser import csp_errors, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        yield browser
-        browser.close()
-
-
-def _page(browser, **options):
-    context = browser.new_context(**options)
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    csp_errors = []
-
-    def on_console(message):
-        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
-            csp_errors.append(message.text)
-
-    page.on("console", on_console)
-    return page, csp_errors
-
-
-def _log_in(page, live_server, username):
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_warehouse_manager_sees_dashboard_and_directory(world, live_server, browser):
-    page, csp_errors = _page(browser)
-    _log_in(page, live_server, "manager")
+    page = new_page(browser)
+    csp = csp_errors(page)
+    log_in(page, live_server.url, "manager")
     assert page.url == live_server.url + reverse("dashboard")
     assert page.locator("h1").first.inner_text() == "Dashboard"
 
@@ -66,12 +37,13 @@ def test_warehouse_manager_sees_dashboard_and_directory(world, live_server, brow
     page.goto(live_server.url + "/api/docs/")
     page.wait_for_selector(".swagger-ui .information-container", timeout=10000)
     assert "Partner portal API" in page.locator(".swagger-ui").inner_text()
-    assert not csp_errors, csp_errors
+    assert not csp, csp
 
 
 def test_partner_user_sees_only_their_own_organisation(world, live_server, browser):
-    page, csp_errors = _page(browser)
-    _log_in(page, live_server, "a_manager")
+    page = new_page(browser)
+    csp = csp_errors(page)
+    log_in(page, live_server.url, "a_manager")
     own = live_server.url + reverse("partners:detail", args=[world.partner_a.pk])
     assert page.url == own
     assert page.locator("h1").inner_text() == "Alfa Logistik A/S"
@@ -96,12 +68,13 @@ def test_partner_user_sees_only_their_own_organisation(world, live_server, brows
     assert "Log ud" in page.content()
     body = page.locator("body").inner_text().lower()  # card headings are upper-cased by CSS
     assert "lokationer" in body and "personer" in body and "partnerportal" in body
-    assert not csp_errors, csp_errors
+    assert not csp, csp
 
 
 def test_phone_width_collapses_the_navigation(world, live_server, browser):
-    page, csp_errors = _page(browser, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
-    _log_in(page, live_server, "manager")
+    page = new_page(browser, viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    csp = csp_errors(page)
+    log_in(page, live_server.url, "manager")
     toggler = page.locator(".navbar-toggler")
     assert toggler.is_visible()
     directory_link = page.locator("#mainnav a", has_text="Partners").first
@@ -110,11 +83,12 @@ def test_phone_width_collapses_the_navigation(world, live_server, browser):
     directory_link.wait_for(state="visible")
     # Nothing overflows the phone's width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    assert not csp_errors, csp_errors
+    assert not csp, csp
 
 
 def test_lockout_message_in_the_browser(world, live_server, browser):
-    page, csp_errors = _page(browser)
+    page = new_page(browser)
+    csp = csp_errors(page)
     for attempt in range(5):
         page.goto(live_server.url + reverse("login"))
         page.fill("input[name=username]", "a_viewer")
@@ -123,4 +97,4 @@ def test_lockout_message_in_the_browser(world, live_server, browser):
         page.wait_for_load_state()
     assert page.locator("#locked-out").is_visible()
     assert "Too many failed login attempts" in page.locator("#locked-out").inner_text()
-    assert not csp_errors, csp_errors
+    assert not csp, csp

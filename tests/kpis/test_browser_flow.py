@@ -4,27 +4,14 @@ user logs in, opens the scorecard and sees the new values."""
 import pytest
 
 from partnerportal import policy
-from tests.factories import PASSWORD, HostFactory, OrganizationFactory, UserFactory
+from tests.browser import log_in, new_page
+from tests.factories import HostFactory, OrganizationFactory, UserFactory
 from tests.kpis.helpers import setup_partner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _login(browser, live_server, username):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form [type=submit]")
-    page.wait_for_load_state()
-    return page, context
-
-
-def test_manager_imports_csv_and_partner_sees_scorecard(live_server, tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_manager_imports_csv_and_partner_sees_scorecard(live_server, tmp_path, browser):
     host = HostFactory()
     partner = OrganizationFactory(name="Alfa Logistik A/S")
     UserFactory(username="manager", organization=host, role=policy.MANAGER)
@@ -38,29 +25,24 @@ def test_manager_imports_csv_and_partner_sees_scorecard(live_server, tmp_path):
             f"{partner.pk};delivery-time;month;2025-03-01;21,5;;;120\n"
         ).encode("cp1252")
     )
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page, context = _login(browser, live_server, "manager")
-            page.goto(f"{live_server.url}/kpis/import/")
-            page.set_input_files("input[name=file]", str(csv_file))
-            page.click("#upload-preview")
-            page.wait_for_selector("#import-preview")
-            assert page.locator("#import-preview tbody tr").count() == 2
-            assert page.locator("#import-errors").count() == 0
-            page.click("#confirm-import")
-            page.wait_for_selector("#scorecard")
-            assert "2 created" in page.content()
-            context.close()
+    page = log_in(new_page(browser), live_server.url, "manager")
+    page.goto(f"{live_server.url}/kpis/import/")
+    page.set_input_files("input[name=file]", str(csv_file))
+    page.click("#upload-preview")
+    page.wait_for_selector("#import-preview")
+    assert page.locator("#import-preview tbody tr").count() == 2
+    assert page.locator("#import-errors").count() == 0
+    page.click("#confirm-import")
+    page.wait_for_selector("#scorecard")
+    assert "2 created" in page.content()
+    page.context.close()
 
-            page, context = _login(browser, live_server, "partner")
-            page.goto(f"{live_server.url}/kpis/partner/{partner.pk}/?granularity=month&day=2025-03-01")
-            row = page.locator("#scorecard tr[data-kpi=error-rate]")
-            assert row.locator(".kpi-actual").inner_text().strip() == "0.75"
-            assert "status-on_target" in row.locator(".kpi-actual").get_attribute("class")
-            delivery = page.locator("#scorecard tr[data-kpi=delivery-time] .kpi-actual").inner_text().strip()
-            assert delivery == "21.5"
-            assert page.locator("#scorecard tr[data-kpi=pallets-moved]").count() == 0  # internal KPI
-            context.close()
-        finally:
-            browser.close()
+    page = log_in(new_page(browser), live_server.url, "partner")
+    page.goto(f"{live_server.url}/kpis/partner/{partner.pk}/?granularity=month&day=2025-03-01")
+    row = page.locator("#scorecard tr[data-kpi=error-rate]")
+    assert row.locator(".kpi-actual").inner_text().strip() == "0.75"
+    assert "status-on_target" in row.locator(".kpi-actual").get_attribute("class")
+    delivery = page.locator("#scorecard tr[data-kpi=delivery-time] .kpi-actual").inner_text().strip()
+    assert delivery == "21.5"
+    assert page.locator("#scorecard tr[data-kpi=pallets-moved]").count() == 0  # internal KPI
+    page.context.close()

@@ -11,11 +11,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import sync_playwright
 
 from relations import services
 from relations.models import Case, Notice
-from tests.factories import PASSWORD
+from tests.browser import MEASURE, log_in, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,39 +23,15 @@ WORD = "Leveringsadresse" * 18 + "Aarhus" * 2  # 300 characters, no space, no hy
 LINK = "https://track.example.com/" + "a1b2c3d4" * 34 + "xx"  # 300 characters
 TITLE_WORD = "Forsinkelse" * 18 + "E45"  # 201 characters: one more than a title may have
 
-MEASURE = """() => {
-  const doc = document.documentElement;
-  const wide = [];
-  if (doc.scrollWidth > window.innerWidth) {
-    for (const el of document.querySelectorAll('body *')) {
-      const r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 1 && !el.closest('.table-responsive, .overflow-auto')) {
-        const classes = typeof el.className === 'string' ? el.className.trim().split(/\\s+/).join('.') : '';
-        wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (classes ? '.' + classes : ''));
-        if (wide.length >= 3) break;
-      }
-    }
-  }
-  return {scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, wide};
-}"""
-
 
 def test_the_lengths_are_what_the_test_says():
     assert len(WORD) == 300 and len(LINK) == 300 and len(TITLE_WORD) == 201
 
 
 def _log_in(browser, base, username):
-    context = browser.new_context(viewport={"width": WIDTHS[1][0], "height": WIDTHS[1][1]})
-    page = context.new_page()
-    page.set_default_timeout(30000)
+    page = new_page(browser, timeout=30000, viewport={"width": WIDTHS[1][0], "height": WIDTHS[1][1]})
     page.set_default_navigation_timeout(60000)
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form [type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"{username} could not log in"
-    return page
+    return log_in(page, base, username)
 
 
 def _too_wide(page, base, urls):
@@ -74,58 +49,53 @@ def _too_wide(page, base, urls):
     return problems
 
 
-def test_a_notice_with_a_300_character_word_does_not_widen_the_page(live_server, world):
+def test_a_notice_with_a_300_character_word_does_not_widen_the_page(live_server, world, browser):
     base = live_server.url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        try:
-            page = _log_in(browser, base, world.a_manager.username)
-            page.goto(base + "/relations/notices/new/")
-            # The form tells the browser the limits: a title stops at 200 characters.
-            assert page.get_attribute("textarea[name=description]", "maxlength") == "5000"
-            page.select_option("select[name=kind]", "delivery_delay")
-            page.select_option("select[name=severity]", "medium")
-            page.fill("input[name=title]", TITLE_WORD)
-            assert page.input_value("input[name=title]") == TITLE_WORD[:200]
-            start = timezone.localtime() + timedelta(hours=20)
-            page.fill("input[name=affected_from]", start.strftime("%Y-%m-%dT%H:%M"))
-            page.fill("textarea[name=description]", f"Leveringen til {WORD} er forsinket.")
-            page.fill("textarea[name=mitigation]", f"Følg bilen her: {LINK}")
-            page.click("main form [type=submit]")
-            page.wait_for_load_state()
-            notice = Notice.objects.get()
-            assert page.url.endswith(notice.get_absolute_url())
-            assert notice.title == TITLE_WORD[:200] and WORD in notice.description and LINK in notice.mitigation
+    page = _log_in(browser, base, world.a_manager.username)
+    page.goto(base + "/relations/notices/new/")
+    # The form tells the browser the limits: a title stops at 200 characters.
+    assert page.get_attribute("textarea[name=description]", "maxlength") == "5000"
+    page.select_option("select[name=kind]", "delivery_delay")
+    page.select_option("select[name=severity]", "medium")
+    page.fill("input[name=title]", TITLE_WORD)
+    assert page.input_value("input[name=title]") == TITLE_WORD[:200]
+    start = timezone.localtime() + timedelta(hours=20)
+    page.fill("input[name=affected_from]", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("textarea[name=description]", f"Leveringen til {WORD} er forsinket.")
+    page.fill("textarea[name=mitigation]", f"Følg bilen her: {LINK}")
+    page.click("main form [type=submit]")
+    page.wait_for_load_state()
+    notice = Notice.objects.get()
+    assert page.url.endswith(notice.get_absolute_url())
+    assert notice.title == TITLE_WORD[:200] and WORD in notice.description and LINK in notice.mitigation
 
-            case = services.case_raise(
-                user=world.manager,
-                partner=world.partner_a,
-                title=TITLE_WORD[:200],
-                what_happened=f"Pakken til {WORD} kom ikke frem.",
-                impact=LINK,
-            )
-            partner_pages = [
-                notice.get_absolute_url(),
-                "/relations/notices/",
-                f"/relations/cases/{case.pk}/",
-                "/notifications/",
-                "/",
-            ]
-            problems = _too_wide(page, base, partner_pages)
-            page.context.close()
+    case = services.case_raise(
+        user=world.manager,
+        partner=world.partner_a,
+        title=TITLE_WORD[:200],
+        what_happened=f"Pakken til {WORD} kom ikke frem.",
+        impact=LINK,
+    )
+    partner_pages = [
+        notice.get_absolute_url(),
+        "/relations/notices/",
+        f"/relations/cases/{case.pk}/",
+        "/notifications/",
+        "/",
+    ]
+    problems = _too_wide(page, base, partner_pages)
+    page.context.close()
 
-            page = _log_in(browser, base, world.manager.username)
-            host_pages = [
-                notice.get_absolute_url(),
-                f"/relations/cases/{case.pk}/",
-                f"/relations/partners/{world.partner_a.pk}/timeline/",
-                f"/partners/{world.partner_a.pk}/",
-                "/notifications/",
-                "/",
-            ]
-            problems += _too_wide(page, base, host_pages)
-            page.context.close()
-        finally:
-            browser.close()
+    page = _log_in(browser, base, world.manager.username)
+    host_pages = [
+        notice.get_absolute_url(),
+        f"/relations/cases/{case.pk}/",
+        f"/relations/partners/{world.partner_a.pk}/timeline/",
+        f"/partners/{world.partner_a.pk}/",
+        "/notifications/",
+        "/",
+    ]
+    problems += _too_wide(page, base, host_pages)
+    page.context.close()
     assert Case.objects.filter(pk=case.pk).exists()
     assert not problems, f"{len(problems)} pages too wide:\n" + "\n".join(problems)

@@ -111,7 +111,7 @@ def test_a_bad_partner_in_the_form_is_refused_and_nothing_changes(world, client_
     )
     assert response.status_code == 400
     message = "is not a valid value" if bad == "on" else "is not one of the available choices"
-    assert message in re.search(r'id="shared-with".*?</fieldset>', response.content.decode(), re.S).group(0)
+    assert message in re.search(r'id="id_shared_with".*?</fieldset>', response.content.decode(), re.S).group(0)
     item.refresh_from_db()
     assert item.title != "Changed" and _shared_ids(item) == {world.partner_a.pk}
     assert not Notification.objects.filter(partner=world.partner_b).exists()
