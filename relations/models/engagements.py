@@ -40,8 +40,10 @@ class Engagement(models.Model):
     agenda = LimitedTextField(_("agenda"), max_length=fields.TEXT, blank=True)
     notes = LimitedTextField(_("notes"), max_length=fields.LONG_TEXT, blank=True)
     learnings = LimitedTextField(_("learnings"), max_length=fields.TEXT, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords(m2m_fields=[participants])
 
     class Meta:

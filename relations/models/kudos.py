@@ -16,11 +16,13 @@ class Kudos(models.Model):
     partner = models.ForeignKey(
         "partners.Organization", on_delete=models.CASCADE, related_name="kudos", verbose_name=_("partner")
     )
-    side = models.CharField(max_length=10, choices=Side.choices)
+    side = models.CharField(_("given by side"), max_length=10, choices=Side.choices)
     title = models.CharField(_("what went well"), max_length=200)
     message = LimitedTextField(_("message"), max_length=fields.SHORT_TEXT, blank=True)
-    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    given_at = models.DateTimeField(default=timezone.now)
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("given by"), on_delete=models.PROTECT, related_name="+"
+    )
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:

@@ -40,8 +40,10 @@ class RoadmapItem(models.Model):
     shared_with = models.ManyToManyField(
         "partners.Organization", blank=True, related_name="roadmap_items", verbose_name=_("shared with")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords(m2m_fields=[shared_with])
 
     class Meta:
@@ -68,7 +70,7 @@ class RoadmapComment(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     is_idea = models.BooleanField(_("this is an idea"), default=False)
     body = LimitedTextField(_("comment"), max_length=fields.TEXT)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["created_at", "id"]

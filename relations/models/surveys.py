@@ -44,8 +44,8 @@ class SurveyRound(models.Model):
     opens_on = models.DateField(_("opens"))
     closes_on = models.DateField(_("closes"))
     anonymous = models.BooleanField(_("anonymous"), default=True)
-    questions = models.JSONField(default=list)
-    created_at = models.DateTimeField(default=timezone.now)
+    questions = models.JSONField(_("questions"), default=list)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
