@@ -331,21 +331,14 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     An id of an object out of the user's reach (another partner's, an internal one) and an id that
     does not exist get the same answer, DRF's own "Invalid pk "N" - object does not exist.", so a
-    guessed id tells nothing. Give the model (or an "app_label.Model" label) or a queryset to narrow
-    it further (e.g. active partners only); the view scope of the user is applied on top.
+    guessed id tells nothing. Give the model, or a queryset to narrow it further (e.g. active
+    partners only); the view scope of the user is applied on top.
     """
 
     def __init__(self, model=None, **kwargs):
         queryset = kwargs.pop("queryset", None)
         if queryset is None and model is not None and not kwargs.get("read_only"):
-            if isinstance(model, str):
-                from django.apps import apps
-
-                try:
-                    model = apps.get_model(model)
-                except LookupError:  # an optional app that is not installed: the view answers for it
-                    model = None
-            queryset = model._default_manager.all() if model is not None else None
+            queryset = model._default_manager.all()
         super().__init__(queryset=queryset, **kwargs)
 
     def get_queryset(self):
