@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 
 import psycopg
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from psycopg.copy import QueuedLibpqWriter
@@ -951,7 +952,7 @@ def _load_generic(path, *, progress, user) -> LoadResult:
     items = importing.build_items(rows, user=user)
     try:
         upserted = services.measurements_upsert(user=user, items=items, source=Source.IMPORT)
-    except services.ValidationError as exc:
+    except ValidationError as exc:
         problems = getattr(exc, "problems", [])
         raise LoadError(
             [f"line {items[p['index']].line}: " + "; ".join(p["errors"].values()) for p in problems[:MAX_PROBLEMS]]

@@ -1,0 +1,81 @@
+"""A partner's scorecard: every KPI for one period, with a sparkline of the periods before."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from .. import periods
+from ..aggregation import aggregate
+from .definitions import visible_partner_kpis
+from .measurements import latest_data_day
+from .results import _result
+from .status import overall_score
+from .targets import targets_in_force
+
+
+@dataclass
+class Scorecard:
+    partner: object
+    granularity: str
+    start: date
+    end: date
+    label: str
+    results: list
+    overall: float | None
+    previous_start: date
+    next_start: date | None
+    bucket_labels: list
+    bucket_starts: list = field(default_factory=list)  # the first day of each bucket, for words
+
+
+SPARK_PERIODS = {"week": 12, "month": 12, "quarter": 8, "year": 5}
+
+
+def scorecard(*, user, partner, granularity: str = "month", day: date | None = None) -> Scorecard:
+    """Actual vs target per KPI for the period containing `day` (default: the latest period with data)."""
+    if granularity not in periods.GRANULARITIES:
+        granularity = "month"
+    today = timezone.localdate()
+    if day is None:
+        day = min(latest_data_day(partner_ids=[partner.pk]) or today, today)
+    start, end = periods.bounds(granularity, day)
+    assignments = list(visible_partner_kpis(user=user, partner=partner, people=False))
+    n = SPARK_PERIODS[granularity]
+    first = periods.shift(granularity, start, -(n - 1))
+    buckets = [periods.shift(granularity, first, i) for i in range(n)]
+    kpis = {a.kpi_id: a.kpi for a in assignments}
+    values = (
+        aggregate(kpis=kpis, start=first, end=end, partner_ids=[partner.pk], granularity=granularity) if kpis else {}
+    )
+    targets = targets_in_force([a.pk for a in assignments], end)
+    results = []
+    prev_bucket = buckets[-2] if len(buckets) > 1 else None
+    for a in assignments:
+        result = _result(
+            a,
+            values.get((partner.pk, a.kpi_id, start)),
+            values.get((partner.pk, a.kpi_id, prev_bucket)),
+            targets.get(a.pk),
+            start,
+            end,
+        )
+        result.series = [(periods.label(granularity, b), values.get((partner.pk, a.kpi_id, b))) for b in buckets]
+        result.definition = a.kpi
+        results.append(result)
+    next_start = periods.shift(granularity, start, 1)
+    return Scorecard(
+        partner=partner,
+        granularity=granularity,
+        start=start,
+        end=end,
+        label=periods.label(granularity, start),
+        results=results,
+        overall=overall_score(results),
+        previous_start=periods.shift(granularity, start, -1),
+        next_start=next_start if next_start <= today else None,
+        bucket_labels=[periods.label(granularity, b) for b in buckets],
+        bucket_starts=buckets,
+    )

@@ -1,0 +1,103 @@
+"""KPI targets: the one in force on a day, a partner KPI's history, the targets agreements commit to."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+
+from partnerportal import policy
+
+from ..aggregation import _to_date
+from ..models import Horizon, KPITarget
+
+
+class TargetInForce(NamedTuple):
+    pk: int
+    partner_kpi_id: int
+    horizon: str
+    value: float
+    warning: float | None
+    critical: float | None
+    valid_from: date
+
+
+def targets_in_force(partner_kpi_ids, day: date) -> dict[int, TargetInForce]:
+    """The target in force on `day` per partner KPI: the short-term one, else the long-term one.
+
+    `partner_kpi_ids`: ids, or a queryset of partner KPI ids (a subquery: the portfolio asks for
+    every partner KPI, and a list of thousands of parameters costs more than the query).
+    """
+    if not isinstance(partner_kpi_ids, QuerySet):
+        partner_kpi_ids = list(partner_kpi_ids)
+        if not partner_kpi_ids:
+            return {}
+    rows = (
+        KPITarget.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            partner_kpi_id__in=partner_kpi_ids,
+            valid_from__lte=day,
+        )
+        .order_by("partner_kpi_id", "-valid_from", "-pk")
+        .values_list(*TargetInForce._fields)
+    )
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:  # plain tuples: no per-value converters for these columns
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    chosen: dict[int, TargetInForce] = {}
+    short_term = Horizon.SHORT_TERM.value
+    for row in fetched:
+        current = chosen.get(row[1])
+        if current is None or (current.horizon != short_term and row[2] == short_term):
+            chosen[row[1]] = TargetInForce(*row[:6], _to_date(row[6]))
+    return chosen
+
+
+def target_history(*, user, partner_kpi) -> QuerySet:
+    return (
+        policy.scope(user, policy.VIEW, KPITarget)
+        .filter(partner_kpi=partner_kpi)
+        .select_related("created_by")
+        .order_by("horizon", "-valid_from", "-pk")
+    )
+
+
+def _pick_target(targets, day):
+    in_force = [t for t in targets if t.in_force(day)]
+    if not in_force:
+        return None
+    in_force.sort(key=lambda t: (t.horizon == Horizon.SHORT_TERM, t.valid_from, t.pk), reverse=True)
+    return in_force[0]
+
+
+def target_queryset() -> QuerySet:
+    """All KPI targets with their KPI and partner KPI joined (e.g. to prefetch them); unscoped."""
+    return KPITarget.objects.select_related("kpi", "partner_kpi__partner", "partner_kpi__kpi")
+
+
+def partner_target_history(*, user, partner) -> QuerySet:
+    """Every target of a partner's KPIs that the user may see, by horizon, newest first."""
+    return (
+        policy.scope(user, policy.VIEW, KPITarget)
+        .filter(partner=partner)
+        .select_related("created_by")
+        .order_by("horizon", "-valid_from")
+    )
+
+
+def shared_targets_of(*, partner) -> QuerySet:
+    """The targets of a partner's shared KPIs (what an agreement can commit to)."""
+    return KPITarget.objects.filter(partner=partner, partner_kpi__shared=True).select_related(
+        "kpi", "partner_kpi__partner", "partner_kpi__kpi"
+    )
+
+
+def with_current_targets(partner_kpis: QuerySet, *, day: date) -> QuerySet:
+    """The partner KPIs with the targets in force on `day` as `current_targets`."""
+    current = KPITarget.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day
+    ).select_related("kpi")
+    return partner_kpis.prefetch_related(Prefetch("targets", queryset=current, to_attr="current_targets"))

@@ -1,0 +1,238 @@
+"""Writes of measurements: the form, the import and the API all go through `measurements_upsert`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partnerportal import policy
+
+from .. import alerts, rollups
+from ..models import Measurement, PeriodKind, Source
+from .validation import MeasurementInput, normalise_period, period_days, validate_measurements
+
+PARTS = ("value", "numerator", "denominator", "sample_size")
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    measurements: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> UpsertResult:
+    """All or nothing: validate every item, then create/update in one transaction.
+
+    Idempotent by the natural key (partner, KPI, period kind, period start, site): writing the same
+    values again changes nothing and counts as unchanged. A correction keeps the earlier value in
+    the measurement's history.
+    """
+    if source not in Source.values:
+        raise ValueError(source)
+    result = UpsertResult()
+    touched = set()
+    with transaction.atomic():
+        # Lock the rollup months first (kpis.rollups): writers of the same months run one after the
+        # other, so the checks against stored values, the existing rows and the refresh below all
+        # see what the others committed.
+        rollups.lock(_months_covered(items))
+        problems = validate_measurements(user=user, items=items)
+        if problems:
+            error = ValidationError(
+                _("Nothing was saved: %(n)s of %(total)s rows have errors.") % {"n": len(problems), "total": len(items)}
+            )
+            error.problems = problems
+            raise error
+        if not items:
+            return result
+        existing = _existing(items)
+        to_snapshot = _without_history(existing.values())
+        to_create = []
+        for item in items:
+            current = existing.get(item.key)
+            if current is None:
+                to_create.append(
+                    Measurement(
+                        partner=item.partner,
+                        kpi=item.kpi,
+                        period_kind=item.period_kind,
+                        period_start=item.period_start,
+                        site=item.site,
+                        value=item.value,
+                        numerator=item.numerator,
+                        denominator=item.denominator,
+                        sample_size=item.sample_size,
+                        source=source,
+                        entered_by=user,
+                    )
+                )
+                touched.add((item.partner.pk, item.kpi.pk, item.period_start))
+                continue
+            if all(_same(getattr(current, name), getattr(item, name)) for name in PARTS):
+                result.unchanged += 1
+                result.measurements.append(current)
+                continue
+            if current.pk in to_snapshot:
+                _bulk_history([current], history_type="+", when=current.updated_at)  # the value before
+            for name in PARTS:
+                setattr(current, name, getattr(item, name))
+            current.source = source
+            current.entered_by = user
+            current.save()  # one history row per correction
+            result.updated += 1
+            result.measurements.append(current)
+            touched.add((item.partner.pk, item.kpi.pk, item.period_start))
+        if to_create:
+            created = Measurement.objects.bulk_create(to_create, batch_size=1000)
+            _bulk_history(created)
+            result.created = len(created)
+            result.measurements.extend(created)
+        rollups.refresh(touched)
+        alerts.after_write(touched)
+    return result
+
+
+def _months_covered(items) -> set[tuple[int, int, date]]:
+    """(partner_id, kpi_id, day) of the first and last day each item covers (a week may reach into the next
+    month): the rollup months to lock, so that a value and another that overlaps it are never checked at once."""
+    keys = set()
+    for item in items:
+        partner, kpi, start = item.partner, item.kpi, item.period_start
+        if partner is None or kpi is None or not isinstance(start, date):
+            continue  # refused by the checks anyway
+        kind = item.period_kind if item.period_kind in PeriodKind.values else PeriodKind.DAY
+        first, last = period_days(kind, normalise_period(kind, start))
+        keys.add((partner.pk, kpi.pk, first))
+        keys.add((partner.pk, kpi.pk, last))
+    return keys
+
+
+def _same(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def _existing(items) -> dict:
+    partner_ids = {i.partner.pk for i in items}
+    kpi_ids = {i.kpi.pk for i in items}
+    starts = [i.period_start for i in items]
+    qs = Measurement.objects.filter(
+        partner_id__in=partner_ids, kpi_id__in=kpi_ids, period_start__range=(min(starts), max(starts))
+    )
+    keys = {i.key for i in items}
+    found = {}
+    for m in qs.iterator(chunk_size=2000):
+        key = (m.partner_id, m.kpi_id, m.period_kind, m.period_start, m.site_id)
+        if key in keys:
+            found[key] = m
+    return found
+
+
+def _without_history(measurements) -> set[int]:
+    """Measurements written by the bulk loader have no history row yet: snapshot them before a correction."""
+    ids = [m.pk for m in measurements]
+    if not ids:
+        return set()
+    Historical = Measurement.history.model
+    return set(ids) - set(Historical.objects.filter(id__in=ids).values_list("id", flat=True).distinct())
+
+
+def _bulk_history(objects, *, history_type="+", when=None) -> None:
+    """History rows for measurements written in bulk (bulk_create bypasses simple_history's signals)."""
+    Historical = Measurement.history.model
+    now = timezone.now()
+    Historical.objects.bulk_create(
+        [
+            Historical(
+                id=m.pk,
+                partner_id=m.partner_id,
+                kpi_id=m.kpi_id,
+                period_kind=m.period_kind,
+                period_start=m.period_start,
+                site_id=m.site_id,
+                value=m.value,
+                numerator=m.numerator,
+                denominator=m.denominator,
+                sample_size=m.sample_size,
+                source=m.source,
+                entered_by_id=m.entered_by_id,
+                created_at=m.created_at or now,
+                updated_at=m.updated_at or now,
+                history_date=when or now,
+                history_type=history_type,
+                history_user_id=m.entered_by_id,
+            )
+            for m in objects
+        ],
+        batch_size=1000,
+    )
+
+
+def measurement_upsert(
+    *,
+    user,
+    partner,
+    kpi,
+    period_kind,
+    period_start,
+    site=None,
+    value=None,
+    numerator=None,
+    denominator=None,
+    sample_size=None,
+    source=Source.FORM,
+):
+    """One measurement (the form): raises ValidationError with field messages; returns (measurement, status)."""
+    item = MeasurementInput(
+        partner=partner,
+        kpi=kpi,
+        period_kind=period_kind,
+        period_start=period_start,
+        site=site,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        sample_size=sample_size,
+    )
+    try:
+        result = measurements_upsert(user=user, items=[item], source=source)
+    except ValidationError as exc:
+        if getattr(exc, "problems", None):
+            raise ValidationError(exc.problems[0]["errors"]) from None
+        raise
+    status = "created" if result.created else "updated" if result.updated else "unchanged"
+    return result.measurements[0], status
+
+
+def measurement_delete(*, user, measurement) -> None:
+    if not policy.can(user, policy.DELETE, measurement):
+        raise PermissionDenied
+    key = (measurement.partner_id, measurement.kpi_id, measurement.period_start)
+    with transaction.atomic():
+        rollups.lock([key])
+        measurement.delete()
+        rollups.refresh([key])
+
+
+def measurements_delete(*, user, measurements) -> int:
+    """Delete several measurements at once (the admin's delete action) and keep the rollup exact."""
+    if not policy.allows(user, policy.DELETE, Measurement):
+        raise PermissionDenied
+    with transaction.atomic():
+        rows = list(measurements.values_list("pk", "partner_id", "kpi_id", "period_start"))
+        keys = [row[1:] for row in rows]
+        rollups.lock(keys)
+        count, _per_model = measurements.filter(pk__in=[row[0] for row in rows]).delete()
+        rollups.refresh(keys)
+    return count
