@@ -10,6 +10,8 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self):
-        from . import hub, policies, signals  # noqa: F401
+        from . import hub, policies, signals
 
         hub.register()
+        policies.register()
+        signals.connect()

@@ -14,32 +14,34 @@ from .models import (
 
 HOST_EDIT = {policy.VIEW, policy.ADD, policy.CHANGE, policy.DELETE}
 
-policy.register(Agreement, partner_path="partner", manager={policy.VIEW, policy.ADD, policy.CHANGE})
-# Partner users see what was sent to them, never the host's drafts.
-policy.register(
-    AgreementVersion,
-    partner_path="agreement__partner",
-    partner_filter=~Q(status=VersionStatus.DRAFT),
-    manager={policy.VIEW, policy.ADD, policy.CHANGE},
-)
-for row_model in (Responsibility, ChannelRule, EscalationStep):
+
+def register():
+    """Describe the app's models to the access policy (called once, by the app's ready())."""
+    policy.register(Agreement, partner_path="partner", manager={policy.VIEW, policy.ADD, policy.CHANGE})
+    # Partner users see what was sent to them, never the host's drafts.
     policy.register(
-        row_model,
+        AgreementVersion,
+        partner_path="agreement__partner",
+        partner_filter=~Q(status=VersionStatus.DRAFT),
+        manager={policy.VIEW, policy.ADD, policy.CHANGE},
+    )
+    for row_model in (Responsibility, ChannelRule, EscalationStep):
+        policy.register(
+            row_model,
+            partner_path="version__agreement__partner",
+            partner_filter=~Q(version__status=VersionStatus.DRAFT),
+            manager=HOST_EDIT,
+        )
+    policy.register(
+        Signature,
         partner_path="version__agreement__partner",
         partner_filter=~Q(version__status=VersionStatus.DRAFT),
-        manager=HOST_EDIT,
+        manager={policy.VIEW, policy.ADD},
+        admin={policy.VIEW, policy.ADD},
+        partner_manager={policy.VIEW, policy.ADD},
     )
-policy.register(
-    Signature,
-    partner_path="version__agreement__partner",
-    partner_filter=~Q(version__status=VersionStatus.DRAFT),
-    manager={policy.VIEW, policy.ADD},
-    admin={policy.VIEW, policy.ADD},
-    partner_manager={policy.VIEW, policy.ADD},
-)
-
-# Named steps of a version's life (the services check the version's state; these say who).
-policy.define(AgreementVersion, "send", roles=policy.HOST_ROLES)
-policy.define(AgreementVersion, "withdraw", roles=policy.HOST_ROLES)
-policy.define(AgreementVersion, "sign", roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER})
-policy.define(AgreementVersion, "terminate", roles={policy.ADMIN})
+    # Named steps of a version's life (the services check the version's state; these say who).
+    policy.define(AgreementVersion, "send", roles=policy.HOST_ROLES)
+    policy.define(AgreementVersion, "withdraw", roles=policy.HOST_ROLES)
+    policy.define(AgreementVersion, "sign", roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER})
+    policy.define(AgreementVersion, "terminate", roles={policy.ADMIN})

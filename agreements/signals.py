@@ -94,6 +94,7 @@ def _refuse_signature_of_signed_version(sender, instance, **kwargs):
 
 
 def connect():
+    """Connect the guards (once per process: dispatch_uid); called by AgreementsConfig.ready."""
     m2m_changed.connect(
         _guard_kpi_targets, sender=AgreementVersion.kpi_targets.through, dispatch_uid="agreements_kpi_targets_guard"
     )
@@ -107,6 +108,3 @@ def connect():
     ]
     for model, receiver in receivers:
         pre_delete.connect(receiver, sender=model, dispatch_uid=f"agreements_keep_{model._meta.label_lower}")
-
-
-connect()

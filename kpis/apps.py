@@ -19,7 +19,8 @@ class KpisConfig(AppConfig):
     verbose_name = _("KPIs")
 
     def ready(self):
-        from . import hub, policies  # noqa: F401
+        from . import hub, policies
 
         hub.register()
+        policies.register()
         post_migrate.connect(restore_standard_kpis, sender=self, dispatch_uid="kpis.restore_standard_kpis")

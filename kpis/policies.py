@@ -14,27 +14,29 @@ from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, Partne
 
 READ = {policy.VIEW}
 
-# Definitions: partner users reach them only through their shared assignments
-# (selectors.definitions_for), never through a list of all definitions; only admins change them.
-policy.register(KPIDefinition, partner_path=None, manager=READ)
-policy.register(PartnerKPI, partner_path="partner", partner_filter=Q(shared=True))
-policy.register(KPITarget, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
-# One Q, so the assignment joined is the one of the measurement's own partner.
-policy.register(
-    Measurement,
-    partner_path="partner",
-    partner_filter=Q(kpi__assignments__partner=F("partner"), kpi__assignments__shared=True),
-    partner_manager={policy.VIEW, policy.ADD, policy.CHANGE},
-)
-policy.register(MonthlyRollup, partner_path=None, manager=READ)
-policy.register(Success, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
 
-# Partner managers submit values only where the KPI allows partner input (e.g. KPIs about the host).
-policy.define(
-    PartnerKPI,
-    "submit",
-    roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER},
-    where=lambda user: Q() if policy.is_host(user) else Q(partner_can_submit=True),
-)
-# The portfolio across all partners, and KPI sections with no data yet, are for host staff.
-policy.define(PartnerKPI, "see_portfolio", roles=policy.HOST_ROLES)
+def register():
+    """Describe the app's models to the access policy (called once, by the app's ready())."""
+    # Definitions: partner users reach them only through their shared assignments
+    # (selectors.definitions_for), never through a list of all definitions; only admins change them.
+    policy.register(KPIDefinition, partner_path=None, manager=READ)
+    policy.register(PartnerKPI, partner_path="partner", partner_filter=Q(shared=True))
+    policy.register(KPITarget, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
+    # One Q, so the assignment joined is the one of the measurement's own partner.
+    policy.register(
+        Measurement,
+        partner_path="partner",
+        partner_filter=Q(kpi__assignments__partner=F("partner"), kpi__assignments__shared=True),
+        partner_manager={policy.VIEW, policy.ADD, policy.CHANGE},
+    )
+    policy.register(MonthlyRollup, partner_path=None, manager=READ)
+    policy.register(Success, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
+    # Partner managers submit values only where the KPI allows partner input (e.g. KPIs about the host).
+    policy.define(
+        PartnerKPI,
+        "submit",
+        roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER},
+        where=lambda user: Q() if policy.is_host(user) else Q(partner_can_submit=True),
+    )
+    # The portfolio across all partners, and KPI sections with no data yet, are for host staff.
+    policy.define(PartnerKPI, "see_portfolio", roles=policy.HOST_ROLES)

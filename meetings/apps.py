@@ -10,9 +10,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings")
 
     def ready(self):
-        from partners.signals import access_revoked
-
-        from . import hub, policies, services  # noqa: F401
+        from . import hub, policies, signals
 
         hub.register()
-        access_revoked.connect(services.feeds_revoke_for, dispatch_uid="meetings-feeds-revoked")
+        policies.register()
+        signals.connect()

@@ -6,6 +6,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partnerportal import policy
+from partners.selectors import host_staff_and_people_of, portal_users
 
 from .models import (
     OPEN_STATUSES,
@@ -52,9 +53,7 @@ def meeting_detail(*, user, pk) -> Meeting:
 
 
 def _people():
-    from partners.models import User
-
-    return User.objects.select_related("organization").order_by("organization__kind", "first_name", "last_name")
+    return portal_users().select_related("organization").order_by("organization__kind", "first_name", "last_name")
 
 
 def action_items(*, user, partner=None, owner=None, state: str = "", search: str = "") -> QuerySet:
@@ -93,11 +92,8 @@ def action_overview(*, user) -> list[dict]:
 
 def participant_choices(*, partner):
     """People who can take part in a partner's meetings: host staff and that partner's users."""
-    from partners.models import User
-
     return (
-        User.objects.filter(is_active=True)
-        .filter(policy.host_staff() | Q(organization=partner))
+        host_staff_and_people_of(organization=partner)
         .select_related("organization")
         .order_by("organization__kind", "first_name", "last_name")
     )

@@ -10,4 +10,7 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
-        from . import policies, signals  # noqa: F401
+        from . import policies, signals
+
+        policies.register()
+        signals.connect()

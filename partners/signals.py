@@ -5,7 +5,7 @@ care of it.
 """
 
 from django.db.models.signals import post_save, pre_save
-from django.dispatch import Signal, receiver
+from django.dispatch import Signal
 
 from .models import Organization, User
 
@@ -14,8 +14,6 @@ from .models import Organization, User
 access_revoked = Signal()
 
 
-@receiver(pre_save, sender=Organization, dispatch_uid="partners-org-was-active")
-@receiver(pre_save, sender=User, dispatch_uid="partners-user-was-active")
 def _remember_active_flag(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance.pk is None or (update_fields is not None and "is_active" not in update_fields):
         instance._was_active = None
@@ -23,8 +21,6 @@ def _remember_active_flag(sender, instance, raw=False, update_fields=None, **kwa
     instance._was_active = sender._base_manager.filter(pk=instance.pk).values_list("is_active", flat=True).first()
 
 
-@receiver(post_save, sender=Organization, dispatch_uid="partners-org-deactivated")
-@receiver(post_save, sender=User, dispatch_uid="partners-user-deactivated")
 def _revoke_on_deactivation(sender, instance, created, raw=False, **kwargs):
     was_active = getattr(instance, "_was_active", None)
     instance._was_active = None
@@ -36,3 +32,10 @@ def _revoke_on_deactivation(sender, instance, created, raw=False, **kwargs):
         services.revoke_access_of_organization(organization_id=instance.pk)
     else:
         services.revoke_access(user_ids=[instance.pk])
+
+
+def connect():
+    """Listen to saves of organisations and people (once per process: dispatch_uid); called by PartnersConfig.ready."""
+    for model, name in ((Organization, "org"), (User, "user")):
+        pre_save.connect(_remember_active_flag, sender=model, dispatch_uid=f"partners-{name}-was-active")
+        post_save.connect(_revoke_on_deactivation, sender=model, dispatch_uid=f"partners-{name}-deactivated")

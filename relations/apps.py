@@ -19,9 +19,10 @@ class RelationsConfig(AppConfig):
     verbose_name = _("Relationship")
 
     def ready(self):
-        from . import hub, policies, receivers  # noqa: F401
+        from . import hub, policies, receivers
 
         hub.register()
+        policies.register()
         receivers.connect()
         post_migrate.connect(
             restore_default_survey_questions, sender=self, dispatch_uid="relations.restore_default_survey_questions"

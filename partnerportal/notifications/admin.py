@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import dispatch
 from .models import Notification, NotificationPreference
 
 
@@ -27,7 +27,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Retry sending the selected notifications now"))
     def retry(self, request, queryset):
-        count = services.retry(notifications=queryset)
+        count = dispatch.retry(notifications=queryset)
         self.message_user(
             request,
             ngettext("%(count)d notification will be sent again.", "%(count)d notifications will be sent again.", count)

@@ -14,8 +14,9 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from partnerportal.schedule import on_post_migrate
 
-        from . import hub, policies  # noqa: F401
+        from . import hub, policies
 
         hub.register()
+        policies.register()
         # sender=self: once per migrate, after every app's migrations (beat's tables exist then).
         post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="notifications-periodic-tasks")

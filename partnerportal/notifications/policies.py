@@ -18,17 +18,20 @@ from .models import Notification, NotificationPreference
 
 OWN = {policy.VIEW, policy.CHANGE}
 
-policy.register(
-    Notification,
-    partner_path="recipient__organization",
-    manager=OWN,
-    partner_manager=OWN,
-    partner_viewer=OWN,
-)
-policy.register(
-    NotificationPreference,
-    partner_path="user__organization",
-    manager=OWN | {policy.ADD},
-    partner_manager=OWN | {policy.ADD},
-    partner_viewer=OWN | {policy.ADD},
-)
+
+def register():
+    """Describe the app's models to the access policy (called once, by the app's ready())."""
+    policy.register(
+        Notification,
+        partner_path="recipient__organization",
+        manager=OWN,
+        partner_manager=OWN,
+        partner_viewer=OWN,
+    )
+    policy.register(
+        NotificationPreference,
+        partner_path="user__organization",
+        manager=OWN | {policy.ADD},
+        partner_manager=OWN | {policy.ADD},
+        partner_viewer=OWN | {policy.ADD},
+    )

@@ -1,10 +1,10 @@
-"""Celery tasks of the outbox: one line, calling services.dispatch_all_due()."""
+"""Celery tasks of the outbox: one line, calling dispatch.dispatch_all_due()."""
 
 from celery import shared_task
 
 from partnerportal.schedule import limits
 
-from . import services
+from . import dispatch
 
 DISPATCH_TASK = "partnerportal.notifications.tasks.dispatch_due_notifications"
 MAX_BATCHES_PER_RUN = 20
@@ -17,4 +17,4 @@ def dispatch_due_notifications(batch_size: int = 100) -> dict:
     Beat ticks this every NOTIFICATIONS_DISPATCH_INTERVAL_SECONDS; a missed or duplicated tick
     costs nothing, because the rows themselves say what is due and who has claimed them.
     """
-    return services.dispatch_all_due(batch_size=batch_size, max_batches=MAX_BATCHES_PER_RUN).as_dict()
+    return dispatch.dispatch_all_due(batch_size=batch_size, max_batches=MAX_BATCHES_PER_RUN).as_dict()

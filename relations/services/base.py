@@ -9,8 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
-from partners.models import Organization
-from partners.selectors import host_managers, people_of
+from partners.selectors import all_organizations, host_managers, people_of
 
 from ..models import ALLOWED_FILE_EXTENSIONS, MAX_FILE_BYTES, Side
 
@@ -28,11 +27,11 @@ def require(user, action, model):
         raise PermissionDenied
 
 
-def require_partner(user, partner) -> Organization:
+def require_partner(user, partner):
     """The partner must be one the user may see (a partner user: only their own)."""
     if partner is None or partner.is_host:
         raise ValidationError({"partner": _("Choose a partner organisation.")})
-    if not policy.scope(user, policy.VIEW, Organization).filter(pk=partner.pk).exists():
+    if not policy.scope(user, policy.VIEW, all_organizations()).filter(pk=partner.pk).exists():
         raise PermissionDenied
     return partner
 

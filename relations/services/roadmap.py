@@ -12,7 +12,6 @@ from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.models import Notification
 from partnerportal.notifications.services import notify, withdraw
-from partners.models import Organization
 from partners.selectors import people_of
 
 from .. import timeline
@@ -20,7 +19,7 @@ from ..models import RoadmapComment, RoadmapItem, TimelineCategory, side_of
 from .base import other_side_people, require
 
 
-def _check_sharing(shared_with, before: set[int]) -> list[Organization]:
+def _check_sharing(shared_with, before: set[int]) -> list:
     """Only partner organisations; a partner newly added must be active (one already shared may stay)."""
     partners = list(dict.fromkeys(shared_with))
     if any(p.is_host for p in partners):

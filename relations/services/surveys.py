@@ -14,8 +14,7 @@ from django.utils.translation import gettext_noop
 from partnerportal import formats, policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
-from partners.models import Organization
-from partners.selectors import host_managers, people_of
+from partners.selectors import active_partners, host_managers, people_of
 
 from .. import timeline
 from ..models import Side, SurveyInvitation, SurveyQuestion, SurveyResponse, SurveyRound, TimelineCategory
@@ -142,7 +141,7 @@ def schedule_survey_rounds(*, today=None, every_months=3, open_days=21) -> list[
 
     today = today or timezone.localdate()
     created = []
-    for partner in Organization.objects.partners().filter(is_active=True):
+    for partner in active_partners():
         last = SurveyRound.objects.filter(partner=partner).order_by("-opens_on").first()
         due = today if last is None else last.opens_on + relativedelta(months=every_months)
         if due > today:

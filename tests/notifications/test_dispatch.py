@@ -11,7 +11,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from partnerportal.celery import app as celery_app
-from partnerportal.notifications import services, tasks
+from partnerportal.notifications import dispatch, services, tasks
 from partnerportal.notifications.models import Notification, NotificationStatus
 from tests.notifications.helpers import CountingBackend, make, make_many
 
@@ -132,7 +132,7 @@ def test_a_dispatcher_that_dies_after_claiming_leaves_the_rows_for_later(world, 
     def die(*args, **kwargs):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(services, "_send", die)
+    monkeypatch.setattr(dispatch, "_send", die)
     with pytest.raises(SystemExit):
         services.dispatch_due(batch_size=10, now=t0)
     monkeypatch.undo()
