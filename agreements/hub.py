@@ -57,7 +57,15 @@ def dashboard_panel(request):
     }
 
 
+def seed_demo(demo):
+    """The app's demo data (its demo module loads only when the demo is seeded)."""
+    from . import demo as app_demo
+
+    app_demo.seed(demo)
+
+
 def register():
+    hub.demo_part("agreements", seed_demo, order=30)
     hub.nav_item(
         _("Agreements"),
         "agreements:list",

@@ -35,7 +35,15 @@ def dashboard_panel(request):
     return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
 
 
+def seed_demo(demo):
+    """The app's demo data (its demo module loads only when the demo is seeded)."""
+    from . import demo as app_demo
+
+    app_demo.seed(demo)
+
+
 def register():
+    hub.demo_part("kpis", seed_demo, order=20)
     hub.nav_item(
         _("Portfolio"),
         "kpis:portfolio",

@@ -25,7 +25,8 @@ registers as a side effect of importing a module. The three extension points of 
       hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", dashboard_panel, order=35)
 
 The same `register()` also declares the app's notification kinds (`partnerportal.notifications.kinds
-.register`) and periodic tasks (`partnerportal.schedule.periodic_task`). The shell's own menus and
+.register`), its periodic tasks (`partnerportal.schedule.periodic_task`) and its part of the demo data
+(`demo_part(key, seed, order=)`, run by `manage.py seed_demo`). The shell's own menus and
 links are registered by `register()` below, from PartnerPortalConfig.ready(), before any app's.
 """
 
@@ -173,6 +174,18 @@ def dashboard_panels_for(request):
         if context is not None:
             rendered.append((panel, context))
     return rendered
+
+
+_DEMO_PARTS: dict[str, tuple[int, Callable]] = {}
+
+
+def demo_part(key, seed, *, order=100):
+    """An app's part of `manage.py seed_demo`: seed(demo) adds its demo data; parts run by `order`."""
+    _DEMO_PARTS[key] = (order, seed)
+
+
+def demo_parts() -> list[Callable]:
+    return [seed for order, seed in sorted(_DEMO_PARTS.values(), key=lambda part: part[0])]
 
 
 def register():

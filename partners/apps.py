@@ -10,7 +10,8 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self):
-        from . import policies, signals
+        from . import hub, policies, signals
 
+        hub.register()
         policies.register()
         signals.connect()

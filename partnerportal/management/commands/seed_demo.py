@@ -4,7 +4,6 @@ Idempotent: running it twice changes nothing. Each app adds its own demo data in
 with a `seed(demo)` function; they run in the order below and receive the shared `Demo` object.
 """
 
-import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
@@ -13,7 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-DEMO_APPS = ["partners", "kpis", "agreements", "meetings", "relations"]
+from partnerportal import hub
+
 DEMO_PASSWORD = "demo-portal-2026"
 UNREAD_KEPT = 3  # each demo person's newest notifications stay unread, so the bell shows a few
 
@@ -50,14 +50,8 @@ class Command(BaseCommand):
         # By id, not by time: history written as of an earlier moment (as_of) has earlier created_at.
         last_before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with transaction.atomic():
-            for app in DEMO_APPS:
-                try:
-                    module = importlib.import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
-                module.seed(demo)
+            for seed in hub.demo_parts():
+                seed(demo)
             mark_history_read(after_pk=last_before)
         self.stdout.write(self.style.SUCCESS(f"Demo data is in place. Logins (password: {demo.password}):"))
         for username, role, organization in demo.logins:
