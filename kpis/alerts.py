@@ -193,31 +193,44 @@ def data_until(assignment: PartnerKPI, month: date) -> date:
     return min(max(ends, default=month), month_end)
 
 
-def _notify_breach(assignment, month, value, target, *, running: date | None = None):
-    """Notify a critical month once. `running`: the month is not over; its values cover up to that day."""
+def _tell(assignment, month, value, *, notification, key, template, **context):
+    """Notify the people of `assignment` about `month`: the e-mail has the partner, the KPI, its unit,
+    the month's value and the chart link, and `context`."""
     kpi = assignment.kpi
-    month_end = periods.period_end("month", month)
     notify(
         recipients=recipients(assignment),
-        kind=KIND_BREACH,
-        key=f"kpi:breach:{assignment.pk}:{month:%Y-%m}",
-        template="kpis/email/breach",
+        kind=notification,
+        key=key,
+        template=template,
         context={
             "partner": assignment.partner.name,
             "kpi": _in_their_language(kpi.name),
             "unit": _in_their_language(kpi.unit),
             "month": f"{month:%Y-%m}",
             "value": figures.number(value, kpi.decimals),
-            "critical": target.critical,
-            "target": target.value,
             "url": chart_url(assignment),
-            "running": running is not None,
-            "data_until": f"{running:%Y-%m-%d}" if running else "",
-            "days": (running - month).days + 1 if running else None,
-            "month_days": month_end.day,
+            **context,
         },
         url=reverse("kpis:chart", args=[assignment.pk]),
         partner=assignment.partner if assignment.shared else None,
+    )
+
+
+def _notify_breach(assignment, month, value, target, *, running: date | None = None):
+    """Notify a critical month once. `running`: the month is not over; its values cover up to that day."""
+    _tell(
+        assignment,
+        month,
+        value,
+        notification=KIND_BREACH,
+        key=f"kpi:breach:{assignment.pk}:{month:%Y-%m}",
+        template="kpis/email/breach",
+        critical=target.critical,
+        target=target.value,
+        running=running is not None,
+        data_until=f"{running:%Y-%m-%d}" if running else "",
+        days=(running - month).days + 1 if running else None,
+        month_days=periods.period_end("month", month).day,
     )
 
 
@@ -241,21 +254,13 @@ def _record_success(assignment, kind, month, value, *, streak_months=None):
         return
     if not created:
         return
-    notify(
-        recipients=recipients(assignment),
-        kind=KIND_SUCCESS,
+    _tell(
+        assignment,
+        month,
+        value,
+        notification=KIND_SUCCESS,
         key=f"kpi:success:{success.pk}",
         template="kpis/email/success",
-        context={
-            "partner": assignment.partner.name,
-            "kpi": _in_their_language(kpi.name),
-            "kind": kind,
-            "month": f"{month:%Y-%m}",
-            "value": figures.number(value, kpi.decimals),
-            "unit": _in_their_language(kpi.unit),
-            "months": streak_months,
-            "url": chart_url(assignment),
-        },
-        url=reverse("kpis:chart", args=[assignment.pk]),
-        partner=assignment.partner if assignment.shared else None,
+        kind=kind,
+        months=streak_months,
     )

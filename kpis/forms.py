@@ -67,26 +67,29 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
 
 
+# The fields of a KPI definition that its editors set (the form and the API show them in this order).
+DEFINITION_FIELDS = [
+    "code",
+    "name",
+    "unit",
+    "direction",
+    "aggregation",
+    "scale",
+    "decimals",
+    "numerator_label",
+    "denominator_label",
+    "sample_size_label",
+    "how_measured",
+    "why_it_matters",
+    "min_value",
+    "max_value",
+]
+
+
 class DefinitionForm(forms.ModelForm):
     class Meta:
         model = KPIDefinition
-        fields = [
-            "code",
-            "name",
-            "unit",
-            "direction",
-            "aggregation",
-            "scale",
-            "decimals",
-            "numerator_label",
-            "denominator_label",
-            "sample_size_label",
-            "how_measured",
-            "why_it_matters",
-            "min_value",
-            "max_value",
-            "is_active",
-        ]
+        fields = [*DEFINITION_FIELDS, "is_active"]
         widgets = {
             "how_measured": forms.Textarea(attrs={"rows": 3}),
             "why_it_matters": forms.Textarea(attrs={"rows": 3}),

@@ -36,6 +36,14 @@ def parse_day(raw) -> date | None:
         return None
 
 
+def export_format(request) -> str:
+    """The `?format=` of a download: csv (the default) or xlsx; anything else is not found."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    return fmt
+
+
 # --- definitions ------------------------------------------------------------------------------
 
 
@@ -468,9 +476,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
         )  # another partner's: 404, as for any object
         if not policy.allows(request.user, policy.ADD, Measurement):
             raise PermissionDenied
-        fmt = request.GET.get("format", "csv")
-        if fmt not in ("csv", "xlsx"):
-            raise Http404
+        fmt = export_format(request)
         assignments = selectors.submittable_partner_kpis(user=request.user, partner=partner)
         return exports.import_template_response(
             assignments,
@@ -487,9 +493,7 @@ class ImportTemplateView(LoginRequiredMixin, View):
 class MeasurementExportView(LoginRequiredMixin, View):
     def get(self, request, partner_pk):
         partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
-        fmt = request.GET.get("format", "csv")
-        if fmt not in ("csv", "xlsx"):
-            raise Http404
+        fmt = export_format(request)
         qs = selectors.measurements_for(
             user=request.user,
             partner=partner,
@@ -502,9 +506,7 @@ class MeasurementExportView(LoginRequiredMixin, View):
 class ScorecardExportView(LoginRequiredMixin, View):
     def get(self, request, partner_pk):
         partner = partner_selectors.partner_detail(user=request.user, pk=partner_pk)
-        fmt = request.GET.get("format", "csv")
-        if fmt not in ("csv", "xlsx"):
-            raise Http404
+        fmt = export_format(request)
         card = selectors.scorecard(
             user=request.user,
             partner=partner,

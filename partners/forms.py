@@ -6,6 +6,19 @@ from partnerportal.fields import max_length_of
 
 from .models import Organization, OrganizationKind, Site
 
+# A partner's name, kind and contact details (the form and the API show them in this order).
+CONTACT_FIELDS = [
+    "name",
+    "kind",
+    "registration_number",
+    "address",
+    "city",
+    "country",
+    "website",
+    "email",
+    "phone",
+]
+
 
 class PartnerForm(forms.ModelForm):
     website = forms.URLField(
@@ -17,21 +30,7 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "name",
-            "kind",
-            "registration_number",
-            "address",
-            "city",
-            "country",
-            "website",
-            "email",
-            "phone",
-            "partner_since",
-            "description",
-            "internal_notes",
-            "is_active",
-        ]
+        fields = [*CONTACT_FIELDS, "partner_since", "description", "internal_notes", "is_active"]
         widgets = {
             "partner_since": widgets.DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -9,24 +9,24 @@ from .models import Contact, Organization, Site, User
 from .signals import access_revoked
 
 
+def _save(user, instance):
+    """Add or change `instance` when the user's role may (by its model), validated."""
+    action = policy.CHANGE if instance.pk else policy.ADD
+    if not policy.allows(user, action, type(instance)):
+        raise PermissionDenied
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
 @transaction.atomic
 def organization_save(*, user, organization: Organization) -> Organization:
-    action = policy.CHANGE if organization.pk else policy.ADD
-    if not policy.allows(user, action, Organization):
-        raise PermissionDenied
-    organization.full_clean()
-    organization.save()
-    return organization
+    return _save(user, organization)
 
 
 @transaction.atomic
 def site_save(*, user, site: Site) -> Site:
-    action = policy.CHANGE if site.pk else policy.ADD
-    if not policy.allows(user, action, Site):
-        raise PermissionDenied
-    site.full_clean()
-    site.save()
-    return site
+    return _save(user, site)
 
 
 # --- Deactivation ------------------------------------------------------------------------------

@@ -33,11 +33,16 @@ class CaseEventInline(admin.TabularInline):
     readonly_fields = ["from_status", "to_status", "user", "at", "note"]
 
 
-class CaseFileInline(admin.TabularInline):
-    model = CaseFile
+class AttachedFileInline(admin.TabularInline):
+    """The files of a case or an engagement: listed, not edited (uploads go through the portal)."""
+
     extra = 0
     readonly_fields = ["name", "size", "uploaded_by", "uploaded_at"]
     exclude = ["file"]
+
+
+class CaseFileInline(AttachedFileInline):
+    model = CaseFile
 
 
 class CaseEscalationInline(admin.TabularInline):
@@ -55,11 +60,8 @@ class CaseAdmin(SimpleHistoryAdmin):
     inlines = [CaseEventInline, CaseFileInline, CaseEscalationInline]
 
 
-class EngagementFileInline(admin.TabularInline):
+class EngagementFileInline(AttachedFileInline):
     model = EngagementFile
-    extra = 0
-    readonly_fields = ["name", "size", "uploaded_by", "uploaded_at"]
-    exclude = ["file"]
 
 
 @admin.register(Engagement)

@@ -1,31 +1,14 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..forms import DEFINITION_FIELDS
 from ..models import KPIDefinition, KPITarget, Measurement, PartnerKPI
 
 
 class KPIDefinitionSerializer(serializers.ModelSerializer):
     class Meta:
         model = KPIDefinition
-        fields = [
-            "id",
-            "code",
-            "name",
-            "unit",
-            "direction",
-            "aggregation",
-            "scale",
-            "decimals",
-            "numerator_label",
-            "denominator_label",
-            "sample_size_label",
-            "how_measured",
-            "why_it_matters",
-            "min_value",
-            "max_value",
-            "is_standard",
-            "is_active",
-        ]
+        fields = ["id", *DEFINITION_FIELDS, "is_standard", "is_active"]
 
 
 class KPITargetSerializer(serializers.ModelSerializer):

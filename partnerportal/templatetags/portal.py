@@ -84,42 +84,14 @@ def before_in_words(minutes):
 
 
 # --- Dates, periods and numbers for people: one style per language (partnerportal.formats) ---------
-
-
-@register.filter
-def day(value):
-    """`{{ d|day }}`: the long date, "1. december 2026" / "1 December 2026"."""
-    return formats.day(value)
-
-
-@register.filter
-def short_day(value):
-    """`{{ d|short_day }}`: the short date of tables, "1. dec. 2026" / "1 Dec 2026"."""
-    return formats.short_day(value)
-
-
-@register.filter
-def moment(value):
-    """`{{ dt|moment }}`: date and time in the active time zone, "tirsdag 1. december 2026 kl. 14:30"."""
-    return formats.moment(value)
-
-
-@register.filter
-def short_moment(value):
-    """`{{ dt|short_moment }}`: date and time in a table, "1. dec. 2026 kl. 14:30" / "1 Dec 2026, 14:30"."""
-    return formats.short_moment(value)
-
-
-@register.filter
-def clock(value):
-    """`{{ dt|clock }}`: the time of day, "14:30"."""
-    return formats.clock(value)
-
-
-@register.filter
-def period(start, granularity="month"):
-    """`{{ start|period:"week" }}`: a calendar period in words, "uge 48 2026" / "Q4 2026"."""
-    return formats.period(start, granularity)
+# `{{ d|day }}`, `{{ d|short_day }}`, `{{ dt|moment }}`, `{{ dt|short_moment }}`, `{{ dt|clock }}` and
+# `{{ start|period:"week" }}` are the functions of the same name (their docstrings show the styles).
+register.filter("day", formats.day)
+register.filter("short_day", formats.short_day)
+register.filter("moment", formats.moment)
+register.filter("short_moment", formats.short_moment)
+register.filter("clock", formats.clock)
+register.filter("period", formats.period)
 
 
 @register.filter

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from ..forms import CONTACT_FIELDS
 from ..models import Organization, Site
 
 
@@ -15,22 +16,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "registration_number",
-            "address",
-            "city",
-            "country",
-            "website",
-            "email",
-            "phone",
-            "description",
-            "partner_since",
-            "is_active",
-            "sites",
-        ]
+        fields = ["id", *CONTACT_FIELDS, "description", "partner_since", "is_active", "sites"]
 
     def validate_kind(self, value):
         if value == "host":

@@ -8,6 +8,7 @@ from partnerportal.fields import max_length_of
 from partners import selectors as partner_selectors
 
 from .. import selectors
+from ..forms import EngagementForm
 from ..models import (
     Case,
     CaseStatus,
@@ -168,19 +169,7 @@ class EngagementSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Engagement
-        fields = [
-            "id",
-            "partner",
-            "kind",
-            "status",
-            "title",
-            "starts_at",
-            "place",
-            "participants",
-            "agenda",
-            "notes",
-            "learnings",
-        ]
+        fields = ["id", *EngagementForm.Meta.fields]
 
 
 class RoadmapItemSerializer(serializers.ModelSerializer):

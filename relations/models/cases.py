@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from partnerportal import fields
 from partnerportal.fields import LimitedTextField
 
-from .base import Side
+from .base import AttachedFile, Side, acknowledged_by_field
 
 
 class CaseStatus(models.TextChoices):
@@ -55,14 +55,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("raised by")
     )
     raised_at = models.DateTimeField(_("raised at"), default=timezone.now)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acknowledged by"),
-    )
+    acknowledged_by = acknowledged_by_field()
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     last_progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
@@ -118,19 +111,10 @@ def case_file_path(instance, filename):
     return f"private/relations/cases/{instance.case_id}/{filename}"
 
 
-class CaseFile(models.Model):
+class CaseFile(AttachedFile):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=case_file_path, max_length=300)
     name = models.CharField(_("file name"), max_length=200)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.name
 
     @property
     def extension(self):

@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 from partnerportal import fields
 from partnerportal.fields import LimitedTextField
 
+from .base import AttachedFile
+
 
 class EngagementKind(models.TextChoices):
     SITE_VISIT = "site_visit", _("Site visit")
@@ -62,16 +64,7 @@ def engagement_file_path(instance, filename):
     return f"private/relations/engagements/{instance.engagement_id}/{filename}"
 
 
-class EngagementFile(models.Model):
+class EngagementFile(AttachedFile):
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="files")
     file = models.FileField(upload_to=engagement_file_path, max_length=300)
     name = models.CharField(max_length=200)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.name

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from partnerportal import fields
 from partnerportal.fields import LimitedTextField
 
-from .base import Side
+from .base import Side, acknowledged_by_field
 
 
 class NoticeKind(models.TextChoices):
@@ -48,14 +48,7 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("posted by")
     )
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("acknowledged by"),
-    )
+    acknowledged_by = acknowledged_by_field()
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     history = HistoricalRecords()
 

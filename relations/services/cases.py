@@ -10,12 +10,10 @@ from django.utils.translation import gettext_noop
 
 from meetings import services as meeting_services
 from partnerportal import policy, uploads
-from partnerportal.links import absolute
-from partnerportal.notifications.services import notify
 
 from .. import timeline
 from ..models import CASE_FLOW, Case, CaseEvent, CaseFile, CaseStatus, TimelineCategory, side_of
-from .base import english_label, other_side_people, require, require_partner, validate_upload
+from .base import acknowledge, announce, english_label, require, require_partner, validate_upload
 
 
 def _case_event(case, user, from_status, to_status, note=""):
@@ -50,22 +48,14 @@ def case_raise(*, user, partner, title, what_happened, impact="", measurements=(
     CaseEvent.objects.create(case=case, user=user, from_status="", to_status=CaseStatus.OPEN)
     for measurement in measurements:
         case_link_measurement(user=user, case=case, measurement=measurement)
-    notify(
-        recipients=other_side_people(partner=partner, side=case.side),
+    announce(
+        case,
         kind="relations.case",
         key=f"case:{case.pk}:raised",
         template="relations/email/case_raised",
-        context={"case": case, "url": absolute("relations:case_detail", case.pk)},
-        url=case.get_absolute_url(),
-        partner=partner,
-    )
-    timeline.record(
-        partner=partner,
+        link=("relations:case_detail", case.pk),
         category=TimelineCategory.CASE,
         title=gettext_noop("Case raised: %(title)s"),
-        params={"title": case.title},
-        key=f"case:{case.pk}:raised",
-        url=case.get_absolute_url(),
         occurred_at=now,
     )
     return case
@@ -95,18 +85,14 @@ def case_update(*, user, case, **fields) -> Case:
 
 @transaction.atomic
 def case_acknowledge(*, user, case) -> Case:
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not policy.allows(user, "acknowledge", Case):
-        raise PermissionDenied  # the role may not acknowledge at all (a partner viewer)
-    if case.acknowledged_at is not None:
-        raise ValidationError(_("This case was already acknowledged by %(name)s.") % {"name": case.acknowledged_by})
-    if case.side == side_of(user):
-        raise ValidationError(_("Your side raised this case; the other side acknowledges it."))
-    policy.require(user, "acknowledge", case)
-    case.acknowledged_by = user
-    case.acknowledged_at = case.last_progress_at = timezone.now()
-    case.save(update_fields=["acknowledged_by", "acknowledged_at", "last_progress_at"])
-    return case
+    return acknowledge(
+        Case,
+        case,
+        user=user,
+        already_done=_("This case was already acknowledged by %(name)s."),
+        own_side=_("Your side raised this case; the other side acknowledges it."),
+        also=["last_progress_at"],
+    )
 
 
 def case_action_count(case) -> int:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -14,9 +12,8 @@ from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 
-from .. import timeline
 from ..models import Notice, NoticeKind, Severity, TimelineCategory, side_of
-from .base import other_side_people, require, require_partner
+from .base import acknowledge, announce, require, require_partner
 
 # Notice types → the topics of the agreement's channel matrix (agreements' Topic keys), most specific first.
 NOTICE_TOPICS = {
@@ -63,24 +60,16 @@ def notice_post(
     # High severity (or the channel matrix) asks for an e-mail; a person who switched notice
     # e-mails off on their preferences page still gets none (email=None follows the preference).
     email = None if severity == Severity.HIGH or by_email else False
-    notify(
-        recipients=other_side_people(partner=partner, side=notice.side),
+    announce(
+        notice,
         kind="relations.notice",
         key=f"notice:{notice.pk}:posted",
         template="relations/email/notice",
-        context={"notice": notice, "url": absolute("relations:notice_detail", notice.pk)},
-        url=reverse("relations:notice_detail", args=[notice.pk]),
-        partner=partner,
-        email=email,
-    )
-    timeline.record(
-        partner=partner,
+        link=("relations:notice_detail", notice.pk),
         category=TimelineCategory.NOTICE,
         title=gettext_noop("Notice: %(title)s"),
-        params={"title": notice.title},
-        key=f"notice:{notice.pk}:posted",
-        url=notice.get_absolute_url(),
         occurred_at=notice.posted_at,
+        email=email,
     )
     return notice
 
@@ -88,17 +77,13 @@ def notice_post(
 @transaction.atomic
 def notice_acknowledge(*, user, notice) -> Notice:
     """The other side confirms it has seen the notice (once; who and when are kept)."""
-    notice = Notice.objects.select_for_update().get(pk=notice.pk)
-    if not policy.allows(user, "acknowledge", Notice):
-        raise PermissionDenied  # the role may not acknowledge at all (a partner viewer)
-    if notice.acknowledged_at is not None:
-        raise ValidationError(_("This notice was already acknowledged by %(name)s.") % {"name": notice.acknowledged_by})
-    if notice.side == side_of(user):
-        raise ValidationError(_("Your side posted this notice; the other side acknowledges it."))
-    policy.require(user, "acknowledge", notice)
-    notice.acknowledged_by = user
-    notice.acknowledged_at = timezone.now()
-    notice.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    notice = acknowledge(
+        Notice,
+        notice,
+        user=user,
+        already_done=_("This notice was already acknowledged by %(name)s."),
+        own_side=_("Your side posted this notice; the other side acknowledges it."),
+    )
     notify(
         recipients=[notice.posted_by],
         kind="relations.notice_ack",

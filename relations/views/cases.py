@@ -2,7 +2,6 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -15,27 +14,23 @@ from partnerportal.views import PolicyMixin, ServiceFormView
 from .. import selectors, services
 from ..forms import ActionItemForm, CaseEditForm, CaseForm, CaseStatusForm, FileForm, MeasurementPicker
 from ..models import CASE_FLOW, Case, CaseFile, CaseStatus
-from .common import PAGE_SIZE, ObjectButtonView, partner_filter, partner_query, require_add
+from .common import (
+    ObjectButtonView,
+    PagedListView,
+    choice_filter,
+    partner_filter,
+    require_add,
+)
 
 
-class CaseListView(LoginRequiredMixin, TemplateView):
+class CaseListView(PagedListView):
     template_name = "relations/case_list.html"
+    model = Case
 
-    def get_context_data(self, **kwargs):
-        partner = partner_filter(self.request)
-        status = self.request.GET.get("status", "")
-        if status not in CaseStatus.values:
-            status = ""
+    def listing(self, partner):
+        status = choice_filter(self.request, "status", CaseStatus)
         cases = selectors.case_list(user=self.request.user, partner=partner, status=status)
-        return super().get_context_data(
-            page=Paginator(cases, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            partner=partner,
-            status=status,
-            statuses=CaseStatus.choices,
-            can_add=policy.allows(self.request.user, policy.ADD, Case),
-            query=partner_query(partner),
-            **kwargs,
-        )
+        return cases, {"status": status, "statuses": CaseStatus.choices}
 
 
 class CaseCreateView(ServiceFormView):

@@ -1,10 +1,13 @@
-"""What the relations pages share: the `?partner=` filter, the "add" check, file downloads."""
+"""What the relations pages share: the `?partner=` filter, paged lists, the "add" check, file downloads."""
 
 import mimetypes
 
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.views import View
+from django.views.generic import TemplateView
 
 from partnerportal import policy
 from partnerportal.views import PolicyMixin, ServiceActionView
@@ -26,6 +29,31 @@ def require_add(user, model):
 def partner_query(partner) -> str:
     """The list's query string that keeps the partner filter across pages."""
     return f"partner={partner.pk}" if partner else ""
+
+
+def choice_filter(request, name, choices) -> str:
+    """The `?<name>=` filter when it is one of `choices` (anything else: no filter, empty)."""
+    value = request.GET.get(name, "")
+    return value if value in choices.values else ""
+
+
+class PagedListView(LoginRequiredMixin, TemplateView):
+    """A paged list of `model` rows, filtered by `?partner=`: `listing(partner)` gives the rows and
+    what else the page shows; the page has an "add" button when the user may add one."""
+
+    model = None
+
+    def get_context_data(self, **kwargs):
+        partner = partner_filter(self.request)
+        rows, extra = self.listing(partner)
+        return super().get_context_data(
+            page=Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page")),
+            partner=partner,
+            can_add=policy.allows(self.request.user, policy.ADD, self.model),
+            query=partner_query(partner),
+            **extra,
+            **kwargs,
+        )
 
 
 class ObjectButtonView(PolicyMixin, ServiceActionView):

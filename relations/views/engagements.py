@@ -2,7 +2,6 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -12,22 +11,21 @@ from partnerportal.views import PolicyMixin, ServiceFormView
 from .. import selectors, services
 from ..forms import EngagementForm, FileForm
 from ..models import Engagement, EngagementFile
-from .common import PAGE_SIZE, DownloadView, ObjectButtonView, partner_filter, partner_query, require_add
+from .common import (
+    DownloadView,
+    ObjectButtonView,
+    PagedListView,
+    partner_filter,
+    require_add,
+)
 
 
-class EngagementListView(LoginRequiredMixin, TemplateView):
+class EngagementListView(PagedListView):
     template_name = "relations/engagement_list.html"
+    model = Engagement
 
-    def get_context_data(self, **kwargs):
-        partner = partner_filter(self.request)
-        engagements = selectors.engagement_list(user=self.request.user, partner=partner)
-        return super().get_context_data(
-            page=Paginator(engagements, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            partner=partner,
-            can_add=policy.allows(self.request.user, policy.ADD, Engagement),
-            query=partner_query(partner),
-            **kwargs,
-        )
+    def listing(self, partner):
+        return selectors.engagement_list(user=self.request.user, partner=partner), {}
 
 
 class EngagementCreateView(ServiceFormView):

@@ -1,7 +1,6 @@
 """Notices: what one side tells the other ahead of a delay, a closure or an outage."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -11,29 +10,25 @@ from partnerportal.views import ServiceFormView
 from .. import selectors, services
 from ..forms import NoticeForm
 from ..models import Notice, NoticeKind
-from .common import PAGE_SIZE, ObjectButtonView, partner_filter, partner_query, require_add
+from .common import (
+    ObjectButtonView,
+    PagedListView,
+    choice_filter,
+    partner_filter,
+    require_add,
+)
 
 
-class NoticeListView(LoginRequiredMixin, TemplateView):
+class NoticeListView(PagedListView):
     template_name = "relations/notice_list.html"
+    model = Notice
 
-    def get_context_data(self, **kwargs):
+    def listing(self, partner):
         user = self.request.user
-        partner = partner_filter(self.request)
-        kind = self.request.GET.get("kind", "")
-        if kind not in NoticeKind.values:
-            kind = ""
+        kind = choice_filter(self.request, "kind", NoticeKind)
         notices = selectors.notice_list(user=user, partner=partner, kind=kind)
-        return super().get_context_data(
-            page=Paginator(notices, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            partner=partner,
-            kind=kind,
-            kinds=NoticeKind.choices,
-            stats=selectors.notice_stats(user=user, partner=partner),
-            can_add=policy.allows(user, policy.ADD, Notice),
-            query=partner_query(partner),
-            **kwargs,
-        )
+        stats = selectors.notice_stats(user=user, partner=partner)
+        return notices, {"kind": kind, "kinds": NoticeKind.choices, "stats": stats}
 
 
 class NoticeCreateView(ServiceFormView):

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -15,25 +14,19 @@ from partnerportal.views import ServiceFormView
 from .. import selectors, services
 from ..forms import SurveyAnswerForm, SurveyRoundForm
 from ..models import SurveyRound
-from .common import PAGE_SIZE, partner_filter, partner_query, require_add
+from .common import PagedListView, partner_filter, require_add
 
 
-class SurveyListView(LoginRequiredMixin, TemplateView):
+class SurveyListView(PagedListView):
     template_name = "relations/survey_list.html"
+    model = SurveyRound
 
-    def get_context_data(self, **kwargs):
+    def listing(self, partner):
         user = self.request.user
-        partner = partner_filter(self.request)
-        rounds = selectors.survey_list(user=user, partner=partner)
-        return super().get_context_data(
-            page=Paginator(rounds, PAGE_SIZE).get_page(self.request.GET.get("page")),
-            partner=partner,
-            open_for_me=selectors.open_surveys_for(user=user),
-            can_add=policy.allows(user, policy.ADD, SurveyRound),
-            trend=selectors.survey_trend(user=user, partner=partner) if partner else [],
-            query=partner_query(partner),
-            **kwargs,
-        )
+        return selectors.survey_list(user=user, partner=partner), {
+            "open_for_me": selectors.open_surveys_for(user=user),
+            "trend": selectors.survey_trend(user=user, partner=partner) if partner else [],
+        }
 
 
 class SurveyCreateView(ServiceFormView):
