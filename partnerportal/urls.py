@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from partnerportal import api, audit, dashboard, views
+from partnerportal import accounts, api, audit, dashboard, pages
 
 admin.site.site_header = "Partner portal"
 admin.site.site_title = "Partner portal"
@@ -27,15 +27,15 @@ handler404 = "partnerportal.api.handler404"
 handler500 = "partnerportal.api.handler500"
 
 account_patterns = [
-    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("login/", accounts.PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", accounts.PortalPasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("password/reset/", views.PortalPasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", accounts.PortalPasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -51,17 +51,17 @@ account_patterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("profile/", views.ProfileView.as_view(), name="profile"),
-    path("token/", views.ApiTokenView.as_view(), name="api_token"),
+    path("profile/", accounts.ProfileView.as_view(), name="profile"),
+    path("token/", accounts.ApiTokenView.as_view(), name="api_token"),
 ]
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", pages.HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
-    path("healthz", views.HealthView.as_view(), name="healthz"),
-    path("favicon.ico", views.FaviconView.as_view(), name="favicon"),
-    path("i18n/setlang/", views.SetLanguageView.as_view(), name="set_language"),
+    path("healthz", pages.HealthView.as_view(), name="healthz"),
+    path("favicon.ico", pages.FaviconView.as_view(), name="favicon"),
+    path("i18n/setlang/", pages.SetLanguageView.as_view(), name="set_language"),
     path("accounts/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),

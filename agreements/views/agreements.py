@@ -1,0 +1,130 @@
+"""The agreement pages: the list, a new agreement, its page as both sides see it, a new draft, compare."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from partnerportal import policy
+from partnerportal.views import HostRequiredMixin, ServiceActionView, ServiceFormView
+from partners import selectors as partner_selectors
+
+from .. import selectors, services
+from ..forms import AgreementCreateForm, CompareForm
+from ..models import Agreement, VersionStatus
+from .versions import _sign_for
+
+
+class AgreementListView(HostRequiredMixin, View):
+    def get(self, request):
+        status = request.GET.get("status", "")
+        search = request.GET.get("q", "").strip()
+        rows = selectors.agreement_overview(user=request.user, search=search, status=status)
+        return render(request, "agreements/agreement_list.html", {"rows": rows, "status": status, "q": search})
+
+
+class AgreementCreateView(HostRequiredMixin, ServiceFormView):
+    about_model = partner_selectors.all_organizations()
+    about_kwarg = "partner_pk"
+    form_class = AgreementCreateForm
+    template_name = "agreements/agreement_create.html"
+    success_message = gettext_lazy("The agreement was created with a first draft.")
+
+    def setup_view(self):
+        self.partner = partner_selectors.partner_detail(user=self.request.user, pk=self.kwargs["partner_pk"])
+
+    def get(self, request, *args, **kwargs):
+        existing = selectors.agreement_of(partner=self.partner)
+        if existing:
+            return redirect(existing)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **context):
+        return {"partner": self.partner, **context}
+
+    def perform(self, form):
+        return services.agreement_create(partner=self.partner, user=self.request.user, title=form.cleaned_data["title"])
+
+    def get_success_url(self, agreement):
+        return reverse("agreements:edit", kwargs={"pk": agreement.versions.get().pk})
+
+
+class AgreementDetailView(LoginRequiredMixin, View):
+    """The agreement as both sides see it: the version in force, open revision, history, compare."""
+
+    def get(self, request, pk):
+        agreement = selectors.agreement_for(user=request.user, pk=pk)
+        versions = list(selectors.visible_versions(user=request.user, agreement=agreement))
+        active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
+        open_version = next((v for v in versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None)
+        if active is not None:
+            active = selectors.version_queryset().get(pk=active.pk)
+        pending_diff = None
+        if active is not None and open_version is not None and open_version.status == VersionStatus.IN_REVIEW:
+            pending_diff = selectors.version_diff(old=active, new=selectors.version_queryset().get(pk=open_version.pk))
+        context = {
+            "diff": pending_diff,
+            "agreement": agreement,
+            "partner": agreement.partner,
+            "versions": versions,
+            "active": active,
+            "open_version": open_version,
+            "matrix": selectors.responsibility_matrix(active) if active else [],
+            "compare_form": CompareForm(initial={"old": versions[1].pk, "new": versions[0].pk}, versions=versions)
+            if len(versions) > 1
+            else None,
+            "host_name": partner_selectors.host_name(),
+            "can_revise": policy.can(request.user, policy.CHANGE, agreement) and open_version is None,
+            "pending": open_version is not None
+            and selectors.pending_for(user=request.user).filter(pk=open_version.pk).exists(),
+        }
+        if context["pending"]:
+            context["sign_for"] = _sign_for(services.party_of(request.user, open_version), open_version)
+        return render(request, "agreements/agreement_detail.html", context)
+
+
+class DraftCreateView(HostRequiredMixin, ServiceActionView):
+    about_model = Agreement
+
+    def get_object(self):
+        return selectors.agreement_for(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
+
+    def perform(self, agreement):
+        return services.draft_create(agreement=agreement, user=self.request.user)
+
+    def get_success_message(self, agreement, draft):
+        return _("Version %(number)s was started as a draft.") % {"number": draft.number}
+
+    def get_success_url(self, agreement, draft):
+        return reverse("agreements:edit", kwargs={"pk": draft.pk})
+
+
+class CompareView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        agreement = selectors.agreement_for(user=request.user, pk=pk)
+        versions = list(selectors.visible_versions(user=request.user, agreement=agreement))
+        diff = None
+        if request.GET:
+            form = CompareForm(request.GET, versions=versions)
+        else:
+            initial = {}
+            if len(versions) > 1:
+                initial = {"old": versions[1].pk, "new": versions[0].pk}
+            form = CompareForm(initial=initial, versions=versions)
+        pair = None
+        if form.is_bound and form.is_valid():
+            pair = form.cleaned_data["old"], form.cleaned_data["new"]
+        elif not form.is_bound and len(versions) > 1:
+            pair = versions[1].pk, versions[0].pk
+        if pair is not None:
+            by_pk = {v.pk: v for v in selectors.version_queryset().filter(pk__in=pair)}
+            diff = selectors.version_diff(old=by_pk[pair[0]], new=by_pk[pair[1]])
+        status = 400 if form.is_bound and not form.is_valid() else 200
+        return render(
+            request,
+            "agreements/compare.html",
+            {"agreement": agreement, "partner": agreement.partner, "form": form, "diff": diff, "versions": versions},
+            status=status,
+        )

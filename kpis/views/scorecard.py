@@ -1,0 +1,123 @@
+"""A partner's scorecard, one KPI's chart and the host's portfolio."""
+
+from __future__ import annotations
+
+from html import escape
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from partnerportal import formats, policy
+from partnerportal.views import HostRequiredMixin
+from partners import selectors as partner_selectors
+
+from .. import figures, periods, selectors
+from ..models import Measurement
+from ..templatetags.kpi_status import STATUS_ICONS, status_mark
+from .common import parse_day
+
+
+class ScorecardView(LoginRequiredMixin, TemplateView):
+    template_name = "kpis/scorecard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        partner = partner_selectors.partner_detail(user=user, pk=self.kwargs["partner_pk"])
+        granularity = self.request.GET.get("granularity", "month")
+        card = selectors.scorecard(
+            user=user, partner=partner, granularity=granularity, day=parse_day(self.request.GET.get("day"))
+        )
+        context.update(
+            partner=partner,
+            card=card,
+            granularities=periods.GRANULARITIES.items(),
+            spark={str(r.partner_kpi_id): [v for _label, v in r.series] for r in card.results},
+            spark_labels=[formats.period(start, card.granularity) for start in card.bucket_starts],
+            can_submit=policy.allows(user, policy.ADD, Measurement),
+        )
+        return context
+
+
+class ChartView(LoginRequiredMixin, TemplateView):
+    template_name = "kpis/chart.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        assignment = selectors.partner_kpi_for(user=user, pk=self.kwargs["pk"])
+        granularity = self.request.GET.get("granularity", "month")
+        chart = selectors.kpi_chart(partner_kpi=assignment, granularity=granularity)
+        context.update(
+            assignment=assignment,
+            partner=assignment.partner,
+            kpi=assignment.kpi,
+            chart=chart,
+            granularities=periods.GRANULARITIES.items(),
+            targets=selectors.target_history(user=user, partner_kpi=assignment),
+            successes=selectors.successes_for(user=user, partner=assignment.partner).filter(partner_kpi=assignment)[
+                :10
+            ],
+        )
+        return context
+
+
+class PortfolioView(HostRequiredMixin, TemplateView):
+    template_name = "kpis/portfolio.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        granularity = self.request.GET.get("granularity", "month")
+        if granularity not in periods.GRANULARITIES:
+            granularity = "month"
+        portfolio = selectors.portfolio(
+            user=self.request.user, granularity=granularity, day=parse_day(self.request.GET.get("day"))
+        )
+        render_portfolio_cells(portfolio)
+        context["portfolio"] = portfolio
+        context["granularities"] = periods.GRANULARITIES.items()
+        return context
+
+
+def render_portfolio_cells(portfolio) -> None:
+    """Pre-render the portfolio's rows: a template loop over thousands of cells costs more than the data.
+
+    Every part is a number, a status from a fixed set or a URL with a number in it; names and
+    texts are escaped. Numbers are rounded once, half up, by kpis.figures (as the templates'
+    `figure` filter does) and localised like `number_format` ("14.327.548", "12,5").
+    """
+    chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+    scorecard_url = reverse("kpis:scorecard", args=[987654321]).replace("987654321", "{}")
+    # Python groups with "," and marks decimals with "."; the language's signs replace them.
+    separators = str.maketrans({",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")})
+    not_assigned = escape(_("Not assigned"))
+    empty = f'<td class="text-end text-muted" data-value="">·<span class="visually-hidden">{not_assigned}</span></td>'
+    marks = {status: str(status_mark(status)) for status in STATUS_ICONS}
+    for row in portfolio["rows"]:
+        partner = row.partner
+        name = escape(partner.name)
+        parts = [f'<td data-value="{name}"><a href="{scorecard_url.format(int(partner.pk))}">{name}</a></td>']
+        for cell in row.cells:
+            if cell is None:
+                parts.append(empty)
+                continue
+            if cell.actual is None:
+                shown, sort_value = "–", ""
+            else:
+                shown = format(figures.rounded(cell.actual, cell.decimals), ",f").translate(separators)
+                sort_value = repr(cell.actual)
+            parts.append(
+                f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'
+                f'<a class="text-reset" href="{chart_url.format(int(cell.partner_kpi_id))}">{escape(shown)}'
+                f"{marks.get(cell.status, marks['no_data'])}</a></td>"
+            )
+        if row.overall is None:
+            parts.append('<td class="text-end fw-bold" data-value="">–</td>')
+        else:
+            score = format(figures.rounded(row.overall, 0), "f")
+            parts.append(f'<td class="text-end fw-bold" data-value="{row.overall:f}">{score} %</td>')
+        row.html = mark_safe("".join(parts))  # noqa: S308 - numbers, fixed words and escaped text
