@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import selectors, services
+from . import demo, selectors, services
 from .models import Agreement, AgreementVersion, Party, VersionStatus
 
 
@@ -57,15 +57,8 @@ def dashboard_panel(request):
     }
 
 
-def seed_demo(demo):
-    """The app's demo data (its demo module loads only when the demo is seeded)."""
-    from . import demo as app_demo
-
-    app_demo.seed(demo)
-
-
 def register():
-    hub.demo_part("agreements", seed_demo, order=30)
+    hub.demo_part("agreements", demo.seed, order=30)
     hub.nav_item(
         _("Agreements"),
         "agreements:list",

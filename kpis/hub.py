@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import alerts, reminders, selectors
+from . import alerts, demo, reminders, selectors
 from .models import PartnerKPI
 
 
@@ -35,15 +35,8 @@ def dashboard_panel(request):
     return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
 
 
-def seed_demo(demo):
-    """The app's demo data (its demo module loads only when the demo is seeded)."""
-    from . import demo as app_demo
-
-    app_demo.seed(demo)
-
-
 def register():
-    hub.demo_part("kpis", seed_demo, order=20)
+    hub.demo_part("kpis", demo.seed, order=20)
     hub.nav_item(
         _("Portfolio"),
         "kpis:portfolio",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from partnerportal import hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import selectors, services
+from . import demo, selectors, services
 from .models import ActionItem, MeetingSeries
 
 
@@ -37,15 +37,8 @@ def dashboard_panel(request):
     }
 
 
-def seed_demo(demo):
-    """The app's demo data (its demo module loads only when the demo is seeded)."""
-    from . import demo as app_demo
-
-    app_demo.seed(demo)
-
-
 def register():
-    hub.demo_part("meetings", seed_demo, order=40)
+    hub.demo_part("meetings", demo.seed, order=40)
     hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
     hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square", group="collaboration")
     hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40)

@@ -3,13 +3,8 @@ PartnersConfig.ready); the partner directory and hub are linked from the base te
 
 from partnerportal import hub
 
-
-def seed_demo(demo):
-    """The app's demo data (its demo module loads only when the demo is seeded)."""
-    from . import demo as app_demo
-
-    app_demo.seed(demo)
+from . import demo
 
 
 def register():
-    hub.demo_part("partners", seed_demo, order=10)
+    hub.demo_part("partners", demo.seed, order=10)

@@ -11,7 +11,7 @@ from meetings import agenda
 from partnerportal import hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import selectors
+from . import demo, selectors
 from .models import Engagement, EngagementStatus, Kudos
 
 NOTIFICATION_KINDS = (
@@ -92,15 +92,8 @@ def _open_notices(meeting, user):
     return selectors.open_notices_for_agenda(partner=meeting.partner, user=user, since=since)
 
 
-def seed_demo(demo):
-    """The app's demo data (its demo module loads only when the demo is seeded)."""
-    from . import demo as app_demo
-
-    app_demo.seed(demo)
-
-
 def register():
-    hub.demo_part("relations", seed_demo, order=50)
+    hub.demo_part("relations", demo.seed, order=50)
     hub.nav_item(_("Notices"), "relations:notice_list", order=40, icon="megaphone", group="relationship")
     hub.nav_item(_("Cases"), "relations:case_list", order=41, icon="life-preserver", group="relationship")
     hub.nav_item(_("Engagements"), "relations:engagement_list", order=42, icon="people", group="relationship")

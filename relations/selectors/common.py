@@ -8,4 +8,4 @@ from partners import selectors as partner_selectors
 
 def visible_partners(*, user) -> QuerySet:
     """The active partners the user may see, by name."""
-    return policy.scope(user, policy.VIEW, partner_selectors.partner_queryset().filter(is_active=True)).order_by("name")
+    return policy.scope(user, policy.VIEW, partner_selectors.active_partners())

@@ -1,7 +1,8 @@
 """Demo data for `make run`: a host company, warehouses, partners, users for every role.
 
 Idempotent: running it twice changes nothing. Each app adds its own demo data in `<app>/demo.py`
-with a `seed(demo)` function; they run in the order below and receive the shared `Demo` object.
+with a `seed(demo)` function, which its `hub.register()` hands to `hub.demo_part(key, seed, order=)`;
+they run by that order and receive the shared `Demo` object.
 """
 
 from contextlib import contextmanager
