@@ -54,6 +54,11 @@ def parse_args():
     parser.add_argument("--quick", action="store_true", help="a small volume for a smoke run (20 partners, 1 year)")
     parser.add_argument("--runs", type=int, default=15, help="requests per page, each after one of the floor")
     parser.add_argument("--csv", default="/tmp/pp_bench_ratio/measurements.csv")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="measure the pages again on the database a full run left (migrated first; no agreements growth line)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.partners, args.years = 20, 1
@@ -198,19 +203,39 @@ def large_world(args):
     return rows, partners, kpis, first_day
 
 
+def existing_world():
+    """The bench partners, KPIs and first loaded day of a database that a full run left."""
+    from django.db.models import Min
+
+    from kpis.models import KPIDefinition, Measurement, PartnerKPI
+    from partners.models import Organization
+
+    partners = list(Organization.objects.filter(name__startswith="Bench partner ").order_by("pk"))
+    kpi_ids = PartnerKPI.objects.filter(partner=partners[0]).values_list("kpi_id", flat=True)
+    kpis = list(KPIDefinition.objects.filter(pk__in=kpi_ids).order_by("pk"))
+    rows = Measurement.objects.count()
+    first_day = Measurement.objects.filter(partner__in=partners).aggregate(d=Min("period_start"))["d"]
+    return rows, partners, kpis, first_day
+
+
 def main():
     args = parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith("postgres"):
         sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/pp_bench_ratio")
     print(f"Database: {url}")
-    (small_agreements, small_queries), small_floor = small_phase(url, args.runs)
-    from django.db import connection
+    if args.pages_only:
+        django_setup(url)
+        small_agreements = small_queries = small_floor = None
+        rows, partners, kpis, first_day = existing_world()
+    else:
+        (small_agreements, small_queries), small_floor = small_phase(url, args.runs)
+        from django.db import connection
 
-    connection.close()
-    common.setup_database(url)
-    django_setup(url)
-    rows, partners, kpis, first_day = large_world(args)
+        connection.close()
+        common.setup_database(url)
+        django_setup(url)
+        rows, partners, kpis, first_day = large_world(args)
 
     from rest_framework.authtoken.models import Token
 
@@ -232,7 +257,7 @@ def main():
     )
     floor = bench.floor_median()
     large_agreements = measured["agreements list"][0] / floor
-    growth = large_agreements / (small_agreements / small_floor)
+    growth = large_agreements / (small_agreements / small_floor) if small_agreements else None
     volume = f"{rows:,} daily measurements, {n_partners} partners ({args.partners} bench + the demo's), seed_demo"
     lines = [
         f"Ratio benchmark ({date.today().isoformat()}): {volume}; median of {args.runs} requests each, "
@@ -245,7 +270,7 @@ def main():
     ]
     for label, (seconds, queries) in measured.items():
         shown = label
-        if label == "agreements list":
+        if label == "agreements list" and growth is not None:
             lines.append(
                 f"| agreements list, demo alone (4 partners) | {small_agreements * 1000:.1f} | "
                 f"{small_agreements / small_floor:.1f}× | | {small_queries} |"
