@@ -62,7 +62,7 @@ partner = OrganizationFactory(name="Twin Logistik A/S")
 manager = UserFactory(username="twin_manager", organization=host, role=policy.MANAGER)
 setup_partner(partner)
 case = Case.objects.create(
-    partner=partner, side="host", title="Crushed pallets", what_happened="Two pallets arrived crushed.", raised_by=manager
+    partner=partner, side="host", title="Crushed pallets", what_happened="Two arrived crushed.", raised_by=manager
 )
 print(json.dumps({"case": case.pk, "partner": partner.pk, "username": manager.username, "password": PASSWORD}))
 """
