@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,7 +41,8 @@ REQUEST_TIMEOUT = 20
 pytestmark = [
     pytest.mark.postgres,
     # Outside a transaction: the test database is copied, which needs it without open connections.
-    pytest.mark.django_db(transaction=True),
+    # No available app: this process writes nothing there, so nothing is flushed afterwards.
+    pytest.mark.django_db(transaction=True, available_apps=[]),
     pytest.mark.skipif(not POSTGRES, reason="the instances share a PostgreSQL database"),
 ]
 
@@ -123,8 +125,16 @@ def shared_database(django_db_setup, django_db_blocker):
     try:
         yield _database_url(name)
     finally:
-        with _admin_connection() as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        # DROP DATABASE waits for a checkpoint of the whole server (seconds on a busy machine): it
+        # runs beside the next tests; the interpreter waits for the thread before it exits.
+        threading.Thread(target=_drop_database, args=[name], name=f"drop {name}").start()
+
+
+def _drop_database(name: str) -> None:
+    from psycopg import sql
+
+    with _admin_connection() as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 # --- the object storage: moto's S3 server --------------------------------------------------------
@@ -207,14 +217,22 @@ class Instance:
             time.sleep(0.3)
         raise AssertionError(f"instance {self.name} did not become healthy ({last})\n{self.output()}")
 
-    def stop(self) -> None:
+    def signal(self, number) -> None:
         if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
+            os.killpg(self.process.pid, number)  # gunicorn's arbiter and its worker
+
+
+def _stop(instances) -> None:
+    """Quick shutdown (SIGQUIT) of all at once; SIGKILL for what is still running after 10 s."""
+    for instance in instances:
+        instance.signal(signal.SIGQUIT)
+    deadline = time.monotonic() + 10
+    for instance in instances:
+        try:
+            instance.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            instance.signal(signal.SIGKILL)
+            instance.process.wait(timeout=10)
 
 
 def _instance_env(tmp: Path, name: str, database_url: str, endpoint: str, secret_key: str) -> dict:
@@ -251,21 +269,21 @@ def cluster(shared_database, object_storage, tmp_path):
     secret_key = secrets.token_urlsafe(50)
     env_a = _instance_env(tmp_path, "a", shared_database, endpoint, secret_key)
     env_b = _instance_env(tmp_path, "b", shared_database, endpoint, secret_key)
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=ROOT, env=env_a, capture_output=True, text=True, timeout=120
-    )
-    assert setup.returncode == 0, f"setup failed:\n{setup.stdout}\n{setup.stderr}"
-    data = json.loads(setup.stdout.strip().splitlines()[-1])
     instances = []
     try:
         instances = [Instance("a", env_a, tmp_path), Instance("b", env_b, tmp_path)]
+        # The data is written while the instances boot (they need none of it to start).
+        setup = subprocess.run(
+            [sys.executable, "-c", SETUP], cwd=ROOT, env=env_a, capture_output=True, text=True, timeout=120
+        )
+        assert setup.returncode == 0, f"setup failed:\n{setup.stdout}\n{setup.stderr}"
+        data = json.loads(setup.stdout.strip().splitlines()[-1])
         deadline = time.monotonic() + START_TIMEOUT
         for instance in instances:
             instance.wait_until_healthy(deadline)
         yield instances, client, data
     finally:
-        for instance in instances:
-            instance.stop()
+        _stop(instances)
 
 
 # --- the walk across the two instances -----------------------------------------------------------
@@ -290,6 +308,7 @@ def _files_on_disk(instance) -> list[str]:
 def test_session_upload_import_preview_and_download_work_across_two_instances(cluster):
     (a, b), bucket, data = cluster
     browser = requests.Session()  # one cookie jar for both, as behind a load balancer on one host name
+    browser.headers["Connection"] = "close"  # no idle keep-alive connection holds up the shutdown
 
     def get(instance, path, **kwargs):
         return browser.get(instance.url + path, timeout=REQUEST_TIMEOUT, allow_redirects=False, **kwargs)
