@@ -148,6 +148,19 @@ def test_case_evidence_is_a_private_object_downloaded_through_the_view(world, cl
     assert client_as(world.b_manager).get(reverse("relations:case_file", args=[first.pk])).status_code == 404
 
 
+def test_an_engagement_file_is_stored_in_the_bucket_and_downloaded_through_the_view(world, client_as, s3):
+    from relations import services
+
+    engagement = helpers.engagement(world, world.partner_a)
+    upload = SimpleUploadedFile("agenda.txt", b"Agenda\n1. Damaged pallets\n", content_type="text/plain")
+    attachment = services.engagement_attach_file(user=world.manager, engagement=engagement, uploaded=upload)
+    assert _keys(s3, "private/relations/engagements/") == [attachment.file.name]
+    response = client_as(world.a_viewer).get(reverse("relations:engagement_file", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"Agenda\n1. Damaged pallets\n"
+    assert client_as(world.b_manager).get(reverse("relations:engagement_file", args=[attachment.pk])).status_code == 404
+
+
 def test_a_kpi_import_preview_waits_in_the_bucket_until_confirmed(world, client_as, s3):
     setup_partner(world.partner_a)
     client = client_as(world.manager)
