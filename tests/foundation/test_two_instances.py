@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -89,9 +90,9 @@ def _admin_connection():
 
 def _database_url(name: str) -> str:
     db = connection.settings_dict
-    credentials = db.get("USER") or ""
+    credentials = quote(db.get("USER") or "", safe="")
     if db.get("PASSWORD"):
-        credentials += f":{db['PASSWORD']}"
+        credentials += ":" + quote(db["PASSWORD"], safe="")
     return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
 
 
