@@ -261,7 +261,8 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
 
 
 # --- preview files ---------------------------------------------------------------------------------
-# A file that previewed without errors waits in MEDIA_ROOT/kpi-imports/<token> for its confirmation.
+# A file that previewed without errors waits in kpi-imports/<token> of the default storage (MEDIA_ROOT,
+# or the object storage that all web processes share, so that any of them can confirm it).
 # It is deleted when the import is confirmed, refused at confirmation or cancelled, or replaced by the
 # next upload of the same session; the periodic task removes previews abandoned for longer than
 # PREVIEW_MAX_AGE (by their age, so a run after a pause catches up on everything old enough).
@@ -289,10 +290,13 @@ def preview_save(content: bytes) -> str:
 
 def preview_read(token) -> bytes | None:
     name = _preview_name(token)
-    if name is None or not default_storage.exists(name):
+    if name is None:
         return None
-    with default_storage.open(name, "rb") as stored:
-        return stored.read()
+    try:  # one request to object storage, and no gap between "exists" and "open"
+        with default_storage.open(name, "rb") as stored:
+            return stored.read()
+    except FileNotFoundError:  # expired and removed, or confirmed in another tab
+        return None
 
 
 def preview_delete(token) -> None:

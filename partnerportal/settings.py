@@ -231,6 +231,27 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# With S3_BUCKET, uploads (case evidence, engagement files, KPI import previews) go to S3-compatible
+# object storage that every web process and worker shares, so the portal can run on several machines
+# (partnerportal/object_storage.py). Private objects: downloads go through the portal's views only.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+if S3_BUCKET:
+    _s3_endpoint = env.str("S3_ENDPOINT_URL", default="") or None
+    STORAGES["default"] = {
+        "BACKEND": "partnerportal.object_storage.ObjectStorage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": _s3_endpoint,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # Empty: boto3's own credential chain (environment, instance or pod role).
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            # Empty for a bucket that refuses ACLs (object ownership "bucket owner enforced").
+            "default_acl": env.str("S3_DEFAULT_ACL", default="private") or None,
+            # Path-style (endpoint/bucket/key) by default on a custom endpoint (MinIO and most others).
+            "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path" if _s3_endpoint else "") or None,
+        },
+    }
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
