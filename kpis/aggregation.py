@@ -31,7 +31,7 @@ from .models import Aggregation, Measurement, MonthlyRollup
 TRUNC = {"week": TruncWeek, "month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
 
 
-@dataclass
+@dataclass(slots=True)
 class Sums:
     sum_value: float = 0.0
     sum_numerator: float = 0.0

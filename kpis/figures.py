@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.formats import number_format
 
 SIGNIFICANT_DIGITS = 15  # what a double holds exactly (DBL_DIG)
+_EXACT_INTEGERS = 10**SIGNIFICANT_DIGITS  # whole numbers below this have no more than 15 digits
 
 
 def to_decimal(value) -> Decimal | None:
@@ -29,6 +30,8 @@ def to_decimal(value) -> Decimal | None:
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"not a finite number: {value!r}")
+    if number.is_integer() and -_EXACT_INTEGERS < number < _EXACT_INTEGERS:
+        return Decimal(int(number))  # a count: the same decimal as below, without formatting it
     return Decimal(format(number, f".{SIGNIFICANT_DIGITS}g"))
 
 

@@ -11,18 +11,14 @@ def status_of(*, higher_is_better: bool, actual, target, warning=None, critical=
     none is set) → warning; otherwise on target. Reaching a threshold counts as crossing it."""
     if actual is None or target is None:
         return NO_DATA
-
-    def worse_or_equal(a, b):
-        return a <= b if higher_is_better else a >= b
-
-    def worse(a, b):
-        return a < b if higher_is_better else a > b
-
-    if critical is not None and worse_or_equal(actual, critical):
+    threshold = warning if warning is not None else target
+    if higher_is_better:
+        if critical is not None and actual <= critical:
+            return CRITICAL
+        return WARNING if actual < threshold else ON_TARGET
+    if critical is not None and actual >= critical:
         return CRITICAL
-    if worse(actual, warning if warning is not None else target):
-        return WARNING
-    return ON_TARGET
+    return WARNING if actual > threshold else ON_TARGET
 
 
 def trend_of(actual, previous) -> str | None:

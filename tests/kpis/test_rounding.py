@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -42,6 +43,15 @@ def test_figures_round_half_up_on_the_decimal_value():
     assert str(figures.rounded(1.9549999, 2)) == "1.95"  # below the tie stays below
     assert figures.number(500 / 11, 1) == 45.5 and figures.number(None, 1) is None
     assert figures.ratio(9, 4000, 100) == 0.225 and figures.ratio(1, 0, 100) is None
+
+
+@pytest.mark.parametrize("count", [0.0, 1.0, -7.0, 1200.0, 2_000_000.0, 999_999_999_999_999.0, 1e15, 3.0e16])
+def test_a_whole_number_reads_as_the_decimal_its_fifteen_digits_give(count):
+    """Counts take a shortcut in to_decimal: it must give the very decimal the 15-digit reading gives."""
+    read = figures.to_decimal(count)
+    assert read == Decimal(format(count, ".15g"))
+    assert read.as_tuple().exponent == Decimal(format(count, ".15g")).as_tuple().exponent
+    assert figures.ratio(count + 1, 3.0) == float(Decimal(format(count + 1, ".15g")) / Decimal(3))
 
 
 def test_scorecard_page_shows_ties_rounded_half_up(world, client_as):
