@@ -41,7 +41,14 @@ def register():
     hub.demo_part("meetings", demo.seed, order=40)
     hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
     hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square", group="collaboration")
-    hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40)
+    hub.partner_section(
+        "meetings",
+        "meetings/_hub_section.html",
+        partner_section,
+        order=40,
+        lazy=True,
+        title=_("Meetings and actions"),
+    )
     hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", dashboard_panel, order=35)
 
     kinds.register(services.KIND_MEETING_REMINDER, _("Meeting reminders"))
