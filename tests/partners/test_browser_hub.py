@@ -19,6 +19,7 @@ def test_hub_in_danish_loads_a_lazy_section_when_it_is_opened(live_server, brows
         action_for(world, world.partner_a)
     meeting_for(world, world.partner_a, days=2)
     helpers.engagement(world, world.partner_a)
+    helpers.roadmap_item(world, world.partner_a)
     world.a_manager.language = "da"
     world.a_manager.save(update_fields=["language"])
 
@@ -45,5 +46,12 @@ def test_hub_in_danish_loads_a_lazy_section_when_it_is_opened(live_server, brows
     expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
     # A section loading as it scrolls into view does not take the focus (nor scroll the page to itself).
     assert page.evaluate("!!document.activeElement.closest('.hub-section')") is False
+
+    # A keyboard reader on a placeholder's link: the section loads in its place and takes the focus.
+    page.goto(live_server.url + reverse("partners:detail", args=[world.partner_a.pk]))
+    expect(page.locator("#section-roadmap")).to_have_attribute("aria-busy", "true")
+    page.locator("#section-roadmap a").focus()
+    expect(page.locator("#section-roadmap")).to_contain_text("Roadmap Alfa Logistik A/S")
+    expect(page.locator("#section-roadmap :focus")).to_have_count(1)
     assert not script_errors, script_errors
     assert not csp, csp
