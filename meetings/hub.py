@@ -1,6 +1,7 @@
 """How the meetings app plugs into the shell: navigation, the partner hub section, the dashboard panel,
 notification kinds and periodic tasks (`register()`, called from MeetingsConfig.ready)."""
 
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,15 +15,20 @@ from .models import ActionItem, MeetingSeries
 def partner_section(request, partner):
     user = request.user
     items = list(selectors.action_items(user=user, partner=partner, state="open")[:6])
-    counts = selectors.action_items(user=user, partner=partner, state="open")
     today = timezone.localdate()
+    # Both counts in one query.
+    counts = (
+        selectors.action_items(user=user, partner=partner, state="open")
+        .order_by()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    )
     return {
         "title": _("Meetings and actions"),
         "next": selectors.next_meeting(user=user, partner=partner),
         "recent": list(selectors.recent_minutes(user=user, partner=partner)),
         "actions": items,
-        "open_count": counts.count(),
-        "overdue_count": counts.filter(due_date__lt=today).count(),
+        "open_count": counts["open"],
+        "overdue_count": counts["overdue"],
         "can_schedule": policy.allows(user, policy.ADD, MeetingSeries),
         "can_add_action": policy.allows(user, policy.ADD, ActionItem),
         "today": today,
@@ -41,7 +47,14 @@ def register():
     hub.demo_part("meetings", demo.seed, order=40)
     hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
     hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square", group="collaboration")
-    hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40)
+    hub.partner_section(
+        "meetings",
+        "meetings/_hub_section.html",
+        partner_section,
+        order=40,
+        lazy=True,
+        title=_("Meetings and actions"),
+    )
     hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", dashboard_panel, order=35)
 
     kinds.register(services.KIND_MEETING_REMINDER, _("Meeting reminders"))

@@ -13,11 +13,19 @@ registers as a side effect of importing a module. The three extension points of 
 
       hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
 
-- Partner hub sections, `partner_section(key, template, context, *, order)`: a section on the partner
-  hub page (partners:detail). `context(request, partner)` returns the template's context, or None to
-  hide the section from this person::
+- Partner hub sections, `partner_section(key, template, context, *, order, lazy, title)`: a section on
+  the partner hub page (partners:detail). `context(request, partner)` returns the template's context,
+  or None to hide the section from this person::
 
       hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40)
+
+  A section below the fold is registered `lazy=True` with its `title`: the hub's first answer holds
+  only a placeholder under that title, and htmx fetches the section from partners:section
+  (`/partners/<pk>/sections/<key>/`, the same access check as the hub; None from `context` is a 404)
+  when it scrolls into view. Without JavaScript the placeholder is a link to that page::
+
+      hub.partner_section("meetings", "meetings/_hub_section.html", partner_section, order=40, lazy=True,
+                          title=_("Meetings and actions"))
 
 - Dashboard panels, `dashboard_panel(key, template, context, *, order)`: a panel on the dashboard.
   `context(request)` returns the template's context, or None to hide the panel::
@@ -71,6 +79,9 @@ class PartnerSection:
     template: str
     context: Callable
     order: int = 100
+    # A lazy section is left out of the hub's first answer: a placeholder under `title` loads it.
+    lazy: bool = False
+    title: str = ""
 
 
 _NAV: dict[str, NavItem] = {}
@@ -93,8 +104,10 @@ def nav_item(label, url_name, *, visible=_anyone, order=100, icon="", group="", 
     _NAV[url_name] = NavItem(label, url_name, visible, order, icon, group, url_kwargs)
 
 
-def partner_section(key, template, context, *, order=100):
-    _SECTIONS[key] = PartnerSection(key, template, context, order)
+def partner_section(key, template, context, *, order=100, lazy=False, title=""):
+    if lazy and not title:
+        raise ValueError(f"The lazy partner section {key!r} needs a title for its placeholder.")
+    _SECTIONS[key] = PartnerSection(key, template, context, order, lazy, title)
 
 
 def nav_for(user):
@@ -151,12 +164,25 @@ def nav_menu_for(user, request=None):
 
 
 def sections_for(request, partner):
+    """The hub's sections as (section, context); a lazy section's context is None (not computed yet)."""
     rendered = []
     for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+        if section.lazy:
+            rendered.append((section, None))
+            continue
         context = section.context(request, partner)
         if context is not None:
             rendered.append((section, context))
     return rendered
+
+
+def section_for(request, partner, key):
+    """One section of the hub with its context (lazy or not), or None: no such key, or hidden from this person."""
+    section = _SECTIONS.get(key)
+    if section is None:
+        return None
+    context = section.context(request, partner)
+    return None if context is None else (section, context)
 
 
 _PANELS: dict[str, PartnerSection] = {}

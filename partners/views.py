@@ -1,5 +1,7 @@
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -41,6 +43,23 @@ class PartnerDetailView(LoginRequiredMixin, View):
             "can_edit": policy.can(request.user, policy.CHANGE, partner),
         }
         return render(request, "partners/partner_detail.html", context)
+
+
+class PartnerSectionView(LoginRequiredMixin, View):
+    """One section of the partner hub, checked as the hub is: what a lazy section's placeholder loads
+    (htmx swaps the bare section in), or a page of its own without JavaScript."""
+
+    def get(self, request, pk, key):
+        partner = selectors.partner_detail(user=request.user, pk=pk)
+        found = hub.section_for(request, partner, key)
+        if found is None:
+            raise Http404
+        section, ctx = found
+        context = {"partner": partner, "section": section, "ctx": ctx}
+        template = "partners/_hub_section.html" if request.htmx else "partners/partner_section.html"
+        response = render(request, template, context)
+        patch_vary_headers(response, ("HX-Request",))  # the bare section and the page share a URL
+        return response
 
 
 class PartnerCreateView(HostRequiredMixin, ServiceFormView):

@@ -101,9 +101,20 @@ def register():
     hub.nav_item(_("Surveys"), "relations:survey_list", order=44, icon="ui-checks", group="relationship")
 
     hub.partner_section("relationship", "relations/hub/relationship.html", _relationship_section, order=30)
-    hub.partner_section("successes", "relations/hub/successes.html", _successes_section, order=31)
-    hub.partner_section("engagements", "relations/hub/engagements.html", _engagements_section, order=60)
-    hub.partner_section("roadmap", "relations/hub/roadmap.html", _roadmap_section, order=70)
+    hub.partner_section(
+        "successes", "relations/hub/successes.html", _successes_section, order=31, lazy=True, title=_("Successes")
+    )
+    hub.partner_section(
+        "engagements",
+        "relations/hub/engagements.html",
+        _engagements_section,
+        order=60,
+        lazy=True,
+        title=_("Engagements"),
+    )
+    hub.partner_section(
+        "roadmap", "relations/hub/roadmap.html", _roadmap_section, order=70, lazy=True, title=_("Shared roadmap")
+    )
 
     hub.dashboard_panel("health", "relations/hub/health_panel.html", _health_panel, order=20)
     hub.dashboard_panel("successes", "relations/hub/successes_panel.html", _successes_panel, order=40)

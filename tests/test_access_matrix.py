@@ -30,11 +30,12 @@ ENDPOINTS = _collect()
 def _request(client, endpoint, url, world, partner):
     data = endpoint.data(world, partner) if endpoint.data else None
     method = getattr(client, endpoint.method)
+    headers = endpoint.extra.get("headers", {})  # e.g. {"HTTP_HX_REQUEST": "true"}: as htmx asks
     if endpoint.api and data is not None and not endpoint.extra.get("multipart"):
-        return method(url, data=json.dumps(data), content_type="application/json")
+        return method(url, data=json.dumps(data), content_type="application/json", **headers)
     if data is not None:
-        return method(url, data=data)
-    return method(url)
+        return method(url, data=data, **headers)
+    return method(url, **headers)
 
 
 def _body(response):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, QuerySet, Subquery, Value
 
 from partnerportal import policy
 
@@ -45,7 +45,6 @@ def latest_data_day(*, partner_ids=None) -> date | None:
     qs = MonthlyRollup.objects.all()
     if partner_ids is not None:
         qs = qs.filter(partner_id__in=list(partner_ids))
-    month = qs.aggregate(month=Max("month"))["month"]
-    if month is None:
-        return None
-    return qs.filter(month=month).aggregate(last=Max("last_start"))["last"]
+    # One round trip: the latest month as a subquery (no rows: NULL, which matches nothing: None).
+    latest_month = qs.order_by().values(one=Value(1)).annotate(month=Max("month")).values("month")
+    return qs.filter(month=Subquery(latest_month)).aggregate(last=Max("last_start"))["last"]

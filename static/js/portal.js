@@ -90,6 +90,21 @@
     }
   });
 
+  // A lazy section that could not load stops being busy; one this person may not see (404) goes,
+  // with its link in the hub's list of sections. Its placeholder's link still opens the section.
+  function lazyFailed(event) {
+    var el = event.detail.elt;
+    if (!el || !el.matches || !el.matches("[data-lazy-section]")) { return; }
+    el.removeAttribute("aria-busy");
+    if (event.detail.xhr && event.detail.xhr.status === 404) {
+      var link = document.querySelector("a[href='#" + el.id + "']");
+      if (link && link.closest("li")) { link.closest("li").remove(); }
+      el.remove();
+    }
+  }
+  document.addEventListener("htmx:responseError", lazyFailed);
+  document.addEventListener("htmx:sendError", lazyFailed);
+
   // After a swap a form that came in takes the focus (its first field with an error, or its first
   // field); otherwise the focus stays where it was if that element is still on the page (a search
   // field), or goes to the new content ([data-focus], its first control, or the content itself), and
@@ -111,6 +126,12 @@
   }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
+    // A lazy part loading as it scrolls into view leaves the focus alone, unless the focus was on
+    // its placeholder (its link), which the swap removes: then the focus goes to the loaded part.
+    if (target && target.matches("[data-lazy-section]") && !target.contains(document.activeElement)) {
+      swap = null;
+      return;
+    }
     swap = {
       target: target,
       next: target && target.nextElementSibling,

@@ -16,6 +16,19 @@ ENDPOINTS = [
         allowed=EVERYONE,
         marker=lambda w, p: p.name,
     ),
+    # One section of the hub, as a lazy placeholder loads it (htmx) and as a page without JavaScript;
+    # the section's own data is checked per app below (marker: the partner's own site and name).
+    *[
+        Endpoint(
+            f"partners:section-{key}{'-htmx' if htmx else ''}",
+            lambda w, p, key=key: reverse("partners:section", args=[p.pk, key]),
+            allowed=EVERYONE,
+            marker=lambda w, p: p.name,
+            extra={"headers": {"HTTP_HX_REQUEST": "true"}} if htmx else {},
+        )
+        for key in ("successes", "meetings", "engagements", "roadmap")
+        for htmx in (False, True)
+    ],
     Endpoint(
         "partners:create-post",
         lambda w, p: reverse("partners:create"),
