@@ -62,7 +62,7 @@ def health_current(*, partner) -> HealthSnapshot:
     and by the daily task; one missing (a new partner, a new month before the daily run) is computed
     on this first read and stored, once."""
     month = health.month_start(timezone.localdate())
-    snap = HealthSnapshot.objects.filter(partner=partner, month=month).first()
+    snap = HealthSnapshot.objects.filter(partner=partner, month=month).order_by().first()  # no join for ordering
     if snap is None:
         snap = health.snapshot(partner, month)
     return snap
