@@ -83,6 +83,7 @@ def health_table(*, user, sort: str = "score") -> QuerySet:
     latest = HealthSnapshot.objects.filter(partner=OuterRef("pk")).order_by("-month")
     return (
         visible_partners(user=user)
+        .only("pk", "name")
         .annotate(
             health_score=Subquery(latest.values("score")[:1]),
             health_month=Subquery(latest.values("month")[:1]),

@@ -40,11 +40,22 @@ def _score(text):
     return None if text in ("–", "") else int(text)
 
 
+def _relationship_section_html(user, partner) -> str:
+    from django.template.loader import render_to_string
+
+    request = RequestFactory().get("/")
+    request.user = user
+    context = hub._relationship_section(request, partner)
+    return render_to_string("relations/hub/relationship.html", {"ctx": context, "partner": partner}, request)
+
+
 def figures(world, partner) -> dict:
     """The current health score of `partner` as each reader shows it (host manager's view)."""
     client = client_for(world.manager)
     month = health.month_start(timezone.localdate())
     hub_page = client.get(reverse("partners:detail", args=[partner.pk])).content.decode()
+    if 'id="hub-health-score"' not in hub_page:  # the section loads on its own (lazy hub): render it
+        hub_page = _relationship_section_html(world.manager, partner)
     page = client.get(reverse("relations:health", args=[partner.pk]))
     api = client.get(reverse("api:health-snapshot-list"), {"partner": partner.pk, "month": month.isoformat()}).json()
     last = page.context["trend"][-1]
@@ -223,6 +234,7 @@ def test_the_hub_section_reads_the_stored_snapshot_in_one_query(world, django_as
     assert section["score"] == stored.score
     assert parts["cases"] == stored.parts["cases"]["score"] and parts["kpi"] is None
     assert [p.label for p in section["parts"]][0] == "KPI attainment"
+    assert f'id="hub-health-score">{stored.score}<' in _relationship_section_html(world.manager, world.partner_a)
 
 
 def test_recompute_button_still_refreshes_twelve_months(world, client_as):
