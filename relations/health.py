@@ -242,6 +242,15 @@ def snapshot(partner, month: date, now=None) -> HealthSnapshot:
     return snap
 
 
+def stored_or_snapshot(partner, month: date) -> HealthSnapshot:
+    """The stored snapshot of the month, computed and stored if there is none yet. Under the partner's
+    lock, so that readers arriving together compute it once (the others wait and read it)."""
+    with transaction.atomic():
+        _lock_partner(partner.pk)
+        stored = HealthSnapshot.objects.filter(partner=partner, month=month_start(month)).order_by().first()
+        return stored if stored is not None else snapshot(partner, month)
+
+
 def parts_of(snap: HealthSnapshot) -> list[Part]:
     """The parts as stored in a snapshot, in the formula's order (for the pages: no recomputation)."""
     stored = snap.parts or {}

@@ -64,7 +64,7 @@ def health_current(*, partner) -> HealthSnapshot:
     month = health.month_start(timezone.localdate())
     snap = HealthSnapshot.objects.filter(partner=partner, month=month).order_by().first()  # no join for ordering
     if snap is None:
-        snap = health.snapshot(partner, month)
+        snap = health.stored_or_snapshot(partner, month)
     return snap
 
 
