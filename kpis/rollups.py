@@ -17,6 +17,7 @@ from datetime import date
 
 from django.db import connection
 
+from . import signals
 from .models import Measurement, MonthlyRollup
 
 # More keys than this in one transaction (a day's load for every partner, a history load) take the
@@ -90,10 +91,14 @@ def refresh(keys: Iterable[tuple[int, int, date]]) -> None:
 
     Set-based: one upsert statement for all the months (per REFRESH_CHUNK keys) and one delete for
     the months left without measurements. Concurrent writers must have taken `lock()` first.
+    Sends `kpis.signals.rollup_refreshed` with the months' keys.
     """
     months = sorted(month_keys(keys))
     for at in range(0, len(months), REFRESH_CHUNK):
         _refresh_chunk(months[at : at + REFRESH_CHUNK])
+    if months:
+        # Once per call (not per row): the apps above note what changed (relations' health score).
+        signals.rollup_refreshed.send(sender=MonthlyRollup, keys=set(months))
 
 
 def _refresh_chunk(months: list[tuple[int, int, date]]) -> None:

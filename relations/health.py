@@ -31,6 +31,7 @@ from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -212,20 +213,59 @@ def compute(partner, month: date, now=None) -> tuple[int | None, list[Part]]:
     return round(total), parts
 
 
+LOCK_CLASS = 0x4845  # the first key of relations' per-partner advisory lock on its health snapshots
+
+
+def _lock_partner(partner_id: int) -> None:
+    """Serialise the snapshot writes of one partner until the transaction ends: a refresh reads its
+    inputs after taking the lock, so the one that writes last has read the latest committed inputs."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, partner_id])
+
+
 def snapshot(partner, month: date, now=None) -> HealthSnapshot:
-    score, parts = compute(partner, month_start(month), now)
-    snap, _ = HealthSnapshot.objects.update_or_create(
-        partner=partner,
-        month=month_start(month),
-        defaults={
-            "score": score,
-            "parts": {
-                p.key: {"score": None if p.score is None else round(p.score, 1), "detail": p.detail} for p in parts
+    with transaction.atomic():
+        _lock_partner(partner.pk)
+        score, parts = compute(partner, month_start(month), now)
+        snap, _ = HealthSnapshot.objects.update_or_create(
+            partner=partner,
+            month=month_start(month),
+            defaults={
+                "score": score,
+                "parts": {
+                    p.key: {"score": None if p.score is None else round(p.score, 1), "detail": p.detail} for p in parts
+                },
+                "computed_at": timezone.now(),
             },
-            "computed_at": timezone.now(),
-        },
-    )
+        )
     return snap
+
+
+def stored_or_snapshot(partner, month: date) -> HealthSnapshot:
+    """The stored snapshot of the month, computed and stored if there is none yet. Under the partner's
+    lock, so that readers arriving together compute it once (the others wait and read it)."""
+    with transaction.atomic():
+        _lock_partner(partner.pk)
+        stored = HealthSnapshot.objects.filter(partner=partner, month=month_start(month)).order_by().first()
+        return stored if stored is not None else snapshot(partner, month)
+
+
+def parts_of(snap: HealthSnapshot) -> list[Part]:
+    """The parts as stored in a snapshot, in the formula's order (for the pages: no recomputation)."""
+    stored = snap.parts or {}
+    return [
+        Part(key, (stored.get(key) or {}).get("score"), (stored.get(key) or {}).get("detail", "")) for key in WEIGHTS
+    ]
+
+
+def refresh(partner_id: int, today=None) -> HealthSnapshot | None:
+    """Recompute and store the current month's snapshot of one partner (after its inputs changed:
+    relations.receivers queues this on commit, once per partner and transaction)."""
+    partner = partner_queryset().filter(pk=partner_id).first()
+    if partner is None:
+        return None
+    return snapshot(partner, today or timezone.localdate())
 
 
 def snapshot_last_months(partner, months=12, today=None) -> list[HealthSnapshot]:

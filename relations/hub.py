@@ -11,7 +11,7 @@ from meetings import agenda
 from partnerportal import hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import demo, selectors
+from . import demo, health, selectors
 from .models import Engagement, EngagementStatus, Kudos
 
 NOTIFICATION_KINDS = (
@@ -30,11 +30,11 @@ NOTIFICATION_KINDS = (
 
 def _relationship_section(request, partner):
     user = request.user
-    score, parts = selectors.health_now(partner=partner)
+    snap = selectors.health_current(partner=partner)  # the stored snapshot: one query
     return {
         "title": _("Relationship"),
-        "score": score,
-        "parts": parts,
+        "score": snap.score,
+        "parts": health.parts_of(snap),
         "notices": selectors.notice_list(user=user, partner=partner)[:5],
         "cases": selectors.case_list(user=user, partner=partner, open_only=True)[:5],
         "timeline": selectors.timeline(user=user, partner=partner).filter(occurred_at__lte=timezone.now())[:8],
@@ -67,14 +67,15 @@ def _roadmap_section(request, partner):
     return {"title": _("Shared roadmap"), "items": items}
 
 
+HEALTH_PANEL_ROWS = 10
+
+
 def _health_panel(request):
-    partners = list(selectors.visible_partners(user=request.user))
-    scores = selectors.health_scores([p.pk for p in partners])
-    rows = sorted(
-        ({"partner": p, "score": scores.get(p.pk)} for p in partners),
-        key=lambda r: (r["score"] is None, r["score"] if r["score"] is not None else 0),
-    )
-    return {"title": _("Relationship health"), "rows": rows}
+    """The lowest stored scores (one query; partners without a score last), and for host staff a
+    link to every partner's score (relations:health_list)."""
+    partners = selectors.health_table(user=request.user, sort="score")[:HEALTH_PANEL_ROWS]
+    rows = [{"partner": p, "score": p.health_score} for p in partners]
+    return {"title": _("Relationship health"), "rows": rows, "show_all": policy.is_host(request.user)}
 
 
 def _successes_panel(request):

@@ -1,21 +1,31 @@
-"""Timeline lines for events of the other apps (agreements, meetings, kpis), written as they happen.
+"""Receivers of the other apps' (and relations' own) writes, connected by `connect()` (called by
+RelationsConfig.ready):
 
-`connect()` (called by RelationsConfig.ready) listens to those apps' model saves; the model classes
-and their status choices come from the owning apps' selectors.
+- timeline lines for events of the other apps (agreements, meetings, kpis), written as they happen
+  (the model classes and their status choices come from the owning apps' selectors);
+- the health score: a write of one of its inputs (KPI measurements through the rollup, KPI
+  assignments and targets, action items, notices, cases, survey rounds and answers) notes the
+  partner, and on commit one Celery task per partner recomputes that partner's snapshot of the
+  current month (`refresh_health_on_commit`).
 """
 
+import logging
 from datetime import datetime, time
 
-from django.db.models.signals import post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from agreements.selectors import AgreementVersion, Signature, VersionStatus
 from kpis.selectors import Success
-from meetings.selectors import Meeting, MeetingStatus
+from kpis.signals import rollup_refreshed
+from meetings.selectors import ActionItem, Meeting, MeetingStatus
 
-from . import timeline
-from .models import TimelineCategory
+from . import tasks, timeline
+from .models import Case, Notice, SurveyResponse, SurveyRound, TimelineCategory
+
+logger = logging.getLogger(__name__)
 
 AGREEMENT_TITLES = {
     VersionStatus.IN_REVIEW: gettext_noop("Agreement version %(n)s sent for sign-off"),
@@ -95,8 +105,70 @@ def meeting_saved(sender, instance, created, **kwargs):
     )
 
 
+# --- The health score's inputs --------------------------------------------------------------------
+
+PENDING = "relations_health_pending"  # attribute of the database connection: partner ids to refresh
+
+
+def refresh_health_on_commit(partner_ids, using=None) -> None:
+    """Refresh the current month's health snapshot of these partners once the transaction commits:
+    one Celery task per partner and transaction, however many rows of its inputs the transaction
+    wrote (a bulk import of 100 rows refreshes once). Cheap for the writer: a set and a callback.
+
+    Every call registers a callback, and the first one to run at commit dispatches every partner
+    noted in the connection's set and empties it: a rolled-back transaction (whose callbacks Django
+    drops) can at worst leave ids for the next commit to refresh once more, never lose one."""
+    ids = {pk for pk in partner_ids if pk is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection(using)
+    connection.__dict__.setdefault(PENDING, set()).update(ids)
+    transaction.on_commit(lambda: _dispatch(connection), using=using)
+
+
+def _dispatch(connection) -> None:
+    ids = connection.__dict__.pop(PENDING, set())
+    for partner_id in sorted(ids):
+        try:
+            tasks.refresh_health_score.delay(partner_id)
+        except Exception:  # the write is committed; the daily task (or Recompute) catches up
+            logger.exception("Could not queue the health score refresh of partner %s", partner_id)
+
+
+def _partner_of(instance):
+    return instance.partner_id
+
+
+def _partner_of_answer(instance):
+    return SurveyRound.objects.filter(pk=instance.round_id).values_list("partner_id", flat=True).first()
+
+
+HEALTH_INPUTS = (
+    (ActionItem, _partner_of),
+    (Notice, _partner_of),
+    (Case, _partner_of),
+    (SurveyRound, _partner_of),
+    (SurveyResponse, _partner_of_answer),
+    ("kpis.PartnerKPI", _partner_of),  # shared or not, assigned or not
+    ("kpis.KPITarget", _partner_of),
+)
+
+
+def _health_input_receiver(partner_of):
+    def receiver(sender, instance, raw=False, **kwargs):
+        if not raw:  # not for fixtures being loaded
+            refresh_health_on_commit([partner_of(instance)], using=kwargs.get("using"))
+
+    return receiver
+
+
+def kpi_rollup_refreshed(sender, keys, **kwargs):
+    refresh_health_on_commit({partner_id for partner_id, _kpi_id, _month in keys})
+
+
 def connect():
-    """Listen to the saves that make timeline lines (once per process: dispatch_uid)."""
+    """Listen to the saves that make timeline lines and to the health score's inputs (once per
+    process: dispatch_uid)."""
     for model, receiver in (
         (AgreementVersion, agreement_version_saved),
         (Signature, agreement_signed),
@@ -104,3 +176,10 @@ def connect():
         (Meeting, meeting_saved),
     ):
         post_save.connect(receiver, sender=model, dispatch_uid=f"relations-timeline-{model._meta.label}")
+    for model, partner_of in HEALTH_INPUTS:
+        label = model if isinstance(model, str) else model._meta.label
+        receiver = _health_input_receiver(partner_of)
+        # weak=False: the receiver is made here and referenced nowhere else.
+        post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"relations-health-save-{label}")
+        post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"relations-health-delete-{label}")
+    rollup_refreshed.connect(kpi_rollup_refreshed, dispatch_uid="relations-health-kpi-rollup")

@@ -25,3 +25,10 @@ def schedule_survey_rounds():
 @shared_task(name="relations.tasks.snapshot_health_scores", **limits(900))
 def snapshot_health_scores():
     return health.snapshot_all_due()
+
+
+@shared_task(name="relations.tasks.refresh_health_score", **limits(120))
+def refresh_health_score(partner_id):
+    """Queued on commit by relations.receivers when the partner's health inputs changed."""
+    snap = health.refresh(partner_id)
+    return None if snap is None else snap.score

@@ -22,6 +22,7 @@ urlpatterns = [
     path("files/case/<int:pk>/", case_facts.CaseFileDownloadView.as_view(), name="case_file"),
     path("kudos/new/", kudos.KudosCreateView.as_view(), name="kudos_create"),
     path("successes/", kudos.SuccessListView.as_view(), name="success_list"),
+    path("health/", health.HealthListView.as_view(), name="health_list"),
     path("partners/<int:pk>/health/", health.HealthView.as_view(), name="health"),
     path("partners/<int:pk>/health/recompute/", health.HealthRecomputeView.as_view(), name="health_recompute"),
     path("partners/<int:pk>/timeline/", timeline.TimelineView.as_view(), name="timeline"),

@@ -1,4 +1,5 @@
-"""The relationship health score stored per partner and month (computed by relations.health)."""
+"""The relationship health score stored per partner and month (computed by relations.health; the current
+month refreshed on commit when its inputs change, see relations.receivers). Every page and the API read it."""
 
 from django.db import models
 from django.utils import timezone

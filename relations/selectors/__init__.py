@@ -16,7 +16,16 @@ from .cases import (
 )
 from .common import visible_partners
 from .engagements import api_engagements, engagement_detail, engagement_list, engagement_participant_choices
-from .health import api_health_snapshots, api_timeline_events, health_now, health_scores, health_trend, timeline
+from .health import (
+    HEALTH_SORTS,
+    api_health_snapshots,
+    api_timeline_events,
+    health_current,
+    health_scores,
+    health_table,
+    health_trend,
+    timeline,
+)
 from .kudos import MAX_DETECTED_SUCCESSES, SUCCESS_LABELS, api_kudos, detected_successes, successes
 from .notices import api_notices, notice_detail, notice_list, notice_stats, open_notices_for_agenda
 from .roadmap import (
@@ -40,6 +49,7 @@ from .surveys import (
 )
 
 __all__ = [
+    "HEALTH_SORTS",
     "FACT_WINDOW_DAYS",
     "MAX_DETECTED_SUCCESSES",
     "MIN_ANONYMOUS_ANSWERS",
@@ -63,8 +73,9 @@ __all__ = [
     "engagement_detail",
     "engagement_list",
     "engagement_participant_choices",
-    "health_now",
+    "health_current",
     "health_scores",
+    "health_table",
     "health_trend",
     "invitation_for",
     "measurement_choices",

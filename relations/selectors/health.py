@@ -1,13 +1,14 @@
 """Reads of a partner's health score and timeline."""
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from partnerportal import policy
 
 from .. import health
 from ..models import HealthSnapshot, TimelineEvent
+from .common import visible_partners
 
 
 def health_scores(partner_ids) -> dict[int, int | None]:
@@ -38,10 +39,6 @@ def health_trend(*, user, partner) -> list[HealthSnapshot]:
     return list(reversed(qs))
 
 
-def health_now(*, partner):
-    return health.compute(partner, timezone.localdate())
-
-
 def timeline(*, user, partner, categories=()) -> QuerySet:
     qs = policy.scope(user, policy.VIEW, TimelineEvent).filter(partner=partner)
     if categories:
@@ -57,3 +54,39 @@ def api_health_snapshots(*, user) -> QuerySet:
 def api_timeline_events(*, user) -> QuerySet:
     """The API's timeline events: those the user may see."""
     return policy.scope(user, policy.VIEW, TimelineEvent)
+
+
+def health_current(*, partner) -> HealthSnapshot:
+    """The stored health snapshot of the current month, which the hub, the health page, its trend and
+    the API all show. Kept current by relations.receivers (refreshed on commit when its inputs change)
+    and by the daily task; one missing (a new partner, a new month before the daily run) is computed
+    on this first read and stored, once."""
+    month = health.month_start(timezone.localdate())
+    snap = HealthSnapshot.objects.filter(partner=partner, month=month).order_by().first()  # no join for ordering
+    if snap is None:
+        snap = health.stored_or_snapshot(partner, month)
+    return snap
+
+
+HEALTH_SORTS = {
+    "score": (F("health_score").asc(nulls_last=True), "name", "pk"),
+    "-score": (F("health_score").desc(nulls_last=True), "name", "pk"),
+    "name": ("name", "pk"),
+    "-name": ("-name", "-pk"),
+}
+
+
+def health_table(*, user, sort: str = "score") -> QuerySet:
+    """The partners the user may see, each with its latest stored health score and month
+    (`health_score`, `health_month`; None without a snapshot), sorted in SQL by `sort` (one of
+    HEALTH_SORTS; partners without a score come last either way)."""
+    latest = HealthSnapshot.objects.filter(partner=OuterRef("pk")).order_by("-month")
+    return (
+        visible_partners(user=user)
+        .only("pk", "name")
+        .annotate(
+            health_score=Subquery(latest.values("score")[:1]),
+            health_month=Subquery(latest.values("month")[:1]),
+        )
+        .order_by(*HEALTH_SORTS.get(sort, HEALTH_SORTS["score"]))
+    )

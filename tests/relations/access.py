@@ -173,6 +173,7 @@ ENDPOINTS = [
     ),
     # Health and timeline (about the partner itself)
     _page("health", lambda w, p: p),
+    _page("health_list", allowed=HOST),  # every partner's score: host staff only (403 for partner users)
     _page("health_recompute", lambda w, p: p, allowed=HOST, method="post", ok=(302,)),
     _page("timeline", lambda w, p: helpers.notice(w, p).partner, marker=_notice_marker),
     # Engagements
