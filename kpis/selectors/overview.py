@@ -44,28 +44,35 @@ def portfolio_overview(*, user, day: date | None = None, lowest: int = 3) -> Por
     shows, in one query on PostgreSQL whatever the number of partners. KPIs without data count nowhere.
     """
     today = timezone.localdate()
-    if day is None:
-        day = min(latest_data_day() or today, today)
-    start, end = periods.bounds("month", day)
-    overview = PortfolioOverview(start, end, "month", {ON_TARGET: 0, WARNING: 0, CRITICAL: 0})
     if connection.vendor != "postgresql":
-        return _from_portfolio(overview, user=user, day=day, lowest=lowest)
+        if day is None:
+            day = min(latest_data_day() or today, today)
+        return _from_portfolio(user=user, day=day, lowest=lowest)
     scope = policy.scope(user, policy.VIEW, PartnerKPI).order_by().values("pk")
     try:
         scope_sql, scope_params = scope.query.sql_with_params()
-    except EmptyResultSet:  # nothing in reach
-        return overview
+    except EmptyResultSet:  # nothing in reach: no partner KPI, and no need for a query
+        scope_sql, scope_params = "SELECT NULL::integer WHERE false", []
+    overview = _empty(day or today)
     with connection.cursor() as cursor:
-        cursor.execute(_SQL.format(scope=scope_sql, **_TABLES), [*scope_params, *_params(start, end, lowest)])
-        for kind, key, number, name in cursor.fetchall():
-            if kind == "count":
+        cursor.execute(_SQL.format(scope=scope_sql, **_TABLES), [day, today, today, *scope_params, *_params(lowest)])
+        for kind, key, number, text in cursor.fetchall():
+            if kind == "month":  # the month's start: the latest data day's month unless `day` is given
+                overview = _empty(date.fromisoformat(text))
+            elif kind == "count":
                 overview.counts[key] = int(number)
             else:
-                overview.lowest.append(ScoredPartner(PortfolioPartner(int(key), name), number))
+                overview.lowest.append(ScoredPartner(PortfolioPartner(int(key), text), number))
     return overview
 
 
-def _from_portfolio(overview: PortfolioOverview, *, user, day, lowest) -> PortfolioOverview:
+def _empty(day: date) -> PortfolioOverview:
+    start, end = periods.bounds("month", day)
+    return PortfolioOverview(start, end, "month", {ON_TARGET: 0, WARNING: 0, CRITICAL: 0})
+
+
+def _from_portfolio(*, user, day, lowest) -> PortfolioOverview:
+    overview = _empty(day)
     data = portfolio(user=user, day=day)
     for row in data["rows"]:
         for cell in row.cells:
@@ -76,12 +83,12 @@ def _from_portfolio(overview: PortfolioOverview, *, user, day, lowest) -> Portfo
     return overview
 
 
-def _params(start, end, lowest) -> list:
-    """The parameters of _SQL, in the order its placeholders come (after the scope's)."""
+def _params(lowest) -> list:
+    """The parameters of _SQL after the period's and the scope's, in the order its placeholders come."""
     points = STATUS_POINTS
     return [
-        *(end, end, Horizon.SHORT_TERM.value),  # in_force
-        *(Direction.HIGHER.value, start),  # cell
+        Horizon.SHORT_TERM.value,  # in_force
+        Direction.HIGHER.value,  # cell
         *(CRITICAL, WARNING, ON_TARGET),  # judged
         *(ON_TARGET, points[ON_TARGET], WARNING, points[WARNING], points[CRITICAL]),  # scored
         lowest,
@@ -98,6 +105,8 @@ _TABLES = {
 }
 
 # Each step of _SQL mirrors the Python it stands for:
+# - the month: the one of `day` if given, else of the latest day with data but not after today
+#   (latest_data_day: the latest last_start of the latest month in the rollup);
 # - the target in force at the month's end: the short-term one, else the long-term one, the latest
 #   valid_from first, then the highest id (targets_in_force);
 # - the month's value from its rollup row (kpis.aggregation.value_of): ratios and weighted averages
@@ -108,15 +117,22 @@ _TABLES = {
 #   threshold, or the target if none, is a warning; no value or no target: no data, counted nowhere;
 # - the overall score (overall_score): 100 × Σ points × weight / Σ weight over the judged KPIs.
 _SQL = """
-WITH assignment AS (
+WITH chosen AS (
+    SELECT COALESCE(%s::date, LEAST(COALESCE(
+        (SELECT MAX(last_start) FROM {rollup} WHERE month = (SELECT MAX(month) FROM {rollup})), %s::date
+    ), %s::date)) AS day
+), period AS (
+    SELECT start, ((start + interval '1 month')::date - 1) AS end_day
+    FROM (SELECT day - (EXTRACT(DAY FROM day)::integer - 1) AS start FROM chosen) AS month
+), assignment AS (
     SELECT a.id, a.partner_id, a.kpi_id, a.weight, d.direction, d.aggregation, d.scale
     FROM {assignment} a JOIN {definition} d ON d.id = a.kpi_id
     WHERE a.id IN ({scope})
 ), in_force AS (
     SELECT DISTINCT ON (t.partner_kpi_id) t.partner_kpi_id, t.value, t.warning, t.critical
-    FROM {target} t
+    FROM {target} t, period p
     WHERE t.partner_kpi_id IN (SELECT id FROM assignment)
-      AND t.valid_from <= %s AND (t.valid_to IS NULL OR t.valid_to >= %s)
+      AND t.valid_from <= p.end_day AND (t.valid_to IS NULL OR t.valid_to >= p.end_day)
     ORDER BY t.partner_kpi_id, t.horizon = %s DESC, t.valid_from DESC, t.id DESC
 ), cell AS MATERIALIZED (
     SELECT a.id, a.partner_id, a.weight, a.direction = %s AS higher, t.value AS target, t.warning, t.critical,
@@ -132,7 +148,8 @@ WITH assignment AS (
         END AS actual
     FROM assignment a
     JOIN in_force t ON t.partner_kpi_id = a.id
-    JOIN {rollup} r ON r.partner_id = a.partner_id AND r.kpi_id = a.kpi_id AND r.month = %s AND r.count > 0
+    JOIN period p ON true
+    JOIN {rollup} r ON r.partner_id = a.partner_id AND r.kpi_id = a.kpi_id AND r.month = p.start AND r.count > 0
 ), judged AS (
     SELECT id, partner_id, weight,
         CASE
@@ -151,6 +168,8 @@ WITH assignment AS (
 ), listed AS (
     SELECT partner_id, MIN(id) AS first_id FROM assignment GROUP BY partner_id
 )
+SELECT 'month', NULL, NULL, start::text FROM period
+UNION ALL
 SELECT 'count', status, COUNT(*)::float8, NULL FROM judged GROUP BY status
 UNION ALL (
     SELECT 'lowest', s.partner_id::text, s.overall, o.name
