@@ -1,6 +1,7 @@
 """How the meetings app plugs into the shell: navigation, the partner hub section, the dashboard panel,
 notification kinds and periodic tasks (`register()`, called from MeetingsConfig.ready)."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,8 @@ from partnerportal.notifications import kinds
 
 from . import demo, selectors, services
 from .models import ActionItem, MeetingSeries
+
+DASHBOARD_PARTNERS = 10  # partners listed on the dashboard's action panel; the action list has them all
 
 
 def partner_section(request, partner):
@@ -30,9 +33,11 @@ def partner_section(request, partner):
 
 
 def dashboard_panel(request):
+    """The partners with the most overdue and open actions (a few, not every partner), the next meetings."""
     return {
         "title": _("Open actions per partner"),
-        "rows": selectors.action_overview(user=request.user),
+        "actions": selectors.action_summary(user=request.user, limit=DASHBOARD_PARTNERS),
+        "action_list": reverse("meetings:action_list"),
         "upcoming": list(selectors.meeting_list(user=request.user, upcoming=True)[:5]),
     }
 

@@ -229,3 +229,18 @@ def action_items_done_on_time(*, partner, start, end) -> tuple[int, int] | None:
     if not due:
         return None
     return items.filter(status=ActionStatus.DONE, done_at__date__lte=F("due_date")).count(), due
+
+
+def action_summary(*, user, limit: int = 10) -> dict:
+    """Open action items at a glance (the dashboard): totals, and the `limit` partners with the most
+    overdue, then open, items. Two queries, whatever the number of partners."""
+    today = timezone.localdate()
+    open_items = policy.scope(user, policy.VIEW, ActionItem).filter(status__in=OPEN_STATUSES)
+    overdue = Count("id", filter=Q(due_date__lt=today))
+    totals = open_items.aggregate(open=Count("id"), overdue=overdue, partners=Count("partner_id", distinct=True))
+    rows = (
+        open_items.values("partner_id", "partner__name")
+        .annotate(open=Count("id"), overdue=overdue)
+        .order_by("-overdue", "-open", "partner__name", "partner_id")[:limit]
+    )
+    return {**totals, "rows": list(rows)}
