@@ -109,15 +109,19 @@ _TABLES = {
 #   (latest_data_day: the latest last_start of the latest month in the rollup);
 # - the target in force at the month's end: the short-term one, else the long-term one, the latest
 #   valid_from first, then the highest id (targets_in_force);
-# - the month's value from its rollup row (kpis.aggregation.value_of): ratios and weighted averages
-#   are divided on the decimals the float sums stand for (float8 → numeric keeps 15 significant
-#   digits, as kpis.figures.to_decimal does), then read back as a float; "last" sums the
-#   measurements of the month's latest period;
+# - the month's value from its rollup row (kpis.aggregation.value_of); "last" sums the measurements
+#   of the month's latest period. Ratios and weighted averages are divided in floats, which differs
+#   from the Python (kpis.figures.ratio: on the decimals the float sums stand for) by a few units in
+#   the last place at most; where that could change a comparison (a value within 1e-9 of a threshold)
+#   they are divided again on the decimals (float8 → numeric keeps 15 significant digits, as
+#   kpis.figures.to_decimal does) and read back as a float, as the Python does: 9 / 1000 × 100 is
+#   0.9, and reaches a critical threshold of 0.9. (Dividing every cell on the decimals costs more
+#   than all the rest of the statement.)
 # - the status (status_of): reaching the critical threshold is critical; beyond the warning
 #   threshold, or the target if none, is a warning; no value or no target: no data, counted nowhere;
 # - the overall score (overall_score): 100 × Σ points × weight / Σ weight over the judged KPIs.
 _SQL = """
-WITH chosen AS (
+WITH chosen AS MATERIALIZED (
     SELECT COALESCE(%s::date, LEAST(COALESCE(
         (SELECT MAX(last_start) FROM {rollup} WHERE month = (SELECT MAX(month) FROM {rollup})), %s::date
     ), %s::date)) AS day
@@ -135,21 +139,34 @@ WITH chosen AS (
       AND t.valid_from <= p.end_day AND (t.valid_to IS NULL OR t.valid_to >= p.end_day)
     ORDER BY t.partner_kpi_id, t.horizon = %s DESC, t.valid_from DESC, t.id DESC
 ), cell AS MATERIALIZED (
-    SELECT a.id, a.partner_id, a.weight, a.direction = %s AS higher, t.value AS target, t.warning, t.critical,
+    SELECT a.id, a.partner_id, a.weight, a.direction = %s AS higher, a.aggregation, a.scale,
+        t.value AS target, t.warning, t.critical,
+        r.sum_numerator, r.sum_denominator, r.sum_weighted, r.sum_sample_size,
         CASE a.aggregation
-            WHEN 'ratio' THEN CASE WHEN r.sum_denominator <> 0 THEN (
-                round(r.sum_numerator::numeric, 30) / r.sum_denominator::numeric * a.scale::numeric)::float8 END
-            WHEN 'weighted_average' THEN CASE WHEN r.sum_sample_size <> 0 THEN (
-                round(r.sum_weighted::numeric, 30) / r.sum_sample_size::numeric)::float8 END
+            WHEN 'ratio' THEN CASE WHEN r.sum_denominator <> 0 THEN r.sum_numerator / r.sum_denominator * a.scale END
+            WHEN 'weighted_average' THEN CASE WHEN r.sum_sample_size <> 0 THEN r.sum_weighted / r.sum_sample_size END
             WHEN 'sum' THEN r.sum_value
             WHEN 'last' THEN (
                 SELECT SUM(m.value) FROM {measurement} m
                 WHERE m.partner_id = a.partner_id AND m.kpi_id = a.kpi_id AND m.period_start = r.last_start)
-        END AS actual
+        END AS rough
     FROM assignment a
     JOIN in_force t ON t.partner_kpi_id = a.id
     JOIN period p ON true
     JOIN {rollup} r ON r.partner_id = a.partner_id AND r.kpi_id = a.kpi_id AND r.month = p.start AND r.count > 0
+), valued AS (
+    SELECT id, partner_id, weight, higher, target, warning, critical,
+        CASE WHEN aggregation IN ('ratio', 'weighted_average') AND (
+                abs(rough - target) <= 1e-9::float8 * abs(rough) OR abs(rough - warning) <= 1e-9::float8 * abs(rough)
+                OR abs(rough - critical) <= 1e-9::float8 * abs(rough))
+            THEN CASE aggregation
+                WHEN 'ratio' THEN (
+                    round(sum_numerator::numeric, 30) / sum_denominator::numeric * scale::numeric)::float8
+                ELSE (round(sum_weighted::numeric, 30) / sum_sample_size::numeric)::float8
+            END
+            ELSE rough
+        END AS actual
+    FROM cell WHERE rough IS NOT NULL
 ), judged AS (
     SELECT id, partner_id, weight,
         CASE
@@ -159,7 +176,7 @@ WITH chosen AS (
                 THEN %s
             ELSE %s
         END AS status
-    FROM cell WHERE actual IS NOT NULL
+    FROM valued
 ), scored AS (
     SELECT j.partner_id,
         100 * SUM(CASE j.status WHEN %s THEN %s::float8 WHEN %s THEN %s::float8 ELSE %s::float8 END * j.weight)
