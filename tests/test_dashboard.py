@@ -11,8 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import selectors as agreement_selectors
+from agreements import services as agreement_services
 from meetings import hub as meetings_hub
 from partnerportal.notifications.models import NotificationStatus
+from tests.agreements import helpers as agreements
 from tests.factories import OrganizationFactory
 from tests.kpis.helpers import measure, setup_partner
 from tests.meetings.helpers import action_for, meeting_for
@@ -85,9 +88,9 @@ def test_outbox_panel_counts_only_what_is_due_failed_or_sent_today(world, client
     assert [n.key for n in panel["failed_rows"]] == ["failed"]
 
 
-# Session and user 2; KPIs 1; relations' health and successes panels 4; agreements 3; open actions 2;
+# Session and user 2; KPIs 1; relations' health and successes panels 4; agreements 1; open actions 1;
 # upcoming meetings 1; the top bar's unread count 1; for an admin, the outbox 2.
-DASHBOARD_QUERIES = {"manager": 14, "admin": 16}
+DASHBOARD_QUERIES = {"manager": 11, "admin": 13}
 
 
 @pytest.mark.parametrize("who", ["manager", "admin"])
@@ -106,3 +109,28 @@ def test_dashboard_queries_do_not_grow_with_partners_or_rows(world, client_as, w
     assert len(response.context["panels"]) >= 5
     assert len(many.captured_queries) == len(few.captured_queries), [q["sql"][:80] for q in many.captured_queries]
     assert len(many.captured_queries) <= DASHBOARD_QUERIES[who]
+
+
+def test_agreements_panel_lists_signatures_and_reviews_from_one_query(world, client_as):
+    pending = agreements.revision(world, world.partner_a)  # version 2 sent, nobody signed yet
+    v1 = pending.agreement.versions.get(number=1)  # active, its review a year ahead
+    awaiting = agreements.in_review(world, world.partner_b)
+    agreement_services.version_sign(version=awaiting, user=world.admin)  # the host signed: the partner's turn
+    response = client_as(world.admin).get(reverse("dashboard"))
+    panel = _panel(response, "agreements")
+    assert [v.pk for v in panel["pending"]] == [pending.pk]
+    assert [v.pk for v in panel["awaiting_partner"]] == [awaiting.pk]
+    assert panel["reviews"] == []
+    html = response.content.decode()
+    assert pending.get_absolute_url() in html and awaiting.get_absolute_url() in html
+    seven_weeks_before = v1.review_date - timedelta(weeks=7)
+    with CaptureQueriesContext(connection) as queries:
+        lists = agreement_selectors.dashboard_versions(user=world.admin, today=seven_weeks_before)
+        assert [v.pk for v in lists["reviews"]] == [v1.pk]
+        assert [v.agreement.partner.name for v in lists["awaiting_partner"]] == [world.partner_b.name]
+    assert len(queries.captured_queries) == 1
+    assert agreement_selectors.dashboard_versions(user=world.admin, today=seven_weeks_before, limit=0) == {
+        "pending": [],
+        "awaiting_partner": [],
+        "reviews": [],
+    }

@@ -162,8 +162,8 @@ def _partners_with_data(first, n):
         measure(partner, "delivery-time", date(2025, 3, 4), value=20 + i, sample_size=10)
 
 
-# Session and user 2, the KPI panel 1 (month, counts and lowest scores in one statement), the other panels 11.
-DASHBOARD_QUERIES = 14
+# Session and user 2, the KPI panel 1 (month, counts and lowest scores in one statement), the other panels 8.
+DASHBOARD_QUERIES = 11
 
 
 def test_dashboard_query_count_does_not_grow_with_partners(world, client_as):
