@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import CharField, Model, Prefetch, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
@@ -341,6 +342,8 @@ def dashboard_versions(*, user, today, limit: int = 10) -> dict[str, list[Agreem
         .annotate(dashboard_list=Value(name, output_field=CharField()))[:limit]
         for name, qs in parts.items()
     ]
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one query per list
+        return {name: list(qs) for name, qs in zip(parts, tagged, strict=True)}
     for version in tagged[0].union(*tagged[1:], all=True):
         lists[version.dashboard_list].append(version)
     return lists

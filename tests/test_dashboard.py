@@ -93,6 +93,9 @@ def test_outbox_panel_counts_only_what_is_due_failed_or_sent_today(world, client
 DASHBOARD_QUERIES = {"manager": 11, "admin": 13}
 
 
+# The numbers are PostgreSQL's (SQLite reads the KPI panel and the agreement lists in parts).
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query counts")
+@pytest.mark.postgres
 @pytest.mark.parametrize("who", ["manager", "admin"])
 def test_dashboard_queries_do_not_grow_with_partners_or_rows(world, client_as, who):
     _partners(world, 0, 2)
@@ -128,7 +131,7 @@ def test_agreements_panel_lists_signatures_and_reviews_from_one_query(world, cli
         lists = agreement_selectors.dashboard_versions(user=world.admin, today=seven_weeks_before)
         assert [v.pk for v in lists["reviews"]] == [v1.pk]
         assert [v.agreement.partner.name for v in lists["awaiting_partner"]] == [world.partner_b.name]
-    assert len(queries.captured_queries) == 1
+    assert len(queries.captured_queries) == (1 if connection.vendor == "postgresql" else 3)  # SQLite: no LIMIT in UNION
     assert agreement_selectors.dashboard_versions(user=world.admin, today=seven_weeks_before, limit=0) == {
         "pending": [],
         "awaiting_partner": [],
