@@ -1,8 +1,10 @@
 """Reads of the agreements app, already restricted by the access policy."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db import connection
+from django.db.models import CharField, Model, Prefetch, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
 from kpis.selectors import target_queryset
@@ -316,3 +318,32 @@ ROW_ORDER = {Responsibility: "activity", ChannelRule: "topic", EscalationStep: "
 def version_rows(model) -> QuerySet:
     """Every row of one kind with its people and version, in order, not yet restricted by the access policy."""
     return model.objects.select_related("user", "contact", "version").order_by("version", ROW_ORDER[model])
+
+
+def dashboard_versions(*, user, today, limit: int = 10) -> dict[str, list[AgreementVersion]]:
+    """The dashboard's three short lists, in one query (UNION ALL of three limited selects): versions
+    awaiting the user's signature ("pending"), awaiting the partner's after the host signed
+    ("awaiting_partner"), and active ones whose review is due within eight weeks ("reviews")."""
+    visible = policy.scope(user, policy.VIEW, AgreementVersion)
+    parts = {
+        "pending": pending_for(user=user).order_by("agreement", "-number"),
+        "awaiting_partner": visible.filter(status=VersionStatus.IN_REVIEW, signatures__party=Party.HOST)
+        .exclude(signatures__party=Party.PARTNER)
+        .order_by("agreement", "-number"),
+        "reviews": visible.filter(status=VersionStatus.ACTIVE, review_date__lte=today + timedelta(weeks=8)).order_by(
+            "review_date", "pk"
+        ),
+    }
+    lists: dict[str, list[AgreementVersion]] = {name: [] for name in parts}
+    shown = ("number", "review_date", "agreement__partner__name")  # what the panel shows: few columns to read
+    tagged = [
+        qs.select_related("agreement__partner")
+        .only(*shown)
+        .annotate(dashboard_list=Value(name, output_field=CharField()))[:limit]
+        for name, qs in parts.items()
+    ]
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one query per list
+        return {name: list(qs) for name, qs in zip(parts, tagged, strict=True)}
+    for version in tagged[0].union(*tagged[1:], all=True):
+        lists[version.dashboard_list].append(version)
+    return lists

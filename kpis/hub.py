@@ -23,16 +23,11 @@ def partner_section(request, partner):
 
 
 def dashboard_panel(request):
+    """Counters and the lowest scores of the portfolio's month, from one query (not the whole portfolio)."""
     if not policy.allows(request.user, "see_portfolio", PartnerKPI):
         return None
-    data = selectors.portfolio(user=request.user)
-    counts = {"on_target": 0, "warning": 0, "critical": 0}
-    for row in data["rows"]:
-        for cell in row.cells:
-            if cell is not None and cell.status in counts:
-                counts[cell.status] += 1
-    scored = sorted((r for r in data["rows"] if r.overall is not None), key=lambda r: r.overall)
-    return {"title": _("KPI portfolio"), "portfolio": data, "counts": counts, "worst": scored[:3], "wide": False}
+    overview = selectors.portfolio_overview(user=request.user)
+    return {"title": _("KPI portfolio"), "overview": overview, "wide": False}
 
 
 def register():

@@ -2,6 +2,7 @@
 notification kinds and periodic tasks (`register()`, called from MeetingsConfig.ready)."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,8 @@ from partnerportal.notifications import kinds
 
 from . import demo, selectors, services
 from .models import ActionItem, MeetingSeries
+
+DASHBOARD_PARTNERS = 10  # partners listed on the dashboard's action panel; the action list has them all
 
 
 def partner_section(request, partner):
@@ -36,9 +39,11 @@ def partner_section(request, partner):
 
 
 def dashboard_panel(request):
+    """The partners with the most overdue and open actions (a few, not every partner), the next meetings."""
     return {
         "title": _("Open actions per partner"),
-        "rows": selectors.action_overview(user=request.user),
+        "actions": selectors.action_summary(user=request.user, limit=DASHBOARD_PARTNERS),
+        "action_list": reverse("meetings:action_list"),
         "upcoming": list(selectors.meeting_list(user=request.user, upcoming=True)[:5]),
     }
 

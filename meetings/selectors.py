@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -229,3 +231,39 @@ def action_items_done_on_time(*, partner, start, end) -> tuple[int, int] | None:
     if not due:
         return None
     return items.filter(status=ActionStatus.DONE, done_at__date__lte=F("due_date")).count(), due
+
+
+def action_summary(*, user, limit: int = 10) -> dict:
+    """Open action items at a glance (the dashboard): totals, and the `limit` partners with the most
+    overdue, then open, items. One query, whatever the number of partners: the totals are window sums
+    over the per-partner counts, taken before the limit."""
+    today = timezone.localdate()
+    per_partner = (
+        policy.scope(user, policy.VIEW, ActionItem)
+        .filter(status__in=OPEN_STATUSES)
+        .values("partner_id", "partner__name")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+        .order_by()
+    )
+    summary = {"open": 0, "overdue": 0, "partners": 0, "rows": []}
+    try:
+        sql, params = per_partner.query.sql_with_params()
+    except EmptyResultSet:
+        return summary
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT g.partner_id, g.partner__name, g.open, g.overdue,
+                   SUM(g.open) OVER (), SUM(g.overdue) OVER (), COUNT(*) OVER ()
+            FROM ({sql}) AS g
+            ORDER BY g.overdue DESC, g.open DESC, g.partner__name, g.partner_id
+            LIMIT %s
+            """,  # noqa: S608 - the inner query is the ORM's, with its parameters
+            [*params, limit],
+        )
+        for partner_id, name, open_items, overdue, all_open, all_overdue, partners in cursor.fetchall():
+            summary.update(open=int(all_open), overdue=int(all_overdue), partners=partners)
+            summary["rows"].append(
+                {"partner_id": partner_id, "partner__name": name, "open": open_items, "overdue": overdue}
+            )
+    return summary

@@ -2,7 +2,8 @@
 
 One module per subject, all offered here (`from kpis import selectors`): the status rules,
 definitions and partner KPIs, targets, measurements, successes, results per KPI, the scorecard,
-the chart of one partner KPI and the portfolio. `Success` is offered for other apps' receivers.
+the chart of one partner KPI, the portfolio and its overview (the dashboard's counters: the same
+figures in one SQL statement). `Success` is offered for other apps' receivers.
 """
 
 from .charts import kpi_chart
@@ -79,3 +80,7 @@ __all__ = [
     "trend_of",
     "visible_partner_kpis",
 ]
+
+from .overview import PortfolioOverview, ScoredPartner, portfolio_overview  # noqa: E402
+
+__all__ += ["PortfolioOverview", "ScoredPartner", "portfolio_overview"]

@@ -116,7 +116,7 @@ def test_demo_partners_differ_in_kpis_health_and_history(db, client):
         assert dashboard.status_code == 200
         critical_partner = next(name for name, status in worst.items() if status == "critical")
         panels = {panel.key: context for panel, context in dashboard.context["panels"]}
-        lowest = [row.partner.name for row in panels["kpis"]["worst"]]
+        lowest = [row.partner.name for row in panels["kpis"]["overview"].lowest]
         assert lowest[0] == critical_partner and len(lowest) == 3, lowest
         html = dashboard.content.decode()
         assert all(html.count(name) >= 2 for name in lowest)  # in the lowest scores and the health panel
