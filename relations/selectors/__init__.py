@@ -26,7 +26,7 @@ from .health import (
     health_trend,
     timeline,
 )
-from .kudos import MAX_DETECTED_SUCCESSES, SUCCESS_LABELS, api_kudos, detected_successes, successes
+from .kudos import SUCCESS_LABELS, api_kudos, detected_groups, successes
 from .notices import api_notices, notice_detail, notice_list, notice_stats, open_notices_for_agenda
 from .roadmap import (
     api_roadmap_comments,
@@ -51,7 +51,6 @@ from .surveys import (
 __all__ = [
     "HEALTH_SORTS",
     "FACT_WINDOW_DAYS",
-    "MAX_DETECTED_SUCCESSES",
     "MIN_ANONYMOUS_ANSWERS",
     "PICKER_RESULTS",
     "SUCCESS_LABELS",
@@ -69,7 +68,7 @@ __all__ = [
     "case_detail",
     "case_list",
     "case_measurements",
-    "detected_successes",
+    "detected_groups",
     "engagement_detail",
     "engagement_list",
     "engagement_participant_choices",

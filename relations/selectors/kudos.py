@@ -1,6 +1,7 @@
 """Reads of kudos people wrote and of the successes the kpis app detects in the data."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -9,31 +10,6 @@ from kpis import selectors as kpi_selectors
 from partnerportal import policy
 
 from ..models import Kudos
-
-MAX_DETECTED_SUCCESSES = 2000  # grouped per partner and KPI on the pages; a bound, not a page size
-
-
-def detected_successes(*, user, partner=None, since=None) -> list[dict]:
-    """KPI successes (kpis.selectors.successes_for, already policy-scoped), newest first, as dicts:
-    title, detail, date, partner, and for grouping kind ("record", "streak"), kpi (its name in the
-    reader's language), value (shown with its unit) and url (the KPI's chart)."""
-    if since is not None and hasattr(since, "date") and callable(since.date):
-        since = since.date()
-    return [
-        {
-            "title": str(item.title),
-            "detail": "",
-            "date": item.date,
-            "partner": item.partner,
-            "kind": item.kind,
-            "kpi": item.kpi.display_name,
-            "kpi_id": item.kpi_id,
-            "value": f"{figures.shown(item.value, item.kpi.decimals)} {item.kpi.display_unit}".strip(),
-            "url": item.get_absolute_url(),
-        }
-        for item in kpi_selectors.successes_for(user=user, partner=partner, since=since)[:MAX_DETECTED_SUCCESSES]
-    ]
-
 
 SUCCESS_LABELS = {
     "record": _("Best month so far"),
@@ -46,12 +22,74 @@ def _day(when):
     return when.date() if hasattr(when, "date") and callable(when.date) else when
 
 
+def detected_groups(*, user, partner=None, since=None, limit=20) -> list[dict]:
+    """The successes detected in KPI data, one group per partner, KPI and kind ("Best month so far ×3,
+    latest November 2026") holding its newest records, the most recent group first. Counted and
+    ordered in SQL; the records are read for the groups shown only, at most RECORDS_SHOWN each."""
+    if since is not None and hasattr(since, "date") and callable(since.date):
+        since = since.date()
+    found = kpi_selectors.successes_for(user=user, partner=partner, since=since)
+    heads = list(
+        found.order_by()
+        .values("partner_id", "kpi_id", "kind")
+        .annotate(count=Count("id"), latest=Max("period_start"), noticed=Max("detected_at"))
+        .order_by("-latest", "-noticed", "partner_id", "kpi_id", "kind")[:limit]
+    )
+    if not heads:
+        return []
+    wanted = Q()
+    for head in heads:
+        wanted |= Q(partner_id=head["partner_id"], kpi_id=head["kpi_id"], kind=head["kind"])
+    newest_first = [F("period_start").desc(), F("detected_at").desc()]
+    records = (
+        found.filter(wanted)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("partner_id"), F("kpi_id"), F("kind")], order_by=newest_first)
+        )
+        .filter(rank__lte=RECORDS_SHOWN)
+    )
+    by_group: dict[tuple, list] = {}
+    for item in records:
+        by_group.setdefault((item.partner_id, item.kpi_id, item.kind), []).append(item)
+    groups = []
+    for head in heads:
+        items = by_group.get((head["partner_id"], head["kpi_id"], head["kind"]), [])
+        if not items:
+            continue
+        first = items[0]
+        kind = head["kind"]
+        groups.append(
+            {
+                "kind": "kpi",
+                "title": first.kpi.display_name,
+                "label": SUCCESS_LABELS.get(kind, ""),
+                "detail": "",
+                "date": _day(head["latest"]),
+                "by": None,
+                "partner": first.partner,
+                "url": first.get_absolute_url(),
+                "count": head["count"],
+                "records": [
+                    {
+                        "date": item.period_start,
+                        "title": str(item.title),
+                        "value": f"{figures.shown(item.value, item.kpi.decimals)} {item.kpi.display_unit}".strip()
+                        if kind == "record"
+                        else "",
+                    }
+                    for item in items
+                ],
+            }
+        )
+    return groups
+
+
 def successes(*, user, partner=None, since=None, limit=20, per_kind=False) -> list[dict]:
     """Kudos people wrote (newest first), then the successes detected in KPI data, grouped: one entry
     per partner, KPI and kind ("Best month so far ×3, latest November 2026") holding its records,
-    the most recent group first. The automatic records come every month; grouped and after the
-    kudos, they no longer bury what people wrote. `limit` counts kudos and groups (`per_kind`: up to
-    `limit` of each)."""
+    the most recent group first (`detected_groups`). The automatic records come every month; grouped
+    and after the kudos, they no longer bury what people wrote. `limit` counts kudos and groups
+    (`per_kind`: up to `limit` of each)."""
     kudos = policy.scope(user, policy.VIEW, Kudos).select_related("partner", "given_by")
     if partner is not None:
         kudos = kudos.filter(partner=partner)
@@ -68,35 +106,9 @@ def successes(*, user, partner=None, since=None, limit=20, per_kind=False) -> li
         }
         for k in kudos[:limit]
     ]
-    groups: dict[tuple, dict] = {}
-    for success in detected_successes(user=user, partner=partner, since=since):
-        when = _day(success.get("date"))
-        found = success.get("partner")
-        kind = success.get("kind", "")
-        key = (getattr(found, "pk", None), success.get("kpi_id") or success["title"], kind)
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = {
-                "kind": "kpi",
-                "title": success.get("kpi") or success["title"],
-                "label": SUCCESS_LABELS.get(kind, ""),
-                "detail": "",
-                "date": when,  # the latest record (detected_successes lists the newest first)
-                "by": None,
-                "partner": found,
-                "url": success.get("url", ""),
-                "count": 0,
-                "records": [],
-            }
-        group["count"] += 1
-        if len(group["records"]) < RECORDS_SHOWN:
-            group["records"].append(
-                {"date": when, "title": success["title"], "value": success.get("value", "") if kind == "record" else ""}
-            )
-    newest = timezone.localdate()
-    detected = sorted(groups.values(), key=lambda g: (g["date"] is not None, g["date"] or newest), reverse=True)
+    detected = detected_groups(user=user, partner=partner, since=since, limit=limit)
     if per_kind:
-        return items + detected[:limit]
+        return items + detected
     return (items + detected)[:limit]
 
 

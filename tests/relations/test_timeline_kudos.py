@@ -101,9 +101,10 @@ def test_detected_kpi_successes_are_merged_with_kudos(world, monkeypatch):
 
     monkeypatch.setattr(
         kudos_selectors,
-        "detected_successes",
-        lambda user, partner=None, since=None: [
+        "detected_groups",
+        lambda user, partner=None, since=None, limit=20: [
             {
+                "kind": "kpi",
                 "title": "Best delivery time ever",
                 "detail": "",
                 "date": timezone.localdate() - timedelta(days=1),
