@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -94,7 +95,13 @@ class MeasurementViewSet(PolicyReadOnlyViewSet):
     filterset_fields = ["partner", "period_kind", "source"]
 
     def get_queryset(self):
-        qs = super().get_queryset().order_by("-period_start", "-id")
+        qs = (
+            super()
+            .get_queryset()
+            .select_related(None)
+            .annotate(kpi_code=F("kpi__code"), site_code=F("site__code"))
+            .order_by("-period_start", "-id")
+        )
         params = self.request.query_params
         if params.get("kpi"):
             qs = qs.filter(kpi__code=params["kpi"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Max, Subquery
 from django.utils import timezone
 
 from .. import periods
-from ..aggregation import aggregate
+from ..aggregation import _to_date, aggregate
+from ..models import MonthlyRollup
 from .definitions import visible_partner_kpis
 from .measurements import latest_data_day
 from .results import _result
@@ -39,10 +41,11 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
     if granularity not in periods.GRANULARITIES:
         granularity = "month"
     today = timezone.localdate()
+    assignments = _assignments(user=user, partner=partner, with_latest_day=day is None)
     if day is None:
-        day = min(latest_data_day(partner_ids=[partner.pk]) or today, today)
+        latest = assignments[0].latest_day if assignments else latest_data_day(partner_ids=[partner.pk])
+        day = min(_to_date(latest) or today, today)
     start, end = periods.bounds(granularity, day)
-    assignments = list(visible_partner_kpis(user=user, partner=partner, people=False))
     n = SPARK_PERIODS[granularity]
     first = periods.shift(granularity, start, -(n - 1))
     buckets = [periods.shift(granularity, first, i) for i in range(n)]
@@ -79,3 +82,27 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         bucket_labels=[periods.label(granularity, b) for b in buckets],
         bucket_starts=buckets,
     )
+
+
+def _assignments(*, user, partner, with_latest_day: bool) -> list:
+    """The partner KPIs the user may see, each with the partner's latest day with data (`latest_day`)
+    when asked: one query instead of three. The latest day is `latest_data_day`'s, over all the
+    partner's KPIs: the max `last_start` of the partner's latest month in the rollup."""
+    qs = (
+        visible_partner_kpis(user=user, partner=partner, people=False)
+        .select_related(None)
+        .select_related("kpi")
+        .order_by("-kpi__is_standard", "kpi__name")  # one partner: the list's order without the name join
+    )
+    if with_latest_day:
+        rollup = MonthlyRollup.objects.filter(partner_id=partner.pk).order_by()  # no correlation: computed once
+        month = rollup.values("partner_id").annotate(m=Max("month")).values("m")
+        latest = (
+            rollup.filter(month=Subquery(month))
+            .order_by()
+            .values("partner_id")
+            .annotate(d=Max("last_start"))
+            .values("d")
+        )
+        qs = qs.annotate(latest_day=Subquery(latest))
+    return list(qs)
