@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Max, Subquery
+from django.db.models import DateField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import periods
@@ -94,15 +95,13 @@ def _assignments(*, user, partner, with_latest_day: bool) -> list:
         .select_related("kpi")
         .order_by("-kpi__is_standard", "kpi__name")  # one partner: the list's order without the name join
     )
-    if with_latest_day:
-        rollup = MonthlyRollup.objects.filter(partner_id=partner.pk).order_by()  # no correlation: computed once
-        month = rollup.values("partner_id").annotate(m=Max("month")).values("m")
-        latest = (
-            rollup.filter(month=Subquery(month))
-            .order_by()
-            .values("partner_id")
-            .annotate(d=Max("last_start"))
-            .values("d")
+    if with_latest_day:  # plain SQL: the ORM's nested subqueries cost more to build than to run
+        table = MonthlyRollup._meta.db_table
+        latest = RawSQL(
+            f"SELECT MAX(last_start) FROM {table} WHERE partner_id = %s"  # noqa: S608 - a model's table name
+            f" AND month = (SELECT MAX(month) FROM {table} WHERE partner_id = %s)",
+            (partner.pk, partner.pk),
+            output_field=DateField(),
         )
-        qs = qs.annotate(latest_day=Subquery(latest))
+        qs = qs.annotate(latest_day=latest)
     return list(qs)

@@ -1,7 +1,9 @@
 """`{{ value|figure:decimals }}`: a KPI figure rounded once, half up, localised (kpis.figures)."""
 
 from django import template
+from django.utils.formats import get_format
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from kpis import figures
 
@@ -32,5 +34,28 @@ def figure_or_dash(value, decimals=DEFAULT_DECIMALS):
     For tables of figures (the scorecard: ~90 per page), where an include per cell costs more than the data.
     """
     if value is None:
-        return format_html('<span class="text-muted">–</span>')
-    return figure(value, decimals)
+        return NO_FIGURE
+    try:
+        return shown_fast(value, int(decimals))
+    except (TypeError, ValueError):
+        return figure(value, decimals)
+
+
+NO_FIGURE = format_html('<span class="text-muted">–</span>')
+_SIGNS: dict[str, dict] = {}
+
+
+def shown_fast(value, places: int) -> str:
+    """`figures.shown(value, places)` for a number, in a third of the time: the same rounded figure, formatted
+    by Python with "," and "." and those replaced by the language's signs (what `number_format` does with
+    grouping on, as the portfolio's cells do). A zero shows no sign, as in `number_format`."""
+    number = figures.rounded(value, places)
+    if not number:
+        number = abs(number)
+    language = get_language()
+    signs = _SIGNS.get(language)
+    if signs is None:
+        signs = _SIGNS[language] = str.maketrans(
+            {",": get_format("THOUSAND_SEPARATOR"), ".": get_format("DECIMAL_SEPARATOR")}
+        )
+    return format(number, ",f").translate(signs)
