@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils.formats import get_format
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from kpis import figures
@@ -41,7 +41,7 @@ def figure_or_dash(value, decimals=DEFAULT_DECIMALS):
         return figure(value, decimals)
 
 
-NO_FIGURE = format_html('<span class="text-muted">–</span>')
+NO_FIGURE = mark_safe('<span class="text-muted">–</span>')  # a fixed tag
 _SIGNS: dict[str, dict] = {}
 
 
