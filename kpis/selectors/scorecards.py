@@ -55,6 +55,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         aggregate(kpis=kpis, start=first, end=end, partner_ids=[partner.pk], granularity=granularity) if kpis else {}
     )
     targets = targets_in_force([a.pk for a in assignments], end)
+    labels = [periods.label(granularity, b) for b in buckets]  # once, not once per KPI
     results = []
     prev_bucket = buckets[-2] if len(buckets) > 1 else None
     for a in assignments:
@@ -66,7 +67,8 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
             start,
             end,
         )
-        result.series = [(periods.label(granularity, b), values.get((partner.pk, a.kpi_id, b))) for b in buckets]
+        key = (partner.pk, a.kpi_id)
+        result.series = [(label, values.get((*key, b))) for label, b in zip(labels, buckets, strict=True)]
         result.definition = a.kpi
         results.append(result)
     next_start = periods.shift(granularity, start, 1)
@@ -80,7 +82,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         overall=overall_score(results),
         previous_start=periods.shift(granularity, start, -1),
         next_start=next_start if next_start <= today else None,
-        bucket_labels=[periods.label(granularity, b) for b in buckets],
+        bucket_labels=labels,
         bucket_starts=buckets,
     )
 
