@@ -150,3 +150,26 @@ def test_many_rows_on_one_day_page_through(world, client_as):
     pages, _queries = _walk(client_as(world.manager), LIST, {"page_size": 200})
     ids = [row["id"] for page in pages for row in page]
     assert len(ids) == len(set(ids)) == 1080
+
+
+def test_a_row_shows_kpi_and_site_codes_as_its_detail_does(world, client_as):
+    setup_partner(world.partner_a)
+    row = Measurement.objects.create(
+        partner=world.partner_a,
+        kpi=kpi("delivery-time"),
+        period_kind="day",
+        period_start=date(2025, 2, 1),
+        site=world.site_a,
+        value=21.5,
+        sample_size=4,
+    )
+    client = client_as(world.manager)
+    listed = client.get(LIST).json()["results"]
+    detail = client.get(f"{LIST}{row.pk}/").json()
+    assert listed == [detail]
+    assert detail["kpi"] == "delivery-time" and detail["site"] == "ALFA1" and detail["partner"] == world.partner_a.pk
+    assert detail["value"] == 21.5 and detail["numerator"] is None and detail["period_start"] == "2025-02-01"
+    assert set(detail) == {
+        "id", "partner", "kpi", "period_kind", "period_start", "site", "value", "numerator", "denominator",
+        "sample_size", "source", "created_at", "updated_at",
+    }  # fmt: skip
