@@ -103,7 +103,11 @@ class PortalMix(HttpUser):
     # API client
     @task(2)
     def measurement_list(self):
-        self.client.get("/api/kpis/measurements/?page=2", headers=self.api_headers, name="api: measurements?page=2")
+        """Page 1, then the page after it: the list pages by cursor, so page 2 is page 1's `next` link."""
+        first = self.client.get("/api/kpis/measurements/", headers=self.api_headers, name="api: measurements/")
+        following = first.json().get("next") if first.status_code == 200 else None
+        if following:
+            self.client.get(following, headers=self.api_headers, name="api: measurements/?cursor= (page 2)")
 
     @tag("bulk")
     @task(2)

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -12,10 +13,12 @@ from rest_framework.views import APIView
 
 from partnerportal import policy
 from partnerportal.api import PolicyReadOnlyViewSet
+from partnerportal.filters import ScopedFilterBackend
 from partners import selectors as partner_selectors
 
 from .. import figures, importing, selectors, services
 from ..models import Measurement, Source
+from .pagination import MeasurementCursorPagination
 from .serializers import (
     BulkErrorSerializer,
     BulkResultSerializer,
@@ -64,24 +67,41 @@ class KPITargetViewSet(PolicyReadOnlyViewSet):
 
 @extend_schema_view(
     list=extend_schema(
+        description=(
+            "Newest first, by period start and then id. Paged by cursor: 50 rows a page (`page_size` up to 500); "
+            "follow the `next` link (it keeps your filters) until it is null. There is no `count` and no page "
+            "number, and the order is fixed (no `ordering`)."
+        ),
         parameters=[
             OpenApiParameter("kpi", OpenApiTypes.STR, description="KPI code"),
             OpenApiParameter("site", OpenApiTypes.STR, description="Site code"),
             OpenApiParameter("start", OpenApiTypes.DATE, description="Periods starting on or after this day"),
             OpenApiParameter("end", OpenApiTypes.DATE, description="Periods starting on or before this day"),
-        ]
+        ],
     )
 )
 class MeasurementViewSet(PolicyReadOnlyViewSet):
-    """Measurements; filter by partner, kpi (code), site (code), period_kind, start, end."""
+    """Measurements; filter by partner, kpi (code), site (code), period_kind, source, start, end.
+
+    The list pages by cursor (`MeasurementCursorPagination`): no COUNT over millions of rows and no
+    OFFSET, so a deep page costs what page 1 costs. The order is fixed, (-period_start, -id), which
+    the cursor depends on, so the ordering filter is left out; other list endpoints keep page numbers.
+    """
 
     queryset = selectors.all_measurements()
     serializer_class = MeasurementSerializer
+    pagination_class = MeasurementCursorPagination
+    filter_backends = [ScopedFilterBackend]
     filterset_fields = ["partner", "period_kind", "source"]
-    ordering_fields = ["period_start"]
 
     def get_queryset(self):
-        qs = super().get_queryset().order_by("-period_start", "pk")
+        qs = (
+            super()
+            .get_queryset()
+            .select_related(None)
+            .annotate(kpi_code=F("kpi__code"), site_code=F("site__code"))
+            .order_by("-period_start", "-id")
+        )
         params = self.request.query_params
         if params.get("kpi"):
             qs = qs.filter(kpi__code=params["kpi"])

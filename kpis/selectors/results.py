@@ -119,14 +119,16 @@ def kpi_attainment(*, partner, start: date, end: date, shared_only: bool = False
     values = aggregate(
         kpis=kpis, start=first, end=periods.period_end("month", last), partner_ids=[partner.pk], granularity="month"
     )
-    targets = list(KPITarget.objects.filter(partner_kpi__in=assignments, valid_from__lte=end))
+    targets: dict[int, list[KPITarget]] = {}  # per partner KPI, looked up once, not once per KPI over all
+    for t in KPITarget.objects.filter(partner_kpi__in=assignments, valid_from__lte=end):
+        targets.setdefault(t.partner_kpi_id, []).append(t)
+    month_ends = [(month, periods.period_end("month", month)) for month in months]
     met = total = 0
     for a in assignments:
-        mine = [t for t in targets if t.partner_kpi_id == a.pk]
-        for month in months:
+        mine = targets.get(a.pk, [])
+        for month, month_end in month_ends:
             actual = values.get((partner.pk, a.kpi_id, month))
-            month_end = periods.period_end("month", month)
-            target = _pick_target(mine, month_end)
+            target = _pick_target(mine, month_end) if actual is not None else None
             if actual is None or target is None:
                 continue
             status = status_of(

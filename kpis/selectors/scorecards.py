@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import DateField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import periods
-from ..aggregation import aggregate
+from ..aggregation import _to_date, aggregate
+from ..models import MonthlyRollup
 from .definitions import visible_partner_kpis
 from .measurements import latest_data_day
 from .results import _result
@@ -39,10 +42,11 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
     if granularity not in periods.GRANULARITIES:
         granularity = "month"
     today = timezone.localdate()
+    assignments = _assignments(user=user, partner=partner, with_latest_day=day is None)
     if day is None:
-        day = min(latest_data_day(partner_ids=[partner.pk]) or today, today)
+        latest = assignments[0].latest_day if assignments else latest_data_day(partner_ids=[partner.pk])
+        day = min(_to_date(latest) or today, today)
     start, end = periods.bounds(granularity, day)
-    assignments = list(visible_partner_kpis(user=user, partner=partner, people=False))
     n = SPARK_PERIODS[granularity]
     first = periods.shift(granularity, start, -(n - 1))
     buckets = [periods.shift(granularity, first, i) for i in range(n)]
@@ -51,6 +55,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         aggregate(kpis=kpis, start=first, end=end, partner_ids=[partner.pk], granularity=granularity) if kpis else {}
     )
     targets = targets_in_force([a.pk for a in assignments], end)
+    labels = [periods.label(granularity, b) for b in buckets]  # once, not once per KPI
     results = []
     prev_bucket = buckets[-2] if len(buckets) > 1 else None
     for a in assignments:
@@ -62,7 +67,8 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
             start,
             end,
         )
-        result.series = [(periods.label(granularity, b), values.get((partner.pk, a.kpi_id, b))) for b in buckets]
+        key = (partner.pk, a.kpi_id)
+        result.series = [(label, values.get((*key, b))) for label, b in zip(labels, buckets, strict=True)]
         result.definition = a.kpi
         results.append(result)
     next_start = periods.shift(granularity, start, 1)
@@ -76,6 +82,28 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         overall=overall_score(results),
         previous_start=periods.shift(granularity, start, -1),
         next_start=next_start if next_start <= today else None,
-        bucket_labels=[periods.label(granularity, b) for b in buckets],
+        bucket_labels=labels,
         bucket_starts=buckets,
     )
+
+
+def _assignments(*, user, partner, with_latest_day: bool) -> list:
+    """The partner KPIs the user may see, each with the partner's latest day with data (`latest_day`)
+    when asked: one query instead of three. The latest day is `latest_data_day`'s, over all the
+    partner's KPIs: the max `last_start` of the partner's latest month in the rollup."""
+    qs = (
+        visible_partner_kpis(user=user, partner=partner, people=False)
+        .select_related(None)
+        .select_related("kpi")
+        .order_by("-kpi__is_standard", "kpi__name")  # one partner: the list's order without the name join
+    )
+    if with_latest_day:  # plain SQL: the ORM's nested subqueries cost more to build than to run
+        table = MonthlyRollup._meta.db_table
+        latest = RawSQL(
+            f"SELECT MAX(last_start) FROM {table} WHERE partner_id = %s"  # noqa: S608 - a model's table name
+            f" AND month = (SELECT MAX(month) FROM {table} WHERE partner_id = %s)",
+            (partner.pk, partner.pk),
+            output_field=DateField(),
+        )
+        qs = qs.annotate(latest_day=latest)
+    return list(qs)

@@ -76,3 +76,6 @@ def trend_mark(result):
         colour,
         name,
     )
+
+
+register.filter("status_word", status_word)  # `{{ r.status|status_word }}`: kpis/_status.html without an include

@@ -6,7 +6,8 @@ from html import escape
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
-from django.utils.formats import get_format
+from django.utils.formats import get_format, localize
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -17,7 +18,8 @@ from partners import selectors as partner_selectors
 
 from .. import figures, periods, selectors
 from ..models import Measurement
-from ..templatetags.kpi_status import STATUS_ICONS, status_mark
+from ..templatetags.kpi_figures import NO_FIGURE, shown_fast
+from ..templatetags.kpi_status import STATUS_ICONS, status_mark, status_word, trend_mark
 from .common import parse_day
 
 
@@ -32,6 +34,10 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         card = selectors.scorecard(
             user=user, partner=partner, granularity=granularity, day=parse_day(self.request.GET.get("day"))
         )
+        chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+        for result in card.results:
+            result.row_html = scorecard_row(result, chart_url)
+            result.series_cells = series_cells(result)
         context.update(
             partner=partner,
             card=card,
@@ -41,6 +47,49 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
             can_submit=policy.allows(user, policy.ADD, Measurement),
         )
         return context
+
+
+def scorecard_row(r, chart_url: str) -> str:
+    """One KPI's row of the scorecard table, pre-rendered (what a template row cost was most of the
+    page's own rendering). Texts are escaped; the words are the templates' own messages."""
+    actual, target, previous = (
+        NO_FIGURE if value is None else shown_fast(value, int(r.decimals)) for value in (r.actual, r.target, r.previous)
+    )
+    name = conditional_escape(r.name)
+    status = conditional_escape(r.status)
+    # Translators: the text of a small line chart for screen readers ({% blocktrans %} in kpis/scorecard.html).
+    chart_label = _("%(name)s: line chart of the last %(count)s periods; their numbers are in the table below") % {
+        "name": name,
+        "count": localize(len(r.series)),
+    }
+    return mark_safe(  # noqa: S308 - escaped texts, formatted numbers, fixed words
+        f'<tr data-kpi="{conditional_escape(r.code)}" data-status="{status}">\n'
+        f'  <td><a href="{chart_url.format(int(r.partner_kpi_id))}">{name}</a> '
+        f'<span class="text-muted small">{conditional_escape(r.unit)}</span>\n'
+        f'    <details class="small"><summary>{conditional_escape(_("How measured, why it matters"))}</summary>'
+        f'<p class="mb-1">{conditional_escape(r.definition.display_how_measured)}</p>'
+        f'<p class="mb-0">{conditional_escape(r.definition.display_why_it_matters)}</p></details></td>\n'
+        f'  <td class="text-end fw-bold kpi-actual status-{status}">{actual}</td>\n'
+        f'  <td class="text-end">{target}</td>\n'
+        f'  <td class="status-{status}">{conditional_escape(status_word(r.status))}</td>\n'
+        f"  <td>{trend_mark(r)}</td>\n"
+        f'  <td class="text-end text-muted">{previous}</td>\n'
+        f'  <td><a href="#scorecard-periods" class="d-inline-block"><canvas class="kpi-spark" width="140" height="32" '
+        f'data-key="{int(r.partner_kpi_id)}" role="img" aria-label="{chart_label}"></canvas></a></td>\n'
+        f'  <td class="text-end">{conditional_escape(localize(r.weight))}</td>\n'
+        "</tr>"
+    )
+
+
+def series_cells(result) -> str:
+    """The cells of a KPI's row in the table of the last periods, pre-rendered: a template loop over
+    12 periods × every KPI with a filter per cell cost more than the scorecard's data. Numbers and a
+    fixed dash only, as `figure_or_dash` shows them."""
+    cell = '<td class="text-end">{}</td>'.format
+    decimals = int(result.decimals)
+    return mark_safe(  # noqa: S308 - formatted numbers and a fixed tag
+        "".join(cell(NO_FIGURE if value is None else shown_fast(value, decimals)) for _label, value in result.series)
+    )
 
 
 class ChartView(LoginRequiredMixin, TemplateView):
