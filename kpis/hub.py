@@ -12,7 +12,7 @@ from .models import PartnerKPI
 
 def partner_section(request, partner):
     user = request.user
-    card = selectors.scorecard(user=user, partner=partner, granularity="month")
+    card = selectors.scorecard(user=user, partner=partner, granularity="month", series=False)  # no sparkline here
     if not card.results and not policy.allows(user, "see_portfolio", PartnerKPI):
         return None
     return {

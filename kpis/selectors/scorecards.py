@@ -37,8 +37,11 @@ class Scorecard:
 SPARK_PERIODS = {"week": 12, "month": 12, "quarter": 8, "year": 5}
 
 
-def scorecard(*, user, partner, granularity: str = "month", day: date | None = None) -> Scorecard:
-    """Actual vs target per KPI for the period containing `day` (default: the latest period with data)."""
+def scorecard(*, user, partner, granularity: str = "month", day: date | None = None, series=True) -> Scorecard:
+    """Actual vs target per KPI for the period containing `day` (default: the latest period with data).
+
+    `series=False` (the partner hub, which shows no sparkline): only the period and the one before it
+    are added up, and the results carry no series."""
     if granularity not in periods.GRANULARITIES:
         granularity = "month"
     today = timezone.localdate()
@@ -47,7 +50,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         latest = assignments[0].latest_day if assignments else latest_data_day(partner_ids=[partner.pk])
         day = min(_to_date(latest) or today, today)
     start, end = periods.bounds(granularity, day)
-    n = SPARK_PERIODS[granularity]
+    n = SPARK_PERIODS[granularity] if series else 2
     first = periods.shift(granularity, start, -(n - 1))
     buckets = [periods.shift(granularity, first, i) for i in range(n)]
     kpis = {a.kpi_id: a.kpi for a in assignments}
@@ -55,7 +58,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         aggregate(kpis=kpis, start=first, end=end, partner_ids=[partner.pk], granularity=granularity) if kpis else {}
     )
     targets = targets_in_force([a.pk for a in assignments], end)
-    labels = [periods.label(granularity, b) for b in buckets]  # once, not once per KPI
+    labels = [periods.label(granularity, b) for b in buckets] if series else []  # once, not once per KPI
     results = []
     prev_bucket = buckets[-2] if len(buckets) > 1 else None
     for a in assignments:
@@ -67,8 +70,9 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
             start,
             end,
         )
-        key = (partner.pk, a.kpi_id)
-        result.series = [(label, values.get((*key, b))) for label, b in zip(labels, buckets, strict=True)]
+        if series:
+            key = (partner.pk, a.kpi_id)
+            result.series = [(label, values.get((*key, b))) for label, b in zip(labels, buckets, strict=True)]
         result.definition = a.kpi
         results.append(result)
     next_start = periods.shift(granularity, start, 1)
