@@ -1,8 +1,8 @@
 """Reads of the agreements app, already restricted by the access policy."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from kpis.selectors import target_queryset
@@ -10,6 +10,7 @@ from partnerportal import policy
 from partners.selectors import partner_queryset
 
 from .models import (
+    OPEN_STATUSES,
     Agreement,
     AgreementVersion,
     Channel,
@@ -64,41 +65,42 @@ class AgreementRow:
     agreement: Agreement | None
     active: AgreementVersion | None = None
     open: AgreementVersion | None = None
-    versions: list = field(default_factory=list)
 
 
-def agreement_overview(*, user, search: str = "", status: str = "") -> list[AgreementRow]:
-    """One line per partner: its agreement, the active version and any open revision (host list)."""
+OVERVIEW_STATUSES = ("none", "pending", "draft", "active")
+
+
+def agreement_overview(*, user, search: str = "", status: str = "") -> QuerySet:
+    """The active partners of the host list, by name, filtered in SQL (paginate it, then build the page's
+    rows with `agreement_rows`).
+
+    Each partner carries the ids of its agreement, its active version and its open revision (draft or
+    sent for sign-off) with that revision's status, from the agreements and versions the user may see.
+    `status`: "none" (no version in force, with or without an agreement), "pending" (a revision awaits
+    signatures), "draft" (a draft in progress), "active" (a version in force); anything else: all.
+    """
     partners = policy.scope(user, policy.VIEW, partner_queryset().filter(is_active=True))
     if search:
         partners = partners.filter(name__icontains=search)
-    versions = policy.scope(user, policy.VIEW, AgreementVersion).prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.only("id", "version_id", "party"))
+    versions = policy.scope(user, policy.VIEW, AgreementVersion).filter(agreement__partner=OuterRef("pk"))
+    active = versions.filter(status=VersionStatus.ACTIVE).order_by("-number")
+    open_versions = versions.filter(status__in=OPEN_STATUSES).order_by("-number")
+    agreements = policy.scope(user, policy.VIEW, Agreement).filter(partner=OuterRef("pk")).order_by("pk")
+    partners = partners.annotate(
+        agreement_id=Subquery(agreements.values("pk")[:1]),
+        active_version_id=Subquery(active.values("pk")[:1]),
+        open_version_id=Subquery(open_versions.values("pk")[:1]),
+        open_status=Subquery(open_versions.values("status")[:1]),
     )
-    agreements = policy.scope(user, policy.VIEW, Agreement).prefetch_related(
-        Prefetch("versions", queryset=versions.order_by("-number"), to_attr="visible_versions")
-    )
-    partners = partners.prefetch_related(Prefetch("agreements", queryset=agreements, to_attr="agreement_list"))
-    rows = []
-    for partner in partners.order_by("name"):
-        agreement = partner.agreement_list[0] if partner.agreement_list else None
-        row = AgreementRow(partner=partner, agreement=agreement)
-        if agreement is not None:
-            row.versions = agreement.visible_versions
-            row.active = next((v for v in row.versions if v.status == VersionStatus.ACTIVE), None)
-            row.open = next(
-                (v for v in row.versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None
-            )
-        if status == "none" and agreement is not None and row.active is not None:
-            continue
-        if status == "pending" and (row.open is None or row.open.status != VersionStatus.IN_REVIEW):
-            continue
-        if status == "draft" and (row.open is None or row.open.status != VersionStatus.DRAFT):
-            continue
-        if status == "active" and row.active is None:
-            continue
-        rows.append(row)
-    return rows
+    if status == "none":
+        partners = partners.filter(active_version_id__isnull=True)
+    elif status == "pending":
+        partners = partners.filter(open_status=VersionStatus.IN_REVIEW)
+    elif status == "draft":
+        partners = partners.filter(open_status=VersionStatus.DRAFT)
+    elif status == "active":
+        partners = partners.filter(active_version_id__isnull=False)
+    return partners.order_by("name", "pk")
 
 
 # --- presentation helpers --------------------------------------------------------------------
@@ -316,3 +318,26 @@ ROW_ORDER = {Responsibility: "activity", ChannelRule: "topic", EscalationStep: "
 def version_rows(model) -> QuerySet:
     """Every row of one kind with its people and version, in order, not yet restricted by the access policy."""
     return model.objects.select_related("user", "contact", "version").order_by("version", ROW_ORDER[model])
+
+
+def agreement_rows(*, user, partners) -> list[AgreementRow]:
+    """The rows of one page of `agreement_overview`: its agreements and the two versions each row shows,
+    with their signatures, in three queries whatever the number of partners."""
+    partners = list(partners)
+    agreement_ids = [p.agreement_id for p in partners if p.agreement_id]
+    version_ids = [v for p in partners for v in (p.active_version_id, p.open_version_id) if v]
+    agreements = policy.scope(user, policy.VIEW, Agreement).in_bulk(agreement_ids)
+    versions = (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.only("id", "version_id", "party")))
+        .in_bulk(version_ids)
+    )
+    return [
+        AgreementRow(
+            partner=p,
+            agreement=agreements.get(p.agreement_id),
+            active=versions.get(p.active_version_id),
+            open=versions.get(p.open_version_id),
+        )
+        for p in partners
+    ]

@@ -1,13 +1,15 @@
 """The agreement pages: the list, a new agreement, its page as both sides see it, a new draft, compare."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
 from partnerportal import policy
+from partnerportal.htmx import announce
 from partnerportal.views import HostRequiredMixin, ServiceActionView, ServiceFormView
 from partners import selectors as partner_selectors
 
@@ -18,11 +20,28 @@ from .versions import _sign_for
 
 
 class AgreementListView(HostRequiredMixin, View):
+    """The partners with their agreement, filtered and paged in SQL; htmx swaps the rows only."""
+
+    paginate_by = 25
+
     def get(self, request):
         status = request.GET.get("status", "")
+        if status not in selectors.OVERVIEW_STATUSES:
+            status = ""
         search = request.GET.get("q", "").strip()
-        rows = selectors.agreement_overview(user=request.user, search=search, status=status)
-        return render(request, "agreements/agreement_list.html", {"rows": rows, "status": status, "q": search})
+        partners = selectors.agreement_overview(user=request.user, search=search, status=status)
+        page = Paginator(partners, self.paginate_by).get_page(request.GET.get("page"))
+        context = {
+            "rows": selectors.agreement_rows(user=request.user, partners=page.object_list),
+            "page": page,
+            "status": status,
+            "q": search,
+        }
+        if request.htmx:
+            count = page.paginator.count
+            found = ngettext("%(count)s partner found.", "%(count)s partners found.", count) % {"count": count}
+            return announce(render(request, "agreements/_agreement_rows.html", context), found)
+        return render(request, "agreements/agreement_list.html", context)
 
 
 class AgreementCreateView(HostRequiredMixin, ServiceFormView):
