@@ -1,8 +1,8 @@
 """Reads of the agreements app, already restricted by the access policy."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Model, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, Model, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from kpis.selectors import target_queryset
@@ -65,6 +65,7 @@ class AgreementRow:
     agreement: Agreement | None
     active: AgreementVersion | None = None
     open: AgreementVersion | None = None
+    links: dict = field(default_factory=dict)  # the row's URLs, set by the list view
 
 
 OVERVIEW_STATUSES = ("none", "pending", "draft", "active")
@@ -74,30 +75,30 @@ def agreement_overview(*, user, search: str = "", status: str = "") -> QuerySet:
     """The active partners of the host list, by name, filtered in SQL (paginate it, then build the page's
     rows with `agreement_rows`).
 
-    Each partner carries the ids of its agreement, its active version and its open revision (draft or
-    sent for sign-off) with that revision's status, from the agreements and versions the user may see.
-    `status`: "none" (no version in force, with or without an agreement), "pending" (a revision awaits
-    signatures), "draft" (a draft in progress), "active" (a version in force); anything else: all.
+    Each partner carries the ids of its active version and of its open revision (draft or sent for
+    sign-off), from the versions the user may see. `status`: "none" (no version in force, with or
+    without an agreement), "pending" (a revision awaits signatures), "draft" (a draft in progress),
+    "active" (a version in force); anything else: all. A partner has at most one agreement, with at
+    most one active and one open version (constraints), so each is one row of a subquery.
     """
     partners = policy.scope(user, policy.VIEW, partner_queryset().filter(is_active=True))
     if search:
         partners = partners.filter(name__icontains=search)
     versions = policy.scope(user, policy.VIEW, AgreementVersion).filter(agreement__partner=OuterRef("pk"))
-    active = versions.filter(status=VersionStatus.ACTIVE).order_by("-number")
-    open_versions = versions.filter(status__in=OPEN_STATUSES).order_by("-number")
-    agreements = policy.scope(user, policy.VIEW, Agreement).filter(partner=OuterRef("pk")).order_by("pk")
-    partners = partners.annotate(
-        agreement_id=Subquery(agreements.values("pk")[:1]),
-        active_version_id=Subquery(active.values("pk")[:1]),
-        open_version_id=Subquery(open_versions.values("pk")[:1]),
-        open_status=Subquery(open_versions.values("status")[:1]),
+    # The agreement comes by a join: at most one per partner, and an agreement is visible to whoever
+    # sees its partner (no partner filter in its policy rule).
+    partners = partners.only("pk", "name", "kind").annotate(
+        agreement_pk=F("agreements__pk"),
+        agreement_title=F("agreements__title"),
+        active_version_id=Subquery(versions.filter(status=VersionStatus.ACTIVE).values("pk")[:1]),
+        open_version_id=Subquery(versions.filter(status__in=OPEN_STATUSES).values("pk")[:1]),
     )
     if status == "none":
         partners = partners.filter(active_version_id__isnull=True)
     elif status == "pending":
-        partners = partners.filter(open_status=VersionStatus.IN_REVIEW)
+        partners = partners.filter(Exists(versions.filter(status=VersionStatus.IN_REVIEW)))
     elif status == "draft":
-        partners = partners.filter(open_status=VersionStatus.DRAFT)
+        partners = partners.filter(Exists(versions.filter(status=VersionStatus.DRAFT)))
     elif status == "active":
         partners = partners.filter(active_version_id__isnull=False)
     return partners.order_by("name", "pk")
@@ -321,23 +322,26 @@ def version_rows(model) -> QuerySet:
 
 
 def agreement_rows(*, user, partners) -> list[AgreementRow]:
-    """The rows of one page of `agreement_overview`: its agreements and the two versions each row shows,
-    with their signatures, in three queries whatever the number of partners."""
+    """The rows of one page of `agreement_overview`: the agreement from the page's own query, the two
+    versions each row shows with who signed them in one more query (none when no row has a version)."""
     partners = list(partners)
-    agreement_ids = [p.agreement_id for p in partners if p.agreement_id]
     version_ids = [v for p in partners for v in (p.active_version_id, p.open_version_id) if v]
-    agreements = policy.scope(user, policy.VIEW, Agreement).in_bulk(agreement_ids)
-    versions = (
-        policy.scope(user, policy.VIEW, AgreementVersion)
-        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.only("id", "version_id", "party")))
-        .in_bulk(version_ids)
-    )
-    return [
-        AgreementRow(
-            partner=p,
-            agreement=agreements.get(p.agreement_id),
-            active=versions.get(p.active_version_id),
-            open=versions.get(p.open_version_id),
+    versions = {}
+    if version_ids:
+        signed = Signature.objects.filter(version=OuterRef("pk"))
+        versions = (
+            policy.scope(user, policy.VIEW, AgreementVersion)
+            .annotate(
+                host_signed=Exists(signed.filter(party=Party.HOST)),
+                partner_signed=Exists(signed.filter(party=Party.PARTNER)),
+            )
+            .in_bulk(version_ids)
         )
-        for p in partners
-    ]
+    rows = []
+    for p in partners:
+        agreement = None
+        if p.agreement_pk is not None:
+            agreement = Agreement(pk=p.agreement_pk, partner=p, title=p.agreement_title)
+        active, open_ = versions.get(p.active_version_id), versions.get(p.open_version_id)
+        rows.append(AgreementRow(partner=p, agreement=agreement, active=active, open=open_))
+    return rows
