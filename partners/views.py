@@ -1,4 +1,5 @@
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -123,3 +124,14 @@ class SiteUpdateView(HostRequiredMixin, ServiceFormView):
 
     def get_success_url(self, site):
         return site.organization.get_absolute_url()
+
+
+class PartnerPickerView(LoginRequiredMixin, View):
+    """The searchable partner picker's answer (templates/includes/partner_picker.html): at most 20
+    partners the user may see whose name contains `?q=`, as JSON; a partner user finds only their own."""
+
+    def get(self, request):
+        query = request.GET.get("q", "")[:200]
+        found = selectors.partner_picker(user=request.user, query=query, limit=selectors.PICKER_LIMIT + 1)
+        results = [{"id": p.pk, "name": p.name, "inactive": not p.is_active} for p in found[: selectors.PICKER_LIMIT]]
+        return JsonResponse({"results": results, "more": len(found) > selectors.PICKER_LIMIT})
