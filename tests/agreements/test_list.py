@@ -171,3 +171,14 @@ def test_htmx_answers_the_rows_only(world, client_as):
     body = response.content.decode()
     assert "<html" not in body and _listed(response) == ["Many 001 ApS"]
     assert "1 partner found." in response["HX-Trigger-After-Settle"]
+
+
+def test_a_page_past_the_end_shows_the_last_page_and_a_bad_number_the_first(world, client_as, small_pages):
+    _many_partners(world, 8)  # with partner A and B: 10 partners, 2 pages of 5
+    client = client_as(world.manager)
+    url = reverse("agreements:list")
+    expected = _old_rows()
+    assert _listed(client.get(url, {"page": "99"})) == expected[5:]
+    assert "Page 2 of 2" in client.get(url, {"page": "99"}).content.decode()
+    assert _listed(client.get(url, {"page": "abc"})) == expected[:5]
+    assert _listed(client.get(url, {"q": "nobody"})) == []
