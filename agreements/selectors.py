@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import CharField, Model, Prefetch, QuerySet, Value
+from django.db.models import CharField, Exists, F, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from kpis.selectors import target_queryset
@@ -12,6 +12,7 @@ from partnerportal import policy
 from partners.selectors import partner_queryset
 
 from .models import (
+    OPEN_STATUSES,
     Agreement,
     AgreementVersion,
     Channel,
@@ -66,41 +67,43 @@ class AgreementRow:
     agreement: Agreement | None
     active: AgreementVersion | None = None
     open: AgreementVersion | None = None
-    versions: list = field(default_factory=list)
+    links: dict = field(default_factory=dict)  # the row's URLs, set by the list view
 
 
-def agreement_overview(*, user, search: str = "", status: str = "") -> list[AgreementRow]:
-    """One line per partner: its agreement, the active version and any open revision (host list)."""
+OVERVIEW_STATUSES = ("none", "pending", "draft", "active")
+
+
+def agreement_overview(*, user, search: str = "", status: str = "") -> QuerySet:
+    """The active partners of the host list, by name, filtered in SQL (paginate it, then build the page's
+    rows with `agreement_rows`).
+
+    Each partner carries the ids of its active version and of its open revision (draft or sent for
+    sign-off), from the versions the user may see. `status`: "none" (no version in force, with or
+    without an agreement), "pending" (a revision awaits signatures), "draft" (a draft in progress),
+    "active" (a version in force); anything else: all. A partner has at most one agreement, with at
+    most one active and one open version (constraints), so each is one row of a subquery.
+    """
     partners = policy.scope(user, policy.VIEW, partner_queryset().filter(is_active=True))
     if search:
         partners = partners.filter(name__icontains=search)
-    versions = policy.scope(user, policy.VIEW, AgreementVersion).prefetch_related(
-        Prefetch("signatures", queryset=Signature.objects.only("id", "version_id", "party"))
+    versions = policy.scope(user, policy.VIEW, AgreementVersion).filter(agreement__partner=OuterRef("pk"))
+    # The agreement comes by a join: at most one per partner, and an agreement is visible to whoever
+    # sees its partner (no partner filter in its policy rule).
+    partners = partners.only("pk", "name", "kind").annotate(
+        agreement_pk=F("agreements__pk"),
+        agreement_title=F("agreements__title"),
+        active_version_id=Subquery(versions.filter(status=VersionStatus.ACTIVE).values("pk")[:1]),
+        open_version_id=Subquery(versions.filter(status__in=OPEN_STATUSES).values("pk")[:1]),
     )
-    agreements = policy.scope(user, policy.VIEW, Agreement).prefetch_related(
-        Prefetch("versions", queryset=versions.order_by("-number"), to_attr="visible_versions")
-    )
-    partners = partners.prefetch_related(Prefetch("agreements", queryset=agreements, to_attr="agreement_list"))
-    rows = []
-    for partner in partners.order_by("name"):
-        agreement = partner.agreement_list[0] if partner.agreement_list else None
-        row = AgreementRow(partner=partner, agreement=agreement)
-        if agreement is not None:
-            row.versions = agreement.visible_versions
-            row.active = next((v for v in row.versions if v.status == VersionStatus.ACTIVE), None)
-            row.open = next(
-                (v for v in row.versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None
-            )
-        if status == "none" and agreement is not None and row.active is not None:
-            continue
-        if status == "pending" and (row.open is None or row.open.status != VersionStatus.IN_REVIEW):
-            continue
-        if status == "draft" and (row.open is None or row.open.status != VersionStatus.DRAFT):
-            continue
-        if status == "active" and row.active is None:
-            continue
-        rows.append(row)
-    return rows
+    if status == "none":
+        partners = partners.filter(active_version_id__isnull=True)
+    elif status == "pending":
+        partners = partners.filter(Exists(versions.filter(status=VersionStatus.IN_REVIEW)))
+    elif status == "draft":
+        partners = partners.filter(Exists(versions.filter(status=VersionStatus.DRAFT)))
+    elif status == "active":
+        partners = partners.filter(active_version_id__isnull=False)
+    return partners.order_by("name", "pk")
 
 
 # --- presentation helpers --------------------------------------------------------------------
@@ -347,3 +350,29 @@ def dashboard_versions(*, user, today, limit: int = 10) -> dict[str, list[Agreem
     for version in tagged[0].union(*tagged[1:], all=True):
         lists[version.dashboard_list].append(version)
     return lists
+
+
+def agreement_rows(*, user, partners) -> list[AgreementRow]:
+    """The rows of one page of `agreement_overview`: the agreement from the page's own query, the two
+    versions each row shows with who signed them in one more query (none when no row has a version)."""
+    partners = list(partners)
+    version_ids = [v for p in partners for v in (p.active_version_id, p.open_version_id) if v]
+    versions = {}
+    if version_ids:
+        signed = Signature.objects.filter(version=OuterRef("pk"))
+        versions = (
+            policy.scope(user, policy.VIEW, AgreementVersion)
+            .annotate(
+                host_signed=Exists(signed.filter(party=Party.HOST)),
+                partner_signed=Exists(signed.filter(party=Party.PARTNER)),
+            )
+            .in_bulk(version_ids)
+        )
+    rows = []
+    for p in partners:
+        agreement = None
+        if p.agreement_pk is not None:
+            agreement = Agreement(pk=p.agreement_pk, partner=p, title=p.agreement_title)
+        active, open_ = versions.get(p.active_version_id), versions.get(p.open_version_id)
+        rows.append(AgreementRow(partner=p, agreement=agreement, active=active, open=open_))
+    return rows

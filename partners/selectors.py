@@ -1,4 +1,6 @@
-from django.db.models import Count, Prefetch, Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from partnerportal import policy
@@ -157,3 +159,61 @@ def partners_with_active_sites() -> QuerySet:
     return Organization.objects.partners().prefetch_related(
         Prefetch("sites", queryset=Site.objects.filter(is_active=True))
     )
+
+
+PICKER_LIMIT = 20
+
+
+def partner_picker(*, user, query: str = "", limit: int = PICKER_LIMIT) -> list[Organization]:
+    """At most `limit` partners the user may see (active or not) whose name contains `query`, those whose
+    name starts with it first, then by name: what the searchable partner picker offers."""
+    query = query.strip()
+    qs = policy.scope(user, policy.VIEW, partner_queryset())
+    if query:
+        qs = qs.filter(name__icontains=query).annotate(
+            starts=Case(When(name__istartswith=query, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        qs = qs.order_by("starts", "name", "pk")
+    else:
+        qs = qs.order_by("name", "pk")
+    return list(qs[:limit])
+
+
+@dataclass
+class PartnerPick:
+    """What a list's partner picker says: the partner to filter by (None: all), the text in the box and,
+    when the text named no single partner, the partners it matches (to choose from)."""
+
+    partner: Organization | None = None
+    text: str = ""
+    matches: list = field(default_factory=list)
+    unresolved: bool = False
+
+
+def partner_from_picker(*, user, params, key: str = "partner") -> PartnerPick:
+    """`?partner=<id>&partner_name=<text>` from the searchable picker, with or without JavaScript.
+
+    Without the text field (a link such as `?partner=5`) it is `partner_from_query`: unknown or another
+    partner's id is a 404. An empty text means every partner. A text that is the chosen partner's name
+    keeps that partner (the script sets the id); any other text is resolved by name among the partners
+    the user may see: an exact name, else a single match; several or none leave the list unfiltered
+    and come back as `matches` to choose from.
+    """
+    value = params.get(key)
+    name_key = f"{key}_name"
+    if name_key not in params:
+        partner = partner_from_query(user=user, value=value)
+        return PartnerPick(partner=partner, text=partner.name if partner else "")
+    text = params.get(name_key, "").strip()[:200]
+    if not text:
+        return PartnerPick()
+    if (value or "").strip():
+        partner = partner_from_query(user=user, value=value)
+        if partner.name.casefold() == text.casefold():
+            return PartnerPick(partner=partner, text=partner.name)
+    matches = partner_picker(user=user, query=text, limit=PICKER_LIMIT + 1)
+    exact = [p for p in matches if p.name.casefold() == text.casefold()]
+    if len(exact) == 1 or len(matches) == 1:
+        partner = (exact or matches)[0]
+        return PartnerPick(partner=partner, text=partner.name)
+    return PartnerPick(text=text, matches=matches[:PICKER_LIMIT], unresolved=True)

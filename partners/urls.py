@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.PartnerUpdateView.as_view(), name="edit"),
     path("<int:pk>/sites/new/", views.SiteCreateView.as_view(), name="site_create"),
     path("sites/<int:pk>/edit/", views.SiteUpdateView.as_view(), name="site_edit"),
+    path("picker/", views.PartnerPickerView.as_view(), name="picker"),
 ]

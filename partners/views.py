@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -142,3 +142,14 @@ class SiteUpdateView(HostRequiredMixin, ServiceFormView):
 
     def get_success_url(self, site):
         return site.organization.get_absolute_url()
+
+
+class PartnerPickerView(LoginRequiredMixin, View):
+    """The searchable partner picker's answer (templates/includes/partner_picker.html): at most 20
+    partners the user may see whose name contains `?q=`, as JSON; a partner user finds only their own."""
+
+    def get(self, request):
+        query = request.GET.get("q", "")[:200]
+        found = selectors.partner_picker(user=request.user, query=query, limit=selectors.PICKER_LIMIT + 1)
+        results = [{"id": p.pk, "name": p.name, "inactive": not p.is_active} for p in found[: selectors.PICKER_LIMIT]]
+        return JsonResponse({"results": results, "more": len(found) > selectors.PICKER_LIMIT})

@@ -48,7 +48,8 @@ class ImportView(LoginRequiredMixin, TemplateView):
         if policy.is_partner(user):
             context["template_partner"] = user.organization
         else:
-            context["template_partners"] = partner_selectors.partner_choices(user=user)
+            # The searchable picker asks partners:picker; the page only needs to know there is a partner.
+            context["any_template_partner"] = bool(partner_selectors.partner_picker(user=user, limit=1))
         return context
 
     @staticmethod
@@ -143,11 +144,15 @@ class ImportView(LoginRequiredMixin, TemplateView):
 class ImportTemplateView(LoginRequiredMixin, View):
     """A file to fill in for the import: one row per KPI of the partner that the user may submit.
 
-    Host staff name the partner (`?partner=`); a partner user gets their own organisation's.
+    Host staff name the partner (`?partner=`, or `?partner_name=` from the searchable picker); a partner
+    user gets their own organisation's.
     """
 
     def get(self, request):
         raw = request.GET.get("partner", "").strip()
+        if "partner_name" in request.GET:  # the import page's searchable picker, with or without JavaScript
+            picked = partner_selectors.partner_from_picker(user=request.user, params=request.GET).partner
+            raw = str(picked.pk) if picked else ""
         if not raw and policy.is_partner(request.user):
             raw = str(request.user.organization_id or "")
         if not (raw.isdigit() and len(raw) < 19):

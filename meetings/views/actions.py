@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 
 from partnerportal import policy
 from partnerportal.views import ServiceFormView
-from partners.selectors import partner_choices, partner_detail, partner_from_query
+from partners.selectors import partner_detail, partner_from_picker
 
 from .. import selectors, services
 from ..forms import ActionItemForm, ActionStatusForm
@@ -29,7 +29,8 @@ class ActionListView(LoginRequiredMixin, TemplateView):
         state = query.get("state", "open")
         if state not in STATES:
             state = "open"
-        partner = None if self.mine else partner_from_query(user=user, value=query.get("partner"))
+        pick = None if self.mine else partner_from_picker(user=user, params=query)
+        partner = pick.partner if pick else None
         items = selectors.action_items(
             user=user,
             partner=partner,
@@ -45,7 +46,7 @@ class ActionListView(LoginRequiredMixin, TemplateView):
             state=state,
             q=query.get("q", ""),
             partner=partner,
-            partners=partner_choices(user=user),
+            pick=pick,
             overview=selectors.action_overview(user=user) if not self.mine and partner is None else None,
             today=timezone.localdate(),
             **kwargs,

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from partnerportal import policy
 from partnerportal.htmx import announce, form_errors_text
 from partnerportal.views import ServiceActionView, ServiceFormView
-from partners.selectors import partner_choices, partner_from_query
+from partners.selectors import partner_from_picker
 
 from .. import agenda, calendar, selectors, services
 from ..forms import ActionItemForm, MinutesForm, MoveForm, TopicForm
@@ -31,13 +31,14 @@ class MeetingListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        partner = partner_from_query(user=user, value=self.request.GET.get("partner"))
+        pick = partner_from_picker(user=user, params=self.request.GET)
+        partner = pick.partner
         past = selectors.meeting_list(user=user, partner=partner, upcoming=False)
         return super().get_context_data(
             upcoming=list(selectors.meeting_list(user=user, partner=partner, upcoming=True)[:30]),
             page_obj=Paginator(past, 25).get_page(self.request.GET.get("page")),
             partner=partner,
-            partners=partner_choices(user=user),
+            pick=pick,
             can_schedule=policy.allows(user, policy.ADD, MeetingSeries),
             **kwargs,
         )

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from partnerportal import policy
 from partnerportal.views import ServiceFormView
+from partners.selectors import partner_from_picker, partner_picker
 
 from .. import selectors, services
 from ..forms import KudosForm
@@ -43,13 +44,15 @@ class SuccessListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        partner = partner_filter(self.request)
+        pick = partner_from_picker(user=user, params=self.request.GET)
+        partner = pick.partner
         items = selectors.successes(user=user, partner=partner, limit=100, per_kind=True)
         return super().get_context_data(
             kudos=[i for i in items if i["kind"] == "kudos"],
             detected=[i for i in items if i["kind"] == "kpi"],
             partner=partner,
-            partners=selectors.visible_partners(user=user),
+            pick=pick,
+            several_partners=len(partner_picker(user=user, limit=2)) > 1,
             can_add=policy.allows(user, policy.ADD, Kudos),
             **kwargs,
         )

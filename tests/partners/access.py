@@ -129,4 +129,12 @@ ENDPOINTS = [
     Endpoint("api_token", lambda w, p: reverse("api_token"), partner_scoped=False),
     Endpoint("api_token-post", lambda w, p: reverse("api_token"), partner_scoped=False, method="post", ok=(302,)),
     Endpoint("password_change", lambda w, p: reverse("password_change"), partner_scoped=False),
+    # The searchable partner picker: a search, not one partner's object. Both partners' names contain
+    # "a"; a partner user's answer must not name the other partner (more in tests/partners/test_picker.py).
+    Endpoint(
+        "partners:picker",
+        lambda w, p: reverse("partners:picker") + "?q=a",
+        partner_scoped=False,
+        marker=lambda w, p: p.name,
+    ),
 ]

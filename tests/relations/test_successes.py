@@ -78,16 +78,18 @@ def test_grouped_in_danish(world, client_as, successes):
     assert "Bedste måned til dato ×5, senest oktober 2026" in html
 
 
-def test_filter_by_partner_with_a_select_and_a_button(world, client_as, successes):
+def test_filter_by_partner_with_the_picker_and_a_button(world, client_as, successes):
     client = client_as(world.manager)
     html = client.get(reverse("relations:success_list")).content.decode()
     form = html[html.index('id="success-filter"') : html.index("</form>", html.index('id="success-filter"'))]
     assert 'name="partner"' in form and 'type="submit"' in form and "onchange" not in form
-    assert f'value="{world.partner_b.pk}"' in form
+    assert 'role="combobox"' in form and "<option" not in form  # the searchable picker, not every partner
     only_b = client.get(reverse("relations:success_list"), {"partner": world.partner_b.pk}).content.decode()
     assert "Beta&#x27;s tidy loading dock" in only_b and "Christmas rush" not in only_b
     assert "Alfa Logistik" not in _section(only_b, "detected")
-    assert f'<option value="{world.partner_b.pk}" selected>' in only_b
+    assert f'name="partner" value="{world.partner_b.pk}"' in only_b and 'value="Beta Fragt ApS"' in only_b
+    typed = client.get(reverse("relations:success_list"), {"partner_name": "beta", "partner": ""}).content.decode()
+    assert "Beta&#x27;s tidy loading dock" in typed and "Christmas rush" not in typed
     for unknown in ("999999", "abc"):
         assert client.get(reverse("relations:success_list"), {"partner": unknown}).status_code == 404
 
