@@ -2,9 +2,10 @@
 
 RequestContextMiddleware gives each request an id (the load balancer's X-Request-ID when it sends a
 sane one, else a new one), answers it in the X-Request-ID header and keeps the request at hand for
-the log filter. RequestContextFilter puts `request_id`, `user_id` (once the request's user is
-known) and, in a Celery worker, `task_id` / `task_name` on every record; JsonFormatter writes one
-JSON object per line with time, level, logger and message and those fields.
+the log filter until the request is finished. RequestContextFilter puts `request_id`, `user_id`
+(once the request's user is known) and, in a Celery worker, `task_id` / `task_name` on every
+record; JsonFormatter writes one JSON object per line with time, level, logger and message and
+those fields.
 """
 
 import contextvars
@@ -14,6 +15,8 @@ import re
 import uuid
 from datetime import UTC, datetime
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.utils.functional import empty
 
 _request = contextvars.ContextVar("portal_request", default=None)
@@ -28,13 +31,17 @@ class RequestContextMiddleware:
     def __call__(self, request):
         given = request.META.get("HTTP_X_REQUEST_ID", "")
         request.request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
-        token = _request.set(request)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request.reset(token)
+        # Kept until request_finished: Django logs a 4xx/5xx response ("Not Found: ...") after the
+        # middleware chain has returned.
+        _request.set(request)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request.request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="partnerportal.logs.forget_request")
+def _forget_request(**kwargs):
+    _request.set(None)
 
 
 def _user_id(request):
@@ -94,7 +101,7 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 entry[name] = value
         for name, value in vars(record).items():
-            if name not in _RECORD_ATTRIBUTES and name not in entry and not name.startswith("_"):
+            if name not in _RECORD_ATTRIBUTES and name not in CONTEXT_FIELDS and name not in entry and name[0] != "_":
                 entry[name] = value
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
