@@ -89,6 +89,7 @@ class OutboxCollector:
     """
 
     def collect(self):
+        from django.db import DatabaseError
         from django.db.models import Count, Min, Q
 
         from partnerportal.notifications.models import Notification, NotificationStatus
@@ -98,7 +99,11 @@ class OutboxCollector:
         due = Q(status=NotificationStatus.PENDING, send_at__lte=now) | Q(
             status=NotificationStatus.SENDING, claimed_at__lt=stale_before
         )
-        row = Notification.objects.filter(due).aggregate(depth=Count("id"), oldest=Min("send_at"))
+        try:
+            row = Notification.objects.filter(due).aggregate(depth=Count("id"), oldest=Min("send_at"))
+        except DatabaseError as exc:  # the scrape still shows the rest; the gauges are absent
+            logger.warning("metrics: the outbox could not be read: %s", exc.__class__.__name__)
+            return
         depth = GaugeMetricFamily(
             "portal_notification_outbox_depth", "Notifications that are due and not sent yet (the outbox backlog)."
         )

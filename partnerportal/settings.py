@@ -330,6 +330,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if LOG_FORMAT == "json":
+    # Django's own console handlers (DEBUG only: "django", and runserver's "django.server") would
+    # write plain lines beside the JSON ones: their records go to the JSON handler instead.
+    LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO"}
+    LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
 # Celery's worker keeps the root logger configured above (and its JSON lines) instead of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 

@@ -24,6 +24,7 @@ import django
 django.setup()
 log = logging.getLogger("portal.check")
 log.warning("hello %s", "world", extra={"partner": 7})
+logging.getLogger("django.request").warning("Not Found: %s", "/x")  # Django's own console handler (DEBUG)
 try:
     1 / 0
 except ZeroDivisionError:
@@ -55,6 +56,7 @@ def test_json_logs_are_one_object_per_line(tmp_path):
     assert hello["time"].endswith("+00:00") and "T" in hello["time"]
     assert broke["level"] == "ERROR"
     assert "ZeroDivisionError" in broke["exc_info"]
+    assert [e["message"] for e in entries if e["logger"] == "django.request"] == ["Not Found: /x"]  # once
 
 
 def test_the_default_is_plain_console_lines(tmp_path):
