@@ -140,9 +140,7 @@ def test_gunicorn_workers_add_up_and_log_json(tmp_path):
             assert _get(f"{base}/accounts/login/")[0] == 200
         status, text = _get(f"{base}/metrics", {"Authorization": f"Bearer {TOKEN}", "Host": "172.18.0.5:8000"})
         assert status == 200, text[:500]
-        assert (
-            _value(text, "portal_http_request_duration_seconds_count", view="login", method="GET", status="2xx") == 12
-        )
+        counted = _value(text, "portal_http_request_duration_seconds_count", view="login", method="GET", status="2xx")
         assert _get(f"{base}/metrics")[0] == 401
     finally:
         server.terminate()
@@ -152,5 +150,9 @@ def test_gunicorn_workers_add_up_and_log_json(tmp_path):
     lines = [line for path in ("out.log", "err.log") for line in (tmp_path / path).read_text().splitlines() if line]
     entries = [json.loads(line) for line in lines]  # every line of gunicorn and the portal is JSON
     access = [e for e in entries if e["logger"] == "gunicorn.access"]
-    assert len(access) >= 13 and all("GET /" in e["message"] for e in access)
+    assert all("GET /" in e["message"] for e in access)
+    # All that the workers served (a first try that timed out while they booted is served as well).
+    served = [e for e in access if '"GET /accounts/login/ HTTP/1.1" 200' in e["message"]]
+    assert len(served) >= 12
+    assert counted == len(served)
     assert any(e["logger"] == "django.request" and e["message"] == "Unauthorized: /metrics" for e in entries)
