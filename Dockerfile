@@ -46,6 +46,6 @@ RUN SECRET_KEY=collectstatic-build-only-not-a-real-secret DEBUG=0 \
 
 EXPOSE 8000
 
-CMD ["gunicorn", "partnerportal.wsgi:application", \
+CMD ["gunicorn", "partnerportal.wsgi:application", "-c", "python:partnerportal.gunicorn_conf", \
      "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
      "--worker-tmp-dir", "/dev/shm", "--access-logfile", "-", "--error-logfile", "-"]

@@ -12,7 +12,7 @@ class PartnerPortalConfig(AppConfig):
     verbose_name = "Partner portal"
 
     def ready(self):
-        from . import hub
+        from . import hub, metrics  # noqa: F401 - importing metrics connects the Celery task signals it counts
 
         hub.register()
         # The embedded defaults keep their files under VAR_DIR: the SQLite database, the e-mail files

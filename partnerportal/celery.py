@@ -17,3 +17,11 @@ def _task_database_limits(**kwargs):
     from partnerportal.db import use_task_statement_timeout
 
     use_task_statement_timeout()
+
+
+@worker_init.connect
+def _worker_metrics(**kwargs):
+    # The worker's metrics endpoint, when METRICS_ENABLED and METRICS_WORKER_PORT are set.
+    from partnerportal.metrics import serve_worker_metrics
+
+    serve_worker_metrics()

@@ -4,6 +4,7 @@ The defaults make a development run work with nothing configured (SQLite, Celery
 broker, e-mail written to files). Production (DEBUG off) refuses to start without SECRET_KEY.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it is the last to see a view's exception: /api/ errors answer JSON (partnerportal/api.py).
     "partnerportal.api.ApiErrorMiddleware",
+    "partnerportal.logs.RequestContextMiddleware",  # request id for logs and the X-Request-ID header
+    "partnerportal.metrics.MetricsMiddleware",  # only when METRICS_ENABLED (see the Metrics block below)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "partnerportal.middleware.PrivateNoStoreMiddleware",  # below WhiteNoise: static files stay cacheable
@@ -327,10 +330,47 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Logging ------------------------------------------------------------------------------
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id, user_id,
+# task_id; partnerportal/logs.py), for a log collector. The default is plain console lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="console").lower()
+if LOG_FORMAT not in {"console", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be console or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "partnerportal.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "partnerportal.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+if LOG_FORMAT == "json":
+    # Django's own console handlers (DEBUG only: "django", and runserver's "django.server") would
+    # write plain lines beside the JSON ones: their records go to the JSON handler instead.
+    LOGGING["loggers"]["django"] = {"handlers": [], "level": "INFO"}
+    LOGGING["loggers"]["django.server"] = {"handlers": ["console"], "level": "INFO", "propagate": False}
+# Celery's worker keeps the root logger configured above (and its JSON lines) instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# --- Metrics ------------------------------------------------------------------------------
+# Prometheus metrics at /metrics (partnerportal/metrics.py), off by default. Readable with
+# `Authorization: Bearer $METRICS_TOKEN`, from an address in METRICS_ALLOWED_IPS (addresses or
+# networks, e.g. 10.0.0.0/8), or by a signed-in host admin. A Celery worker serves its own on
+# METRICS_WORKER_PORT (0: none). Several processes of one machine add up their counters through
+# PROMETHEUS_MULTIPROC_DIR (read by prometheus_client from the environment, not here).
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_error}") from None
+METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)

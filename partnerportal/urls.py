@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from partnerportal import accounts, api, audit, dashboard, pages
+from partnerportal import accounts, api, audit, dashboard, metrics, pages
 
 admin.site.site_header = "Partner portal"
 admin.site.site_title = "Partner portal"
@@ -60,6 +60,7 @@ urlpatterns = [
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
     path("healthz", pages.HealthView.as_view(), name="healthz"),
+    path("metrics", metrics.MetricsView.as_view(), name="metrics"),  # 404 unless METRICS_ENABLED
     path("favicon.ico", pages.FaviconView.as_view(), name="favicon"),
     path("i18n/setlang/", pages.SetLanguageView.as_view(), name="set_language"),
     path("accounts/", include(account_patterns)),

@@ -19,3 +19,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The metrics endpoint is on in tests, so that the access matrix and the URL walk check who may
+# read it; tests/foundation/test_metrics.py checks that it is off (404) by default.
+METRICS_ENABLED = True

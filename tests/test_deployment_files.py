@@ -16,7 +16,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_SOURCE = (ROOT / "partnerportal" / "settings.py").read_text(encoding="utf-8")
 
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 # Read by the settings but deliberately left out of .env.example (test-only knobs).
 UNDOCUMENTED_SETTINGS_VARS = {"CELERY_TASK_ALWAYS_EAGER", "MANIFEST_STATIC"}
 
@@ -122,7 +122,7 @@ def _dotenv_sets(name):
 
 
 def test_compose_declares_the_full_stack(compose):
-    assert {"postgres", "redis", *APP_SERVICES} <= set(compose["services"])
+    assert {"postgres", "redis", "proxy", *APP_SERVICES} <= set(compose["services"])
 
 
 def test_compose_healthchecks(compose):
@@ -133,18 +133,90 @@ def test_compose_healthchecks(compose):
     assert "/healthz" in _healthcheck_test(services["web"])
 
 
-def test_compose_web_migrates_then_serves_with_gunicorn(compose):
-    web = compose["services"]["web"]
-    command = _command(web)
-    assert "migrate --noinput" in command
+def test_compose_migrates_once_then_serves_with_gunicorn(compose):
+    services = compose["services"]
+    migrate = services["migrate"]
+    assert _command(migrate).strip() == "python manage.py migrate --noinput"
+    assert str(migrate["restart"]) == "no"  # a one-off: it runs, succeeds and stays stopped
+    command = _command(services["web"])
+    assert "migrate" not in command  # scaled replicas would race each other
     assert "gunicorn partnerportal.wsgi" in command
-    assert command.index("migrate") < command.index("gunicorn")
+    assert "-c python:partnerportal.gunicorn_conf" in command
     assert "0.0.0.0:8000" in command
-    assert "8000:8000" in [str(port) for port in web.get("ports", [])]
+    # Everything that needs the schema waits for the migrations to have finished.
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"]["condition"] == "service_completed_successfully", name
 
 
-def test_compose_web_waits_for_healthy_postgres_and_redis(compose):
-    depends_on = compose["services"]["web"]["depends_on"]
+def test_compose_web_and_worker_scale(compose):
+    """`docker compose up --scale web=3 --scale worker=2`: no fixed host port, container name or
+    host-port mapping on a scaled service; the proxy publishes the portal's one port."""
+    services = compose["services"]
+    for name in ("web", "worker"):
+        service = services[name]
+        assert not service.get("ports"), f"{name} publishes a host port: it cannot be scaled"
+        assert "container_name" not in service, name
+        assert "deploy" not in service or "replicas" not in service["deploy"], name
+    assert [str(port) for port in services["web"]["expose"]] == ["8000"]
+    proxy = services["proxy"]
+    assert any(str(port).endswith(":80") and "8000" in str(port) for port in proxy["ports"])
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in proxy["volumes"]}
+    config = mounts["/etc/nginx/conf.d/default.conf"]
+    assert (ROOT / config).is_file()
+
+
+def test_the_proxy_balances_over_every_web_replica_and_keeps_metrics_inside():
+    config = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert re.search(r"resolver\s+127\.0\.0\.11\b", config)  # Docker's DNS: one address per replica
+    assert re.search(r"server\s+web:8000\s+resolve\b", config)  # asked again when replicas change
+    assert "proxy_pass http://portal_web;" in config
+    assert re.search(r"location = /metrics\s*\{\s*return 404;", config)
+    assert "proxy_set_header X-Request-ID $request_id;" in config
+    assert "proxy_set_header Host $http_host;" in config
+    # The body limit is above the portal's own (DATA_UPLOAD_MAX_MEMORY_SIZE), so the portal answers.
+    limit = int(re.search(r"client_max_body_size\s+(\d+)m;", config).group(1))
+    assert limit * 1024 * 1024 > 10 * 1024 * 1024
+
+
+def test_compose_metrics_and_logs(compose):
+    services = compose["services"]
+    for name in APP_SERVICES:
+        environment = _environment(services[name])
+        assert environment["METRICS_ENABLED"] == "${METRICS_ENABLED:-0}", name  # off unless asked for
+        assert environment["METRICS_TOKEN"] == "${METRICS_TOKEN:-}", name  # from .env, never from here
+        assert environment["LOG_FORMAT"].startswith("${LOG_FORMAT:-"), name
+        # Each container's processes add up their counters in a directory that is empty at start.
+        multiproc = environment["PROMETHEUS_MULTIPROC_DIR"]
+        assert multiproc in services[name]["tmpfs"], name
+    port = _environment(services["worker"])["METRICS_WORKER_PORT"]
+    assert re.fullmatch(r"\$\{METRICS_WORKER_PORT:-(\d+)\}", port)
+    assert [str(p) for p in services["worker"]["expose"]] == [port.split(":-")[1].rstrip("}")]
+    assert "ports" not in services["worker"]
+
+
+def test_compose_prometheus_is_optional_and_scrapes_every_replica(compose):
+    prometheus = compose["services"]["prometheus"]
+    assert prometheus["profiles"] == ["monitoring"]
+    assert all(str(port).startswith("127.0.0.1:") for port in prometheus["ports"])
+    assert prometheus["secrets"] == ["metrics_token"]
+    assert compose["secrets"]["metrics_token"] == {"environment": "METRICS_TOKEN"}
+    config = yaml.safe_load((ROOT / "deploy" / "prometheus.yml").read_text(encoding="utf-8"))
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    web = jobs["portal-web"]
+    assert web["metrics_path"] == "/metrics"
+    assert web["authorization"]["credentials_file"] == "/run/secrets/metrics_token"
+    assert web["dns_sd_configs"][0]["names"] == ["web"] and web["dns_sd_configs"][0]["port"] == 8000
+    worker = jobs["portal-worker"]
+    assert worker["dns_sd_configs"][0]["names"] == ["worker"]
+    assert str(worker["dns_sd_configs"][0]["port"]) == _environment(compose["services"]["worker"])[
+        "METRICS_WORKER_PORT"
+    ].split(":-")[1].rstrip("}")
+
+
+@pytest.mark.parametrize("name", ["migrate", "web"])
+def test_compose_waits_for_healthy_postgres_and_redis(compose, name):
+    depends_on = compose["services"][name]["depends_on"]
     assert isinstance(depends_on, dict), "depends_on needs conditions, not a plain list"
     for dependency in ("postgres", "redis"):
         assert depends_on[dependency]["condition"] == "service_healthy"

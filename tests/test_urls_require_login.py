@@ -13,6 +13,7 @@ ALLOW_LIST = [
     r"^/accounts/login/$",
     r"^/accounts/password/reset/",
     r"^/healthz$",
+    r"^/metrics$",  # 401 with a Bearer challenge for the Prometheus scraper (tests/foundation/test_metrics.py)
     r"^/favicon\.ico$",  # the icon browsers ask for on their own (a redirect to the static file)
     r"^/static/",
     r"^/i18n/setlang/$",

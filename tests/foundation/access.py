@@ -25,4 +25,7 @@ ENDPOINTS = [
         api=True,
         partner_scoped=False,
     ),
+    # Prometheus metrics (on in tests/settings.py): host admins by session; the scraper by its token
+    # or address (tests/foundation/test_metrics.py). api=True: anonymous gets 401, not the login page.
+    Endpoint("metrics", lambda w, p: reverse("metrics"), allowed=frozenset({"admin"}), api=True, partner_scoped=False),
 ]
