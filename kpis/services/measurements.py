@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,8 +57,7 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
         if not items:
             return result
         existing = _existing(items)
-        to_snapshot = _without_history(existing.values())
-        to_create = []
+        to_create, corrected = [], []
         for item in items:
             current = existing.get(item.key)
             if current is None:
@@ -82,16 +82,12 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
                 result.unchanged += 1
                 result.measurements.append(current)
                 continue
-            if current.pk in to_snapshot:
-                _bulk_history([current], history_type="+", when=current.updated_at)  # the value before
-            for name in PARTS:
-                setattr(current, name, getattr(item, name))
-            current.source = source
-            current.entered_by = user
-            current.save()  # one history row per correction
-            result.updated += 1
-            result.measurements.append(current)
+            corrected.append((current, item))
             touched.add((item.partner.pk, item.kpi.pk, item.period_start))
+        if corrected:
+            _correct(corrected, source=source, user=user)
+            result.updated = len(corrected)
+            result.measurements.extend(current for current, _item in corrected)
         if to_create:
             created = Measurement.objects.bulk_create(to_create, batch_size=1000)
             _bulk_history(created)
@@ -124,19 +120,58 @@ def _same(a, b):
 
 
 def _existing(items) -> dict:
-    partner_ids = {i.partner.pk for i in items}
-    kpi_ids = {i.kpi.pk for i in items}
-    starts = [i.period_start for i in items]
-    qs = Measurement.objects.filter(
-        partner_id__in=partner_ids, kpi_id__in=kpi_ids, period_start__range=(min(starts), max(starts))
-    )
+    """The stored measurements of the items' natural keys, by key: on PostgreSQL exactly those keys in
+    one query (the keys as arrays), elsewhere the partners' and KPIs' rows over the items' date range."""
     keys = {i.key for i in items}
+    if connection.vendor == "postgresql":
+        columns = [list(column) for column in zip(*keys, strict=True)]
+        table = Measurement._meta.db_table
+        qs = Measurement.objects.raw(
+            f"""
+            SELECT m.* FROM {table} m
+            JOIN unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::bigint[])
+                AS k (partner_id, kpi_id, period_kind, period_start, site_id)
+              ON m.partner_id = k.partner_id AND m.kpi_id = k.kpi_id AND m.period_start = k.period_start
+             AND m.period_kind = k.period_kind AND COALESCE(m.site_id, 0) = COALESCE(k.site_id, 0)
+            """,  # noqa: S608 - the table name from the model; the keys are parameters
+            columns,
+        )
+    else:
+        starts = [i.period_start for i in items]
+        qs = Measurement.objects.filter(
+            partner_id__in={i.partner.pk for i in items},
+            kpi_id__in={i.kpi.pk for i in items},
+            period_start__range=(min(starts), max(starts)),
+        ).iterator(chunk_size=2000)
     found = {}
-    for m in qs.iterator(chunk_size=2000):
+    for m in qs:
         key = (m.partner_id, m.kpi_id, m.period_kind, m.period_start, m.site_id)
         if key in keys:
             found[key] = m
     return found
+
+
+def _correct(corrected, *, source, user) -> None:
+    """Write corrections in bulk: one UPDATE for all of them and one INSERT of their history rows.
+
+    As a save() each would: the history ends with the new value (type "~", at the time of the write),
+    and a row without any history yet (written by the bulk loader) first gets the value before as a
+    snapshot (type "+", dated when that value was written), so the earlier value is always kept.
+    """
+    before = [copy(current) for current, _item in corrected]
+    snapshot = _without_history(before)
+    if snapshot:
+        _bulk_history([m for m in before if m.pk in snapshot], history_type="+", dated_by_update=True)
+    now = timezone.now()
+    for current, item in corrected:
+        for name in PARTS:
+            setattr(current, name, getattr(item, name))
+        current.source = source
+        current.entered_by = user
+        current.updated_at = now
+    objects = [current for current, _item in corrected]
+    Measurement.objects.bulk_update(objects, [*PARTS, "source", "entered_by", "updated_at"], batch_size=1000)
+    _bulk_history(objects, history_type="~", when=now)
 
 
 def _without_history(measurements) -> set[int]:
@@ -148,8 +183,9 @@ def _without_history(measurements) -> set[int]:
     return set(ids) - set(Historical.objects.filter(id__in=ids).values_list("id", flat=True).distinct())
 
 
-def _bulk_history(objects, *, history_type="+", when=None) -> None:
-    """History rows for measurements written in bulk (bulk_create bypasses simple_history's signals)."""
+def _bulk_history(objects, *, history_type="+", when=None, dated_by_update=False) -> None:
+    """History rows for measurements written in bulk (bulk_create and bulk_update bypass simple_history's
+    signals). Dated `when` (default now), or each at its row's `updated_at` with `dated_by_update`."""
     Historical = Measurement.history.model
     now = timezone.now()
     Historical.objects.bulk_create(
@@ -169,7 +205,7 @@ def _bulk_history(objects, *, history_type="+", when=None) -> None:
                 entered_by_id=m.entered_by_id,
                 created_at=m.created_at or now,
                 updated_at=m.updated_at or now,
-                history_date=when or now,
+                history_date=m.updated_at if dated_by_update and m.updated_at else when or now,
                 history_type=history_type,
                 history_user_id=m.entered_by_id,
             )
