@@ -9,6 +9,7 @@ each breach and each success is notified once however often a month is judged.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date
 
 from django.db import IntegrityError, transaction
@@ -80,6 +81,12 @@ class _People:
         return self._partners.get(partner.pk, [])
 
 
+def _month_end(month: date) -> date:
+    """The last day of the month that starts on `month` (periods.period_end, without its relativedelta:
+    the checks ask it a few times per written month)."""
+    return month.replace(day=monthrange(month.year, month.month)[1])
+
+
 def chart_url(partner_kpi: PartnerKPI) -> str:
     return absolute("kpis:chart", partner_kpi.pk)
 
@@ -128,7 +135,7 @@ def after_write(touched) -> None:
         (a.partner_id, a.kpi_id, month)
         for a in found
         for month in months[(a.partner_id, a.kpi_id)]
-        if periods.period_end("month", month) >= today
+        if _month_end(month) >= today
         and _status(a, list(a.targets.all()), month, dict(series.get((a.partner_id, a.kpi_id), [])).get(month))[1]
         == CRITICAL
     }
@@ -146,7 +153,7 @@ def after_write(touched) -> None:
 def _read_series(series: dict, assignments: list, first: date, last: date) -> None:
     """Add the monthly (month, value) of the assignments' pairs from `first` to `last`'s month to `series`
     (from the rollup: one query, and one for 'last value' KPIs, per ALERT_CHUNK partners)."""
-    end = periods.period_end("month", last)
+    end = _month_end(last)
     pairs = {(a.partner_id, a.kpi_id) for a in assignments}
     partner_ids = sorted({p for p, _k in pairs})
     for at in range(0, len(partner_ids), ALERT_CHUNK):
@@ -176,7 +183,7 @@ def _status(assignment: PartnerKPI, targets: list, month: date, value):
     """(target, status) of a month's value against the target in force at the month's end."""
     if value is None:
         return None, None
-    target = _pick_target(targets, periods.period_end("month", month))
+    target = _pick_target(targets, _month_end(month))
     if target is None:
         return None, None
     return target, status_of(
@@ -209,7 +216,7 @@ def check_partner_kpi(
     def meets_target(month, value):
         # The target value itself, not the status band: a month between the target and the warning
         # threshold is "on target" on the pages but did not meet the target.
-        target = _pick_target(targets, periods.period_end("month", month))
+        target = _pick_target(targets, _month_end(month))
         if target is None:
             return False
         slack = 1e-9 * max(1.0, abs(target.value))  # a ratio equal to the target may come out a hair off
@@ -222,7 +229,7 @@ def check_partner_kpi(
             continue
         target, state = _status(assignment, targets, month, value)
         if state == CRITICAL:
-            month_end = periods.period_end("month", month)
+            month_end = _month_end(month)
             if month_end < today:
                 until = None
             elif covered is not None and (assignment.partner_id, assignment.kpi_id, month) in covered:
@@ -235,7 +242,7 @@ def check_partner_kpi(
                 _notify_breach(tell, assignment, month, value, target, running=until)
             # else: too little of a running month to judge; it is checked again with the next
             # values, and once complete by the periodic task (judge_complete_month).
-        if periods.period_end("month", month) >= today:
+        if _month_end(month) >= today:
             continue  # successes are judged on complete months only
         earlier = [v for m, v in series if m < month]
         if len(earlier) >= MIN_HISTORY_FOR_RECORD:
@@ -262,7 +269,7 @@ _in_their_language = lazy(_tr, str)
 
 def data_until(assignment: PartnerKPI, month: date) -> date:
     """The last day of `month` that the partner KPI's values cover (a week or month value covers its period)."""
-    month_end = periods.period_end("month", month)
+    month_end = _month_end(month)
     latest = (
         Measurement.objects.filter(
             partner_id=assignment.partner_id, kpi_id=assignment.kpi_id, period_start__range=(month, month_end)
@@ -283,7 +290,7 @@ def _data_until_many(keys) -> dict[tuple[int, int, date], date]:
     if not keys:
         return {}
     first = min(month for _p, _k, month in keys)
-    last = periods.period_end("month", max(month for _p, _k, month in keys))
+    last = _month_end(max(month for _p, _k, month in keys))
     latest = (
         Measurement.objects.filter(
             partner_id__in={p for p, _k, _m in keys},
@@ -302,8 +309,7 @@ def _data_until_many(keys) -> dict[tuple[int, int, date], date]:
             latest_start if kind == "day" else periods.period_end(kind, latest_start)
         )
     return {
-        (p, k, month): min(max(ends.get((p, k, month), []), default=month), periods.period_end("month", month))
-        for p, k, month in keys
+        (p, k, month): min(max(ends.get((p, k, month), []), default=month), _month_end(month)) for p, k, month in keys
     }
 
 
@@ -360,7 +366,7 @@ def _notify_breach(tell, assignment, month, value, target, *, running: date | No
         running=running is not None,
         data_until=f"{running:%Y-%m-%d}" if running else "",
         days=(running - month).days + 1 if running else None,
-        month_days=periods.period_end("month", month).day,
+        month_days=_month_end(month).day,
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -158,10 +157,8 @@ def _correct(corrected, *, source, user) -> None:
     and a row without any history yet (written by the bulk loader) first gets the value before as a
     snapshot (type "+", dated when that value was written), so the earlier value is always kept.
     """
-    before = [copy(current) for current, _item in corrected]
-    snapshot = _without_history(before)
-    if snapshot:
-        _bulk_history([m for m in before if m.pk in snapshot], history_type="+", dated_by_update=True)
+    objects = [current for current, _item in corrected]
+    _bulk_history(objects, history_type="+", snapshot=True)  # before the update: the value before
     now = timezone.now()
     for current, item in corrected:
         for name in PARTS:
@@ -169,50 +166,57 @@ def _correct(corrected, *, source, user) -> None:
         current.source = source
         current.entered_by = user
         current.updated_at = now
-    objects = [current for current, _item in corrected]
     Measurement.objects.bulk_update(objects, [*PARTS, "source", "entered_by", "updated_at"], batch_size=1000)
     _bulk_history(objects, history_type="~", when=now)
 
 
-def _without_history(measurements) -> set[int]:
-    """Measurements written by the bulk loader have no history row yet: snapshot them before a correction."""
-    ids = [m.pk for m in measurements]
-    if not ids:
-        return set()
-    Historical = Measurement.history.model
-    return set(ids) - set(Historical.objects.filter(id__in=ids).values_list("id", flat=True).distinct())
+HISTORY_COLUMNS = (
+    "id",
+    "partner_id",
+    "kpi_id",
+    "period_kind",
+    "period_start",
+    "site_id",
+    "value",
+    "numerator",
+    "denominator",
+    "sample_size",
+    "source",
+    "entered_by_id",
+    "created_at",
+    "updated_at",
+)
+HISTORY_CHUNK = 1000  # ids per statement
 
 
-def _bulk_history(objects, *, history_type="+", when=None, dated_by_update=False) -> None:
-    """History rows for measurements written in bulk (bulk_create and bulk_update bypass simple_history's
-    signals). Dated `when` (default now), or each at its row's `updated_at` with `dated_by_update`."""
-    Historical = Measurement.history.model
-    now = timezone.now()
-    Historical.objects.bulk_create(
-        [
-            Historical(
-                id=m.pk,
-                partner_id=m.partner_id,
-                kpi_id=m.kpi_id,
-                period_kind=m.period_kind,
-                period_start=m.period_start,
-                site_id=m.site_id,
-                value=m.value,
-                numerator=m.numerator,
-                denominator=m.denominator,
-                sample_size=m.sample_size,
-                source=m.source,
-                entered_by_id=m.entered_by_id,
-                created_at=m.created_at or now,
-                updated_at=m.updated_at or now,
-                history_date=m.updated_at if dated_by_update and m.updated_at else when or now,
-                history_type=history_type,
-                history_user_id=m.entered_by_id,
+def _bulk_history(objects, *, history_type="+", when=None, snapshot=False) -> None:
+    """History rows of measurements written in bulk (bulk_create and bulk_update bypass simple_history's
+    signals), copied from the stored rows in one INSERT … SELECT (per HISTORY_CHUNK rows), as the bulk
+    loader writes them: by the person who entered the value, dated `when` (default now).
+
+    `snapshot`: only the rows that have no history yet (written by the bulk loader), dated when their
+    value was written; call it before changing them, so their value before is kept.
+    """
+    ids = [m.pk for m in objects]
+    history = Measurement.history.model._meta.db_table
+    table = Measurement._meta.db_table
+    columns = ", ".join(HISTORY_COLUMNS)
+    stored = ", ".join(f"m.{column}" for column in HISTORY_COLUMNS)
+    dated = "m.updated_at" if snapshot else "%s"
+    only_new = f"AND NOT EXISTS (SELECT 1 FROM {history} x WHERE x.id = m.id)" if snapshot else ""
+    first = [] if snapshot else [connection.ops.adapt_datetimefield_value(when or timezone.now())]
+    with connection.cursor() as cursor:
+        for at in range(0, len(ids), HISTORY_CHUNK):
+            chunk = ids[at : at + HISTORY_CHUNK]
+            cursor.execute(
+                f"""
+                INSERT INTO {history} ({columns}, history_date, history_type, history_user_id, history_change_reason)
+                SELECT {stored}, {dated}, %s, m.entered_by_id, NULL FROM {table} m
+                WHERE m.id IN ({", ".join(["%s"] * len(chunk))}) {only_new}
+                ORDER BY m.id
+                """,  # noqa: S608 - table and column names from the models; the ids are parameters
+                [*first, history_type, *chunk],
             )
-            for m in objects
-        ],
-        batch_size=1000,
-    )
 
 
 def measurement_upsert(
