@@ -22,11 +22,11 @@ from django.utils.functional import lazy
 from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify_many
-from partners.selectors import people_of, portal_users
+from partners.selectors import partner_queryset, people_of, portal_users
 
 from . import figures, periods
 from .aggregation import aggregate
-from .models import Measurement, MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
+from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
 from .selectors import CRITICAL, _pick_target, status_of
 
 STREAK = 3  # target value met (not just the on-target band) this many months in a row is a success
@@ -106,18 +106,26 @@ def after_write(touched) -> None:
         months.setdefault((partner_id, kpi_id), set()).add(day.replace(day=1))
     if not months:
         return
-    assignments = PartnerKPI.objects.select_related(
-        "kpi", "partner", "responsible_host", "responsible_partner"
-    ).prefetch_related("targets")
+    # The assignments with their responsible people; their KPIs, partners and targets in one query each
+    # (a few KPIs and partners are shared by many assignments: one object each).
     found = [
         a
-        for a in assignments.filter(
-            partner_id__in=sorted({p for p, _k in months}), kpi_id__in={k for _p, k in months}
-        ).order_by("partner_id", "kpi_id")
+        for a in PartnerKPI.objects.select_related("responsible_host", "responsible_partner")
+        .filter(partner_id__in=sorted({p for p, _k in months}), kpi_id__in={k for _p, k in months})
+        .order_by("partner_id", "kpi_id")
         if (a.partner_id, a.kpi_id) in months
     ]
     if not found:
         return
+    kpis = KPIDefinition.objects.in_bulk({a.kpi_id for a in found})
+    partners = partner_queryset().in_bulk({a.partner_id for a in found})
+    targets: dict[int, list] = {a.pk: [] for a in found}
+    for target in KPITarget.objects.filter(partner_kpi_id__in=list(targets)):
+        targets[target.partner_kpi_id].append(target)
+    for a in found:
+        a.kpi = kpis[a.kpi_id]
+        if a.partner_id in partners:  # (else read when needed)
+            a.partner = partners[a.partner_id]
     today = timezone.localdate()
     running = today.replace(day=1)  # the month that is not over; successes wait for complete months
     by_pair = {(a.partner_id, a.kpi_id): a for a in found}
@@ -131,21 +139,27 @@ def after_write(touched) -> None:
     for history in series.values():
         history.sort()
     # How far the values of each critical running month reach, in one query for all of them.
-    critical_running = {
-        (a.partner_id, a.kpi_id, month)
-        for a in found
-        for month in months[(a.partner_id, a.kpi_id)]
-        if _month_end(month) >= today
-        and _status(a, list(a.targets.all()), month, dict(series.get((a.partner_id, a.kpi_id), [])).get(month))[1]
-        == CRITICAL
-    }
+    critical_running = set()
+    for a in found:
+        pair = (a.partner_id, a.kpi_id)
+        for month in months[pair]:
+            if _month_end(month) >= today:
+                value = dict(series.get(pair, [])).get(month)
+                if _status(a, targets[a.pk], month, value)[1] == CRITICAL:
+                    critical_running.add((*pair, month))
     covered = _data_until_many(critical_running)
     notices: list[dict] = []
     people = _People({a.partner for a in found if a.shared and not a.responsible_partner_id})
     for assignment in found:
         pair = (assignment.partner_id, assignment.kpi_id)
         check_partner_kpi(
-            assignment, months[pair], series=series.get(pair, []), covered=covered, notices=notices, people=people
+            assignment,
+            months[pair],
+            series=series.get(pair, []),
+            targets=targets[assignment.pk],
+            covered=covered,
+            notices=notices,
+            people=people,
         )
     notify_many(notices)
 
@@ -200,17 +214,19 @@ def check_partner_kpi(
     months: set[date],
     series: list,
     *,
+    targets: list | None = None,
     covered: dict | None = None,
     notices: list | None = None,
     people: _People | None = None,
 ) -> None:
     """Check the written `months` of one partner KPI against its sorted monthly (month, value) history.
 
-    `covered`: {(partner_id, kpi_id, month): day} of the critical running months (else data_until asks);
+    `targets`: the assignment's targets (else read here); `covered`: {(partner_id, kpi_id, month): day}
+    of the critical running months (else data_until asks);
     `notices`: collects the notifications for one notify_many (else each is queued at once)."""
     kpi = assignment.kpi
     today = timezone.localdate()
-    targets = list(assignment.targets.all())
+    targets = list(assignment.targets.all()) if targets is None else targets
     tell = _Teller(notices, people)
 
     def meets_target(month, value):
