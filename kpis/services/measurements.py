@@ -151,7 +151,7 @@ def _existing(items) -> dict:
 
 
 def _correct(corrected, *, source, user) -> None:
-    """Write corrections in bulk: one UPDATE for all of them and one INSERT of their history rows.
+    """Write corrections in bulk: one UPDATE for all of them and two INSERTs of their history rows.
 
     As a save() each would: the history ends with the new value (type "~", at the time of the write),
     and a row without any history yet (written by the bulk loader) first gets the value before as a
@@ -166,7 +166,23 @@ def _correct(corrected, *, source, user) -> None:
         current.source = source
         current.entered_by = user
         current.updated_at = now
-    Measurement.objects.bulk_update(objects, [*PARTS, "source", "entered_by", "updated_at"], batch_size=1000)
+    if connection.vendor == "postgresql":
+        # One UPDATE from arrays (bulk_update's CASE per row and field costs more in Python than the write).
+        table = Measurement._meta.db_table
+        parts = [[None if getattr(m, name) is None else float(getattr(m, name)) for m in objects] for name in PARTS]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {table} m SET value = u.value, numerator = u.numerator, denominator = u.denominator,
+                    sample_size = u.sample_size, source = %s, entered_by_id = %s, updated_at = %s
+                FROM unnest(%s::bigint[], %s::float8[], %s::float8[], %s::float8[], %s::float8[])
+                    AS u (id, value, numerator, denominator, sample_size)
+                WHERE m.id = u.id
+                """,  # noqa: S608 - the table name from the model; the values are parameters
+                [source, getattr(user, "pk", None), now, [m.pk for m in objects], *parts],
+            )
+    else:
+        Measurement.objects.bulk_update(objects, [*PARTS, "source", "entered_by", "updated_at"], batch_size=1000)
     _bulk_history(objects, history_type="~", when=now)
 
 
