@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from kpis import rollups
 from kpis.models import Measurement, MonthlyRollup, Source
 from kpis.services import MeasurementInput, measurements_delete, measurements_upsert
-from partnerportal.notifications.models import Notification
+from partnerportal.notifications.models import Notification, NotificationPreference
 from tests.kpis.helpers import assign, internal_kpi, kpi, setup_partner
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +138,7 @@ def test_several_breaches_in_one_bulk_post_notify_each_once(world):
         assignment.responsible_host = world.manager
         assignment.responsible_partner = world.a_manager
         assignment.save()
+    NotificationPreference.objects.create(user=world.a_manager, kind="kpis.breach", email=False)
     p = world.partner_a.pk
     client = _api(world.manager)
     rows = _rows(p, _days(date(2025, 1, 1), 90))  # January to March: 3 months × 2 KPIs critical
@@ -152,6 +153,8 @@ def test_several_breaches_in_one_bulk_post_notify_each_once(world):
         ]
     assert breaches().count() == 12
     assert all(n.partner_id == p and n.subject and n.body for n in breaches())
+    # Each recipient's own choice of e-mail, as notify() makes it.
+    assert set(breaches().values_list("recipient__username", "email")) == {("manager", True), ("a_manager", False)}
     # The same rows again, and corrections that stay critical: no second notification.
     assert _post(client, rows).json()["unchanged"] == 90
     assert _post(client, _rows(p, _days(date(2025, 1, 1), 90), errors=6)).json()["updated"] == 45
