@@ -88,8 +88,7 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
             result.updated = len(corrected)
             result.measurements.extend(current for current, _item in corrected)
         if to_create:
-            created = Measurement.objects.bulk_create(to_create, batch_size=1000)
-            _bulk_history(created)
+            created = _create(to_create)
             result.created = len(created)
             result.measurements.extend(created)
         rollups.refresh(touched)
@@ -148,6 +147,48 @@ def _existing(items) -> dict:
         if key in keys:
             found[key] = m
     return found
+
+
+def _create(objects: list[Measurement]) -> list[Measurement]:
+    """Insert new measurements with their history rows ("+", by the person who entered them).
+
+    PostgreSQL: one statement for both (the rows from arrays, their history from what the insert
+    returns); the objects get their ids as bulk_create would give them. Elsewhere: bulk_create and
+    _bulk_history."""
+    if connection.vendor != "postgresql":
+        created = Measurement.objects.bulk_create(objects, batch_size=1000)
+        _bulk_history(created)
+        return created
+    table = Measurement._meta.db_table
+    history = Measurement.history.model._meta.db_table
+    columns = ", ".join(HISTORY_COLUMNS)
+    now = timezone.now()
+    keys = ("partner_id", "kpi_id", "period_kind", "period_start", "site_id")
+    arrays = [[getattr(m, name) for m in objects] for name in (*keys, "source", "entered_by_id")]
+    arrays += [[None if getattr(m, name) is None else float(getattr(m, name)) for m in objects] for name in PARTS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH new AS (
+                INSERT INTO {table} (partner_id, kpi_id, period_kind, period_start, site_id, source, entered_by_id,
+                                     value, numerator, denominator, sample_size, created_at, updated_at)
+                SELECT k.*, %s, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::date[], %s::bigint[],
+                                                %s::text[], %s::bigint[], %s::float8[], %s::float8[], %s::float8[],
+                                                %s::float8[]) AS k
+                RETURNING {columns}
+            )
+            INSERT INTO {history} ({columns}, history_date, history_type, history_user_id, history_change_reason)
+            SELECT {columns}, %s, '+', entered_by_id, NULL FROM new
+            RETURNING {", ".join(("id", *keys))}
+            """,  # noqa: S608 - table and column names from the models; the values are parameters
+            [now, now, *arrays, now],
+        )
+        ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
+    for m in objects:
+        m.pk = ids[(m.partner_id, m.kpi_id, m.period_kind, m.period_start, m.site_id)]
+        m.created_at = m.updated_at = now
+        m._state.adding, m._state.db = False, connection.alias
+    return objects
 
 
 def _correct(corrected, *, source, user) -> None:
