@@ -485,26 +485,9 @@ def _period_end(alias: str) -> str:
 
 def _recompute_rollup(cursor, keys_sql) -> None:
     """Recompute the rollup rows of the (partner_id, kpi_id, month) keys that `keys_sql` selects,
-    from the measurements themselves, in one statement (both paths keep the rollup exact this way)."""
-    m = Measurement._meta.db_table
-    r = MonthlyRollup._meta.db_table
-    cursor.execute(
-        f"""
-        INSERT INTO {r} (partner_id, kpi_id, month, sum_value, sum_numerator, sum_denominator, sum_weighted,
-                         sum_sample_size, count, last_start)
-        SELECT m.partner_id, m.kpi_id, t.month, SUM(m.value), COALESCE(SUM(m.numerator), 0),
-               COALESCE(SUM(m.denominator), 0), COALESCE(SUM(m.value * m.sample_size), 0),
-               COALESCE(SUM(m.sample_size), 0), COUNT(*), MAX(m.period_start)
-        FROM ({keys_sql}) t
-        JOIN {m} m ON m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
-             AND m.period_start >= t.month AND m.period_start < (t.month + interval '1 month')::date
-        GROUP BY m.partner_id, m.kpi_id, t.month
-        ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET
-            sum_value = EXCLUDED.sum_value, sum_numerator = EXCLUDED.sum_numerator,
-            sum_denominator = EXCLUDED.sum_denominator, sum_weighted = EXCLUDED.sum_weighted,
-            sum_sample_size = EXCLUDED.sum_sample_size, count = EXCLUDED.count, last_start = EXCLUDED.last_start
-        """  # noqa: S608 - table names from the models, keys from the loader's own work tables
-    )
+    from the measurements themselves, in one statement (both paths keep the rollup exact this way):
+    the statement of every write path (kpis.rollups.recompute)."""
+    rollups.recompute(cursor, keys_sql)
 
 
 def _drop_indexes(cursor, table):

@@ -89,28 +89,75 @@ def _next_month(month: date) -> date:
 def refresh(keys: Iterable[tuple[int, int, date]]) -> None:
     """Recompute the rollup rows of the given (partner_id, kpi_id, day) keys' months from the measurements.
 
-    Set-based: one upsert statement for all the months (per REFRESH_CHUNK keys) and one delete for
-    the months left without measurements. Concurrent writers must have taken `lock()` first.
-    Sends `kpis.signals.rollup_refreshed` with the months' keys.
+    The one entry point of every write path (the form, the import, the API, the admin's deletes, the
+    loader): call it after writing, with every month written. Set-based: on PostgreSQL one statement
+    for all the months, whatever their number (the keys go in as three arrays; see `recompute`); on
+    other databases one upsert and one delete per REFRESH_CHUNK months. Concurrent writers must have
+    taken `lock()` first. Sends `kpis.signals.rollup_refreshed` with the months' keys, once per call.
     """
     months = sorted(month_keys(keys))
-    for at in range(0, len(months), REFRESH_CHUNK):
-        _refresh_chunk(months[at : at + REFRESH_CHUNK])
-    if months:
-        # Once per call (not per row): the apps above note what changed (relations' health score).
-        signals.rollup_refreshed.send(sender=MonthlyRollup, keys=set(months))
+    if not months:
+        return
+    if connection.vendor == "postgresql":
+        partner_ids, kpi_ids, starts = (list(column) for column in zip(*months, strict=True))
+        with connection.cursor() as cursor:
+            recompute(
+                cursor,
+                "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::date[]) AS k (partner_id, kpi_id, month)",
+                [partner_ids, kpi_ids, starts],
+            )
+    else:
+        for at in range(0, len(months), REFRESH_CHUNK):
+            _refresh_chunk(months[at : at + REFRESH_CHUNK])
+    # Once per call (not per row): the apps above note what changed (relations' health score).
+    signals.rollup_refreshed.send(sender=MonthlyRollup, keys=set(months))
+
+
+def recompute(cursor, keys_sql: str, params=()) -> None:
+    """PostgreSQL: recompute the rollup rows of the (partner_id, kpi_id, month) keys that `keys_sql`
+    selects, from the measurements themselves, in ONE statement: the months with measurements are
+    upserted, the months left without any are deleted (a data-modifying CTE; the two sets of rows are
+    disjoint). The sums are rebuild_all's: a value counts in the month of its period start (a week that
+    reaches into the next month counts in the month it starts in), rows of every site included.
+    Shared by `refresh` (keys as arrays) and the bulk loader (keys from its work table)."""
+    rollup = MonthlyRollup._meta.db_table
+    measurement = Measurement._meta.db_table
+    columns = ", ".join(SUM_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in SUM_COLUMNS)
+    cursor.execute(
+        f"""
+        WITH t AS (SELECT DISTINCT partner_id, kpi_id, month FROM ({keys_sql}) AS keys),
+        sums AS (
+            SELECT t.partner_id, t.kpi_id, t.month, SUM(m.value) AS sum_value,
+                   COALESCE(SUM(m.numerator), 0) AS sum_numerator, COALESCE(SUM(m.denominator), 0) AS sum_denominator,
+                   COALESCE(SUM(m.value * m.sample_size), 0) AS sum_weighted,
+                   COALESCE(SUM(m.sample_size), 0) AS sum_sample_size, COUNT(m.id) AS count,
+                   MAX(m.period_start) AS last_start
+            FROM t LEFT JOIN {measurement} m
+                ON m.partner_id = t.partner_id AND m.kpi_id = t.kpi_id
+                AND m.period_start >= t.month AND m.period_start < (t.month + interval '1 month')::date
+            GROUP BY t.partner_id, t.kpi_id, t.month
+        ),
+        emptied AS (
+            DELETE FROM {rollup} r USING sums s
+            WHERE s.count = 0 AND r.partner_id = s.partner_id AND r.kpi_id = s.kpi_id AND r.month = s.month
+        )
+        INSERT INTO {rollup} (partner_id, kpi_id, month, {columns})
+        SELECT partner_id, kpi_id, month, {columns} FROM sums WHERE count > 0
+        ORDER BY partner_id, kpi_id, month
+        ON CONFLICT (partner_id, kpi_id, month) DO UPDATE SET {updates}
+        """,  # noqa: S608 - table and column names from the models; keys_sql from this app's code
+        params or None,
+    )
 
 
 def _refresh_chunk(months: list[tuple[int, int, date]]) -> None:
+    """Other databases (SQLite): the keys as VALUES, one upsert and one delete."""
     rollup = MonthlyRollup._meta.db_table
     measurement = Measurement._meta.db_table
-    postgres = connection.vendor == "postgresql"
     params = []
     for partner_id, kpi_id, month in months:
-        end = _next_month(month)
-        params += (
-            [partner_id, kpi_id, month, end] if postgres else [partner_id, kpi_id, month.isoformat(), end.isoformat()]
-        )
+        params += [partner_id, kpi_id, month.isoformat(), _next_month(month).isoformat()]
     values = ", ".join(["(%s, %s, %s, %s)"] * len(months))
     keys = f"WITH t (partner_id, kpi_id, month, month_end) AS (VALUES {values})"
     columns = ", ".join(SUM_COLUMNS)

@@ -216,3 +216,69 @@ __all__ = [
     "wants_email",
     "withdraw",
 ]
+
+
+# --- Several notifications at once -----------------------------------------------------------------
+
+
+def notify_many(notices: Iterable[dict]) -> list[Notification]:
+    """Queue the notifications of several events at once (e.g. every breach found by one bulk write).
+
+    Each notice is a dict of `notify()`'s keyword arguments (recipients, kind, key, template and
+    optionally context, url, partner, send_at, attachments, email), and the same rules hold: one row per
+    (recipient, key), never queued twice, no partner user told about another partner, rendered in each
+    recipient's language, e-mail by each recipient's preference for the kind. In a constant number of
+    queries: the keys already queued in one, the preferences in one, the new rows in one insert that
+    skips any row a concurrent writer queued meanwhile (the unique key decides, as in `notify()`).
+    Returns the notifications handed to that insert (their ids are not read back).
+    """
+    notices = list(notices)
+    planned = []
+    seen = set()
+    for notice in notices:
+        key, partner = notice["key"], notice.get("partner")
+        for user in notice["recipients"]:
+            if (user.pk, key) in seen or not _may_receive(user, partner):
+                continue
+            seen.add((user.pk, key))
+            planned.append((user, notice))
+    if not planned:
+        return []
+    user_ids = {user.pk for user, _notice in planned}
+    queued = set(
+        Notification.objects.filter(recipient_id__in=user_ids, key__in={n["key"] for _u, n in planned}).values_list(
+            "recipient_id", "key"
+        )
+    )
+    planned = [(user, notice) for user, notice in planned if (user.pk, notice["key"]) not in queued]
+    if not planned:
+        return []
+    no_email = set(
+        NotificationPreference.objects.filter(
+            user_id__in=user_ids, kind__in={n["kind"] for _u, n in planned}, email=False
+        ).values_list("user_id", "kind")
+    )
+    now = timezone.now()
+    rows = []
+    for user, notice in planned:
+        subject, body = render_for(user, notice["template"], notice.get("context") or {})
+        email = notice.get("email")
+        rows.append(
+            Notification(
+                recipient=user,
+                key=notice["key"],
+                kind=notice["kind"],
+                subject=subject,
+                body=body,
+                url=notice.get("url", ""),
+                partner=notice.get("partner"),
+                send_at=notice.get("send_at") or now,
+                attachments=notice.get("attachments") or [],
+                email=(user.pk, notice["kind"]) not in no_email if email is None else email,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return rows
+
+
+__all__ += ["notify_many"]  # noqa: PLE0605
