@@ -195,7 +195,8 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
     Partners, KPIs and sites are looked up as `rules.References` says (within what the user may see);
     `item.line` is the row's line in the file (None for an API payload).
     """
-    references = rules.References(user)
+    rows = list(rows)
+    references = rules.References(user, rows=rows)
     items = []
     for row in rows:
         errors = {}

@@ -12,6 +12,8 @@ import math
 import re
 from datetime import date, datetime
 
+from django.db.models import Q
+from django.db.models.functions import Lower, Trim
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -80,19 +82,43 @@ def _key(value) -> str:
     return " ".join(str(value or "").split()).lower()
 
 
+def _partner_key(raw) -> str:
+    """A partner as a row names it: its id (a spreadsheet's 12.0 is 12) or its name."""
+    if raw in (None, ""):
+        return ""
+    key = str(raw).strip()
+    return key[:-2] if key.endswith(".0") else key
+
+
 class References:
     """Partners, active KPIs and sites by the keys a file names them with, within what `user` may see
     (the access policy's scope; an operator's command-line load has no user and sees all): another
     partner, or a KPI not shared with them, is as unknown to a partner user as one that does not exist
     (the messages do not tell apart).
-    Each method returns the object or raises ValueError with the message for the row."""
+    Each method returns the object or raises ValueError with the message for the row.
 
-    def __init__(self, user=None):
+    `rows` (the import's and the API's rows): only the partners and sites those rows name are read,
+    not every partner and site (an upload of 100 rows costs the same with 4 partners or 400)."""
+
+    def __init__(self, user=None, rows=None):
         organizations = partner_queryset()
         site_rows = site_queryset()
         if user is not None:
             organizations = policy.scope(user, policy.VIEW, organizations)
             site_rows = policy.scope(user, policy.VIEW, site_rows)
+        if rows is not None:
+            ids, names = set(), set()
+            for row in rows:
+                key = _partner_key(row.get("partner"))
+                if key:
+                    names.add(key.lower())
+                    if key.isdigit():
+                        ids.add(int(key))
+            codes = {str(row.get("site")).strip().lower() for row in rows if row.get("site") not in (None, "")}
+            organizations = organizations.annotate(name_key=Lower(Trim("name"))).filter(
+                Q(pk__in=ids) | Q(name_key__in=names)
+            )
+            site_rows = site_rows.annotate(code_key=Lower(Trim("code"))).filter(code_key__in=codes)
         self.partners = {str(o.pk): o for o in organizations}
         self.partners_by_name = {o.name.strip().lower(): o for o in self.partners.values()}
         definitions = KPIDefinition.objects.filter(is_active=True)
@@ -119,9 +145,7 @@ class References:
         self.sites = {s.code.lower(): s for s in site_rows}
 
     def partner(self, raw):
-        key = str(raw).strip()
-        if key.endswith(".0"):
-            key = key[:-2]
+        key = _partner_key(raw)
         partner = self.partners.get(key) or self.partners_by_name.get(key.lower())
         if partner is None:
             raise ValueError(_("Unknown partner “%(p)s”.") % {"p": raw})

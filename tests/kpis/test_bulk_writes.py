@@ -235,3 +235,33 @@ def test_random_bulk_writes_corrections_and_deletes_keep_the_rollup_equal_to_a_r
         measurements_delete(user=world.admin, measurements=Measurement.objects.filter(pk__in=doomed))
         _assert_rollup_is_a_rebuild()
     assert Measurement.history.model.objects.filter(history_type="~").exists()  # corrections happened
+
+
+def test_a_bulk_post_reads_only_the_partners_and_sites_its_rows_name(world):
+    """`rules.References` used to load every partner and site the user may see on each post."""
+    from kpis import rules
+    from partners.models import Organization, Site
+
+    for i in range(30):
+        other = Organization.objects.create(name=f"Other partner {i}", kind="3pl")
+        Site.objects.create(organization=other, name=f"Depot {i}", code=f"D{i}")
+    site = Site.objects.create(organization=world.partner_a, name="Køge", code="KGE")
+    a, b = world.partner_a, world.partner_b
+    rows = [
+        {"partner": f"{a.pk}.0", "site": " kge "},
+        {"partner": f"  {b.name.upper()} "},
+        {"partner": "no such partner"},
+        {"partner": ""},
+    ]
+    references = rules.References(world.manager, rows=rows)
+    assert set(references.partners) == {str(a.pk), str(b.pk)}
+    assert set(references.sites) == {"kge"}
+    assert references.partner(f"{a.pk}.0") == a and references.partner(f" {b.name.lower()}") == b
+    assert references.site("KGE") == site
+    with pytest.raises(ValueError):
+        references.partner("no such partner")
+    with pytest.raises(ValueError):
+        references.site("D1")  # a site no row names is not read
+    # A partner user still knows only their own organisation, however the rows name the other one.
+    theirs = rules.References(world.a_manager, rows=[{"partner": b.pk}, {"partner": a.name}])
+    assert set(theirs.partners) == {str(a.pk)}
