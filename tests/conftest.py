@@ -42,6 +42,18 @@ class World:
         return getattr(self, f"{prefix}_{'manager' if role == 'partner_manager' else 'viewer'}")
 
 
+@pytest.fixture(autouse=True)
+def _language_of_the_settings():
+    """Every test starts in the default language: a request in Danish (the test client runs the
+    LocaleMiddleware in this thread) must not leave the next test's messages in Danish."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def world(db):
     host = HostFactory()
