@@ -42,6 +42,29 @@ class World:
         return getattr(self, f"{prefix}_{'manager' if role == 'partner_manager' else 'viewer'}")
 
 
+TWO_INSTANCES = "tests/foundation/test_two_instances.py"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    """The test database, and when the two-instance test runs, its copy of it, made right away: later a
+    live server's thread holds connections to the test database, and a template may have none."""
+    from django.db import connection
+
+    twin = connection.vendor == "postgresql" and any(
+        item.nodeid.startswith(TWO_INSTANCES) for item in request.session.items
+    )
+    if twin:
+        from tests.foundation import test_two_instances
+
+        with django_db_blocker.unblock():
+            test_two_instances.make_twin()
+    yield
+    if twin:
+        with django_db_blocker.unblock():
+            test_two_instances.drop_twin()
+
+
 @pytest.fixture(autouse=True)
 def _language_of_the_settings():
     """Every test starts in the default language: a request in Danish (the test client runs the

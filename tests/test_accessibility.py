@@ -9,7 +9,7 @@ The keyboard and focus behaviour is tested in a real browser: tests/test_browser
 """
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from html import unescape
 from pathlib import Path
 
@@ -234,9 +234,13 @@ def test_kpi_chart_is_an_image_with_a_description_and_a_data_table(world, langua
 @pytest.mark.parametrize("language", ["en", "da"])
 @pytest.mark.django_db
 def test_health_chart_is_an_image_with_a_description_and_a_data_table(world, language):
+    from django.utils import timezone
+
     from relations.models import HealthSnapshot
 
-    for month, score in ((date(2025, 1, 1), 61), (date(2025, 2, 1), 74)):
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    for month, score in ((last_month, 61), (this_month, 74)):  # the page shows the month's stored score
         HealthSnapshot.objects.create(partner=world.partner_a, month=month, score=score, parts={})
     html = _as(world.manager, language).get(reverse("relations:health", args=[world.partner_a.pk])).content.decode()
     canvas = _canvas(html, "health-chart")

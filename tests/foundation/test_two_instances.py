@@ -22,7 +22,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -96,46 +95,60 @@ def _database_url(name: str) -> str:
     return f"postgres://{credentials}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{name}"
 
 
-@pytest.fixture
-def shared_database(django_db_setup, django_db_blocker):
-    """A database of its own (per xdist worker), copied from the migrated test database: migrating
-    a new one would take longer than the rest of the test."""
+def twin_name() -> str:
+    return f"{connection.settings_dict['NAME']}_twin"[:63]
+
+
+def make_twin(*, terminate_others=False) -> str:
+    """Copy the migrated test database for the two instances. tests/conftest.py makes the copy right
+    after the test database is created (when this test is collected), before a live server or another
+    test holds a connection to it; a template may have no other connection while it is copied."""
     from psycopg import errors, sql
 
-    with django_db_blocker.unblock():
-        template = connection.settings_dict["NAME"]
-        connections.close_all()  # a template may have no other connection while it is copied
-    name = f"{template}_twin"[:63]
+    template, name = connection.settings_dict["NAME"], twin_name()
+    connections.close_all()
     with _admin_connection() as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        for attempt in range(10):
-            # Connections this worker left on its own test database (a live server's thread).
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                [template],
-            )
+        for attempt in range(20):
+            if terminate_others:  # only when the early copy is missing (e.g. a -k run): nothing else runs yet
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [template],
+                )
             try:
                 admin.execute(
                     sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
                 )
                 break
             except errors.ObjectInUse:
-                if attempt == 9:
+                if attempt == 19:
                     raise
                 time.sleep(0.5)
-    try:
-        yield _database_url(name)
-    finally:
-        # DROP DATABASE waits for a checkpoint of the whole server (seconds on a busy machine): it
-        # runs beside the next tests; the interpreter waits for the thread before it exits.
-        threading.Thread(target=_drop_database, args=[name], name=f"drop {name}").start()
+    return name
 
 
-def _drop_database(name: str) -> None:
+def _exists(name: str) -> bool:
+    with _admin_connection() as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+@pytest.fixture
+def shared_database(django_db_setup, django_db_blocker):
+    """A database of its own (per xdist worker), copied from the migrated test database (migrating a
+    new one would take longer than the rest of the test); dropped at the end of the session."""
+    with django_db_blocker.unblock():
+        name = twin_name()
+        if not _exists(name):
+            make_twin(terminate_others=True)
+    yield _database_url(name)
+
+
+def drop_twin() -> None:
     from psycopg import sql
 
     with _admin_connection() as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(twin_name())))
 
 
 # --- the object storage: moto's S3 server --------------------------------------------------------

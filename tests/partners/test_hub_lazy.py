@@ -166,4 +166,4 @@ def test_lazy_sections_leave_the_hubs_first_answer_cheaper(world, client_as, mon
 def test_placeholders_wait_for_the_reader(world, client_as):
     """Loaded when scrolled into view, once; the swap replaces the placeholder with the section."""
     first = client_as(world.manager).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
-    assert first.count('hx-trigger="intersect once" hx-swap="outerHTML"') == len(LAZY)
+    assert first.count('hx-trigger="intersect once, focusin once" hx-swap="outerHTML"') == len(LAZY)
