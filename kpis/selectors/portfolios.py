@@ -58,15 +58,16 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
     if day is None:
         day = min(latest_data_day() or today, today)
     start, end = periods.bounds(granularity, day)
-    prev_start, prev_end = periods.previous_range(start, end)
-    values = aggregate(kpis=kpis, start=start, end=end, ranges=[(prev_start, prev_end), (start, end)]) if kpis else {}
+    # The period alone: the portfolio shows no trend, so the period before is not added up (its cells
+    # carry previous=None and trend=None; the scorecard shows both).
+    values = aggregate(kpis=kpis, start=start, end=end) if kpis else {}
     targets = targets_in_force(scope.order_by().values("pk"), end)
     by_partner: dict[int, dict] = {}
     for a in assignments:
         by_partner.setdefault(a.partner_id, {})[a.kpi_id] = _result(
             a,
-            values.get((a.partner_id, a.kpi_id, 1)),
-            values.get((a.partner_id, a.kpi_id, 0)),
+            values.get((a.partner_id, a.kpi_id, None)),
+            None,
             targets.get(a.pk),
             start,
             end,
