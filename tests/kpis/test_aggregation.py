@@ -185,3 +185,21 @@ def test_latest_data_day_is_per_partner(world):
     assert latest_data_day(partner_ids=[world.partner_b.pk]) == date(2025, 5, 2)
     assert latest_data_day() == date(2025, 5, 2)
     assert latest_data_day(partner_ids=[world.host.pk]) is None
+
+
+@pytest.mark.parametrize("granularity", ["month", "quarter", "year"])
+def test_plain_sql_sums_of_some_partners_equal_the_orms_of_every_partner(world, granularity):
+    """Some partners' sums per period are read in plain SQL (the scorecard); every partner's through the ORM."""
+    from kpis.aggregation import aggregate_sums
+
+    er, pallets = kpi("error-rate"), internal_kpi()
+    for partner, shift in ((world.partner_a, 0), (world.partner_b, 3)):
+        for day in (date(2024, 12, 30), date(2025, 2, 3), date(2025, 5, 20), date(2025, 5, 21)):
+            measure(partner, er, day, numerator=day.day + shift, denominator=100 + day.month)
+            measure(partner, pallets, day, value=day.day * 2 + shift)
+    kwargs = {"kpi_ids": [er.pk, pallets.pk], "start": date(2024, 10, 1), "end": date(2025, 12, 31)}
+    ids = [world.partner_a.pk, world.partner_b.pk]
+    some = aggregate_sums(partner_ids=ids, granularity=granularity, **kwargs)
+    every = aggregate_sums(partner_ids=None, granularity=granularity, **kwargs)
+    assert len(some) == {"month": 12, "quarter": 12, "year": 8}[granularity]  # 2 partners × 2 KPIs × periods
+    assert some == {key: sums for key, sums in every.items() if key[0] in ids}
