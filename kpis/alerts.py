@@ -22,7 +22,7 @@ from django.utils.functional import lazy
 from partnerportal import policy
 from partnerportal.links import absolute
 from partnerportal.notifications.services import notify_many
-from partners.selectors import partner_queryset, people_of, portal_users
+from partners.selectors import Organization, OrganizationKind, partner_queryset, people_of, portal_users
 
 from . import figures, periods
 from .aggregation import aggregate
@@ -91,7 +91,7 @@ def chart_url(partner_kpi: PartnerKPI) -> str:
     return absolute("kpis:chart", partner_kpi.pk)
 
 
-def after_write(touched) -> None:
+def after_write(touched, *, known=()) -> None:
     """Check the months of the (partner_id, kpi_id, day) keys written, in one pass over all of them.
 
     A constant number of queries however many rows were written (per ALERT_CHUNK partners): the
@@ -100,6 +100,10 @@ def after_write(touched) -> None:
     critical running month's values reach, the stand-in recipients, and one insert of all the
     notifications (notify_many). Only a new success is written one by one (rare; its save is heard by
     the partner timeline).
+
+    `known`: the assignments (with their responsible people), KPI definitions and partner organisations
+    the writer has read already (the written items'), used instead of reading them again; the others
+    are read here.
     """
     months: dict[tuple[int, int], set[date]] = {}
     for partner_id, kpi_id, day in touched:
@@ -108,17 +112,25 @@ def after_write(touched) -> None:
         return
     # The assignments with their responsible people; their KPIs, partners and targets in one query each
     # (a few KPIs and partners are shared by many assignments: one object each).
-    found = [
-        a
-        for a in PartnerKPI.objects.select_related("responsible_host", "responsible_partner")
-        .filter(partner_id__in=sorted({p for p, _k in months}), kpi_id__in={k for _p, k in months})
-        .order_by("partner_id", "kpi_id")
-        if (a.partner_id, a.kpi_id) in months
-    ]
+    given = {(a.partner_id, a.kpi_id): a for a in known if isinstance(a, PartnerKPI)}
+    if months.keys() <= given.keys():
+        found = [given[pair] for pair in sorted(months)]
+    else:
+        found = [
+            a
+            for a in PartnerKPI.objects.select_related("responsible_host", "responsible_partner")
+            .filter(partner_id__in=sorted({p for p, _k in months}), kpi_id__in={k for _p, k in months})
+            .order_by("partner_id", "kpi_id")
+            if (a.partner_id, a.kpi_id) in months
+        ]
     if not found:
         return
-    kpis = KPIDefinition.objects.in_bulk({a.kpi_id for a in found})
-    partners = partner_queryset().in_bulk({a.partner_id for a in found})
+    kpis = {k.pk: k for k in known if isinstance(k, KPIDefinition)}
+    partners = {p.pk: p for p in known if isinstance(p, Organization) and p.kind != OrganizationKind.HOST}
+    if missing := {a.kpi_id for a in found} - kpis.keys():
+        kpis.update(KPIDefinition.objects.in_bulk(missing))
+    if missing := {a.partner_id for a in found} - partners.keys():
+        partners.update(partner_queryset().in_bulk(missing))
     targets: dict[int, list] = {a.pk: [] for a in found}
     for target in KPITarget.objects.filter(partner_kpi_id__in=list(targets)):
         targets[target.partner_kpi_id].append(target)
@@ -160,6 +172,7 @@ def after_write(touched) -> None:
             covered=covered,
             notices=notices,
             people=people,
+            today=today,
         )
     notify_many(notices)
 
@@ -218,14 +231,16 @@ def check_partner_kpi(
     covered: dict | None = None,
     notices: list | None = None,
     people: _People | None = None,
+    today: date | None = None,
 ) -> None:
     """Check the written `months` of one partner KPI against its sorted monthly (month, value) history.
 
     `targets`: the assignment's targets (else read here); `covered`: {(partner_id, kpi_id, month): day}
     of the critical running months (else data_until asks);
-    `notices`: collects the notifications for one notify_many (else each is queued at once)."""
+    `notices`: collects the notifications for one notify_many (else each is queued at once);
+    `today`: the caller's (else read here)."""
     kpi = assignment.kpi
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     targets = list(assignment.targets.all()) if targets is None else targets
     tell = _Teller(notices, people)
 

@@ -197,6 +197,12 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
     """
     rows = list(rows)
     references = rules.References(user, rows=rows)
+    labels = (  # translated once, not per row
+        ("value", _("value")),
+        ("numerator", _("numerator")),
+        ("denominator", _("denominator")),
+        ("sample_size", _("sample size")),
+    )
     items = []
     for row in rows:
         errors = {}
@@ -235,12 +241,7 @@ def build_items(rows: list[dict], *, user, default_partner=None) -> list[Measure
             except ValueError as exc:
                 errors["site"] = str(exc)
         numbers = {}
-        for name, label in (
-            ("value", _("value")),
-            ("numerator", _("numerator")),
-            ("denominator", _("denominator")),
-            ("sample_size", _("sample size")),
-        ):
+        for name, label in labels:
             try:
                 numbers[name] = parse_number(row.get(name), field_label=label)
             except ValueError as exc:

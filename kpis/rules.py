@@ -23,6 +23,7 @@ from partners.selectors import partner_queryset, site_queryset
 from .models import KPIDefinition, PeriodKind
 
 PLAIN_NUMBER = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m")
 PERIOD_KINDS = {"dag": "day", "uge": "week", "måned": "month", "maaned": "month"}
 
@@ -60,6 +61,11 @@ def parse_date(raw) -> date:
     if isinstance(raw, date):
         return raw
     text = str(raw or "").strip()
+    if ISO_DAY.fullmatch(text):  # the usual form, without strptime's cost; else as strptime reads it
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(text, fmt).date()

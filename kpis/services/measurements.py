@@ -92,7 +92,7 @@ def measurements_upsert(*, user, items: list[MeasurementInput], source: str) -> 
             result.created = len(created)
             result.measurements.extend(created)
         rollups.refresh(touched)
-        alerts.after_write(touched)
+        alerts.after_write(touched, known={o for i in items for o in (i.kpi, i.partner, i.assignment)})
     return result
 
 

@@ -29,6 +29,7 @@ class MeasurementInput:
     denominator: float | None = None
     sample_size: float | None = None
     errors: dict = field(default_factory=dict)
+    assignment: PartnerKPI | None = field(default=None, repr=False, compare=False)  # set by the checks
 
     @property
     def key(self):
@@ -152,26 +153,25 @@ def _assignments(items) -> dict[tuple[int, int], PartnerKPI]:
         return {}
     partner_ids = {i.partner.pk for i in items}
     kpi_ids = {i.kpi.pk for i in items}
-    qs = PartnerKPI.objects.filter(partner_id__in=partner_ids, kpi_id__in=kpi_ids)
+    # With the responsible people: the alerts after the write use these assignments (item.assignment).
+    qs = PartnerKPI.objects.select_related("responsible_host", "responsible_partner").filter(
+        partner_id__in=partner_ids, kpi_id__in=kpi_ids
+    )
     return {(a.partner_id, a.kpi_id): a for a in qs}
 
 
 def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
     """Validate all items (incl. the same key twice); returns a list of {index: n, errors: {...}}."""
-    host_id = partners_host_id()
+    # The host's sites are allowed too: its id is read only when an item names a site.
+    host_id = partners_host_id() if any(i.site is not None for i in items if not i.errors) else None
     assignments = _assignments([i for i in items if not i.errors])
     seen = {}
     problems = []
     today = timezone.localdate()
     for index, item in enumerate(items):
         if not item.errors:
-            check_measurement(
-                user=user,
-                item=item,
-                assignment=assignments.get((item.partner.pk, item.kpi.pk)),
-                today=today,
-                host_id=host_id,
-            )
+            item.assignment = assignments.get((item.partner.pk, item.kpi.pk))
+            check_measurement(user=user, item=item, assignment=item.assignment, today=today, host_id=host_id)
         if not item.errors:
             if item.key in seen:
                 item.errors["period_start"] = _(

@@ -265,3 +265,38 @@ def test_a_bulk_post_reads_only_the_partners_and_sites_its_rows_name(world):
     # A partner user still knows only their own organisation, however the rows name the other one.
     theirs = rules.References(world.a_manager, rows=[{"partner": b.pk}, {"partner": a.name}])
     assert set(theirs.partners) == {str(a.pk)}
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"partner": " 12 ", "kpi": "error-rate", "period_start": "2025-03-01", "numerator": 3, "denominator": "1200"},
+        {"kpi": "pallets-moved", "period_kind": "week", "period_start": "2025-03-03", "site": "  ", "value": 1.5},
+        {"kpi": "pallets-moved", "period_start": "2025-03-03", "site": None, "value": None, "other": "ignored"},
+        {"kpi": "pallets-moved", "period_start": "2025-03-03", "site": " AAR1 ", "sample_size": "12,5"},
+    ],
+)
+def test_an_ordinary_bulk_payload_is_read_as_the_serializer_reads_it(item):
+    from kpis.api.serializers import BulkSerializer
+    from kpis.api.views import _plain_measurements
+
+    serializer = BulkSerializer(data={"measurements": [item]})
+    assert serializer.is_valid(), serializer.errors
+    assert _plain_measurements({"measurements": [item]}) == [dict(r) for r in serializer.validated_data["measurements"]]
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"kpi": "error-rate"},  # no period_start
+        {"partner": "", "kpi": "error-rate", "period_start": "2025-03-01"},
+        {"partner": 12, "kpi": "error-rate", "period_start": "2025-03-01"},
+        {"kpi": "x" * 201, "period_start": "2025-03-01"},
+        {"kpi": "error-rate", "period_start": "2025-03-01", "value": [1]},
+        "not an object",
+    ],
+)
+def test_anything_out_of_the_ordinary_goes_through_the_serializer(item):
+    from kpis.api.views import _plain_measurements
+
+    assert _plain_measurements({"measurements": [item]}) is None

@@ -326,3 +326,36 @@ def test_health_scores_selector_reads_the_stored_figures(world):
         world.partner_a.pk: 61,
         world.partner_b.pk: None,
     }
+
+
+def test_a_write_of_many_partners_queues_one_message_per_batch_not_one_per_partner(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from relations import receivers, tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.refresh_health_scores, "delay", lambda ids: queued.append(list(ids)))
+    ids = list(range(1000, 1000 + receivers.REFRESH_BATCH + 5))
+    # The world's own inputs, written in the test's transaction, are still pending: only this write's.
+    transaction.get_connection().__dict__.pop(receivers.PENDING, None)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        receivers.refresh_health_on_commit(ids[:10])
+        receivers.refresh_health_on_commit(ids[5:])
+    assert queued == [ids[: receivers.REFRESH_BATCH], ids[receivers.REFRESH_BATCH :]]
+
+
+def test_a_partner_whose_refresh_fails_does_not_stop_the_others_of_its_message(world, monkeypatch):
+    from relations import tasks
+
+    refreshed = []
+
+    def refresh(partner_id):
+        if partner_id == world.partner_a.pk:
+            raise RuntimeError("broken input")
+        refreshed.append(partner_id)
+
+    monkeypatch.setattr(health, "refresh", refresh)
+    assert tasks.refresh_health_scores([world.partner_a.pk, world.partner_b.pk]) == 1
+    assert refreshed == [world.partner_b.pk]
