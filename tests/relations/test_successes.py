@@ -108,3 +108,38 @@ def test_dashboard_and_hub_keep_the_kudos_in_view(world, client_as, successes):
     hub = hub_page(client_as(world.manager), world.partner_a)  # the successes section loads lazily
     assert "Thank you for the Christmas rush" in hub
     assert hub.count("success-kpi") <= 5
+
+
+def test_detected_groups_in_plain_sql_equal_the_orms(world, successes):
+    """The dashboard's and the hub's groups are read in one plain SQL query (the ORM built its two
+    slower than they ran): the same groups and records as the ORM's queries, for host staff and for a
+    partner (own partner's shared KPIs only), by partner, since and limit."""
+    from kpis import selectors as kpi_selectors
+    from relations.selectors import kudos
+
+    hidden = _records(world.partner_a, "error-rate", [date(2026, 9, 1)], kind="streak")
+    hidden.shared = False
+    hidden.save()
+
+    def rows(heads, by_group):
+        return [(h["partner_id"], h["kpi_id"], h["kind"], h["count"], h["latest"]) for h in heads], {
+            key: [(i.pk, i.partner, i.kpi, i.title, i.value, i.get_absolute_url()) for i in items]
+            for key, items in by_group.items()
+        }
+
+    checked = 0
+    for user in (world.manager, world.admin, world.a_manager, world.a_viewer, world.b_manager):
+        for partner in (None, world.partner_a, world.partner_b):
+            for since in (None, date(2026, 8, 1)):
+                for limit in (1, 2, 20):
+                    found = kpi_selectors.successes_for(user=user, partner=partner, since=since)
+                    expected = rows(*kudos._detected_rows_orm(found, limit))
+                    got = rows(*kudos._detected_rows(user=user, partner=partner, since=since, limit=limit))
+                    assert got == expected, (user, partner, since, limit)
+                    checked += bool(expected[0])
+    assert checked > 30
+    host_keys = rows(*kudos._detected_rows(user=world.manager, partner=None, since=None, limit=20))[1]
+    assert (world.partner_a.pk, hidden.kpi_id, "streak") in host_keys
+    partner_keys = rows(*kudos._detected_rows(user=world.a_manager, partner=None, since=None, limit=20))[1]
+    assert (world.partner_a.pk, hidden.kpi_id, "streak") not in partner_keys
+    assert {key[0] for key in partner_keys} == {world.partner_a.pk}
