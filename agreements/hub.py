@@ -15,11 +15,10 @@ def partner_section(request, partner):
     user = request.user
     if not policy.allows(user, policy.VIEW, AgreementVersion):
         return None
-    agreement = selectors.agreement_of_partner(user=user, partner=partner)
-    versions = list(selectors.visible_versions(user=user, agreement=agreement)) if agreement else []
+    agreement, versions = selectors.partner_agreement_versions(user=user, partner=partner)  # one query
     active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
     open_version = next((v for v in versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None)
-    pending = bool(open_version and selectors.pending_for(user=user).filter(pk=open_version.pk).exists())
+    pending = bool(open_version and open_version.awaits_signature)
     today = timezone.localdate()
     return {
         "title": _("Agreement"),

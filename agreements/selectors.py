@@ -376,3 +376,29 @@ def agreement_rows(*, user, partners) -> list[AgreementRow]:
         active, open_ = versions.get(p.active_version_id), versions.get(p.open_version_id)
         rows.append(AgreementRow(partner=p, agreement=agreement, active=active, open=open_))
     return rows
+
+
+def partner_agreement_versions(*, user, partner) -> tuple[Agreement | None, list[AgreementVersion]]:
+    """The partner's agreement (as `agreement_of_partner`) and the versions the user may see, newest
+    first (as `visible_versions`), each marked `awaits_signature` (as `pending_for`): one query when a
+    version is visible, a second one for the agreement only when none is."""
+    agreements = policy.scope(user, policy.VIEW, Agreement).filter(partner=partner)
+    pending = pending_for(user=user)
+    versions = (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .filter(agreement__in=agreements.values("pk"))
+        .select_related("agreement")
+        .order_by("-number")
+    )
+    if pending.query.is_empty():
+        versions = list(versions)
+        for version in versions:
+            version.awaits_signature = False
+    else:
+        versions = list(versions.annotate(awaits_signature=Exists(pending.filter(pk=OuterRef("pk")))))
+    if versions:
+        agreement = versions[0].agreement
+        for version in versions:
+            version.agreement = agreement
+        return agreement, versions
+    return agreements.first(), []

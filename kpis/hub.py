@@ -18,7 +18,10 @@ def partner_section(request, partner):
     return {
         "title": _("KPIs"),
         "card": card,
-        "successes": list(selectors.successes_for(user=user, partner=partner)[:5]),
+        # Each success describes itself from its KPI only: the partner and partner KPI need no join.
+        "successes": list(
+            selectors.successes_for(user=user, partner=partner).select_related(None).select_related("kpi")[:5]
+        ),
     }
 
 

@@ -38,7 +38,8 @@ def partner_from_query(*, user, value) -> Organization | None:
 
 
 def organization_sites(*, user, organization) -> QuerySet:
-    return policy.scope(user, policy.VIEW, Site).filter(organization=organization, is_active=True)
+    # One organisation: the default order (organisation name, name) is by name, without joining the organisation.
+    return policy.scope(user, policy.VIEW, Site).filter(organization=organization, is_active=True).order_by("name")
 
 
 def organization_members(*, user, organization) -> QuerySet:

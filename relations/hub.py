@@ -35,8 +35,9 @@ def _relationship_section(request, partner):
         "title": _("Relationship"),
         "score": snap.score,
         "parts": health.parts_of(snap),
-        "notices": selectors.notice_list(user=user, partner=partner)[:5],
-        "cases": selectors.case_list(user=user, partner=partner, open_only=True)[:5],
+        # The lists show the rows' own fields only: no joined partner or people to build and read.
+        "notices": selectors.notice_list(user=user, partner=partner).select_related(None)[:5],
+        "cases": selectors.case_list(user=user, partner=partner, open_only=True).select_related(None)[:5],
         "timeline": selectors.timeline(user=user, partner=partner).filter(occurred_at__lte=timezone.now())[:8],
     }
 

@@ -399,3 +399,21 @@ def test_agreement_list_filter_has_a_button_and_no_autosubmit(world, client_as):
     form = form[: form.index("</form>")]
     assert 'name="status"' in form and 'type="submit"' in form and ">Filter</button>" in form
     assert "data-autosubmit" not in page
+
+
+def test_hub_reads_agreement_versions_and_pending_in_one_query(world, django_assert_num_queries):
+    """The hub section's agreement, visible versions and "awaits your signature" come from one query,
+    and say what agreement_of_partner / visible_versions / pending_for say."""
+    from agreements import selectors
+
+    version = helpers.revision(world, world.partner_a)
+    for user in (world.a_manager, world.a_viewer, world.manager):
+        with django_assert_num_queries(1):
+            agreement, versions = selectors.partner_agreement_versions(user=user, partner=world.partner_a)
+        assert agreement == selectors.agreement_of_partner(user=user, partner=world.partner_a)
+        assert versions == list(selectors.visible_versions(user=user, agreement=agreement))
+        pending = set(selectors.pending_for(user=user).values_list("pk", flat=True))
+        assert {v.pk for v in versions if v.awaits_signature} == pending & {v.pk for v in versions}
+    assert version.pk in {v.pk for v in versions}
+    agreement, versions = selectors.partner_agreement_versions(user=world.a_manager, partner=world.partner_b)
+    assert agreement is None and versions == []

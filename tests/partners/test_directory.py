@@ -193,3 +193,14 @@ def test_host_staff_land_on_the_dashboard(world, client_as, who):
 
 def test_anonymous_start_page_goes_to_login(client, db):
     assert client.get("/")["Location"].startswith(reverse("login"))
+
+
+def test_hub_lists_active_sites_by_name(world, client_as):
+    """The hub's sites (one partner's, read without joining the partner) are its active ones, by name."""
+    SiteFactory(organization=world.partner_a, name="Zulu Lager")
+    SiteFactory(organization=world.partner_a, name="Alfa Lager")
+    SiteFactory(organization=world.partner_a, name="Mike Lager", is_active=False)
+    SiteFactory(organization=world.partner_b, name="Bravo Lager")
+    html = client_as(world.a_viewer).get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    assert 0 < html.index("Alfa Lager") < html.index("Zulu Lager")
+    assert "Mike Lager" not in html and "Bravo Lager" not in html
