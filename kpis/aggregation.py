@@ -115,8 +115,10 @@ def aggregate_sums(
     if ranges:
         start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
     use_rollup = granularity != "week" and all(periods.month_aligned(s, e) for s, e in (ranges or [(start, end)]))
-    if use_rollup and granularity and not ranges and partner_ids is not None:
-        fetched, by_name = _rollup_buckets(kpi_ids, start, end, list(partner_ids), granularity)
+    if use_rollup and not ranges and (partner_ids is not None or not granularity):
+        fetched, by_name = _rollup_buckets(
+            kpi_ids, start, end, None if partner_ids is None else list(partner_ids), granularity
+        )
     else:
         fetched, by_name = _sums_rows(kpi_ids, start, end, partner_ids, granularity, ranges, use_rollup)
     if not fetched:
@@ -141,12 +143,16 @@ def aggregate_sums(
 
 
 def _rollup_buckets(kpi_ids, start, end, partner_ids, granularity) -> tuple[list[tuple], dict[str, int]]:
-    """The rollup's sums per partner / KPI / period of some partners, in plain SQL: the same query
-    as the ORM's in `_sums_rows`, without the cost of building it (most of a scorecard's query)."""
-    if not partner_ids:
+    """The rollup's sums per partner / KPI / period (`granularity`; None: the whole range, bucket 0)
+    of some partners (None: every partner), in plain SQL: the same query as the ORM's in `_sums_rows`,
+    without the cost of building it (most of a scorecard's query, much of the portfolio's)."""
+    if partner_ids is not None and not partner_ids:
         return [], {}
     column = {f.name: connection.ops.quote_name(f.column) for f in MonthlyRollup._meta.concrete_fields}
-    bucket, bucket_params = connection.ops.date_trunc_sql(granularity, column["month"], ())
+    if granularity:
+        bucket, bucket_params = connection.ops.date_trunc_sql(granularity, column["month"], ())
+    else:
+        bucket, bucket_params = "0", ()
     marks = ", ".join
     sql = (  # noqa: S608 - a model's table and columns
         f"SELECT {column['partner']}, {column['kpi']}, {bucket}, SUM({column['sum_value']}),"
@@ -155,11 +161,13 @@ def _rollup_buckets(kpi_ids, start, end, partner_ids, granularity) -> tuple[list
         f" FROM {connection.ops.quote_name(MonthlyRollup._meta.db_table)}"
         f" WHERE {column['kpi']} IN ({marks(['%s'] * len(kpi_ids))})"
         f" AND {column['month']} BETWEEN %s AND %s"
-        f" AND {column['partner']} IN ({marks(['%s'] * len(partner_ids))})"
-        " GROUP BY 1, 2, 3"
     )
+    params = [*bucket_params, *kpi_ids, start, end]
+    if partner_ids is not None:
+        sql += f" AND {column['partner']} IN ({marks(['%s'] * len(partner_ids))})"
+        params += partner_ids
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*bucket_params, *kpi_ids, start, end, *partner_ids))
+        cursor.execute(sql + " GROUP BY 1, 2, 3", params)
         rows = cursor.fetchall()
     return rows, {name: i for i, name in enumerate(("partner_id", "kpi_id", "bucket", *SUM_COLUMNS))}
 

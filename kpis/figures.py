@@ -14,11 +14,14 @@ it (the sums and quotients of kpis.aggregation) and nothing a measurement could 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.utils.formats import number_format
 
 SIGNIFICANT_DIGITS = 15  # what a double holds exactly (DBL_DIG)
 _EXACT_INTEGERS = 10**SIGNIFICANT_DIGITS  # whole numbers below this have no more than 15 digits
+_FORMAT = f".{SIGNIFICANT_DIGITS}g"
+_INFINITY = float("inf")
 
 
 def to_decimal(value) -> Decimal | None:
@@ -37,13 +40,28 @@ def to_decimal(value) -> Decimal | None:
 
 def rounded(value, decimals: int) -> Decimal | None:
     """The figure rounded once, half up (away from zero on a tie), to `decimals` places."""
-    exact = to_decimal(value)
+    exact = _float_decimal(value) if type(value) is float else to_decimal(value)
     if exact is None:
         return None
     try:
-        return exact.quantize(Decimal(1).scaleb(-int(decimals)), rounding=ROUND_HALF_UP)
+        return exact.quantize(_quantum(int(decimals)), rounding=ROUND_HALF_UP)
     except InvalidOperation:  # more digits than the decimal context holds: the number as it is
         return exact
+
+
+@lru_cache(maxsize=64)
+def _quantum(decimals: int) -> Decimal:
+    """The step `rounded` quantizes to (10 ** -decimals), made once per number of decimals."""
+    return Decimal(1).scaleb(-decimals)
+
+
+def _float_decimal(number: float) -> Decimal:
+    """`to_decimal` of a float, without its checks for None, Decimals and ints (the portfolio's hot path)."""
+    if number.is_integer() and -_EXACT_INTEGERS < number < _EXACT_INTEGERS:
+        return Decimal(int(number))
+    if number != number or number in (_INFINITY, -_INFINITY):
+        raise ValueError(f"not a finite number: {number!r}")
+    return Decimal(format(number, _FORMAT))
 
 
 def number(value, decimals: int) -> float | None:
@@ -64,4 +82,15 @@ def ratio(numerator, denominator, scale=1) -> float | None:
     """numerator ÷ denominator × scale, computed on the decimals (None when there is nothing to divide by)."""
     if numerator is None or not denominator:
         return None
-    return float(to_decimal(numerator) / to_decimal(denominator) * to_decimal(scale))
+    quotient = (_float_decimal(numerator) if type(numerator) is float else to_decimal(numerator)) / (
+        _float_decimal(denominator) if type(denominator) is float else to_decimal(denominator)
+    )
+    if scale == 1:  # × 1 changes no digit of the quotient (it has at most the context's digits)
+        return float(quotient)
+    return float(quotient * _scale_decimal(scale))
+
+
+@lru_cache(maxsize=256)
+def _scale_decimal(scale) -> Decimal:
+    """A KPI's scale as a decimal: a handful of values (1, 100, 1000), converted once each."""
+    return to_decimal(scale)

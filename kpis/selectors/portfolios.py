@@ -14,8 +14,7 @@ from .. import periods
 from ..aggregation import aggregate
 from ..models import KPIDefinition, PartnerKPI
 from .measurements import latest_data_day
-from .results import _result
-from .status import overall_score
+from .status import NO_DATA, overall_score, status_of
 from .targets import targets_in_force
 
 
@@ -34,6 +33,23 @@ class _PortfolioAssignment(NamedTuple):
     kpi: KPIDefinition
 
 
+class PortfolioCell(NamedTuple):
+    """One partner × KPI of the portfolio: what it shows and judges (the scorecard's KPIResult has
+    names, units, a series and a trend; building one per cell cost more than the cell's data)."""
+
+    kpi_id: int
+    partner_kpi_id: int
+    actual: float | None
+    target: float | None
+    warning: float | None
+    critical: float | None
+    status: str
+    weight: int
+    decimals: int
+    previous: float | None = None  # the portfolio adds up the period alone: no previous, no trend
+    trend: str | None = None
+
+
 class PortfolioPartner(NamedTuple):
     pk: int
     name: str
@@ -42,15 +58,14 @@ class PortfolioPartner(NamedTuple):
 def portfolio(*, user, granularity: str = "month", day: date | None = None):
     """All partners × KPIs for the latest period (host staff): a fixed number of queries.
 
-    This runs over every partner × KPI, so it reads plain tuples, not model instances, and
-    translates each KPI's name and unit once.
+    This runs over every partner × KPI, so it reads plain tuples, not model instances, and builds
+    a light PortfolioCell per cell (the column headers carry the KPIs' names and units).
     """
     scope = policy.scope(user, policy.VIEW, PartnerKPI)
     rows = list(
         scope.order_by("partner__name", "pk").values_list("pk", "partner_id", "kpi_id", "weight", "partner__name")
     )
     kpis = {k.pk: k for k in KPIDefinition.objects.filter(pk__in={row[2] for row in rows})}
-    labels = {pk: (k.display_name, k.display_unit) for pk, k in kpis.items()}
     assignments = [_PortfolioAssignment(pk, p, k, w, kpis[k]) for pk, p, k, w, _name in rows]
     partners = {row[1]: PortfolioPartner(row[1], row[4]) for row in rows}
     columns = sorted(kpis.values(), key=lambda k: (not k.is_standard, k.name))
@@ -62,17 +77,27 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
     # carry previous=None and trend=None; the scorecard shows both).
     values = aggregate(kpis=kpis, start=start, end=end) if kpis else {}
     targets = targets_in_force(scope.order_by().values("pk"), end)
+    # Per KPI once: what judges and shows its cells.
+    judged = {pk: (k.higher_is_better, k.decimals) for pk, k in kpis.items()}
     by_partner: dict[int, dict] = {}
     for a in assignments:
-        by_partner.setdefault(a.partner_id, {})[a.kpi_id] = _result(
-            a,
-            values.get((a.partner_id, a.kpi_id, None)),
-            None,
-            targets.get(a.pk),
-            start,
-            end,
-            labels[a.kpi_id],
-        )
+        actual = values.get((a.partner_id, a.kpi_id, None))
+        higher_is_better, decimals = judged[a.kpi_id]
+        target = targets.get(a.pk)
+        if target is None:
+            cell = PortfolioCell(a.kpi_id, a.pk, actual, None, None, None, NO_DATA, a.weight, decimals)
+        else:
+            status = status_of(
+                higher_is_better=higher_is_better,
+                actual=actual,
+                target=target.value,
+                warning=target.warning,
+                critical=target.critical,
+            )
+            cell = PortfolioCell(
+                a.kpi_id, a.pk, actual, target.value, target.warning, target.critical, status, a.weight, decimals
+            )
+        by_partner.setdefault(a.partner_id, {})[a.kpi_id] = cell
     rows = []
     for partner_id, results in by_partner.items():
         cells = [results.get(k.pk) for k in columns]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -30,33 +31,29 @@ def targets_in_force(partner_kpi_ids, day: date) -> dict[int, TargetInForce]:
     `partner_kpi_ids`: ids, or a queryset of partner KPI ids (a subquery: the portfolio asks for
     every partner KPI, and a list of thousands of parameters costs more than the query).
     """
-    if isinstance(partner_kpi_ids, QuerySet):
-        rows = (
-            KPITarget.objects.filter(
-                Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-                partner_kpi_id__in=partner_kpi_ids,
-                valid_from__lte=day,
-            )
-            .order_by("partner_kpi_id", "-valid_from", "-pk")
-            .values_list(*TargetInForce._fields)
-        )
-        sql, params = rows.query.sql_with_params()
-    else:  # a few ids (a scorecard): the same query in plain SQL, which costs less to build than the ORM's
+    if isinstance(partner_kpi_ids, QuerySet):  # the ids' own query as a subquery
+        try:
+            ids_sql, ids_params = partner_kpi_ids.query.sql_with_params()
+        except EmptyResultSet:  # e.g. .none(): no partner KPIs, no targets
+            return {}
+    else:  # a few ids (a scorecard)
         partner_kpi_ids = list(partner_kpi_ids)
         if not partner_kpi_ids:
             return {}
-        column = {f.name: connection.ops.quote_name(f.column) for f in KPITarget._meta.concrete_fields}
-        names = {"pk": "id", "partner_kpi_id": "partner_kpi"}
-        selected = ", ".join(column[names.get(name, name)] for name in TargetInForce._fields)
-        sql = (
-            f"SELECT {selected}"  # noqa: S608 - a model's columns
-            f" FROM {connection.ops.quote_name(KPITarget._meta.db_table)}"
-            f" WHERE ({column['valid_to']} IS NULL OR {column['valid_to']} >= %s)"
-            f" AND {column['partner_kpi']} IN ({', '.join(['%s'] * len(partner_kpi_ids))})"
-            f" AND {column['valid_from']} <= %s"
-            f" ORDER BY {column['partner_kpi']} ASC, {column['valid_from']} DESC, {column['id']} DESC"
-        )
-        params = (day, *partner_kpi_ids, day)
+        ids_sql, ids_params = ", ".join(["%s"] * len(partner_kpi_ids)), tuple(partner_kpi_ids)
+    # Plain SQL: the ORM's query (the same one) cost more to build than to run.
+    column = {f.name: connection.ops.quote_name(f.column) for f in KPITarget._meta.concrete_fields}
+    names = {"pk": "id", "partner_kpi_id": "partner_kpi"}
+    selected = ", ".join(column[names.get(name, name)] for name in TargetInForce._fields)
+    sql = (
+        f"SELECT {selected}"  # noqa: S608 - a model's columns and a queryset's own SQL
+        f" FROM {connection.ops.quote_name(KPITarget._meta.db_table)}"
+        f" WHERE ({column['valid_to']} IS NULL OR {column['valid_to']} >= %s)"
+        f" AND {column['partner_kpi']} IN ({ids_sql})"
+        f" AND {column['valid_from']} <= %s"
+        f" ORDER BY {column['partner_kpi']} ASC, {column['valid_from']} DESC, {column['id']} DESC"
+    )
+    params = (day, *ids_params, day)
     with connection.cursor() as cursor:  # plain tuples: no per-value converters for these columns
         cursor.execute(sql, params)
         fetched = cursor.fetchall()

@@ -146,6 +146,13 @@ def render_portfolio_cells(portfolio) -> None:
     not_assigned = escape(_("Not assigned"))
     empty = f'<td class="text-end text-muted" data-value="">·<span class="visually-hidden">{not_assigned}</span></td>'
     marks = {status: str(status_mark(status)) for status in STATUS_ICONS}
+    # Per status once: the cell's opening tag and its mark (a status from the fixed set, escaped anyway).
+    status_parts = {}
+    chart_before, chart_after = chart_url.split("{}")
+    # The numbers are digits, "-" and the language's signs: escaped only if a sign needs it.
+    signs = get_format("THOUSAND_SEPARATOR") + get_format("DECIMAL_SEPARATOR")
+    signs_need_escape = escape(signs) != signs
+    rounded = figures.rounded
     for row in portfolio["rows"]:
         partner = row.partner
         name = escape(partner.name)
@@ -154,15 +161,24 @@ def render_portfolio_cells(portfolio) -> None:
             if cell is None:
                 parts.append(empty)
                 continue
-            if cell.actual is None:
+            status = cell.status
+            known = status_parts.get(status)
+            if known is None:
+                known = status_parts[status] = (
+                    f'<td class="text-end status-{escape(status)}" data-value="',
+                    f"{marks.get(status, marks['no_data'])}</a></td>",
+                )
+            actual = cell.actual
+            if actual is None:
                 shown, sort_value = "–", ""
             else:
-                shown = format(figures.rounded(cell.actual, cell.decimals), ",f").translate(separators)
-                sort_value = repr(cell.actual)
+                shown = format(rounded(actual, cell.decimals), ",f").translate(separators)
+                if signs_need_escape:
+                    shown = escape(shown)
+                sort_value = repr(actual)
             parts.append(
-                f'<td class="text-end status-{escape(cell.status)}" data-value="{sort_value}">'
-                f'<a class="text-reset" href="{chart_url.format(int(cell.partner_kpi_id))}">{escape(shown)}'
-                f"{marks.get(cell.status, marks['no_data'])}</a></td>"
+                f'{known[0]}{sort_value}"><a class="text-reset" href="{chart_before}{int(cell.partner_kpi_id)}'
+                f'{chart_after}">{shown}{known[1]}'
             )
         if row.overall is None:
             parts.append('<td class="text-end fw-bold" data-value="">–</td>')

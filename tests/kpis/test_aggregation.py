@@ -203,3 +203,26 @@ def test_plain_sql_sums_of_some_partners_equal_the_orms_of_every_partner(world, 
     every = aggregate_sums(partner_ids=None, granularity=granularity, **kwargs)
     assert len(some) == {"month": 12, "quarter": 12, "year": 8}[granularity]  # 2 partners × 2 KPIs × periods
     assert some == {key: sums for key, sums in every.items() if key[0] in ids}
+
+
+@pytest.mark.parametrize("some", [False, True])
+def test_plain_sql_sums_of_a_whole_range_equal_the_orms(world, some):
+    """A whole range's sums from the rollup (the portfolio: every partner) are read in plain SQL: the
+    same rows as the ORM's query gives."""
+    from kpis.aggregation import SUM_COLUMNS, _rollup_buckets, _sums_rows
+
+    er, pallets = kpi("error-rate"), internal_kpi()
+    for partner, shift in ((world.partner_a, 0), (world.partner_b, 3)):
+        for day in (date(2024, 12, 30), date(2025, 2, 3), date(2025, 5, 20), date(2025, 5, 21)):
+            measure(partner, er, day, numerator=day.day + shift, denominator=100 + day.month)
+            measure(partner, pallets, day, value=day.day * 2.5 + shift, sample_size=3)
+    ids = [world.partner_a.pk] if some else None
+    args = ([er.pk, pallets.pk], date(2025, 1, 1), date(2025, 5, 31))
+
+    def rows(fetched, by_name):
+        order = [by_name[name] for name in ("partner_id", "kpi_id", *SUM_COLUMNS)]
+        return sorted(tuple(row[i] for i in order) for row in fetched)
+
+    plain = rows(*_rollup_buckets(*args, ids, None))
+    assert len(plain) == (2 if some else 4)  # partners × KPIs, one bucket each
+    assert plain == rows(*_sums_rows(*args, ids, None, None, True))
