@@ -2,9 +2,9 @@
 
 from functools import cache
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -100,39 +100,27 @@ def api_kudos(*, user) -> QuerySet:
 
 def _detected_rows(*, user, partner, since, limit):
     """The groups (partner, KPI, kind: count, latest month, latest detection; the newest first, at most
-    `limit`) of the successes `user` may see (kpis.selectors.successes_for's scope: every partner's for
-    host staff, the own partner's shared KPIs otherwise), and at most RECORDS_SHOWN records of each,
-    newest first, with their partner and KPI. One plain SQL query: the ORM took longer to build the two
-    it replaces (the groups; the records ranked per group by a window) than PostgreSQL to run them."""
-    Organization, Success, KPIDefinition, PartnerKPI = _success_models()  # noqa: N806 (model classes)
-    if policy.VIEW not in policy.allowed_actions(user, Success) or policy.rule_for(Success).extra.get(policy.VIEW):
-        found = kpi_selectors.successes_for(user=user, partner=partner, since=since)  # a named scope: the ORM
-        return _detected_rows_orm(found, limit)
+    `limit`) of the successes `user` may see (kpis.selectors.successes_for, whose query is the
+    statement's first step), and at most RECORDS_SHOWN records of each, newest first, with their partner
+    and KPI. One plain SQL query around it: the ORM took longer to build the two it replaces (the groups;
+    the records ranked per group by a window) than PostgreSQL to run them."""
+    Organization, Success, KPIDefinition = _success_models()  # noqa: N806 (model classes)
     q = connection.ops.quote_name
-    where, params = ["TRUE"], []
-    join = ""
-    if not policy.is_host(user):
-        if getattr(user, "organization_id", None) is None:
-            return [], {}
-        join = f" JOIN {q(PartnerKPI._meta.db_table)} pk ON pk.id = s.partner_kpi_id"
-        where.append("s.partner_id = %s AND pk.shared")
-        params.append(user.organization_id)
-    if partner is not None:
-        where.append("s.partner_id = %s")
-        params.append(partner.pk if hasattr(partner, "pk") else partner)
-    if since is not None:
-        where.append("s.period_start >= %s")
-        params.append(since)
     success_cols = ["id", "partner_id", "kpi_id", "partner_kpi_id", "kind", "period_kind", "period_start", "value"]
     success_cols += ["text", "detected_at"]
+    # The successes the user may see: kpis.selectors.successes_for's own query (its access rule, the
+    # partner and the period), as the first step of the statement.
+    found = kpi_selectors.successes_for(user=user, partner=partner, since=since)
+    try:
+        found_sql, params = found.order_by().values_list(*success_cols).query.sql_with_params()
+    except EmptyResultSet:
+        return [], {}
     org_fields = [f.attname for f in Organization._meta.concrete_fields]
     kpi_fields = [f.attname for f in KPIDefinition._meta.concrete_fields]
     org_cols = [f.column for f in Organization._meta.concrete_fields]
     kpi_cols = [f.column for f in KPIDefinition._meta.concrete_fields]
     sql = (
-        "WITH found AS MATERIALIZED ("
-        f" SELECT {', '.join('s.' + q(c) for c in success_cols)}"
-        f" FROM {q(Success._meta.db_table)} s{join} WHERE {' AND '.join(where)}"
+        f"WITH found ({', '.join(q(c) for c in success_cols)}) AS MATERIALIZED ({found_sql}"
         "), heads AS MATERIALIZED ("
         " SELECT partner_id, kpi_id, kind, COUNT(id) AS n, MAX(period_start) AS latest, MAX(detected_at) AS noticed"
         " FROM found GROUP BY partner_id, kpi_id, kind"
@@ -150,7 +138,7 @@ def _detected_rows(*, user, partner, since, limit):
         " WHERE r.rank <= %s"
         " ORDER BY h.latest DESC, h.noticed DESC, h.partner_id, h.kpi_id, h.kind, r.rank"
     )
-    params += [limit, RECORDS_SHOWN]
+    params = [*params, limit, RECORDS_SHOWN]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -174,41 +162,14 @@ def _detected_rows(*, user, partner, since, limit):
     return heads, by_group
 
 
-def _detected_rows_orm(found, limit):
-    heads = list(
-        found.order_by()
-        .values("partner_id", "kpi_id", "kind")
-        .annotate(count=Count("id"), latest=Max("period_start"), noticed=Max("detected_at"))
-        .order_by("-latest", "-noticed", "partner_id", "kpi_id", "kind")[:limit]
-    )
-    if not heads:
-        return [], {}
-    wanted = Q()
-    for head in heads:
-        wanted |= Q(partner_id=head["partner_id"], kpi_id=head["kpi_id"], kind=head["kind"])
-    newest_first = [F("period_start").desc(), F("detected_at").desc()]
-    records = (
-        found.filter(wanted)
-        .annotate(
-            rank=Window(RowNumber(), partition_by=[F("partner_id"), F("kpi_id"), F("kind")], order_by=newest_first)
-        )
-        .filter(rank__lte=RECORDS_SHOWN)
-    )
-    by_group: dict[tuple, list] = {}
-    for item in records:
-        by_group.setdefault((item.partner_id, item.kpi_id, item.kind), []).append(item)
-    return heads, by_group
-
-
 @cache
 def _success_models():
-    """The partner, success, KPI and partner-KPI models, reached through the kudos' foreign key (other
-    apps' models are not imported here)."""
+    """The partner, success and KPI models, reached through the kudos' foreign key (other apps' models
+    are not imported here)."""
     organization = Kudos._meta.get_field("partner").related_model
     success = organization._meta.get_field("kpi_successes").related_model
     return (
         organization,
         success,
         success._meta.get_field("kpi").related_model,
-        success._meta.get_field("partner_kpi").related_model,
     )
