@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -65,6 +66,11 @@ class Organization(models.Model):
         _("internal notes"), max_length=fields.LONG_TEXT, blank=True, help_text=_("Only host staff see these notes.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    require_mfa = models.BooleanField(
+        _("require two-factor sign-in"),
+        default=False,
+        help_text=_("The organisation's people must set up a second factor before they can use the portal."),
+    )
     partner_since = models.DateField(_("partner since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -215,3 +221,60 @@ class User(AbstractUser):
     @property
     def is_partner_user(self):
         return policy.is_partner(self)
+
+
+class AccountEventKind(models.TextChoices):
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    MFA_ADDED = "mfa_added", _("Second factor added")
+    MFA_REMOVED = "mfa_removed", _("Second factor removed")
+    RECOVERY_CODES_GENERATED = "recovery_codes", _("Recovery codes generated")
+    SESSIONS_ENDED = "sessions_ended", _("Other sessions signed out")
+    SSO_SIGNED_IN = "sso_signed_in", _("Signed in with single sign-on")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_RESENT = "invitation_resent", _("Invitation resent")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+    TOKEN_CREATED = "token_created", _("API token created")
+
+
+class AccountEvent(models.Model):
+    """One event of a person's account, for the audit log: sign-ins (also failed ones), second
+    factors, sessions, invitations, role changes and (de)activation.
+
+    `user` is whose account it is (null for a failed sign-in with an unknown name: `identifier`
+    then keeps what was typed), `actor` who did it when that is someone else (an admin or a
+    partner manager), `organization` whose people it concerns (for the partner's own view).
+    Rows are only ever added (services.account_event_record).
+    """
+
+    kind = models.CharField(_("event"), max_length=32, choices=AccountEventKind.choices)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="account_events", verbose_name=_("person")
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("organisation")
+    )
+    identifier = models.CharField(_("user name or e-mail"), max_length=254, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        indexes = [models.Index(fields=["user", "-created_at"], name="account_event_user_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user or self.identifier}"

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from partnerportal import policy
 
-from .models import Contact, Organization, Site, User
+from .models import AccountEvent, Contact, Organization, Site, User
 from .signals import access_revoked
 
 
@@ -97,3 +97,23 @@ def contact_ensure(*, organization: Organization, name: str, defaults: dict) -> 
     """The organisation's contact called `name`, created with `defaults` when it has none yet."""
     contact, _created = Contact.objects.get_or_create(organization=organization, name=name, defaults=defaults)
     return contact
+
+
+def account_event_record(*, kind, user=None, actor=None, request=None, identifier="", detail="", organization=None):
+    """Add one row to the account events of the audit log (never changed afterwards)."""
+    ip_address, user_agent = None, ""
+    if request is not None:
+        ip_address = request.META.get("REMOTE_ADDR") or None
+        user_agent = request.META.get("HTTP_USER_AGENT", "")[:255]
+    if organization is None and user is not None:
+        organization = user.organization if user.organization_id else None
+    return AccountEvent.objects.create(
+        kind=kind,
+        user=user,
+        actor=actor if actor is not None and actor != user else None,
+        organization=organization,
+        identifier=(identifier or (user.get_username() if user is not None else ""))[:254],
+        detail=str(detail)[:255],
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
