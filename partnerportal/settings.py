@@ -48,6 +48,14 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
+    # Accounts (issue 17): sign-in flows, two-factor (TOTP, recovery codes, passkeys), the
+    # sessions page and OpenID Connect single sign-on for the host's staff.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "partnerportal",
     "partnerportal.notifications",
     "partners",
@@ -70,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "partnerportal.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
