@@ -48,14 +48,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
-    # Accounts (issue 17): sign-in flows, two-factor (TOTP, recovery codes, passkeys), the
-    # sessions page and OpenID Connect single sign-on for the host's staff.
-    "allauth",
-    "allauth.account",
-    "allauth.mfa",
-    "allauth.usersessions",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
     "partnerportal",
     "partnerportal.notifications",
     "partners",
@@ -63,6 +55,15 @@ INSTALLED_APPS = [
     "agreements",
     "meetings",
     "relations",
+    # Accounts (issue 17): sign-in flows, two-factor (TOTP, recovery codes, passkeys), the
+    # sessions page and OpenID Connect single sign-on for the host's staff. After
+    # the portal's apps: where both translate the same words, the portal's own catalogues win.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
