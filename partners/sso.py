@@ -24,6 +24,7 @@ import logging
 
 from allauth.account.signals import user_logged_in as allauth_user_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
@@ -259,6 +260,27 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request, sociallogin):
         return False
+
+
+class SsoAuthenticateStage(AuthenticateStage):
+    """allauth's second-factor step of a sign-in, skipped for a sign-in through an issuer while
+    OIDC_SATISFIES_MFA is on (the identity provider asked for its own second factor).
+
+    The account adapter's `get_login_stages()` lists it instead of allauth's: see `login_stages`.
+    """
+
+    def _should_handle(self, request) -> bool:
+        if getattr(settings, "OIDC_SATISFIES_MFA", True) and (self.login.signal_kwargs or {}).get("sociallogin"):
+            return False
+        return super()._should_handle(request)
+
+
+def login_stages(stages: list[str]) -> list[str]:
+    """allauth's login stages with the second-factor step that honours OIDC_SATISFIES_MFA, for
+    `AccountAdapter.get_login_stages`: `return sso.login_stages(super().get_login_stages())`."""
+    allauths = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"
+    ours = f"{SsoAuthenticateStage.__module__}.{SsoAuthenticateStage.__qualname__}"
+    return [ours if stage == allauths else stage for stage in stages]
 
 
 def _mark_sso_sign_in(sender, request, user, sociallogin=None, **kwargs):

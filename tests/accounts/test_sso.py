@@ -3,12 +3,16 @@ the test client posts the portal's sign-in button, the issuer's authorization fo
 and the issuer's redirect comes back to the portal's callback, which fetches the tokens from the issuer."""
 
 import pytest
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import Login
+from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import SESSION_KEY as AUTH_USER_KEY
 from django.contrib.messages import get_messages
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from partnerportal import policy, sso
+from partners import sso as partners_sso
 from partners.models import AccountEvent, AccountEventKind, User
 from tests.accounts.sso_issuer import PROVIDER_NAME, issuer, portal_path, sso_settings  # noqa: F401 - fixture
 from tests.factories import PASSWORD, UserFactory
@@ -376,3 +380,38 @@ def test_configuration_from_the_environment():
 
 def test_a_fresh_client_is_not_signed_in_by_sso_state(world, sso_on):
     assert signed_in_user(Client()) is None
+
+
+# --- The second factor --------------------------------------------------------------------------
+
+
+class StagesAdapter(DefaultAccountAdapter):
+    """An account adapter that lists the portal's second-factor stage (as the portal's own adapter does)."""
+
+    def get_login_stages(self):
+        return partners_sso.login_stages(super().get_login_stages())
+
+
+def test_login_stages_swap_only_the_second_factor_step():
+    stages = partners_sso.login_stages(DefaultAccountAdapter().get_login_stages())
+    assert "partners.sso.SsoAuthenticateStage" in stages
+    assert "allauth.mfa.stages.AuthenticateStage" not in stages
+    assert "allauth.account.stages.EmailVerificationStage" in stages
+
+
+def test_sso_counts_as_the_second_factor_when_configured(client, world, sso_on, issuer, settings):  # noqa: F811
+    settings.ACCOUNT_ADAPTER = f"{__name__}.StagesAdapter"
+    Authenticator.objects.create(user=world.manager, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    issuer.set_claims("mfa-1", email=world.manager.email, email_verified=True)
+    response = sign_in(client, issuer, "mfa-1")
+    assert response["Location"] == "/"
+    assert signed_in_user(client) == world.manager
+
+    # Without OIDC_SATISFIES_MFA the portal's own second factor is asked for (allauth's stage).
+    settings.OIDC_SATISFIES_MFA = False
+    stage = partners_sso.SsoAuthenticateStage(
+        controller=None, request=None, login=Login(user=world.manager, signal_kwargs={"sociallogin": object()})
+    )
+    request = RequestFactory().get("/")
+    request.session = {}
+    assert stage._should_handle(request) is True
