@@ -90,3 +90,13 @@ def health_table(*, user, sort: str = "score") -> QuerySet:
         )
         .order_by(*HEALTH_SORTS.get(sort, HEALTH_SORTS["score"]))
     )
+
+
+def health_panel_rows(*, user, limit: int = 10) -> list[dict]:
+    """The dashboard's health panel: the `limit` lowest stored scores as health_table(sort="score") lists
+    them, as plain rows (name, score, the partner's health page), read without building partners."""
+    from django.urls import reverse
+
+    url = reverse("relations:health", args=[0]).replace("/0/", "/{}/")
+    rows = health_table(user=user, sort="score").values_list("pk", "name", "health_score")[:limit]
+    return [{"name": name, "score": score, "url": url.format(pk)} for pk, name, score in rows]
