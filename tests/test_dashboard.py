@@ -130,7 +130,12 @@ def test_dashboard_from_the_cache_reads_no_panel_data_whatever_the_partners(worl
     with CaptureQueriesContext(connection) as few:
         assert client.get(reverse("dashboard")).status_code == 200
     _partners(world, 2, 14)  # new partners and rows: every panel is computed again, once
+    agreements.in_review(world, world.partner_a)  # every panel has rows to show
+    meeting_for(world, world.partner_b, days=3)
+    relations_services.kudos_give(user=world.manager, partner=world.partner_b, title="Great quarter")
+    HealthSnapshot.objects.create(partner=world.partner_b, month=health.month_start(date.today()), score=3)
     cold = client.get(reverse("dashboard"))
+    assert "Great quarter" in _panels_html(cold) and world.partner_a.name in _panels_html(cold)
     assert _panel(cold, "meetings")["actions"]["partners"] == 16
     with CaptureQueriesContext(connection) as many:
         warm = client.get(reverse("dashboard"))
@@ -173,7 +178,7 @@ def test_cached_panels_show_a_change_at_the_next_request(world, client_as):
     # Health: a new snapshot.
     HealthSnapshot.objects.create(partner=world.partner_b, month=health.month_start(date.today()), score=3)
     rows = _panel(client.get(reverse("dashboard")), "health")["rows"]
-    assert (rows[0]["name"], rows[0]["score"]) == (world.partner_b.name, 3)
+    assert (rows[0]["partner"].name, rows[0]["score"]) == (world.partner_b.name, 3)
     # Successes: new kudos.
     relations_services.kudos_give(user=world.manager, partner=world.partner_b, title="Great quarter")
     assert "Great quarter" in client.get(reverse("dashboard")).content.decode()
