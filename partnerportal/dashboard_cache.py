@@ -74,7 +74,8 @@ def invalidate(*keys: str) -> None:
         cache.set_many({_generation_key(key): uuid.uuid4().hex for key in keys}, None)
 
     renew()
-    transaction.on_commit(renew)
+    if transaction.get_connection().in_atomic_block:  # outside a transaction the write is already committed
+        transaction.on_commit(renew)
 
 
 def invalidate_on(key: str, *models, ignore_fields=frozenset()) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agreements import selectors as agreement_selectors
 from agreements import services as agreement_services
 from meetings import hub as meetings_hub
+from partnerportal import dashboard_cache
 from partnerportal.notifications.models import NotificationStatus
 from relations import health
 from relations import services as relations_services
@@ -262,3 +263,14 @@ def test_agreements_panel_lists_signatures_and_reviews_from_one_query(world, cli
         "awaiting_partner": [],
         "reviews": [],
     }
+
+
+def test_figures_computed_before_the_commit_are_not_kept(world, django_capture_on_commit_callbacks):
+    """A reader who computed the figures between the write and its commit (from the old data) does not
+    keep them: the panel gets a new generation again at the commit."""
+    key = "meetings"
+    with django_capture_on_commit_callbacks(execute=True):
+        dashboard_cache.invalidate(key)
+        assert dashboard_cache.cached(key, world.manager, lambda: "before the commit") == "before the commit"
+        assert dashboard_cache.cached(key, world.manager, lambda: "again") == "before the commit"  # kept
+    assert dashboard_cache.cached(key, world.manager, lambda: "after the commit") == "after the commit"
