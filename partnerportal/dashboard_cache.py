@@ -3,12 +3,12 @@
 A panel computes its figures (plain data and a few model instances, never HTML: the page is still
 rendered in the reader's language) through `cached(key, user, compute)`. They are kept
 `DASHBOARD_CACHE_SECONDS` (default 300; 0 turns the cache off) under the panel's key, the database, the
-user (with the role and organization that decide what they may see) and today's date, together with
+user (with the role and organization that decide what they may see), the language and today's date, with
 the panel's *generation*. An app names what its panel reads with `invalidate_on(key, *models)`: a save
 or delete of one of them gives the panel a new generation (at once, and again when the transaction
 commits, so that a reader who recomputed from the data before the commit does not keep it), and every
 figure kept under an older one is computed again at its next request. A panel whose figures change
-with the time of day (the next meetings) passes `seconds`: how long its figures hold at most.
+with the time of day (the next meetings) passes `seconds_of`: how long its figures hold at most.
 
 A generation is a random token, not a counter: a lost generation key (evicted, Redis restarted)
 starts a new token, never an old one again. One cache round trip per panel (`get_many` of the
@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partnerportal import policy
 
@@ -47,7 +47,8 @@ def cached(key: str, user, compute, *, seconds_of=None):
     if timeout <= 0:
         return compute()
     scope = f"{connection.settings_dict['NAME']}:{user.pk}:{policy.role_of(user)}:{user.organization_id}"
-    figures_key = f"{PREFIX}:{key}:{scope}:{timezone.localdate().isoformat()}"
+    # The language too: a panel's rows may hold text made in Python (the successes' labels).
+    figures_key = f"{PREFIX}:{key}:{scope}:{translation.get_language()}:{timezone.localdate().isoformat()}"
     found = cache.get_many([_generation_key(key), figures_key])
     generation = found.get(_generation_key(key))
     kept = found.get(figures_key)

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements import selectors as agreement_selectors
 from agreements import services as agreement_services
@@ -274,3 +274,13 @@ def test_figures_computed_before_the_commit_are_not_kept(world, django_capture_o
         assert dashboard_cache.cached(key, world.manager, lambda: "before the commit") == "before the commit"
         assert dashboard_cache.cached(key, world.manager, lambda: "again") == "before the commit"  # kept
     assert dashboard_cache.cached(key, world.manager, lambda: "after the commit") == "after the commit"
+
+
+def test_figures_are_kept_per_language(world):
+    """A panel's rows may hold text made in Python (the successes' labels): each language keeps its own."""
+    with translation.override("en"):
+        assert dashboard_cache.cached("successes", world.manager, lambda: "English") == "English"
+    with translation.override("da"):
+        assert dashboard_cache.cached("successes", world.manager, lambda: "Dansk") == "Dansk"
+    with translation.override("en"):
+        assert dashboard_cache.cached("successes", world.manager, lambda: "again") == "English"
