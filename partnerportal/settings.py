@@ -138,6 +138,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The dashboard panels' figures are kept this many seconds in the cache and renewed as soon as
+# their inputs change (partnerportal/dashboard_cache.py); 0 computes them on every view. Only with
+# Redis by default: a process-local cache would not hear of changes made by the worker or by
+# another web process.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300 if REDIS_URL else 0)
+
 # --- Celery -------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

@@ -28,6 +28,13 @@ from tests.notifications.helpers import make, make_many
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _panel_cache_on(settings):
+    """The panel cache as in production (Redis); off without REDIS_URL, so set it here. Tests of the
+    cold page turn it off again."""
+    settings.DASHBOARD_CACHE_SECONDS = 300
+
+
 def _panel(response, key):
     return next(ctx for panel, ctx in response.context["panels"] if panel.key == key)
 
