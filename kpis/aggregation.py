@@ -165,8 +165,11 @@ def _rollup_buckets(
     if partner_ids is not None and not partner_ids:
         return [], {}
     column = {f.name: connection.ops.quote_name(f.column) for f in MonthlyRollup._meta.concrete_fields}
-    if granularity:
+    if granularity == "month":  # the rollup's month is its bucket (a date: no time zone to convert)
+        bucket, bucket_params = column["month"], ()
+    elif granularity:
         bucket, bucket_params = connection.ops.date_trunc_sql(granularity, column["month"], ())
+        bucket = f"CAST({bucket} AS date)"  # the period's first day, read as a date
     else:
         bucket, bucket_params = "0", ()
     marks = ", ".join

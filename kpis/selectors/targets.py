@@ -144,4 +144,14 @@ def target_in_force_of(rows, day: date) -> TargetInForce | None:
             best, best_key = row, key
     if best is None:
         return None
-    return TargetInForce(*best[:6], _to_date(best[6]))
+    pk, partner_kpi_id, horizon, value, warning, critical = best[:6]
+    # JSON writes 4.0 as 4: the numbers as the float columns they are (the API shows 4.0).
+    return TargetInForce(
+        pk,
+        partner_kpi_id,
+        horizon,
+        float(value),
+        None if warning is None else float(warning),
+        None if critical is None else float(critical),
+        _to_date(best[6]),
+    )

@@ -14,12 +14,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from partnerportal import formats, policy
+from partnerportal import formats
 from partnerportal.views import HostRequiredMixin
 from partners import selectors as partner_selectors
 
 from .. import figures, periods, selectors
-from ..models import Measurement
 from ..templatetags.kpi_figures import NO_FIGURE, fast_figures, shown_fast
 from ..templatetags.kpi_status import STATUS_ICONS, status_mark, status_word, trend_mark
 from .common import parse_day
@@ -46,7 +45,6 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
             granularities=periods.GRANULARITIES.items(),
             spark={str(r.partner_kpi_id): [v for _label, v in r.series] for r in card.results},
             spark_labels=period_labels(get_language(), card.granularity, tuple(card.bucket_starts)),
-            can_submit=policy.allows(user, policy.ADD, Measurement),
         )
         return context
 
