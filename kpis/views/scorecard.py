@@ -50,11 +50,11 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
 
 
 @lru_cache(maxsize=512)
-def period_labels(language: str, granularity: str, starts: tuple) -> list[str]:
+def period_labels(language: str, granularity: str, starts: tuple) -> tuple[str, ...]:
     """The periods in words (`formats.period`) in `language` (the active one): the same words for
     every partner's scorecard of the same periods, so made once per process (12 `date_format` calls
-    cost a tenth of the page)."""
-    return [formats.period(start, granularity) for start in starts]
+    cost a tenth of the page). A tuple: the cached words are shared."""
+    return tuple(formats.period(start, granularity) for start in starts)
 
 
 class RowWords:
