@@ -206,3 +206,16 @@ def test_last_values_read_with_the_sums_are_those_of_the_second_query(world, gra
     may = date(2023, 4, 1) if granularity == "quarter" else date(2023, 5, 1)
     if granularity in ("month", "quarter"):
         assert one_trip[(world.partner_a.pk, headcount.pk, may)] == 2 + 7
+
+
+def test_a_partner_without_kpis_gets_the_period_of_its_latest_data(world, client_as):
+    """No visible partner KPI: the latest day is read on its own (the same reading, one query)."""
+    from kpis.selectors import latest_data_day
+
+    measure(world.partner_b, "error-rate", date(2023, 8, 14), numerator=1, denominator=100)  # not assigned
+    measure(world.partner_b, "error-rate", date(2023, 7, 30), numerator=1, denominator=100)
+    count, response = _queries(client_as(world.manager), reverse("kpis:scorecard", args=[world.partner_b.pk]))
+    card = response.context["card"]
+    assert card.results == [] and (card.start, card.end) == (date(2023, 8, 1), date(2023, 8, 31))
+    assert latest_data_day(partner_ids=[world.partner_b.pk]) == date(2023, 8, 14)
+    assert count <= 6
