@@ -115,14 +115,18 @@ def aggregate_sums(
     if ranges:
         start, end = min(r[0] for r in ranges), max(r[1] for r in ranges)
     use_rollup = granularity != "week" and all(periods.month_aligned(s, e) for s, e in (ranges or [(start, end)]))
+    last_in_row = False  # the 'last value' KPIs' values come with the sums (one round trip, not two)
     if use_rollup and not ranges and (partner_ids is not None or not granularity):
+        partner_ids = None if partner_ids is None else list(partner_ids)
+        last_in_row = partner_ids is not None and bool(last_kpi_ids) and connection.vendor == "postgresql"
         fetched, by_name = _rollup_buckets(
-            kpi_ids, start, end, None if partner_ids is None else list(partner_ids), granularity
+            kpi_ids, start, end, partner_ids, granularity, last_kpi_ids=list(last_kpi_ids) if last_in_row else None
         )
     else:
         fetched, by_name = _sums_rows(kpi_ids, start, end, partner_ids, granularity, ranges, use_rollup)
     if not fetched:
-        _fill_last_values({}, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids, all_partners=partner_ids is None)
+        if not last_in_row:
+            _fill_last_values({}, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids, all_partners=partner_ids is None)
         return {}
     pick = itemgetter(*(by_name[name] for name in ("partner_id", "kpi_id", "bucket", *SUM_COLUMNS)))
     whole_range = ranges is None and granularity is None
@@ -138,38 +142,66 @@ def aggregate_sums(
         result[(partner_id, kpi_id, key_bucket)] = Sums(
             s_value or 0.0, s_num or 0.0, s_den or 0.0, s_w or 0.0, s_n or 0.0, n or 0, _to_date(last)
         )
-    _fill_last_values(result, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids, all_partners=partner_ids is None)
+    if last_in_row:
+        at = by_name["last_value"]
+        for row in fetched:
+            if row[at] is not None:
+                result[(row[0], row[1], _to_date(row[2]) if granularity else None)].last_value = row[at]
+    else:
+        _fill_last_values(result, kpi_ids=kpi_ids, last_kpi_ids=last_kpi_ids, all_partners=partner_ids is None)
     return result
 
 
-def _rollup_buckets(kpi_ids, start, end, partner_ids, granularity) -> tuple[list[tuple], dict[str, int]]:
+def _rollup_buckets(
+    kpi_ids, start, end, partner_ids, granularity, last_kpi_ids=None
+) -> tuple[list[tuple], dict[str, int]]:
     """The rollup's sums per partner / KPI / period (`granularity`; None: the whole range, bucket 0)
     of some partners (None: every partner), in plain SQL: the same query as the ORM's in `_sums_rows`,
-    without the cost of building it (most of a scorecard's query, much of the portfolio's)."""
+    without the cost of building it (most of a scorecard's query, much of the portfolio's).
+
+    `last_kpi_ids` (PostgreSQL): a last column `last_value` with what `_fill_last_values` reads for
+    those KPIs (the sum of the values of the bucket's latest period start, every site), NULL for the
+    others: a correlated subquery per such bucket instead of a second round trip."""
     if partner_ids is not None and not partner_ids:
         return [], {}
     column = {f.name: connection.ops.quote_name(f.column) for f in MonthlyRollup._meta.concrete_fields}
-    if granularity:
+    if granularity == "month":  # the rollup's month is its bucket (a date: no time zone to convert)
+        bucket, bucket_params = column["month"], ()
+    elif granularity:
         bucket, bucket_params = connection.ops.date_trunc_sql(granularity, column["month"], ())
+        bucket = f"CAST({bucket} AS date)"  # the period's first day, read as a date
     else:
         bucket, bucket_params = "0", ()
     marks = ", ".join
+    table = connection.ops.quote_name(MonthlyRollup._meta.db_table)
+    names = ["partner_id", "kpi_id", "bucket", *SUM_COLUMNS]
+    last_value, last_params = "", []
+    if last_kpi_ids:
+        m = {f.name: connection.ops.quote_name(f.column) for f in Measurement._meta.concrete_fields}
+        last_value = (  # noqa: S608 - the models' tables and columns
+            f", CASE WHEN {table}.{column['kpi']} IN ({marks(['%s'] * len(last_kpi_ids))}) THEN"
+            f" (SELECT SUM(m.{m['value']}) FROM {connection.ops.quote_name(Measurement._meta.db_table)} m"
+            f" WHERE m.{m['partner']} = {table}.{column['partner']} AND m.{m['kpi']} = {table}.{column['kpi']}"
+            f" AND m.{m['period_start']} = MAX({table}.{column['last_start']})) END"
+        )
+        last_params = list(last_kpi_ids)
+        names.append("last_value")
     sql = (  # noqa: S608 - a model's table and columns
         f"SELECT {column['partner']}, {column['kpi']}, {bucket}, SUM({column['sum_value']}),"
         f" SUM({column['sum_numerator']}), SUM({column['sum_denominator']}), SUM({column['sum_weighted']}),"
-        f" SUM({column['sum_sample_size']}), SUM({column['count']}), MAX({column['last_start']})"
-        f" FROM {connection.ops.quote_name(MonthlyRollup._meta.db_table)}"
+        f" SUM({column['sum_sample_size']}), SUM({column['count']}), MAX({column['last_start']}){last_value}"
+        f" FROM {table}"
         f" WHERE {column['kpi']} IN ({marks(['%s'] * len(kpi_ids))})"
         f" AND {column['month']} BETWEEN %s AND %s"
     )
-    params = [*bucket_params, *kpi_ids, start, end]
+    params = [*bucket_params, *last_params, *kpi_ids, start, end]
     if partner_ids is not None:
         sql += f" AND {column['partner']} IN ({marks(['%s'] * len(partner_ids))})"
         params += partner_ids
     with connection.cursor() as cursor:
         cursor.execute(sql + " GROUP BY 1, 2, 3", params)
         rows = cursor.fetchall()
-    return rows, {name: i for i, name in enumerate(("partner_id", "kpi_id", "bucket", *SUM_COLUMNS))}
+    return rows, {name: i for i, name in enumerate(names)}
 
 
 def _sums_rows(kpi_ids, start, end, partner_ids, granularity, ranges, use_rollup) -> tuple[list[tuple], dict]:

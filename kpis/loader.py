@@ -662,6 +662,7 @@ def _load_new_rows(path, *, progress, user, alerts) -> LoadResult:
             cursor.execute("SELECT partner_id, kpi_id, month FROM kpi_groups")
             touched = cursor.fetchall()
             result.months = len(touched)
+            rollups.refreshed(touched)
             result.created = result.rows
             cursor.execute("DROP TABLE kpi_groups")
             if alerts:
@@ -908,6 +909,7 @@ def _load_checked(path, *, progress, user, alerts) -> LoadResult:
         touched = cursor.fetchall()
         result.months = len(touched)
         _recompute_rollup(cursor, "SELECT partner_id, kpi_id, month FROM kpi_months")
+        rollups.refreshed(touched)
         cursor.execute("DROP TABLE kpi_stage, kpi_rows, kpi_months, kpi_changed")
         if alerts:
             from . import alerts as kpi_alerts

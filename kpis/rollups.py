@@ -109,8 +109,15 @@ def refresh(keys: Iterable[tuple[int, int, date]]) -> None:
     else:
         for at in range(0, len(months), REFRESH_CHUNK):
             _refresh_chunk(months[at : at + REFRESH_CHUNK])
+    refreshed(months)
+
+
+def refreshed(months: Iterable[tuple[int, int, date]]) -> None:
+    """Tell the apps above which rollup months were recomputed (`kpis.signals.rollup_refreshed`): the
+    relations app refreshes those partners' health scores on commit. `refresh` sends it; the bulk
+    loader, which recomputes the rollup with its own statements, calls it once per load."""
     # Once per call (not per row): the apps above note what changed (relations' health score).
-    signals.rollup_refreshed.send(sender=MonthlyRollup, keys=set(months))
+    signals.rollup_refreshed.send(sender=MonthlyRollup, keys=month_keys(months))
 
 
 def recompute(cursor, keys_sql: str, params=()) -> None:

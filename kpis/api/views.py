@@ -1,12 +1,14 @@
 from datetime import date
+from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.fields import empty
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +23,7 @@ from ..models import Measurement, Source
 from .pagination import MeasurementCursorPagination
 from .serializers import (
     BulkErrorSerializer,
+    BulkItemSerializer,
     BulkResultSerializer,
     BulkSerializer,
     KPIDefinitionSerializer,
@@ -159,15 +162,32 @@ class MeasurementBulkView(APIView):
         return Response(result.as_dict(), status=status.HTTP_200_OK)
 
 
-# BulkItemSerializer's text fields: (name, max_length, required, may be blank or null)
-_TEXT_FIELDS = (
-    ("partner", 200, False, False),
-    ("kpi", 200, True, False),
-    ("period_kind", 20, False, False),
-    ("period_start", 40, True, False),
-    ("site", 200, False, True),
-)
-_NUMBER_FIELDS = ("value", "numerator", "denominator", "sample_size")
+class _TextField(NamedTuple):
+    name: str
+    max_length: int
+    required: bool
+    blank: bool  # may be blank or null
+    default: object  # what a missing field reads as (None: left out)
+
+
+def _bulk_item_fields() -> tuple[tuple[_TextField, ...], tuple[str, ...]]:
+    """BulkItemSerializer's text fields and number fields, read from the serializer itself (so the
+    fast path below cannot drift from it). Anything else in it would need its own reading here."""
+    texts, numbers = [], []
+    for name, field in BulkItemSerializer().fields.items():
+        if type(field) is serializers.JSONField and field.allow_null and not field.required:
+            numbers.append(name)
+        elif type(field) is serializers.CharField and field.trim_whitespace and field.min_length is None:
+            if field.allow_blank != field.allow_null:
+                raise ImproperlyConfigured(f"BulkItemSerializer.{name}: blank and null are allowed together or not")
+            default = None if field.default is empty else field.default
+            texts.append(_TextField(name, field.max_length, field.required, field.allow_blank, default))
+        else:
+            raise ImproperlyConfigured(f"BulkItemSerializer.{name}: a {type(field).__name__} the fast path cannot read")
+    return tuple(texts), tuple(numbers)
+
+
+_TEXT_FIELDS, _NUMBER_FIELDS = _bulk_item_fields()
 
 
 def _plain_text(value, max_length):
@@ -196,12 +216,12 @@ def _plain_measurements(payload) -> list[dict] | None:
         if type(item) is not dict:
             return None
         clean = {}
-        for name, max_length, required, blank in _TEXT_FIELDS:
+        for name, max_length, required, blank, default in _TEXT_FIELDS:
             if name not in item:
                 if required:
                     return None
-                if name == "period_kind":
-                    clean[name] = "day"
+                if default is not None:
+                    clean[name] = default
                 continue
             value = item[name]
             if value is None:

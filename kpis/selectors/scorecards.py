@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import DateField
+from django.db import connection
+from django.db.models import DateField, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from .. import periods
 from ..aggregation import _to_date, aggregate
-from ..models import MonthlyRollup
+from ..models import KPIDefinition, MonthlyRollup, PartnerKPI
 from .definitions import visible_partner_kpis
-from .measurements import latest_data_day
 from .results import _result
 from .status import overall_score
-from .targets import targets_in_force
+from .targets import target_in_force_of, targets_json_sql
 
 
 @dataclass
@@ -47,7 +48,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
     today = timezone.localdate()
     assignments = _assignments(user=user, partner=partner, with_latest_day=day is None)
     if day is None:
-        latest = assignments[0].latest_day if assignments else latest_data_day(partner_ids=[partner.pk])
+        latest = assignments[0].latest_day if assignments else _latest_day(partner.pk)
         day = min(_to_date(latest) or today, today)
     start, end = periods.bounds(granularity, day)
     n = SPARK_PERIODS[granularity] if series else 2
@@ -57,7 +58,7 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
     values = (
         aggregate(kpis=kpis, start=first, end=end, partner_ids=[partner.pk], granularity=granularity) if kpis else {}
     )
-    targets = targets_in_force([a.pk for a in assignments], end)
+    targets = {a.pk: target_in_force_of(json.loads(a.targets_json or "[]"), end) for a in assignments}
     labels = [periods.label(granularity, b) for b in buckets] if series else []  # once, not once per KPI
     results = []
     prev_bucket = buckets[-2] if len(buckets) > 1 else None
@@ -101,13 +102,33 @@ def _assignments(*, user, partner, with_latest_day: bool) -> list:
         .select_related("kpi")
         .order_by("-kpi__is_standard", "kpi__name")  # one partner: the list's order without the name join
     )
+    # The targets of each partner KPI in the same round trip (the one in force is picked once the
+    # period is known); plain SQL, as below.
+    column = f"{connection.ops.quote_name(PartnerKPI._meta.db_table)}.{connection.ops.quote_name('id')}"
+    qs = qs.annotate(targets_json=RawSQL(targets_json_sql(column), (), output_field=TextField()))
     if with_latest_day:  # plain SQL: the ORM's nested subqueries cost more to build than to run
-        table = MonthlyRollup._meta.db_table
-        latest = RawSQL(
-            f"SELECT MAX(last_start) FROM {table} WHERE partner_id = %s"  # noqa: S608 - a model's table name
-            f" AND month = (SELECT MAX(month) FROM {table} WHERE partner_id = %s)",
-            (partner.pk, partner.pk),
-            output_field=DateField(),
-        )
-        qs = qs.annotate(latest_day=latest)
+        qs = qs.annotate(latest_day=RawSQL(*_latest_day_sql(partner.pk), output_field=DateField()))
     return list(qs)
+
+
+def _latest_day_sql(partner_id: int) -> tuple[str, tuple]:
+    """SQL of the partner's latest day with data (`latest_data_day` for one partner: the max
+    `last_start` of its latest month in the rollup, over all its KPIs), read per KPI from the end of
+    the rollup's (partner, KPI, month) key: one index probe per KPI definition, however many months
+    and partners the rollup holds. (The max over the whole table's month index walked back through
+    every other partner's rows: 88 ms on the bench for a partner without data.) The latest month's
+    max `last_start` is the max of each KPI's latest `last_start`: a day lies in its own month."""
+    rollup, definition = MonthlyRollup._meta.db_table, KPIDefinition._meta.db_table
+    sql = (  # noqa: S608 - the models' tables
+        f"SELECT MAX(r.last_start) FROM {definition} d CROSS JOIN LATERAL ("
+        f"SELECT x.last_start FROM {rollup} x WHERE x.partner_id = %s AND x.kpi_id = d.id"
+        " ORDER BY x.month DESC LIMIT 1) r"
+    )
+    return sql, (partner_id,)
+
+
+def _latest_day(partner_id: int) -> date | None:
+    """The partner's latest day with data, on its own (a partner without visible KPIs)."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_latest_day_sql(partner_id))
+        return _to_date(cursor.fetchone()[0])

@@ -111,3 +111,47 @@ def with_current_targets(partner_kpis: QuerySet, *, day: date) -> QuerySet:
         Q(valid_to__isnull=True) | Q(valid_to__gte=day), valid_from__lte=day
     ).select_related("kpi")
     return partner_kpis.prefetch_related(Prefetch("targets", queryset=current, to_attr="current_targets"))
+
+
+TARGET_ROW = ("pk", "partner_kpi_id", "horizon", "value", "warning", "critical", "valid_from", "valid_to")
+
+
+def targets_json_sql(partner_kpi_column: str) -> str:
+    """SQL of a partner KPI's targets as the text of one JSON array of TARGET_ROW arrays (NULL without targets),
+    for `partner_kpi_column` (the outer query's partner KPI id): the scorecard reads them with its
+    partner KPIs, in the same round trip, and picks the one in force with `target_in_force_of`."""
+    column = {f.name: connection.ops.quote_name(f.column) for f in KPITarget._meta.concrete_fields}
+    names = {"pk": "id", "partner_kpi_id": "partner_kpi"}
+    parts = ", ".join(f"t.{column[names.get(name, name)]}" for name in TARGET_ROW)
+    return (
+        f"SELECT json_agg(json_build_array({parts}))::text FROM {connection.ops.quote_name(KPITarget._meta.db_table)} t"  # noqa: S608
+        f" WHERE t.{column['partner_kpi']} = {partner_kpi_column}"
+    )
+
+
+def target_in_force_of(rows, day: date) -> TargetInForce | None:
+    """The target in force on `day` among one partner KPI's target rows (TARGET_ROW, dates as ISO
+    text or dates): `targets_in_force`'s choice, the short-term one before the long-term one, then
+    the latest `valid_from`, then the latest created."""
+    best = best_key = None
+    short_term = Horizon.SHORT_TERM.value
+    for row in rows or ():
+        valid_from, valid_to = _to_date(row[6]), _to_date(row[7])
+        if valid_from > day or (valid_to is not None and valid_to < day):
+            continue
+        key = (row[2] == short_term, valid_from, row[0])
+        if best_key is None or key > best_key:
+            best, best_key = row, key
+    if best is None:
+        return None
+    pk, partner_kpi_id, horizon, value, warning, critical = best[:6]
+    # JSON writes 4.0 as 4: the numbers as the float columns they are (the API shows 4.0).
+    return TargetInForce(
+        pk,
+        partner_kpi_id,
+        horizon,
+        float(value),
+        None if warning is None else float(warning),
+        None if critical is None else float(critical),
+        _to_date(best[6]),
+    )

@@ -22,11 +22,14 @@ STATUS_ICONS = {
 
 
 def status_word(status) -> str:
-    return {
-        ON_TARGET: _("On target"),
-        WARNING: _("Warning"),
-        CRITICAL: _("Critical"),
-    }.get(status, _("No data"))
+    # One lookup per call, not four (a scorecard asks once per KPI).
+    if status == ON_TARGET:
+        return _("On target")
+    if status == WARNING:
+        return _("Warning")
+    if status == CRITICAL:
+        return _("Critical")
+    return _("No data")
 
 
 @register.simple_tag

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -9,16 +10,16 @@ from django.urls import reverse
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from partnerportal import formats, policy
+from partnerportal import formats
 from partnerportal.views import HostRequiredMixin
 from partners import selectors as partner_selectors
 
 from .. import figures, periods, selectors
-from ..models import Measurement
-from ..templatetags.kpi_figures import NO_FIGURE, shown_fast
+from ..templatetags.kpi_figures import NO_FIGURE, fast_figures, shown_fast
 from ..templatetags.kpi_status import STATUS_ICONS, status_mark, status_word, trend_mark
 from .common import parse_day
 
@@ -34,39 +35,56 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         card = selectors.scorecard(
             user=user, partner=partner, granularity=granularity, day=parse_day(self.request.GET.get("day"))
         )
-        chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+        words = RowWords()  # once per page, not once per KPI
         for result in card.results:
-            result.row_html = scorecard_row(result, chart_url)
-            result.series_cells = series_cells(result)
+            result.row_html = scorecard_row(result, words.chart_url, words)
+            result.series_cells = series_cells(result, words.shown)
         context.update(
             partner=partner,
             card=card,
             granularities=periods.GRANULARITIES.items(),
             spark={str(r.partner_kpi_id): [v for _label, v in r.series] for r in card.results},
-            spark_labels=[formats.period(start, card.granularity) for start in card.bucket_starts],
-            can_submit=policy.allows(user, policy.ADD, Measurement),
+            spark_labels=period_labels(get_language(), card.granularity, tuple(card.bucket_starts)),
         )
         return context
 
 
-def scorecard_row(r, chart_url: str) -> str:
+@lru_cache(maxsize=512)
+def period_labels(language: str, granularity: str, starts: tuple) -> tuple[str, ...]:
+    """The periods in words (`formats.period`) in `language` (the active one): the same words for
+    every partner's scorecard of the same periods, so made once per process (12 `date_format` calls
+    cost a tenth of the page). A tuple: the cached words are shared."""
+    return tuple(formats.period(start, granularity) for start in starts)
+
+
+class RowWords:
+    """What every row of one scorecard page shares, looked up once: the chart URL, the translated
+    words, the figure formatter with the language's signs."""
+
+    def __init__(self):
+        self.chart_url = reverse("kpis:chart", args=[987654321]).replace("987654321", "{}")
+        self.how = conditional_escape(_("How measured, why it matters"))
+        # Translators: the text of a small line chart for screen readers ({% blocktrans %} in kpis/scorecard.html).
+        self.chart_label = _("%(name)s: line chart of the last %(count)s periods; their numbers are in the table below")
+        self.shown = fast_figures()
+
+
+def scorecard_row(r, chart_url: str, words: RowWords | None = None) -> str:
     """One KPI's row of the scorecard table, pre-rendered (what a template row cost was most of the
     page's own rendering). Texts are escaped; the words are the templates' own messages."""
+    words = words or RowWords()
+    shown = words.shown
     actual, target, previous = (
-        NO_FIGURE if value is None else shown_fast(value, int(r.decimals)) for value in (r.actual, r.target, r.previous)
+        NO_FIGURE if value is None else shown(value, int(r.decimals)) for value in (r.actual, r.target, r.previous)
     )
     name = conditional_escape(r.name)
     status = conditional_escape(r.status)
-    # Translators: the text of a small line chart for screen readers ({% blocktrans %} in kpis/scorecard.html).
-    chart_label = _("%(name)s: line chart of the last %(count)s periods; their numbers are in the table below") % {
-        "name": name,
-        "count": localize(len(r.series)),
-    }
+    chart_label = words.chart_label % {"name": name, "count": localize(len(r.series))}
     return mark_safe(  # noqa: S308 - escaped texts, formatted numbers, fixed words
         f'<tr data-kpi="{conditional_escape(r.code)}" data-status="{status}">\n'
         f'  <td><a href="{chart_url.format(int(r.partner_kpi_id))}">{name}</a> '
         f'<span class="text-muted small">{conditional_escape(r.unit)}</span>\n'
-        f'    <details class="small"><summary>{conditional_escape(_("How measured, why it matters"))}</summary>'
+        f'    <details class="small"><summary>{words.how}</summary>'
         f'<p class="mb-1">{conditional_escape(r.definition.display_how_measured)}</p>'
         f'<p class="mb-0">{conditional_escape(r.definition.display_why_it_matters)}</p></details></td>\n'
         f'  <td class="text-end fw-bold kpi-actual status-{status}">{actual}</td>\n'
@@ -81,14 +99,17 @@ def scorecard_row(r, chart_url: str) -> str:
     )
 
 
-def series_cells(result) -> str:
+def series_cells(result, shown=None) -> str:
     """The cells of a KPI's row in the table of the last periods, pre-rendered: a template loop over
     12 periods × every KPI with a filter per cell cost more than the scorecard's data. Numbers and a
-    fixed dash only, as `figure_or_dash` shows them."""
-    cell = '<td class="text-end">{}</td>'.format
+    fixed dash only, as `figure_or_dash` shows them (`shown`: `fast_figures()` of the page)."""
+    shown = shown or shown_fast
     decimals = int(result.decimals)
     return mark_safe(  # noqa: S308 - formatted numbers and a fixed tag
-        "".join(cell(NO_FIGURE if value is None else shown_fast(value, decimals)) for _label, value in result.series)
+        "".join(
+            '<td class="text-end">' + (NO_FIGURE if value is None else shown(value, decimals)) + "</td>"
+            for _label, value in result.series
+        )
     )
 
 

@@ -21,15 +21,7 @@ from tests.kpis.helpers import assign, internal_kpi, kpi, setup_partner
 
 pytestmark = pytest.mark.django_db
 
-ROLLUP_FIELDS = (
-    "sum_value",
-    "sum_numerator",
-    "sum_denominator",
-    "sum_weighted",
-    "sum_sample_size",
-    "count",
-    "last_start",
-)
+ROLLUP_FIELDS = rollups.SUM_COLUMNS  # the rollup's own list of what it adds up
 
 
 def _api(user):
@@ -300,3 +292,42 @@ def test_anything_out_of_the_ordinary_goes_through_the_serializer(item):
     from kpis.api.views import _plain_measurements
 
     assert _plain_measurements({"measurements": [item]}) is None
+
+
+def test_the_fast_path_reads_its_fields_from_the_serializer():
+    """The plain reading of a bulk payload takes its fields, lengths, required flags and defaults
+    from BulkItemSerializer: a field changed there changes here (no second list to keep in step)."""
+    from kpis.api.serializers import BulkItemSerializer
+    from kpis.api.views import _NUMBER_FIELDS, _TEXT_FIELDS
+
+    fields = BulkItemSerializer().fields
+    assert {f.name for f in _TEXT_FIELDS} | set(_NUMBER_FIELDS) == set(fields)
+    for text in _TEXT_FIELDS:
+        field = fields[text.name]
+        assert (text.max_length, text.required, text.blank) == (field.max_length, field.required, field.allow_blank)
+    assert next(f.default for f in _TEXT_FIELDS if f.name == "period_kind") == fields["period_kind"].default
+
+
+def test_a_field_added_to_the_serializer_reaches_the_fast_path(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+    from rest_framework import serializers
+
+    from kpis.api import views
+    from kpis.api.serializers import BulkItemSerializer
+
+    class Wider(BulkItemSerializer):
+        kpi = serializers.CharField(max_length=50)
+        note = serializers.CharField(required=False, default="none", max_length=10)
+
+    monkeypatch.setattr(views, "BulkItemSerializer", Wider)
+    texts, _numbers = views._bulk_item_fields()
+    by_name = {f.name: f for f in texts}
+    assert by_name["kpi"].max_length == 50
+    assert by_name["note"] == views._TextField("note", 10, False, False, "none")
+
+    class Unknown(BulkItemSerializer):
+        count = serializers.IntegerField(required=False)
+
+    monkeypatch.setattr(views, "BulkItemSerializer", Unknown)
+    with pytest.raises(ImproperlyConfigured, match="count"):
+        views._bulk_item_fields()
