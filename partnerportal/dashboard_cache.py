@@ -36,7 +36,9 @@ def seconds() -> int:
 
 
 def _generation_key(key: str) -> str:
-    return f"{PREFIX}:{key}:generation"
+    # Per database, like the figures: two databases on one Redis (parallel test runs, a staging and a
+    # production site) must not renew each other's panels.
+    return f"{PREFIX}:{key}:{connection.settings_dict['NAME']}:generation"
 
 
 def cached(key: str, user, compute, *, seconds_of=None):
