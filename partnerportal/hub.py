@@ -9,7 +9,10 @@ registers as a side effect of importing a module. The three extension points of 
   policy; default: every signed-in person with a role). With `group=` it goes into one of the shared
   menus (`nav_group`: kpis, collaboration, relationship, administration), so the top bar keeps a few
   entries and fits a laptop screen; a menu holding one visible item is shown as that item's own link.
-  `url_kwargs(user)` gives the URL's arguments for a page of the person's own (their scorecard)::
+  `url_kwargs(user)` gives the URL's arguments for a page of the person's own (their scorecard).
+  `visible` and `url_kwargs` are asked on every request; the URLs, the order and the markup of the
+  top bar are worked out once per process for each set of visible items and language (see
+  `nav_menu_for`), so both must depend on nothing but the user::
 
       hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
 
@@ -41,7 +44,9 @@ links are registered by `register()` below, from PartnerPortalConfig.ready(), be
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import policy
@@ -59,8 +64,11 @@ class NavItem:
     url_kwargs: Callable | None = None
 
     def url_for(self, user) -> str:
+        return self._reverse(self.url_kwargs(user) if self.url_kwargs else None)
+
+    def _reverse(self, kwargs) -> str:
         try:
-            return reverse(self.url_name, kwargs=self.url_kwargs(user) if self.url_kwargs else None)
+            return reverse(self.url_name, kwargs=kwargs)
         except NoReverseMatch:
             return ""
 
@@ -96,12 +104,14 @@ def _anyone(user) -> bool:
 def nav_group(key, label, *, order=100, icon=""):
     """A menu in the top bar; items join it with `nav_item(..., group=key)`."""
     _GROUPS[key] = NavGroup(key, label, order, icon)
+    clear_nav_cache()
 
 
 def nav_item(label, url_name, *, visible=_anyone, order=100, icon="", group="", url_kwargs=None):
     if group and group not in _GROUPS:
         raise ValueError(f"Unknown navigation group {group!r} for {url_name!r}; known groups: {sorted(_GROUPS)}.")
     _NAV[url_name] = NavItem(label, url_name, visible, order, icon, group, url_kwargs)
+    clear_nav_cache()
 
 
 def partner_section(key, template, context, *, order=100, lazy=False, title=""):
@@ -138,28 +148,102 @@ class MenuEntry:
         return self.links[0]
 
 
-def nav_menu_for(user, request=None):
+class NavMenu(list):
+    """The top bar's entries (a list of MenuEntry) with `key`: what its rendering depends on.
+
+    Two menus with the same key hold the same links under the same labels with the same marks, so
+    their HTML is the same: the base template renders it once per key (`{% navbar %}` in
+    partnerportal/templatetags/portal.py).
+    """
+
+    key: tuple = ()
+
+
+# The top bar's layout per set of visible items: which entries, in which order, each link's URL.
+# Reversing a URL and sorting the registrations are pure (the same urlconf, prefix and language
+# give the same answer), so each layout is worked out once per process; only who sees which items
+# (their `visible(user)`) and which entry is this page's are asked per request. Emptied when a
+# registration or the URL settings change.
+_NAV_LAYOUTS: dict[tuple, object] = {}
+_NAV_CACHE_LIMIT = 1000
+
+
+def clear_nav_cache(**_kwargs) -> None:
+    _NAV_LAYOUTS.clear()
+    _NAV_HTML.clear()
+
+
+# The rendered top bar by key (NavMenu.key and what else the markup shows), filled by `{% navbar %}`
+# (partnerportal/templatetags/portal.py).
+_NAV_HTML: dict[tuple, list] = {}
+
+
+def _nav_settings_changed(*, setting, **_kwargs):
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "USE_I18N", "FORCE_SCRIPT_NAME"}:
+        clear_nav_cache()
+
+
+setting_changed.connect(_nav_settings_changed)
+
+
+def remember(cache: dict, key, value):
+    """Store `value` under `key` in one of the navigation's caches (bounded: emptied when full)."""
+    if len(cache) >= _NAV_CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _nav_layout(items, kwargs):
+    """((group or None, ((item, url), ...)), ...) for the visible `items` (in order) and their URL arguments."""
+    key = (
+        tuple(item.url_name for item in items),
+        kwargs,
+        get_urlconf(),
+        get_script_prefix(),
+        translation.get_language(),
+    )
+    layout = _NAV_LAYOUTS.get(key)
+    if layout is not None:
+        return key, layout
+    grouped: dict[str, list] = {}
+    entries: list[tuple[int, NavGroup | None, list]] = []
+    for item, item_kwargs in zip(items, kwargs, strict=True):
+        pair = (item, item._reverse(dict(item_kwargs) if item_kwargs is not None else None))
+        if item.group:
+            if item.group not in grouped:
+                grouped[item.group] = []
+                entries.append((_GROUPS[item.group].order, _GROUPS[item.group], grouped[item.group]))
+            grouped[item.group].append(pair)
+        else:
+            entries.append((item.order, None, [pair]))
+    # A menu with one item for this user is just that item's link.
+    entries.sort(key=lambda e: e[0])
+    layout = tuple((group if len(pairs) > 1 else None, tuple(pairs)) for _order, group, pairs in entries)
+    return key, remember(_NAV_LAYOUTS, key, layout)
+
+
+def nav_menu_for(user, request=None) -> NavMenu:
     """The top bar for `user`: ungrouped items and menus in order, marking the page `request` shows."""
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     path = getattr(request, "path", "")
-    grouped: dict[str, list] = {}
-    entries: list[tuple[int, MenuEntry]] = []
-    for item in nav_for(user):
-        url = item.url_for(user)
-        current = item.url_name == view_name and (item.url_kwargs is None or path == url)
-        link = MenuLink(item, current, current or (len(url) > 1 and path.startswith(url)), url)
-        if item.group:
-            if item.group not in grouped:
-                grouped[item.group] = []
-                entries.append((_GROUPS[item.group].order, MenuEntry(_GROUPS[item.group], grouped[item.group])))
-            grouped[item.group].append(link)
-        else:
-            entries.append((item.order, MenuEntry(None, [link])))
-    menu = []
-    for _order, entry in sorted(entries, key=lambda e: e[0]):
-        # A menu with one item for this user is just that item's link.
-        menu.append(MenuEntry(None, entry.links) if len(entry.links) == 1 else entry)
+    items = nav_for(user)
+    kwargs = tuple(
+        tuple(sorted(item.url_kwargs(user).items())) if item.url_kwargs is not None else None for item in items
+    )
+    layout_key, layout = _nav_layout(items, kwargs)
+    menu = NavMenu()
+    marks = []
+    for group, pairs in layout:
+        links = []
+        for item, url in pairs:
+            current = item.url_name == view_name and (item.url_kwargs is None or path == url)
+            active = current or (len(url) > 1 and path.startswith(url))
+            links.append(MenuLink(item, current, active, url))
+            marks.append((current, active))
+        menu.append(MenuEntry(group, links))
+    menu.key = (layout_key, tuple(marks))
     return menu
 
 
