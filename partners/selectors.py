@@ -220,50 +220,17 @@ def partner_from_picker(*, user, params, key: str = "partner") -> PartnerPick:
     return PartnerPick(text=text, matches=matches[:PICKER_LIMIT], unresolved=True)
 
 
-# The partner hub (issue 16): the partner with what its side column shows, in one query.
+# The partner hub (issue 16): the partner with what its side column shows, in two queries.
 
 
 def partner_hub(*, user, pk) -> Organization:
     """The partner for its hub: partner_detail's access check (404 outside the view scope), with
-    `can_change` (may the user edit it? asked of the policy) and `hub_sites`, `hub_members` (as
-    organization_sites_and_members gives them) read in the same query on PostgreSQL; elsewhere
-    the sites and people come from a second query."""
-    from django.db import connection
+    `can_change` (may the user edit it? asked of the policy) read in the same query."""
     from django.db.models import Exists, OuterRef
 
     may_change = policy.scope(user, policy.CHANGE, Organization).filter(pk=OuterRef("pk"))
     qs = Organization.objects.partners().annotate(can_change=Exists(may_change))
-    sites = policy.scope(user, policy.VIEW, Site).filter(organization=OuterRef("pk"), is_active=True)
-    members = policy.scope(user, policy.VIEW, User).filter(organization=OuterRef("pk"), is_active=True)
-    together = connection.vendor == "postgresql" and not (sites.query.is_empty() or members.query.is_empty())
-    if together:
-        from django.contrib.postgres.expressions import ArraySubquery
-        from django.db.models.functions import JSONObject
-
-        qs = qs.annotate(
-            hub_sites=ArraySubquery(
-                sites.order_by("name", "code").values(row=JSONObject(pk="pk", name="name", code="code", city="city"))
-            ),
-            hub_members=ArraySubquery(
-                members.order_by("first_name", "last_name", "username").values(
-                    row=JSONObject(
-                        first="first_name", last="last_name", username="username", role="role", title="title"
-                    )
-                )
-            ),
-        )
-    partner = policy.get_object(user, policy.VIEW, qs, pk=pk)
-    if together:
-        partner.hub_sites = [HubSite(**row) for row in partner.hub_sites]
-        partner.hub_members = [_hub_member(**row) for row in partner.hub_members]
-    else:
-        partner.hub_sites, partner.hub_members = organization_sites_and_members(user=user, organization=partner)
-    return partner
-
-
-def _hub_member(*, first, last, username, role, title):
-    name = f"{first} {last}".strip() or username  # User.get_full_name() or the username, as str(user)
-    return HubMember(name=name, role=dict(User._meta.get_field("role").choices).get(role, role), title=title)
+    return policy.get_object(user, policy.VIEW, qs, pk=pk)
 
 
 @dataclass(frozen=True)
@@ -279,6 +246,11 @@ class HubMember:
     name: str
     role: str
     title: str
+
+
+def _hub_member(*, first, last, username, role, title):
+    name = f"{first} {last}".strip() or username  # User.get_full_name() or the username, as str(user)
+    return HubMember(name=name, role=dict(User._meta.get_field("role").choices).get(role, role), title=title)
 
 
 def organization_sites_and_members(*, user, organization) -> tuple[list[HubSite], list[HubMember]]:

@@ -36,9 +36,8 @@ class PartnerDetailView(LoginRequiredMixin, View):
     """The partner hub: every app adds its section through `hub.partner_section`."""
 
     def get(self, request, pk):
-        # With `can_change`, its sites and its people, in one query.
-        partner = selectors.partner_hub(user=request.user, pk=pk)
-        sites, members = partner.hub_sites, partner.hub_members
+        partner = selectors.partner_hub(user=request.user, pk=pk)  # with `can_change`, in one query
+        sites, members = selectors.organization_sites_and_members(user=request.user, organization=partner)
         can_edit = partner.can_change
         if can_edit:  # one reverse for the list, not one per site
             edit_url = row_url("partners:site_edit")
