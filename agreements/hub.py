@@ -8,16 +8,14 @@ from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.notifications import kinds
 
 from . import demo, selectors, services
-from .models import Agreement, AgreementVersion, Signature, VersionStatus
+from .models import Agreement, AgreementVersion, Signature
 
 
 def partner_section(request, partner):
     user = request.user
     if not policy.allows(user, policy.VIEW, AgreementVersion):
         return None
-    agreement, versions = selectors.partner_agreement_versions(user=user, partner=partner)  # one query
-    active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
-    open_version = next((v for v in versions if v.status in (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)), None)
+    agreement, active, open_version = selectors.hub_agreement(user=user, partner=partner)  # one query
     pending = bool(open_version and open_version.awaits_signature)
     today = timezone.localdate()
     return {

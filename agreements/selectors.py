@@ -402,3 +402,37 @@ def partner_agreement_versions(*, user, partner) -> tuple[Agreement | None, list
             version.agreement = agreement
         return agreement, versions
     return agreements.first(), []
+
+
+# The partner hub's agreement section (issue 16).
+
+HUB_VERSION_FIELDS = ("agreement", "number", "status", "effective_from", "review_date", "summary")
+
+
+def hub_agreement(*, user, partner) -> tuple[Agreement | None, AgreementVersion | None, AgreementVersion | None]:
+    """What the hub's agreement section shows, as partner_agreement_versions gives it: the partner's
+    agreement, the version in force (the newest active one) and the open version (the newest draft or
+    version in review, marked `awaits_signature`), among the versions the user may see. One query
+    reading only those versions (not the whole history) and the fields shown; a second one for the
+    agreement only when no such version is visible."""
+    agreements = policy.scope(user, policy.VIEW, Agreement).filter(partner=partner)
+    pending = pending_for(user=user)
+    shown = (VersionStatus.ACTIVE, VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+    versions = (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .filter(agreement__in=agreements.values("pk"), status__in=shown)
+        .select_related("agreement")
+        .only(*HUB_VERSION_FIELDS, "agreement__partner", "agreement__title")
+        .order_by("-number")
+    )
+    if pending.query.is_empty():
+        versions = list(versions)
+        for version in versions:
+            version.awaits_signature = False
+    else:
+        versions = list(versions.annotate(awaits_signature=Exists(pending.filter(pk=OuterRef("pk")))))
+    active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
+    open_version = next((v for v in versions if v.status != VersionStatus.ACTIVE), None)
+    if versions:
+        return versions[0].agreement, active, open_version
+    return agreements.first(), None, None

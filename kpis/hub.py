@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import dashboard_cache, hub, policy, schedule
+from partnerportal.links import row_url
 from partnerportal.notifications import kinds
 
 from . import alerts, demo, reminders, selectors, signals
@@ -18,12 +19,17 @@ def partner_section(request, partner):
     card = selectors.scorecard(user=user, partner=partner, granularity="month", series=False)  # no sparkline here
     if not card.results and not policy.allows(user, "see_portfolio", PartnerKPI):
         return None
+    chart_url = row_url("kpis:chart")  # one reverse for the rows, not one per row
     return {
         "title": _("KPIs"),
         "card": card,
-        # Each success describes itself from its KPI only: the partner and partner KPI need no join.
+        "rows": [(r, chart_url.format(r.partner_kpi_id)) for r in card.results],
+        # Each success describes itself from its KPI's name, unit and decimals only: no other join or field.
         "successes": list(
-            selectors.successes_for(user=user, partner=partner).select_related(None).select_related("kpi")[:5]
+            selectors.successes_for(user=user, partner=partner)
+            .select_related(None)
+            .select_related("kpi")
+            .only("kind", "value", "period_start", "kpi", "kpi__name", "kpi__unit", "kpi__decimals")[:5]
         ),
     }
 

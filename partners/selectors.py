@@ -218,3 +218,66 @@ def partner_from_picker(*, user, params, key: str = "partner") -> PartnerPick:
         partner = (exact or matches)[0]
         return PartnerPick(partner=partner, text=partner.name)
     return PartnerPick(text=text, matches=matches[:PICKER_LIMIT], unresolved=True)
+
+
+# The partner hub (issue 16): the partner with what its side column shows, in two queries.
+
+
+def partner_hub(*, user, pk) -> Organization:
+    """The partner for its hub: partner_detail's access check (404 outside the view scope), with
+    `can_change` (may the user edit it? asked of the policy) read in the same query."""
+    from django.db.models import Exists, OuterRef
+
+    may_change = policy.scope(user, policy.CHANGE, Organization).filter(pk=OuterRef("pk"))
+    qs = Organization.objects.partners().annotate(can_change=Exists(may_change))
+    return policy.get_object(user, policy.VIEW, qs, pk=pk)
+
+
+@dataclass(frozen=True)
+class HubSite:
+    pk: int
+    name: str
+    code: str
+    city: str
+
+
+@dataclass(frozen=True)
+class HubMember:
+    name: str
+    role: str
+    title: str
+
+
+def _hub_member(*, first, last, username, role, title):
+    name = f"{first} {last}".strip() or username  # User.get_full_name() or the username, as str(user)
+    return HubMember(name=name, role=dict(User._meta.get_field("role").choices).get(role, role), title=title)
+
+
+def organization_sites_and_members(*, user, organization) -> tuple[list[HubSite], list[HubMember]]:
+    """The active sites (by name) and people (by first and last name) of `organization` that the user
+    may see, as organization_sites and organization_members give them, read together in one query
+    with only the fields the hub shows. A person's name is `str(user)`; `role` is the role's label."""
+    from django.db.models import CharField, F
+
+    def text(value):
+        return Value(value, output_field=CharField())
+
+    sites = (
+        organization_sites(user=user, organization=organization)
+        .order_by()
+        .annotate(row=text("site"), a=F("name"), b=F("code"), c=F("city"), d=text(""), e=text(""))
+        .values_list("row", "pk", "a", "b", "c", "d", "e")
+    )
+    members = (
+        organization_members(user=user, organization=organization)
+        .order_by()
+        .annotate(row=text("member"), a=F("first_name"), b=F("last_name"), c=F("username"), d=F("role"), e=F("title"))
+        .values_list("row", "pk", "a", "b", "c", "d", "e")
+    )
+    found_sites, found_members = [], []
+    for row, pk, a, b, c, d, e in sites.union(members, all=True).order_by("row", "a", "b", "c"):
+        if row == "site":
+            found_sites.append(HubSite(pk=pk, name=a, code=b, city=c))
+        else:
+            found_members.append(_hub_member(first=a, last=b, username=c, role=d, title=e))
+    return found_sites, found_members

@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -8,6 +9,7 @@ from django.views import View
 
 from partnerportal import hub, policy
 from partnerportal.htmx import announce
+from partnerportal.links import row_url
 from partnerportal.views import HostRequiredMixin, LoginRequiredMixin, ServiceFormView
 
 from . import selectors, services
@@ -34,15 +36,31 @@ class PartnerDetailView(LoginRequiredMixin, View):
     """The partner hub: every app adds its section through `hub.partner_section`."""
 
     def get(self, request, pk):
-        partner = selectors.partner_detail(user=request.user, pk=pk)
+        partner = selectors.partner_hub(user=request.user, pk=pk)  # with `can_change`, in one query
+        sites, members = selectors.organization_sites_and_members(user=request.user, organization=partner)
+        can_edit = partner.can_change
+        if can_edit:  # one reverse for the list, not one per site
+            edit_url = row_url("partners:site_edit")
+            sites = [(site, edit_url.format(site.pk)) for site in sites]
+        else:
+            sites = [(site, "") for site in sites]
         context = {
             "partner": partner,
-            "sites": selectors.organization_sites(user=request.user, organization=partner),
-            "members": selectors.organization_members(user=request.user, organization=partner),
-            "sections": hub.sections_for(request, partner),
-            "can_edit": policy.can(request.user, policy.CHANGE, partner),
+            "sites": sites,
+            "members": members,
+            "sections": _with_section_urls(hub.sections_for(request, partner), partner),
+            "can_edit": can_edit,
         }
         return render(request, "partners/partner_detail.html", context)
+
+
+_KEY = "section-key"
+
+
+def _with_section_urls(sections, partner):
+    """(section, context, url): a lazy section's placeholder loads `url` (partners:section), reversed once."""
+    url = reverse("partners:section", args=[partner.pk, _KEY]).replace(_KEY, "{}")
+    return [(section, ctx, url.format(section.key) if section.lazy else "") for section, ctx in sections]
 
 
 class PartnerSectionView(LoginRequiredMixin, View):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from meetings import agenda
@@ -32,14 +33,15 @@ NOTIFICATION_KINDS = (
 def _relationship_section(request, partner):
     user = request.user
     snap = selectors.health_current(partner=partner)  # the stored snapshot: one query
+    # The three lists in one more query, as light rows, read when the template first shows one of them.
+    recent = SimpleLazyObject(lambda: selectors.hub_recent(user=user, partner=partner, notices=5, cases=5, events=8))
     return {
         "title": _("Relationship"),
         "score": snap.score,
         "parts": health.parts_of(snap),
-        # The lists show the rows' own fields only: no joined partner or people to build and read.
-        "notices": selectors.notice_list(user=user, partner=partner).select_related(None)[:5],
-        "cases": selectors.case_list(user=user, partner=partner, open_only=True).select_related(None)[:5],
-        "timeline": selectors.timeline(user=user, partner=partner).filter(occurred_at__lte=timezone.now())[:8],
+        "notices": SimpleLazyObject(lambda: recent["notices"]),
+        "cases": SimpleLazyObject(lambda: recent["cases"]),
+        "timeline": SimpleLazyObject(lambda: recent["timeline"]),
     }
 
 
@@ -105,7 +107,15 @@ def register():
     hub.nav_item(_("Roadmap"), "relations:roadmap_list", order=43, icon="signpost-split", group="relationship")
     hub.nav_item(_("Surveys"), "relations:survey_list", order=44, icon="ui-checks", group="relationship")
 
-    hub.partner_section("relationship", "relations/hub/relationship.html", _relationship_section, order=30)
+    # Below the agreement and the KPIs: loaded as it scrolls into view (issue 16).
+    hub.partner_section(
+        "relationship",
+        "relations/hub/relationship.html",
+        _relationship_section,
+        order=30,
+        lazy=True,
+        title=_("Relationship"),
+    )
     hub.partner_section(
         "successes", "relations/hub/successes.html", _successes_section, order=31, lazy=True, title=_("Successes")
     )

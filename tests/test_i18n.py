@@ -176,8 +176,10 @@ def test_open_status_is_aaben_and_open_button_is_aabn_on_the_partner_page(world,
 
     agreement_helpers.revision(world, world.partner_a)  # version 2 is open for sign-off
     relation_helpers.case(world, world.partner_a)
+    from tests.partners.hub import hub_page
+
     client = _danish_client(world.a_viewer, client_as)
-    page = client.get(reverse("partners:detail", args=[world.partner_a.pk])).content.decode()
+    page = hub_page(client, world.partner_a)  # the case is in the relationship section, loaded lazily
     assert re.search(r'id="section-agreements".*?">Åbn</a>', page, re.S), "the link to the open version"
     assert re.search(r"Missed pick-ups Alfa Logistik A/S</a> <span[^>]*>· Åben</span>", page), "the case status"
     assert "Funktion" not in page and "Åbn</span>" not in page

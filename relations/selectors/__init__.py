@@ -100,3 +100,7 @@ __all__ = [
     "timeline",
     "visible_partners",
 ]
+
+from .health import hub_recent  # noqa: E402  (issue 16: the hub's relationship section)
+
+__all__ += ["hub_recent"]

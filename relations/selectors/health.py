@@ -7,6 +7,7 @@ from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from partnerportal import policy
+from partnerportal.links import row_url
 
 from .. import health
 from ..models import HealthSnapshot, TimelineEvent
@@ -110,3 +111,65 @@ def health_panel_rows(*, user, limit: int = 10) -> list[dict]:
     url = reverse("relations:health", args=[0]).replace("/0/", "/{}/")
     rows = health_table(user=user, sort="score").values_list("pk", "name", "health_score")[:limit]
     return [{"partner": PanelPartner(pk, name), "score": score, "url": url.format(pk)} for pk, name, score in rows]
+
+
+# The partner hub's relationship section (issue 16).
+
+
+def hub_recent(*, user, partner, notices: int = 5, cases: int = 5, events: int = 8) -> dict[str, list[dict]]:
+    """What the hub's relationship section lists, read in one query with only the fields it shows:
+    the latest `notices` notices, the latest `cases` open cases and the latest `events` timeline events
+    up to now, each restricted as notice_list, case_list and timeline restrict them (a partner user:
+    their own organisation's, nothing internal). Rows are dicts with their `url`:
+    {"notices": [{title, url, severity, acknowledged}], "cases": [{title, url, status}],
+    "timeline": [{title, url, occurred_at}]} (severity and status as their labels)."""
+    from django.db.models import BooleanField, CharField, ExpressionWrapper, JSONField, Q, Value
+
+    from ..models import Case, Notice
+    from .cases import case_list
+    from .notices import notice_list
+
+    def text(value):
+        return Value(value, output_field=CharField())
+
+    parts = [
+        timeline(user=user, partner=partner)
+        .filter(occurred_at__lte=timezone.now())
+        .annotate(row=text("timeline"), a=F("title"), b=F("url"), at=F("occurred_at"))
+        .annotate(flag=Value(False, output_field=BooleanField()), params_=F("params"))
+        .values_list("row", "pk", "a", "b", "at", "flag", "params_")[:events],
+        notice_list(user=user, partner=partner)
+        .select_related(None)
+        .annotate(row=text("notice"), a=F("title"), b=F("severity"), at=F("posted_at"))
+        .annotate(
+            flag=ExpressionWrapper(Q(acknowledged_at__isnull=False), output_field=BooleanField()),
+            params_=Value(None, output_field=JSONField()),
+        )
+        .values_list("row", "pk", "a", "b", "at", "flag", "params_")[:notices],
+        case_list(user=user, partner=partner, open_only=True)
+        .select_related(None)
+        .annotate(row=text("case"), a=F("title"), b=F("status"), at=F("raised_at"))
+        .annotate(flag=Value(False, output_field=BooleanField()), params_=Value(None, output_field=JSONField()))
+        .values_list("row", "pk", "a", "b", "at", "flag", "params_")[:cases],
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:  # SQLite: no LIMIT inside a UNION, one query each
+        rows = [row for part in parts for row in part]
+    rows.sort(key=lambda row: (row[4], row[1]), reverse=True)  # each list newest first, as its own query orders it
+    notice_url = row_url("relations:notice_detail")
+    case_url = row_url("relations:case_detail")
+    severities = dict(Notice._meta.get_field("severity").choices)
+    statuses = dict(Case._meta.get_field("status").choices)
+    found = {"notices": [], "cases": [], "timeline": []}
+    for row, pk, a, b, at, flag, params in rows:
+        if row == "notice":
+            found["notices"].append(
+                {"title": a, "url": notice_url.format(pk), "severity": severities.get(b, b), "acknowledged": flag}
+            )
+        elif row == "case":
+            found["cases"].append({"title": a, "url": case_url.format(pk), "status": statuses.get(b, b)})
+        else:
+            title = TimelineEvent(title=a, params=params or {}).display_title
+            found["timeline"].append({"title": title, "url": b, "occurred_at": at})
+    return found

@@ -111,6 +111,7 @@
   // when the content was removed, to its neighbour.
   var FOCUSABLE = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href], [tabindex]";
   var swap = null;
+  var quiet = {};  // ids of lazy parts swapped in as they scrolled into view: none of a swap's concern
   function live(el) { return el && el.nodeType === 1 && document.body.contains(el) ? el : null; }
   function focusIn(el) {
     if (!live(el)) { return false; }
@@ -128,8 +129,10 @@
     var target = event.detail.target;
     // A lazy part loading as it scrolls into view leaves the focus alone, unless the focus was on
     // its placeholder (its link), which the swap removes: then the focus goes to the loaded part.
+    // Several lazy parts may load at once: such a swap leaves the state of another (the one the
+    // focus was on) alone.
     if (target && target.matches("[data-lazy-section]") && !target.contains(document.activeElement)) {
-      swap = null;
+      if (target.id) { quiet[target.id] = true; }
       return;
     }
     swap = {
@@ -141,6 +144,8 @@
     };
   });
   document.addEventListener("htmx:load", function (event) {
+    var id = event.target && event.target.id;
+    if (id && quiet[id]) { delete quiet[id]; return; }
     if (swap) { swap.added.push(event.target); }
   });
   document.addEventListener("htmx:afterSettle", function () {
