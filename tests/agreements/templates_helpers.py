@@ -55,3 +55,27 @@ def built_active(world, partner, tmpl=None):
     services.version_sign(version=version, user=helpers.partner_manager(world, partner))
     version.refresh_from_db()
     return version
+
+
+def form_data(parts=None, *, name="Posted template", review_interval_months=12, extra=None, **fields):
+    """The POST of the template form: the fields and each part as a formset."""
+    parts = standard_parts() if parts is None else parts
+    data = {
+        "name": name,
+        "description": fields.pop("description", ""),
+        "review_interval_months": str(review_interval_months),
+        "note": fields.pop("note", ""),
+        **fields,
+    }
+    for part in ("responsibilities", "channels", "escalation", "kpis"):
+        rows = parts.get(part, [])
+        data[f"{part}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{part}-INITIAL_FORMS"] = "0"
+        data[f"{part}-MIN_NUM_FORMS"] = "0"
+        data[f"{part}-MAX_NUM_FORMS"] = "1000"
+        for index, row in enumerate(rows):
+            for key, value in row.items():
+                data[f"{part}-{index}-{key}"] = "" if value is None else str(value)
+    if extra:
+        data.update(extra)
+    return data
