@@ -233,7 +233,9 @@ class TemplateForm(forms.Form):
         super().__init__(data, files, **kwargs)
         self.parts = {}
         for part, form_class in TEMPLATE_ROW_FORMS.items():
-            initial = list(getattr(revision, part)) if revision is not None else []
+            # The rows are shown from the revision; a POST carries every row itself, so a row that is
+            # sent counts whether or not it differs from the revision (only blank extra rows drop out).
+            initial = list(getattr(revision, part)) if revision is not None and data is None else None
             formset_class = forms.formset_factory(form_class, extra=2, can_delete=True)
             self.parts[part] = formset_class(data, prefix=part, initial=initial)
 

@@ -68,3 +68,21 @@ KPIS = [
 
 def parts() -> dict:
     return {"responsibilities": RESPONSIBILITIES, "channels": CHANNELS, "escalation": ESCALATION, "kpis": KPIS}
+
+
+def restore(*, using: str = "default") -> None:
+    """Create the standard template as the default when there is no template at all (as migration 0005
+    did): a database flush, e.g. between transactional tests, empties the table but runs no data
+    migration again."""
+    from django.db import connections
+
+    from .models import AgreementTemplate, AgreementTemplateRevision
+
+    if AgreementTemplate._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated back to before the templates
+    if AgreementTemplate.objects.using(using).exists():
+        return
+    template = AgreementTemplate.objects.using(using).create(name=NAME, description=DESCRIPTION, is_default=True)
+    AgreementTemplateRevision.objects.using(using).create(
+        template=template, number=1, review_interval_months=REVIEW_INTERVAL_MONTHS, **parts()
+    )
