@@ -275,3 +275,21 @@ def test_the_trigger_refuses_moving_a_signed_version_to_the_new_template_revisio
     active.refresh_from_db()
     assert active.template_revision.number == 1
     assert active.channelrule_set.count() == len(standard_template.CHANNELS)
+
+
+def test_the_demo_part_and_a_flush_put_the_standard_template_back(world):
+    from types import SimpleNamespace
+
+    from agreements.demo import seed_templates
+
+    AgreementTemplate.objects.all().delete()
+    demo = SimpleNamespace(objects={"users": {"admin": world.admin}})
+    seed_templates(demo)
+    seed_templates(demo)  # idempotent
+    template = AgreementTemplate.objects.get()
+    assert template.name == standard_template.NAME and template.is_default
+    assert template.latest_revision().content() == {"review_interval_months": 12, **standard_template.parts()}
+    AgreementTemplate.objects.all().delete()
+    standard_template.restore()
+    standard_template.restore()
+    assert AgreementTemplate.objects.get().revisions.count() == 1
