@@ -174,6 +174,12 @@ class TemplatePartRowForm(forms.Form):
 
     part = ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rows are a table: the column header names each control, and so does its own label.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
     def clean(self):
         data = super().clean()
         if self.errors or not self.has_changed() or data.get("DELETE"):
@@ -207,6 +213,13 @@ TEMPLATE_ROW_FORMS = {
 }
 
 
+class TemplatePartFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", str(form.fields["DELETE"].label))
+
+
 class TemplateForm(forms.Form):
     """A template: its name and flag, the review interval and the four parts as formsets (a few empty
     rows to add to; a ticked "delete" drops a row). Valid only when every part is."""
@@ -236,7 +249,7 @@ class TemplateForm(forms.Form):
             # The rows are shown from the revision; a POST carries every row itself, so a row that is
             # sent counts whether or not it differs from the revision (only blank extra rows drop out).
             initial = list(getattr(revision, part)) if revision is not None and data is None else None
-            formset_class = forms.formset_factory(form_class, extra=2, can_delete=True)
+            formset_class = forms.formset_factory(form_class, formset=TemplatePartFormSet, extra=2, can_delete=True)
             self.parts[part] = formset_class(data, prefix=part, initial=initial)
 
     def part_formsets(self):
