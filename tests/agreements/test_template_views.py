@@ -156,3 +156,17 @@ def test_the_pages_in_danish(world):
     body = "".join(p.content.decode() for p in pages)
     for text in ("Aftaleskabeloner", "Rediger skabelon", "Standard-KPI'er med standardmål", "Skabelon"):
         assert text in body
+
+
+def test_the_django_admin_shows_templates_with_their_revisions_read_only(world):
+    template = th.template(world)
+    th.change(world, template)
+    client = client_for(world.admin)
+    assert client.get(reverse("admin:agreements_agreementtemplate_changelist")).status_code == 200
+    page = client.get(reverse("admin:agreements_agreementtemplate_change", args=[template.pk]))
+    assert page.status_code == 200 and "Faster delivery delays" in page.content.decode()
+    assert client.get(reverse("admin:agreements_agreementtemplate_history", args=[template.pk])).status_code == 200
+    response = client.post(reverse("admin:agreements_agreementtemplate_change", args=[template.pk]), {"name": "x"})
+    assert response.status_code == 403
+    template.refresh_from_db()
+    assert template.name == "Test template"
