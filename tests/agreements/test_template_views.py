@@ -170,3 +170,28 @@ def test_the_django_admin_shows_templates_with_their_revisions_read_only(world):
     assert response.status_code == 403
     template.refresh_from_db()
     assert template.name == "Test template"
+
+
+def test_the_api_creates_an_agreement_from_a_template(world):
+    import json
+
+    template = th.template(world)
+    client = client_for(world.manager)
+    url = reverse("api:agreement-list")
+    response = client.post(
+        url,
+        json.dumps({"partner": world.partner_a.pk, "title": "x", "template": 999999}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "template" in response.json()
+    assert not world.partner_a.agreements.exists()
+    response = client.post(
+        url,
+        json.dumps({"partner": world.partner_a.pk, "title": "From template", "template": template.pk}),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert "template" not in response.json()
+    version = world.partner_a.agreements.get().versions.get()
+    assert version.template_revision == template.latest_revision()
+    assert version.escalationstep_set.count() == 4
