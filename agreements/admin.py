@@ -17,6 +17,8 @@ from partnerportal.admin import ReadOnlyAdminMixin
 
 from .models import (
     Agreement,
+    AgreementTemplate,
+    AgreementTemplateRevision,
     AgreementVersion,
     ChannelRule,
     EscalationStep,
@@ -189,6 +191,7 @@ class AgreementVersionAdmin(KeptForTheRecordAdmin):
         "terminated_at",
         "termination_reason",
         "created_by",
+        "template_revision",  # set by the services that build a draft from a template
     ]
 
     def is_sealed(self, obj):
@@ -225,3 +228,19 @@ class SignatureAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class TemplateRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AgreementTemplateRevision
+    fields = ["number", "review_interval_months", "note", "created_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Shown with its revisions and history; kept on the portal's template pages, which make each
+    change a revision and check the rows by the agreement rows' rules."""
+
+    list_display = ["name", "is_default", "created_at"]
+    inlines = [TemplateRevisionInline]

@@ -2,7 +2,16 @@
 escalation) and their signatures; offers a partner's agreement and what awaits a person's signature."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def restore_standard_template(sender, using="default", **kwargs):
+    """Put the standard agreement template back when the templates were emptied (a database flush
+    re-sends post_migrate but does not re-run data migrations)."""
+    from . import standard_template
+
+    standard_template.restore(using=using)
 
 
 class AgreementsConfig(AppConfig):
@@ -15,3 +24,6 @@ class AgreementsConfig(AppConfig):
         hub.register()
         policies.register()
         signals.connect()
+        post_migrate.connect(
+            restore_standard_template, sender=self, dispatch_uid="agreements.restore_standard_template"
+        )

@@ -166,3 +166,21 @@ def seed(demo):
             with as_of(sent + timedelta(days=1, hours=3)):
                 services.version_sign(version=draft, user=lager)
     demo.objects["agreements"] = agreements
+
+
+def seed_templates(demo):
+    """The standard agreement template (migration 0005 makes it; a database emptied since gets it
+    back here), as the default template for new agreements."""
+    from . import standard_template
+    from .models import AgreementTemplate
+
+    if AgreementTemplate.objects.filter(name=standard_template.NAME).exists():
+        return
+    services.template_save(
+        user=demo.objects["users"]["admin"],
+        name=standard_template.NAME,
+        description=standard_template.DESCRIPTION,
+        is_default=not AgreementTemplate.objects.filter(is_default=True).exists(),
+        review_interval_months=standard_template.REVIEW_INTERVAL_MONTHS,
+        parts=standard_template.parts(),
+    )

@@ -6,7 +6,7 @@ from partnerportal import widgets
 from partnerportal.fields import max_length_of
 from partners import selectors as partner_selectors
 
-from .models import AgreementVersion, ChannelRule, EscalationStep, Responsibility
+from .models import AgreementTemplate, AgreementVersion, ChannelRule, EscalationStep, Responsibility, template_parts
 
 
 def people_of_both_sides(partner) -> list[tuple[str, list[tuple[str, str, object]]]]:
@@ -121,6 +121,20 @@ class AgreementCreateForm(forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=200, required=False, help_text=_("Leave empty for a standard title.")
     )
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=AgreementTemplate.objects.none(),
+        required=False,
+        empty_label=_("No template (an empty draft)"),
+        help_text=_("The draft starts with the template's roles, channel matrix, escalation ladder and KPI targets."),
+    )
+
+    def __init__(self, *args, templates=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if templates is None:
+            del self.fields["template"]
+        else:
+            self.fields["template"].queryset = templates
 
 
 class TerminateForm(forms.Form):
@@ -150,3 +164,109 @@ class CompareForm(forms.Form):
         if data.get("old") and data.get("old") == data.get("new"):
             raise forms.ValidationError(_("Choose two different versions."))
         return data
+
+
+# --- agreement templates ------------------------------------------------------------------------
+
+
+class TemplatePartRowForm(forms.Form):
+    """One row of a template's part; the fields and rules are the row model's (template_parts)."""
+
+    part = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The rows are a table: the column header names each control, and so does its own label.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not self.has_changed() or data.get("DELETE"):
+            return data
+        try:
+            template_parts.validate_part_row(self.part, data)
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
+def _row_form(part, model, names):
+    return type(
+        f"Template{model.__name__}Form",
+        (TemplatePartRowForm,),
+        {"part": part, **forms.fields_for_model(model, fields=names)},
+    )
+
+
+class TemplateKPIForm(TemplatePartRowForm):
+    part = "kpis"
+    kpi = forms.ModelChoiceField(label=_("KPI"), queryset=template_parts.active_kpis(), to_field_name="code")
+
+
+for _name, _field in template_parts.kpi_target_form_fields().items():
+    TemplateKPIForm.base_fields[_name] = _field
+
+TEMPLATE_ROW_FORMS = {
+    **{part: _row_form(part, model, names) for part, (model, names) in template_parts.ROW_PARTS.items()},
+    "kpis": TemplateKPIForm,
+}
+
+
+class TemplatePartFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.setdefault("aria-label", str(form.fields["DELETE"].label))
+
+
+class TemplateForm(forms.Form):
+    """A template: its name and flag, the review interval and the four parts as formsets (a few empty
+    rows to add to; a ticked "delete" drops a row). Valid only when every part is."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=max_length_of(AgreementTemplate, "description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    is_default = forms.BooleanField(label=_("Default template for new agreements"), required=False)
+    review_interval_months = forms.IntegerField(
+        label=_("Review interval (months)"), min_value=1, max_value=60, initial=12
+    )
+    note = forms.CharField(
+        label=_("What changed"),
+        required=False,
+        max_length=300,
+        help_text=_("Shown in the template's history and to the agreements built on it."),
+    )
+
+    def __init__(self, data=None, files=None, *, revision=None, **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.parts = {}
+        for part, form_class in TEMPLATE_ROW_FORMS.items():
+            # The rows are shown from the revision; a POST carries every row itself, so a row that is
+            # sent counts whether or not it differs from the revision (only blank extra rows drop out).
+            initial = list(getattr(revision, part)) if revision is not None and data is None else None
+            formset_class = forms.formset_factory(form_class, formset=TemplatePartFormSet, extra=2, can_delete=True)
+            self.parts[part] = formset_class(data, prefix=part, initial=initial)
+
+    def part_formsets(self):
+        return [(part, template_parts.PART_LABELS[part], formset) for part, formset in self.parts.items()]
+
+    def is_valid(self):
+        valid = super().is_valid()
+        return all([valid, *(formset.is_valid() for formset in self.parts.values())])
+
+    def cleaned_parts(self) -> dict:
+        parts = {}
+        for part, formset in self.parts.items():
+            rows = []
+            for form in formset.forms:
+                if not form.has_changed() or form.cleaned_data.get("DELETE"):
+                    continue
+                row = {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+                rows.append(row)
+            parts[part] = rows
+        return parts

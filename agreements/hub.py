@@ -66,3 +66,14 @@ def register():
         "Agreements: remind pending signatures", "agreements.tasks.remind_pending_signatures", 6 * 3600
     )
     schedule.periodic_task("Agreements: remind upcoming reviews", "agreements.tasks.remind_reviews", 24 * 3600)
+
+    # Agreement templates (issue 18): host staff read them, admins keep them.
+    hub.demo_part("agreement_templates", demo.seed_templates, order=29)
+    hub.nav_item(
+        _("Agreement templates"),
+        "agreements:template_list",
+        visible=policy.is_host,
+        order=31,
+        icon="files",
+        group="collaboration",
+    )

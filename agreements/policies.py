@@ -4,6 +4,8 @@ from partnerportal import policy
 
 from .models import (
     Agreement,
+    AgreementTemplate,
+    AgreementTemplateRevision,
     AgreementVersion,
     ChannelRule,
     EscalationStep,
@@ -45,3 +47,9 @@ def register():
     policy.define(AgreementVersion, "withdraw", roles=policy.HOST_ROLES)
     policy.define(AgreementVersion, "sign", roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER})
     policy.define(AgreementVersion, "terminate", roles={policy.ADMIN})
+
+    # Agreement templates: host-only (partner users never see them); admins keep them, managers read
+    # them and build agreements from them, and carry a template's changes into a new draft.
+    for template_model in (AgreementTemplate, AgreementTemplateRevision):
+        policy.register(template_model, partner_path=None, manager={policy.VIEW})
+    policy.define(Agreement, "carry_template", roles=policy.HOST_ROLES)

@@ -13,7 +13,10 @@ from partners.selectors import partner_queryset
 
 from .models import (
     OPEN_STATUSES,
+    TEMPLATE_PARTS,
     Agreement,
+    AgreementTemplate,
+    AgreementTemplateRevision,
     AgreementVersion,
     Channel,
     ChannelRule,
@@ -22,6 +25,7 @@ from .models import (
     Responsibility,
     Signature,
     VersionStatus,
+    template_parts,
     topic_order,
 )
 
@@ -141,6 +145,9 @@ ROW_FIELD_LABELS = {
     "party": _("owner"),
     "note": _("note"),
     "after_hours": _("after hours"),
+    "value": _("target"),
+    "warning": _("warning threshold"),
+    "critical": _("critical threshold"),
 }
 SECTIONS = (
     ("responsibilities", _("Roles and responsibilities"), "responsibility_set"),
@@ -152,6 +159,8 @@ SECTIONS = (
 def _display(obj, name):
     getter = getattr(obj, f"get_{name}_display", None)
     value = getter() if getter else getattr(obj, name)
+    if isinstance(value, float):
+        return f"{value:g}"
     return "" if value is None else str(value)
 
 
@@ -180,6 +189,44 @@ def _rows_of(version, attr):
     return list(getattr(version, attr).select_related(*PERSON))
 
 
+def _section_diff(key, label, old_rows, new_rows, row_label) -> dict:
+    """One part of a diff: rows matched by their natural key, added, removed and changed (field by field)."""
+    old_rows = {r.natural_key: r for r in old_rows}
+    new_rows = {r.natural_key: r for r in new_rows}
+    added = [
+        {"label": row_label(r), "row": r, "summary": _row_summary(r)} for k, r in new_rows.items() if k not in old_rows
+    ]
+    removed = [
+        {"label": row_label(r), "row": r, "summary": _row_summary(r)} for k, r in old_rows.items() if k not in new_rows
+    ]
+    changed = []
+    for k, before in old_rows.items():
+        after = new_rows.get(k)
+        if after is None:
+            continue
+        old_values, new_values = _row_values(before), _row_values(after)
+        changes = [
+            {
+                "field": name,
+                "label": ROW_FIELD_LABELS.get(name, name),
+                "old": old_values[name],
+                "new": new_values[name],
+            }
+            for name in before.DIFF_FIELDS
+            if old_values[name] != new_values[name]
+        ]
+        if changes:
+            changed.append({"label": row_label(after), "row": after, "changes": changes})
+    return {
+        "key": key,
+        "label": label,
+        "added": added,
+        "removed": removed,
+        "changed": changed,
+        "has_changes": bool(added or removed or changed),
+    }
+
+
 def version_diff(*, old: AgreementVersion, new: AgreementVersion) -> dict:
     """Field by field and row by row: what changes from `old` to `new`.
 
@@ -192,48 +239,9 @@ def version_diff(*, old: AgreementVersion, new: AgreementVersion) -> dict:
         before, after = _display(old, name), _display(new, name)
         if before != after:
             fields.append({"field": name, "label": label, "old": before, "new": after})
-    sections = []
-    for key, label, attr in SECTIONS:
-        old_rows = {r.natural_key: r for r in _rows_of(old, attr)}
-        new_rows = {r.natural_key: r for r in _rows_of(new, attr)}
-        added = [
-            {"label": _row_label(r), "row": r, "summary": _row_summary(r)}
-            for k, r in new_rows.items()
-            if k not in old_rows
-        ]
-        removed = [
-            {"label": _row_label(r), "row": r, "summary": _row_summary(r)}
-            for k, r in old_rows.items()
-            if k not in new_rows
-        ]
-        changed = []
-        for k, before in old_rows.items():
-            after = new_rows.get(k)
-            if after is None:
-                continue
-            old_values, new_values = _row_values(before), _row_values(after)
-            changes = [
-                {
-                    "field": name,
-                    "label": ROW_FIELD_LABELS.get(name, name),
-                    "old": old_values[name],
-                    "new": new_values[name],
-                }
-                for name in before.DIFF_FIELDS
-                if old_values[name] != new_values[name]
-            ]
-            if changes:
-                changed.append({"label": _row_label(after), "row": after, "changes": changes})
-        sections.append(
-            {
-                "key": key,
-                "label": label,
-                "added": added,
-                "removed": removed,
-                "changed": changed,
-                "has_changes": bool(added or removed or changed),
-            }
-        )
+    sections = [
+        _section_diff(key, label, _rows_of(old, attr), _rows_of(new, attr), _row_label) for key, label, attr in SECTIONS
+    ]
     old_targets = {t.pk: t for t in old.kpi_targets.all()}
     new_targets = {t.pk: t for t in new.kpi_targets.all()}
     targets = {
@@ -436,3 +444,113 @@ def hub_agreement(*, user, partner) -> tuple[Agreement | None, AgreementVersion 
     if versions:
         return versions[0].agreement, active, open_version
     return agreements.first(), None, None
+
+
+# --- agreement templates ------------------------------------------------------------------------
+
+
+def template_queryset() -> QuerySet:
+    """Templates with their newest revision number (`latest_number`), by default first, then name."""
+    latest = AgreementTemplateRevision.objects.filter(template=OuterRef("pk")).order_by("-number")
+    return AgreementTemplate.objects.annotate(latest_number=Subquery(latest.values("number")[:1]))
+
+
+def templates_for(*, user) -> QuerySet:
+    """The templates the user may see (host staff; partner users none)."""
+    return policy.scope(user, policy.VIEW, template_queryset())
+
+
+def template_for(*, user, pk, action=policy.VIEW) -> AgreementTemplate:
+    return policy.get_object(user, action, template_queryset(), pk=pk)
+
+
+def template_choices(*, user) -> QuerySet:
+    """Templates a new agreement can start from: those with content, the default first."""
+    return templates_for(user=user).filter(latest_number__isnull=False)
+
+
+def default_template(*, user) -> AgreementTemplate | None:
+    return template_choices(user=user).filter(is_default=True).first()
+
+
+def template_revisions(template) -> list[AgreementTemplateRevision]:
+    return list(template.revisions.select_related("created_by").order_by("-number"))
+
+
+def _template_row_label(row):
+    if isinstance(row, template_parts.TemplateKPI):
+        return str(row)
+    return _row_label(row)
+
+
+def template_revision_diff(*, old: AgreementTemplateRevision | None, new: AgreementTemplateRevision) -> dict:
+    """What changes from one revision of a template to another, part by part, in the shape of
+    `version_diff` (each part: added, removed and changed rows)."""
+    kpis = template_parts.kpi_definitions()
+    fields = []
+    before = old.review_interval_months if old is not None else None
+    if before != new.review_interval_months:
+        fields.append(
+            {
+                "field": "review_interval_months",
+                "label": _("Review interval (months)"),
+                "old": "" if before is None else str(before),
+                "new": str(new.review_interval_months),
+            }
+        )
+    sections = [
+        _section_diff(
+            part,
+            template_parts.PART_LABELS[part],
+            template_parts.part_rows(old, part, kpis=kpis),
+            template_parts.part_rows(new, part, kpis=kpis),
+            _template_row_label,
+        )
+        for part in TEMPLATE_PARTS
+    ]
+    return {
+        "old": old,
+        "new": new,
+        "fields": fields,
+        "sections": sections,
+        "has_changes": bool(fields or any(s["has_changes"] for s in sections)),
+    }
+
+
+def template_changes_for(version) -> dict | None:
+    """What changed in the template since `version` was built from it: the diff from the revision it
+    was built from to the template's newest revision, or None (not built from a template, up to date)."""
+    base = version.template_revision
+    if base is None:
+        return None
+    latest = base.template.latest_revision()
+    if latest is None or latest.number <= base.number:
+        return None
+    diff = template_revision_diff(old=base, new=latest)
+    return diff if diff["has_changes"] else None
+
+
+def agreements_built_on(*, user, template) -> list:
+    """The agreements whose newest visible version was built from a revision of `template`, each with
+    that version and whether the template changed since (`behind`)."""
+    versions = (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .filter(template_revision__template=template)
+        .exclude(status__in=[VersionStatus.SUPERSEDED, VersionStatus.TERMINATED])
+        .select_related("agreement__partner", "template_revision")
+        .order_by("agreement__partner__name", "-number")
+    )
+    latest = template.latest_revision()
+    rows, seen = [], set()
+    for version in versions:
+        if version.agreement_id in seen:
+            continue
+        seen.add(version.agreement_id)
+        version.behind = latest is not None and version.template_revision.number < latest.number
+        rows.append(version)
+    return rows
+
+
+def version_with_template(version) -> AgreementVersion:
+    """The version with the template revision it was built from (and its template) loaded."""
+    return AgreementVersion.objects.select_related("template_revision__template").get(pk=version.pk)

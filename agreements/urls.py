@@ -21,4 +21,9 @@ urlpatterns = [
     path("versions/<int:pk>/<slug:kind>/<int:row_pk>/", views.RowView.as_view(), name="row"),
     path("versions/<int:pk>/<slug:kind>/<int:row_pk>/edit/", views.RowEditView.as_view(), name="row_edit"),
     path("versions/<int:pk>/<slug:kind>/<int:row_pk>/delete/", views.RowDeleteView.as_view(), name="row_delete"),
+    path("templates/", views.TemplateListView.as_view(), name="template_list"),
+    path("templates/new/", views.TemplateCreateView.as_view(), name="template_create"),
+    path("templates/<int:pk>/", views.TemplateDetailView.as_view(), name="template"),
+    path("templates/<int:pk>/edit/", views.TemplateEditView.as_view(), name="template_edit"),
+    path("<int:pk>/template/carry/", views.TemplateCarryView.as_view(), name="carry_template"),
 ]

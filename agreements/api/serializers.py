@@ -3,7 +3,15 @@ from rest_framework import serializers
 from partnerportal.api import ScopedPrimaryKeyRelatedField
 from partnerportal.fields import max_length_of
 
-from ..models import Agreement, AgreementVersion, ChannelRule, EscalationStep, Responsibility, Signature
+from ..models import (
+    Agreement,
+    AgreementTemplate,
+    AgreementVersion,
+    ChannelRule,
+    EscalationStep,
+    Responsibility,
+    Signature,
+)
 
 PERSON_FIELDS = ["party", "user", "contact", "person_name"]
 
@@ -101,10 +109,12 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 class AgreementSerializer(serializers.ModelSerializer):
     serializer_related_field = ScopedPrimaryKeyRelatedField  # partner: from the user's reach
     versions = VersionSummarySerializer(source="visible_versions", many=True, read_only=True)
+    # On create: the template the first draft is filled from (none: an empty draft).
+    template = ScopedPrimaryKeyRelatedField(AgreementTemplate, required=False, allow_null=True, write_only=True)
 
     class Meta:
         model = Agreement
-        fields = ["id", "partner", "title", "created_at", "versions"]
+        fields = ["id", "partner", "title", "created_at", "versions", "template"]
         read_only_fields = ["created_at"]
 
 

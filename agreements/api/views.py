@@ -30,9 +30,14 @@ class AgreementViewSet(PolicyViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
 
     def perform_create(self, serializer):
         partner = serializer.validated_data["partner"]
-        agreement = services.agreement_create(
-            partner=partner, user=self.request.user, title=serializer.validated_data.get("title", "")
-        )
+        template = serializer.validated_data.get("template")
+        title = serializer.validated_data.get("title", "")
+        if template is not None:
+            agreement = services.agreement_create_from_template(
+                partner=partner, user=self.request.user, template=template, title=title
+            )
+        else:
+            agreement = services.agreement_create(partner=partner, user=self.request.user, title=title)
         agreement.visible_versions = list(agreement.versions.all())
         serializer.instance = agreement
 

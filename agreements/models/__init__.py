@@ -47,6 +47,11 @@ from .signatures import (
     Signature,
     SignatureQuerySet,
 )
+from .templates import (
+    TEMPLATE_PARTS,
+    AgreementTemplate,
+    AgreementTemplateRevision,
+)
 
 __all__ = [
     "Agreement",
@@ -76,5 +81,8 @@ __all__ = [
     "VersionStatus",
     "_assert_drafts",
     "is_refusal",
+    "AgreementTemplate",
+    "AgreementTemplateRevision",
+    "TEMPLATE_PARTS",
     "topic_order",
 ]

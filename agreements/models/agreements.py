@@ -139,7 +139,7 @@ class VersionQuerySet(models.QuerySet):
 
 
 class AgreementVersion(models.Model):
-    CONTENT_FIELDS = ("agreement_id", "number", "review_date", "summary", "created_by_id")
+    CONTENT_FIELDS = ("agreement_id", "number", "review_date", "summary", "created_by_id", "template_revision_id")
     # Set by the life cycle once (in force from / until), never changed afterwards.
     WRITE_ONCE_FIELDS = ("effective_from", "effective_to")
     LIFECYCLE_FIELDS = (
@@ -208,6 +208,16 @@ class AgreementVersion(models.Model):
         through="AgreementVersionKPITarget",
         verbose_name=_("KPI targets"),
         help_text=_("The KPI targets this version commits to (shared targets of the partner)."),
+    )
+    # The template revision the version's content was built from (a new agreement, or a template's
+    # changes carried into a draft); part of the version's content, sealed with it.
+    template_revision = models.ForeignKey(
+        "AgreementTemplateRevision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name=_("built from template revision"),
     )
     history = HistoricalRecords()
 

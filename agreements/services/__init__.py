@@ -40,6 +40,12 @@ from .signoff import (
     version_terminate,
     version_withdraw,
 )
+from .templates import (
+    agreement_create_from_template,
+    fill_from_template,
+    template_changes_carry,
+    template_save,
+)
 
 __all__ = [
     "KIND_REVIEW",
@@ -65,4 +71,8 @@ __all__ = [
     "version_terminate",
     "version_update",
     "version_withdraw",
+    "agreement_create_from_template",
+    "fill_from_template",
+    "template_changes_carry",
+    "template_save",
 ]

@@ -48,6 +48,7 @@ def draft_create(*, agreement: Agreement, user) -> AgreementVersion:
         created_by=user,
         review_date=active.review_date if active else None,
         summary=active.summary if active else "",
+        template_revision=active.template_revision if active else None,
     )
     draft.full_clean()
     draft.save()

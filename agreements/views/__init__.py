@@ -3,6 +3,13 @@ buttons) and the rows of a draft. Thin: they parse input and call services and s
 
 from .agreements import AgreementCreateView, AgreementDetailView, AgreementListView, CompareView, DraftCreateView
 from .rows import RowCreateView, RowDeleteView, RowEditView, RowView
+from .templates import (
+    TemplateCarryView,
+    TemplateCreateView,
+    TemplateDetailView,
+    TemplateEditView,
+    TemplateListView,
+)
 from .versions import (
     SendView,
     SignView,
@@ -24,6 +31,11 @@ __all__ = [
     "RowEditView",
     "RowView",
     "SendView",
+    "TemplateCarryView",
+    "TemplateCreateView",
+    "TemplateDetailView",
+    "TemplateEditView",
+    "TemplateListView",
     "SignView",
     "TerminateView",
     "VersionDetailView",

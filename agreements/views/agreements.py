@@ -16,8 +16,30 @@ from partners import selectors as partner_selectors
 
 from .. import selectors, services
 from ..forms import AgreementCreateForm, CompareForm
-from ..models import Agreement, VersionStatus
+from ..models import Agreement, AgreementTemplate, VersionStatus
+from .templates import skipped_warning
 from .versions import _sign_for
+
+
+def _template_context(request, agreement, version):
+    """For host staff: the template the agreement's newest version was built from, and what changed
+    in the template since (with the carry-over button when the user may use it)."""
+    user = request.user
+    if (
+        version is None
+        or version.template_revision_id is None
+        or not policy.allows(user, policy.VIEW, AgreementTemplate)
+    ):
+        return {}
+    version = selectors.version_with_template(version)
+    changes = selectors.template_changes_for(version)
+    return {
+        "template_revision": version.template_revision,
+        "template_changes": changes,
+        "can_carry_template": changes is not None
+        and version.status != VersionStatus.IN_REVIEW
+        and policy.can(user, "carry_template", agreement),
+    }
 
 
 def page_with_total(queryset, number, per_page):
@@ -110,8 +132,28 @@ class AgreementCreateView(HostRequiredMixin, ServiceFormView):
     def get_context_data(self, **context):
         return {"partner": self.partner, **context}
 
+    def get_form_kwargs(self):
+        # The template offered first: the one marked as the default.
+        default = selectors.default_template(user=self.request.user)
+        return {
+            "templates": selectors.template_choices(user=self.request.user),
+            "initial": {"template": default.pk if default else None},
+        }
+
     def perform(self, form):
+        template = form.cleaned_data.get("template")
+        if template is not None:
+            agreement = services.agreement_create_from_template(
+                partner=self.partner, user=self.request.user, template=template, title=form.cleaned_data["title"]
+            )
+            skipped_warning(self.request, agreement.template_skipped)
+            return agreement
         return services.agreement_create(partner=self.partner, user=self.request.user, title=form.cleaned_data["title"])
+
+    def get_success_message(self, agreement):
+        if getattr(agreement, "template_skipped", None) is not None:
+            return _("The agreement was created with a first draft filled from the template.")
+        return self.success_message
 
     def get_success_url(self, agreement):
         return reverse("agreements:edit", kwargs={"pk": agreement.versions.get().pk})
@@ -146,6 +188,7 @@ class AgreementDetailView(LoginRequiredMixin, View):
             "pending": open_version is not None
             and selectors.pending_for(user=request.user).filter(pk=open_version.pk).exists(),
         }
+        context.update(_template_context(request, agreement, open_version or active))
         if context["pending"]:
             context["sign_for"] = _sign_for(services.party_of(request.user, open_version), open_version)
         return render(request, "agreements/agreement_detail.html", context)

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from tests.access import HOST, Endpoint
 from tests.agreements import helpers
+from tests.agreements import templates_helpers as th
 
 ADMIN = frozenset({"admin"})
 SIGNERS = frozenset({"admin", "manager", "partner_manager"})
@@ -89,7 +90,55 @@ def _api_row_data(w, p):
     }
 
 
-ENDPOINTS = [
+def _template_url(name):
+    return lambda w, p: reverse(name, args=[th.template(w).pk])
+
+
+def _carry_url(w, p):
+    """An agreement of the partner built on a template that has changed since."""
+    template = th.template(w)
+    agreement = th.built(w, p, template)
+    th.change(w, template)
+    return reverse("agreements:carry_template", args=[agreement.pk])
+
+
+TEMPLATE_ENDPOINTS = [
+    Endpoint(
+        "agreements:template_list", lambda w, p: reverse("agreements:template_list"), allowed=HOST, partner_scoped=False
+    ),
+    Endpoint("agreements:template", _template_url("agreements:template"), allowed=HOST, partner_scoped=False),
+    Endpoint(
+        "agreements:template_create",
+        lambda w, p: reverse("agreements:template_create"),
+        allowed=ADMIN,
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "agreements:template_create-post",
+        lambda w, p: reverse("agreements:template_create"),
+        allowed=ADMIN,
+        partner_scoped=False,
+        method="post",
+        data=lambda w, p: th.form_data(),
+        ok=(302,),
+    ),
+    Endpoint(
+        "agreements:template_edit", _template_url("agreements:template_edit"), allowed=ADMIN, partner_scoped=False
+    ),
+    Endpoint(
+        "agreements:template_edit-post",
+        _template_url("agreements:template_edit"),
+        allowed=ADMIN,
+        partner_scoped=False,
+        method="post",
+        data=lambda w, p: th.form_data(name="Test template", note="Posted"),
+        ok=(302,),
+    ),
+    Endpoint("agreements:carry_template", _carry_url, allowed=HOST, method="post", ok=(302,)),
+]
+
+
+ENDPOINTS = TEMPLATE_ENDPOINTS + [
     # --- pages ---
     Endpoint("agreements:list", _list("agreements:list"), allowed=HOST, partner_scoped=False),
     Endpoint("agreements:create", lambda w, p: reverse("agreements:create", args=[p.pk]), allowed=HOST),
