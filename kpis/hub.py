@@ -35,6 +35,8 @@ def dashboard_panel(request):
 
 def register():
     hub.demo_part("kpis", demo.seed, order=20)
+    # KPIs about the host, with values the partners submitted (before relations' notices: order 50).
+    hub.demo_part("kpis_host", demo.seed_host_kpis, order=21)
     hub.nav_item(
         _("Portfolio"),
         "kpis:portfolio",

@@ -131,3 +131,6 @@ def register():
     schedule.periodic_task("Relations: survey rounds", "relations.tasks.schedule_survey_rounds", 24 * 3600)
     schedule.periodic_task("Relations: survey reminders", "relations.tasks.send_survey_reminders", 24 * 3600)
     schedule.periodic_task("Relations: health snapshots", "relations.tasks.snapshot_health_scores", 24 * 3600)
+    # The host KPIs computed from notices and cases (relations.host_kpis): at once on acknowledgement, and
+    # daily over the last months (catches up after deletions or a failed write).
+    schedule.periodic_task("Relations: host KPIs from portal data", "relations.tasks.refresh_host_kpis", 24 * 3600)
