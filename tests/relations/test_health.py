@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 def history(world, monkeypatch):
     """Three months of relationship data for partner A with hand-computable parts."""
     now = timezone.now()
-    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only, subject=None: None if subject == "host" else 0.8)
+    monkeypatch.setattr(
+        kpi_selectors,
+        "kpi_attainment",
+        lambda *, partner, start, end, shared_only, subject=None: None if subject == "host" else 0.8,
+    )
     monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: (3, 4))
     for ack_hours in (2, 10, 40):
         notice = helpers.notice(world, world.partner_a)
