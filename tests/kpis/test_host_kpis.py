@@ -258,3 +258,37 @@ def test_attainment_per_subject(host_kpis):
     assert selectors.kpi_attainment(**span, subject="host") == 1.0
     assert selectors.kpi_attainment(**span, subject="partner") == 0.0
     assert selectors.kpi_attainment(**span) == 0.5
+
+
+def test_the_portfolio_and_its_counters_are_how_the_partners_do(host_kpis):
+    world = host_kpis
+    setup_partner(world.partner_a)
+    measure(world.partner_a, "error-rate", date(2025, 3, 3), numerator=5, denominator=100)  # critical
+    measure(world.partner_a, "forecast-accuracy", date(2025, 3, 4), numerator=19, denominator=20)  # on target
+    card = selectors.portfolio(user=world.manager, day=date(2025, 3, 1))
+    assert "forecast-accuracy" not in {k.code for k in card["columns"]}
+    row = next(r for r in card["rows"] if r.partner.pk == world.partner_a.pk)
+    scorecard = selectors.scorecard(user=world.manager, partner=world.partner_a, day=date(2025, 3, 1))
+    assert row.overall == scorecard.overall  # the partner's half only, as on the scorecard
+    overview = selectors.portfolio_overview(user=world.manager, day=date(2025, 3, 1))
+    assert [s.overall for s in overview.lowest if s.partner.pk == world.partner_a.pk] == [scorecard.overall]
+
+
+def test_the_demo_part_assigns_host_kpis_with_values_the_partner_submitted(world):
+    from types import SimpleNamespace
+
+    from kpis import demo
+    from tests.factories import OrganizationFactory, UserFactory
+
+    danlog = OrganizationFactory(name="DanLog 3PL A/S")
+    manager = UserFactory(username="danlog", organization=danlog, role="partner_manager")
+    fake = SimpleNamespace(objects={"users": {"lager": world.manager, "danlog": manager}, "partners": [danlog]})
+    demo.seed_host_kpis(fake)
+    demo.seed_host_kpis(fake)  # idempotent
+    codes = set(PartnerKPI.objects.filter(partner=danlog).values_list("kpi__code", flat=True))
+    assert codes == {"forecast-accuracy", "on-time-payment", "host-response-time"}
+    submitted = Measurement.objects.filter(partner=danlog)
+    assert submitted.count() == 2 * demo.HOST_MONTHS
+    assert set(submitted.values_list("entered_by", flat=True)) == {manager.pk}
+    card = selectors.scorecard(user=manager, partner=danlog)
+    assert [h.subject for h in card.halves] == ["host"] and card.overall_host is not None
