@@ -9,8 +9,8 @@ from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, Partne
 
 @admin.register(KPIDefinition)
 class KPIDefinitionAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "unit", "direction", "aggregation", "is_standard", "is_active"]
-    list_filter = ["aggregation", "direction", "is_standard", "is_active"]
+    list_display = ["code", "name", "unit", "direction", "aggregation", "subject", "is_standard", "is_active"]
+    list_filter = ["aggregation", "direction", "subject", "measured_from", "is_standard", "is_active"]
     search_fields = ["code", "name"]
 
 

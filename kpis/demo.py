@@ -186,3 +186,71 @@ def seed(demo):
         # Successes and alerts are judged as data arrives; for the demo, the last months' arrival.
         recent = today - relativedelta(months=4)
         alerts.after_write({k for k in keys if k[2] >= recent or k[2].replace(day=1) in bad_months})
+
+
+# --- KPIs about the host ("How we do") ------------------------------------------------------------
+
+# code: (target, warning, critical); the first two demo partners agree them, and their partner manager
+# has submitted the last HOST_MONTHS complete months through the same service as the form and the import.
+HOST_TARGETS = {
+    "forecast-accuracy": (90.0, 85.0, 75.0),
+    "on-time-payment": (98.0, 95.0, 90.0),
+    "host-response-time": (8.0, 24.0, 48.0),  # computed by relations.host_kpis from notices and cases
+}
+HOST_PARTNERS = ("DanLog 3PL A/S", "Jysk Fragt ApS")
+HOST_MONTHS = 6
+
+
+def seed_host_kpis(demo):
+    """Idempotent: an assignment that exists is kept, and values already submitted count as unchanged."""
+    from .services import MeasurementInput, measurements_upsert
+
+    users = demo.objects.get("users", {})
+    lager = users.get("lager")
+    submitters = {"DanLog 3PL A/S": users.get("danlog"), "Jysk Fragt ApS": users.get("jysk")}
+    kpis = {k.code: k for k in KPIDefinition.objects.filter(code__in=HOST_TARGETS)}
+    this_month = timezone.localdate().replace(day=1)
+    for index, partner in enumerate(p for p in demo.objects.get("partners", []) if p.name in HOST_PARTNERS):
+        items = []
+        rng = random.Random(2000 + index)
+        for code, kpi in sorted(kpis.items()):
+            assignment, created = PartnerKPI.objects.get_or_create(
+                partner=partner,
+                kpi=kpi,
+                defaults={
+                    "shared": True,
+                    "partner_can_submit": kpi.is_partner_submitted,
+                    "responsible_host": lager,
+                    "responsible_partner": submitters.get(partner.name),
+                },
+            )
+            if created:
+                target, warning, critical = HOST_TARGETS[code]
+                KPITarget.objects.create(
+                    partner_kpi=assignment,
+                    horizon="short_term",
+                    value=target,
+                    warning=warning,
+                    critical=critical,
+                    valid_from=this_month - relativedelta(months=12),
+                    created_by=lager,
+                )
+            if not kpi.is_partner_submitted:
+                continue
+            for ago in range(HOST_MONTHS, 0, -1):
+                month = this_month - relativedelta(months=ago)
+                lines = rng.randint(80, 140)
+                share = {"forecast-accuracy": rng.uniform(0.8, 0.95), "on-time-payment": rng.uniform(0.9, 1.0)}[code]
+                items.append(
+                    MeasurementInput(
+                        partner=partner,
+                        kpi=kpi,
+                        period_kind=PeriodKind.MONTH,
+                        period_start=month,
+                        numerator=round(lines * share),
+                        denominator=lines,
+                    )
+                )
+        submitter = submitters.get(partner.name)
+        if items and submitter is not None:
+            measurements_upsert(user=submitter, items=items, source=Source.FORM)

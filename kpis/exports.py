@@ -63,6 +63,16 @@ def scorecard_rows(card):
         "" if card.overall is None else figures.number(card.overall, 2),
     ]
     yield overall + [""] * (len(SCORECARD_HEADER) - len(overall))
+    if any(half.subject == "host" for half in card.halves):  # the host's half has its own score
+        host = [
+            card.partner.name,
+            card.label,
+            "",
+            f"{_('Overall score')}: {_('How we do')}",
+            "%",
+            "" if card.overall_host is None else figures.number(card.overall_host, 2),
+        ]
+        yield host + [""] * (len(SCORECARD_HEADER) - len(host))
 
 
 SCORECARD_HEADER = [

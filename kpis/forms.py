@@ -83,6 +83,9 @@ DEFINITION_FIELDS = [
     "why_it_matters",
     "min_value",
     "max_value",
+    # Issue 18: whose performance the KPI measures, and where its values come from.
+    "subject",
+    "measured_from",
 ]
 
 
@@ -94,3 +97,15 @@ class DefinitionForm(forms.ModelForm):
             "how_measured": forms.Textarea(attrs={"rows": 3}),
             "why_it_matters": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A post (or a script) that leaves them out keeps today's meaning: about the partner, values entered.
+        for name in ("subject", "measured_from"):
+            self.fields[name].required = False
+
+    def clean_subject(self):
+        return self.cleaned_data.get("subject") or KPIDefinition._meta.get_field("subject").default
+
+    def clean_measured_from(self):
+        return self.cleaned_data.get("measured_from") or KPIDefinition._meta.get_field("measured_from").default

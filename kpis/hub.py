@@ -58,6 +58,8 @@ def _rollup_refreshed(sender, keys, **kwargs):
 
 def register():
     hub.demo_part("kpis", demo.seed, order=20)
+    # KPIs about the host, with values the partners submitted (before relations' notices: order 50).
+    hub.demo_part("kpis_host", demo.seed_host_kpis, order=21)
     hub.nav_item(
         _("Portfolio"),
         "kpis:portfolio",

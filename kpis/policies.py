@@ -10,7 +10,7 @@ from django.db.models import F, Q
 
 from partnerportal import policy
 
-from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
+from .models import KPIDefinition, KPITarget, MeasuredFrom, Measurement, MonthlyRollup, PartnerKPI, Success
 
 READ = {policy.VIEW}
 
@@ -36,7 +36,15 @@ def register():
         PartnerKPI,
         "submit",
         roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER},
-        where=lambda user: Q() if policy.is_host(user) else Q(partner_can_submit=True),
+        where=lambda user: (
+            ~Q(kpi__measured_from=MeasuredFrom.PORTAL)
+            & (
+                Q()
+                if policy.is_host(user)
+                # A KPI the partner submits (e.g. about the host) implies partner input wherever it is shared.
+                else Q(partner_can_submit=True) | Q(shared=True, kpi__measured_from=MeasuredFrom.PARTNER)
+            )
+        ),
     )
     # The portfolio across all partners, and KPI sections with no data yet, are for host staff.
     policy.define(PartnerKPI, "see_portfolio", roles=policy.HOST_ROLES)

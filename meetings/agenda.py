@@ -132,11 +132,15 @@ def build_agenda(*, meeting: Meeting, user) -> dict:
             log.exception("agenda source %s failed", source.key)
             items = []
         extra.append({"key": source.key, "title": str(source.title), "items": items})
+    rows = kpi_rows(meeting=meeting, user=user)
     return {
         "meeting": meeting,
         "period": period,
         "frozen": bool(meeting.agenda_snapshot),
-        "kpis": kpi_rows(meeting=meeting, user=user),
+        # Two blocks, as the scorecard's two halves: how the partner does, and how we (the host) do.
+        # Rows frozen before KPIs had a subject are the partner's.
+        "kpis": [r for r in rows if r.get("subject", "partner") != "host"],
+        "host_kpis": [r for r in rows if r.get("subject") == "host"],
         "open_actions": [a for a in actions if a.due_date >= today],
         "overdue_actions": [a for a in actions if a.due_date < today],
         "topics": topics,

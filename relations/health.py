@@ -1,12 +1,18 @@
 """Relationship health score (0–100) per partner and month.
 
 Window: the three calendar months ending with the scored month (for the current month: up to now).
-Five parts, each scored 0–100 (a part without data is left out and the weights of the others are
+Six parts, each scored 0–100 (a part without data is left out and the weights of the others are
 scaled up to 100 %):
 
-1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end, shared_only=True)``
-   (internal KPIs are left out, since partners see the score): the share (0–1) of (KPI, month)
-   pairs in the window with data and a target that were on target, × 100.
+1. KPI attainment (weight 35): ``kpis.selectors.kpi_attainment(partner, start, end, shared_only=True,
+   subject="partner")`` (internal KPIs are left out, since partners see the score): the share (0–1) of
+   (KPI, month) pairs of the KPIs about the partner in the window with data and a target that were on
+   target, × 100.
+1b. Host KPI attainment (weight 15, "How we do"): the same share for the KPIs about the host's own
+   performance towards the partner (subject "host": forecast accuracy, notice lead time, on-time
+   payment, our response time). Its own part, never mixed into the partner's; a partner without host
+   KPIs (or without their data) leaves it out, so its score is exactly what it was without them. With
+   every part present the weights add up to 115 and the score is still Σ weight × part ÷ Σ weight.
 2. Action items done on time (weight 20): action items of the partner due in the window that
    were done by their due date ÷ all due in the window × 100.
 3. Notice acknowledgement (weight 15): the median hours from posting to acknowledgement of the
@@ -44,9 +50,10 @@ from partners.selectors import partner_queryset
 
 from .models import MIN_ANSWERS_PER_SIDE, Case, HealthSnapshot, Notice, SurveyResponse, SurveyRound
 
-WEIGHTS = {"kpi": 35, "actions": 20, "notices": 15, "cases": 15, "survey": 15}
+WEIGHTS = {"kpi": 35, "host_kpi": 15, "actions": 20, "notices": 15, "cases": 15, "survey": 15}
 LABELS = {
     "kpi": _("KPI attainment"),
+    "host_kpi": _("How we do: host KPI attainment"),
     "actions": _("Action items done on time"),
     "notices": _("Notice acknowledgement time"),
     "cases": _("Case resolution time"),
@@ -58,6 +65,10 @@ SURVEY_MONTHS = 12  # survey rounds that opened this many months before the wind
 # How each part is scored, as the health page explains it (filled from the figures above).
 EXPLANATIONS = {
     "kpi": _("KPI attainment (weight %(weight)s): the share of KPI targets met in the window, as a percentage."),
+    "host_kpi": _(
+        "How we do (weight %(weight)s): the share of the targets of the KPIs about the host's own performance "
+        "towards the partner met in the window, as a percentage; left out without data."
+    ),
     "actions": _(
         "Action items done on time (weight %(weight)s): items due in the window done by their due date ÷ all items "
         "due × 100."
@@ -128,12 +139,24 @@ def kpi_part(partner, start, end) -> Part:
     last_day = timezone.localtime(end - timedelta(microseconds=1)).date()  # the window's end is exclusive
     # The health score is shown to the partner too: internal KPIs must not feed it.
     value = kpi_selectors.kpi_attainment(
-        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True
+        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True, subject="partner"
     )
     if value is None:
         return Part("kpi", None, "")
     score = min(100.0, max(0.0, float(value) * 100))
     return Part("kpi", score, f"{number(score, 0)} %")
+
+
+def host_kpi_part(partner, start, end) -> Part:
+    """The host's half of the scorecard ("How we do"), scored as the partner's KPI part."""
+    last_day = timezone.localtime(end - timedelta(microseconds=1)).date()
+    value = kpi_selectors.kpi_attainment(
+        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True, subject="host"
+    )
+    if value is None:
+        return Part("host_kpi", None, "")
+    score = min(100.0, max(0.0, float(value) * 100))
+    return Part("host_kpi", score, f"{number(score, 0)} %")
 
 
 def actions_part(partner, start, end) -> Part:
@@ -201,6 +224,7 @@ def compute(partner, month: date, now=None) -> tuple[int | None, list[Part]]:
     start, end = window(month, now)
     parts = [
         kpi_part(partner, start, end),
+        host_kpi_part(partner, start, end),
         actions_part(partner, start, end),
         notices_part(partner, start, end),
         cases_part(partner, start, end),

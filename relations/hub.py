@@ -148,3 +148,14 @@ def register():
     schedule.periodic_task("Relations: survey rounds", "relations.tasks.schedule_survey_rounds", 24 * 3600)
     schedule.periodic_task("Relations: survey reminders", "relations.tasks.send_survey_reminders", 24 * 3600)
     schedule.periodic_task("Relations: health snapshots", "relations.tasks.snapshot_health_scores", 24 * 3600)
+    # The host KPIs computed from notices and cases (relations.host_kpis): at once on acknowledgement, and
+    # daily over the last months (catches up after deletions or a failed write).
+    schedule.periodic_task("Relations: host KPIs from portal data", "relations.tasks.refresh_host_kpis", 24 * 3600)
+    # The demo's notices and cases get their times after they are saved: compute the host KPIs from them.
+    hub.demo_part("relations_host_kpis", _seed_host_kpis, order=55)
+
+
+def _seed_host_kpis(demo):
+    from . import host_kpis
+
+    host_kpis.refresh_all(months=12)

@@ -22,7 +22,7 @@ from kpis.selectors import Success
 from kpis.signals import rollup_refreshed
 from meetings.selectors import ActionItem, Meeting, MeetingStatus
 
-from . import tasks, timeline
+from . import host_kpis, tasks, timeline
 from .models import Case, Notice, SurveyResponse, SurveyRound, TimelineCategory
 
 logger = logging.getLogger(__name__)
@@ -190,3 +190,5 @@ def connect():
         post_save.connect(receiver, sender=model, weak=False, dispatch_uid=f"relations-health-save-{label}")
         post_delete.connect(receiver, sender=model, weak=False, dispatch_uid=f"relations-health-delete-{label}")
     rollup_refreshed.connect(kpi_rollup_refreshed, dispatch_uid="relations-health-kpi-rollup")
+    # The host KPIs the portal computes from its notices and cases (relations.host_kpis).
+    host_kpis.connect()

@@ -52,3 +52,11 @@ def refresh_health_scores(partner_ids):
             continue
         refreshed += 1
     return refreshed
+
+
+@shared_task(name="relations.tasks.refresh_host_kpis", **limits(600))
+def refresh_host_kpis():
+    """The host KPIs computed from the portal's own data (relations.host_kpis), over the last months."""
+    from . import host_kpis
+
+    return host_kpis.refresh_all()

@@ -274,6 +274,8 @@ class ScorecardView(APIView):
                 "start": card.start,
                 "end": card.end,
                 "overall_score": figures.number(card.overall, 1),
+                # The host's half ("How we do"), never mixed into the partner's overall score.
+                "overall_score_host": figures.number(card.overall_host, 1),
                 "results": [r.to_json() for r in card.results],
             }
         )

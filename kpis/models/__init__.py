@@ -9,7 +9,7 @@ One module per subject (as NetBox splits tenancy/models/); every model is re-exp
 """
 
 from .assignments import PartnerKPI
-from .choices import Aggregation, Direction, Horizon, PeriodKind, Source
+from .choices import Aggregation, Direction, Horizon, MeasuredFrom, PeriodKind, Source, Subject
 from .definitions import KPIDefinition, _tr
 from .measurements import Measurement
 from .rollups import MonthlyRollup
@@ -23,11 +23,13 @@ __all__ = [
     "KPIDefinition",
     "KPITarget",
     "KPITargetQuerySet",
+    "MeasuredFrom",
     "Measurement",
     "MonthlyRollup",
     "PartnerKPI",
     "PeriodKind",
     "Source",
+    "Subject",
     "Success",
     "SuccessKind",
     "_tr",

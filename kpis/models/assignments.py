@@ -49,6 +49,14 @@ class PartnerKPI(models.Model):
         return f"{self.partner} · {self.kpi}"
 
     def clean(self):
+        # A KPI about the host is the partner's to see; one the partner submits is theirs to enter, one the
+        # portal computes nobody enters.
+        if self.kpi_id and self.kpi.is_about_host:
+            self.shared = True
+        if self.kpi_id and self.kpi.is_partner_submitted:
+            self.partner_can_submit = True
+        if self.kpi_id and self.kpi.is_computed:
+            self.partner_can_submit = False
         if self.partner_can_submit and not self.shared:
             raise ValidationError({"partner_can_submit": _("Only a KPI shared with the partner can be submitted.")})
         if self.responsible_partner_id and self.responsible_partner.organization_id != self.partner_id:
@@ -58,3 +66,11 @@ class PartnerKPI(models.Model):
 
     def get_absolute_url(self):
         return reverse("kpis:chart", args=[self.pk])
+
+    @property
+    def allows_partner_input(self) -> bool:
+        """Whether the partner's managers may submit values (the assignment says so, or the KPI is one the
+        partner submits), never for a KPI the portal computes."""
+        if self.kpi.is_computed:
+            return False
+        return self.partner_can_submit or (self.shared and self.kpi.is_partner_submitted)

@@ -31,3 +31,19 @@ class Source(models.TextChoices):
     FORM = "form", _("Form")
     IMPORT = "import", _("Import")
     API = "api", _("API")
+    PORTAL = "portal", _("Portal data")
+
+
+class Subject(models.TextChoices):
+    """Whose performance a KPI measures: the partner's towards the host, or the host's towards the partner."""
+
+    PARTNER = "partner", _("The partner")
+    HOST = "host", _("The host")
+
+
+class MeasuredFrom(models.TextChoices):
+    """Where a KPI's values come from."""
+
+    ENTRIES = "entries", _("Values entered, imported or sent through the API")
+    PARTNER = "partner", _("Values the partner submits")
+    PORTAL = "portal", _("Computed from the portal's own data")

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 from partnerportal import fields
 from partnerportal.fields import LimitedTextField
 
-from .choices import Aggregation, Direction
+from .choices import Aggregation, Direction, MeasuredFrom, Subject
 
 
 def _tr(text):
@@ -38,6 +38,23 @@ class KPIDefinition(models.Model):
     max_value = models.FloatField(_("highest allowed value"), null=True, blank=True)
     is_standard = models.BooleanField(_("standard KPI"), default=False, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    subject = models.CharField(
+        _("whose performance"),
+        max_length=10,
+        choices=Subject.choices,
+        default=Subject.PARTNER,
+        help_text=_("The partner's performance towards the host, or the host's own towards the partner."),
+    )
+    measured_from = models.CharField(
+        _("values from"),
+        max_length=10,
+        choices=MeasuredFrom.choices,
+        default=MeasuredFrom.ENTRIES,
+        help_text=_(
+            "Values the partner submits are accepted from the partner's managers wherever the KPI is assigned; "
+            "values computed from the portal's own data cannot be entered."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -53,6 +70,8 @@ class KPIDefinition(models.Model):
             raise ValidationError({"max_value": _("The highest allowed value is below the lowest.")})
         if self.scale is not None and self.scale <= 0:
             raise ValidationError({"scale": _("The scale must be positive.")})
+        if self.measured_from == MeasuredFrom.PORTAL and self.subject != Subject.HOST:
+            raise ValidationError({"measured_from": _("Only KPIs about the host are computed from the portal's data.")})
 
     # Standard KPIs' texts are in the message catalogue; custom ones are shown as entered.
     @property
@@ -82,3 +101,15 @@ class KPIDefinition(models.Model):
     @property
     def higher_is_better(self):
         return self.direction == Direction.HIGHER
+
+    @property
+    def is_about_host(self):
+        return self.subject == Subject.HOST
+
+    @property
+    def is_partner_submitted(self):
+        return self.measured_from == MeasuredFrom.PARTNER
+
+    @property
+    def is_computed(self):
+        return self.measured_from == MeasuredFrom.PORTAL

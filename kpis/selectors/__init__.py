@@ -10,6 +10,7 @@ from .charts import kpi_chart
 from .definitions import (
     all_partner_kpis,
     assignable_definitions,
+    computed_assignments,
     definition_for,
     definitions_by_id,
     definitions_for,
@@ -84,3 +85,4 @@ __all__ = [
 from .overview import PortfolioOverview, ScoredPartner, portfolio_overview  # noqa: E402
 
 __all__ += ["PortfolioOverview", "ScoredPartner", "portfolio_overview"]
+__all__ += ["computed_assignments"]

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from partnerportal import policy
 
-from ..models import KPIDefinition, PartnerKPI
+from ..models import KPIDefinition, MeasuredFrom, PartnerKPI
 
 
 def visible_partner_kpis(*, user, partner=None, people: bool = True) -> QuerySet:
@@ -66,3 +66,12 @@ def assignable_definitions(*, partner, assignment_pk=None) -> QuerySet:
 def all_partner_kpis() -> QuerySet:
     """Every partner KPI with its KPI, not yet restricted by the access policy (the API scopes it)."""
     return PartnerKPI.objects.select_related("kpi")
+
+
+def computed_assignments(*, code: str, partner=None) -> QuerySet:
+    """The assignments of an active KPI the portal computes from its own data (by its code), with the KPI
+    and the partner: for the app that computes it (relations.host_kpis), not for a user's view."""
+    qs = PartnerKPI.objects.filter(
+        kpi__code=code, kpi__is_active=True, kpi__measured_from=MeasuredFrom.PORTAL
+    ).select_related("kpi", "partner")
+    return qs if partner is None else qs.filter(partner=partner)

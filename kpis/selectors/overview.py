@@ -131,7 +131,7 @@ WITH chosen AS MATERIALIZED (
 ), assignment AS (
     SELECT a.id, a.partner_id, a.kpi_id, a.weight, d.direction, d.aggregation, d.scale
     FROM {assignment} a JOIN {definition} d ON d.id = a.kpi_id
-    WHERE a.id IN ({scope})
+    WHERE a.id IN ({scope}) AND d.subject = 'partner' -- how the partners do (the portfolio's KPIs)
 ), in_force AS (
     SELECT DISTINCT ON (t.partner_kpi_id) t.partner_kpi_id, t.value, t.warning, t.critical
     FROM {target} t, period p

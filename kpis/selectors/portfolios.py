@@ -12,7 +12,7 @@ from partnerportal import policy
 
 from .. import periods
 from ..aggregation import aggregate
-from ..models import KPIDefinition, PartnerKPI
+from ..models import KPIDefinition, PartnerKPI, Subject
 from .measurements import latest_data_day
 from .status import NO_DATA, overall_score, status_of
 from .targets import targets_in_force
@@ -61,7 +61,8 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
     This runs over every partner × KPI, so it reads plain tuples, not model instances, and builds
     a light PortfolioCell per cell (the column headers carry the KPIs' names and units).
     """
-    scope = policy.scope(user, policy.VIEW, PartnerKPI)
+    # How the partners do: the KPIs about the host are each scorecard's other half, never in these scores.
+    scope = policy.scope(user, policy.VIEW, PartnerKPI).filter(kpi__subject=Subject.PARTNER)
     rows = list(
         scope.order_by("partner__name", "pk").values_list("pk", "partner_id", "kpi_id", "weight", "partner__name")
     )

@@ -33,6 +33,7 @@ class KPIResult:
     start: date | None = None
     end: date | None = None
     series: list = field(default_factory=list)
+    subject: str = "partner"  # whose performance: "partner" or "host" (KPIDefinition.subject)
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -70,6 +71,7 @@ def _result(pk: PartnerKPI, actual, previous, target: KPITarget | None, start, e
         decimals=kpi.decimals,
         start=start,
         end=end,
+        subject=kpi.subject,
     )
 
 
@@ -97,12 +99,17 @@ def kpi_results(*, user, partner, start: date, end: date) -> list[KPIResult]:
     ]
 
 
-def kpi_attainment(*, partner, start: date, end: date, shared_only: bool = False) -> float | None:
+def kpi_attainment(
+    *, partner, start: date, end: date, shared_only: bool = False, subject: str | None = None
+) -> float | None:
     """Share (0..1) of (KPI, month) pairs in [start, end] with data and a target that were on target.
 
-    `shared_only` leaves out internal KPIs, for figures that partner users see (the health score).
+    `shared_only` leaves out internal KPIs, for figures that partner users see (the health score);
+    `subject` ("partner" or "host") only the KPIs about that side's performance (None: all).
     """
     assignments = PartnerKPI.objects.filter(partner=partner).select_related("kpi")
+    if subject is not None:
+        assignments = assignments.filter(kpi__subject=subject)
     if shared_only:
         assignments = assignments.filter(shared=True)
     assignments = list(assignments)

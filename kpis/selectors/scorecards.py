@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import DateField, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import periods
 from ..aggregation import _to_date, aggregate
@@ -33,6 +34,34 @@ class Scorecard:
     next_start: date | None
     bucket_labels: list
     bucket_starts: list = field(default_factory=list)  # the first day of each bucket, for words
+    # The rows grouped by whose performance they measure (KPIResult.subject), each half with its own
+    # overall score: "How the partner does" first, then "How we do" (the host's KPIs). `overall` is the
+    # partner half's, as it always was; the two are never mixed into one number.
+    halves: list = field(default_factory=list)
+    overall_host: float | None = None
+
+
+@dataclass
+class ScorecardHalf:
+    subject: str  # "partner" or "host"
+    results: list
+    overall: float | None
+
+    @property
+    def title(self):
+        return SUBJECT_TITLES[self.subject]
+
+
+SUBJECT_TITLES = {"partner": _("How the partner does"), "host": _("How we do")}
+
+
+def halves_of(results) -> list[ScorecardHalf]:
+    """The results split by subject (partner first), in their order; a half without KPIs is left out."""
+    return [
+        ScorecardHalf(subject, rows, overall_score(rows))
+        for subject in SUBJECT_TITLES
+        if (rows := [r for r in results if r.subject == subject])
+    ]
 
 
 SPARK_PERIODS = {"week": 12, "month": 12, "quarter": 8, "year": 5}
@@ -77,6 +106,8 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         result.definition = a.kpi
         results.append(result)
     next_start = periods.shift(granularity, start, 1)
+    halves = halves_of(results)
+    overall = {half.subject: half.overall for half in halves}
     return Scorecard(
         partner=partner,
         granularity=granularity,
@@ -84,11 +115,13 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
         end=end,
         label=periods.label(granularity, start),
         results=results,
-        overall=overall_score(results),
+        overall=overall.get("partner"),
         previous_start=periods.shift(granularity, start, -1),
         next_start=next_start if next_start <= today else None,
         bucket_labels=labels,
         bucket_starts=buckets,
+        halves=halves,
+        overall_host=overall.get("host"),
     )
 
 

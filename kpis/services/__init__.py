@@ -10,6 +10,7 @@ the checks of measurements (validation), their writes (measurements), partner KP
 from .measurements import (
     PARTS,
     UpsertResult,
+    computed_months_write,
     measurement_delete,
     measurement_upsert,
     measurements_delete,
@@ -34,6 +35,7 @@ __all__ = [
     "UpsertResult",
     "check_measurement",
     "check_overlaps",
+    "computed_months_write",
     "guard_targets",
     "measurement_delete",
     "measurement_upsert",

@@ -333,3 +333,44 @@ def measurements_delete(*, user, measurements) -> int:
         count, _per_model = measurements.filter(pk__in=[row[0] for row in rows]).delete()
         rollups.refresh(keys)
     return count
+
+
+# --- KPIs the portal computes from its own data (e.g. the host's response time, relations.host_kpis) ---
+
+
+def computed_months_write(*, partner, kpi, months: dict) -> UpsertResult:
+    """Write the monthly values the portal computed for one partner KPI: `months` maps a month's first day
+    to (value, sample_size) for a weighted average, (numerator, denominator) for a ratio, or None when the
+    month has no data any more (its stored value is removed: "no data", never 0).
+
+    The same path as every other write (validation without a user, `measurements_upsert`, the rollup
+    refresh, the alerts), so the page, the API, the export and the agenda agree. Idempotent: writing the
+    same figures again changes nothing. Only KPIs measured from portal data; only for an assigned KPI."""
+    if not kpi.is_computed:
+        raise ValueError(f"{kpi.code} is not computed from the portal's data")
+    items, gone = [], []
+    for month, figures in sorted(months.items()):
+        month = normalise_period(PeriodKind.MONTH, month)
+        if figures is None:
+            gone.append(month)
+            continue
+        first, second = figures
+        parts = (
+            {"numerator": first, "denominator": second}
+            if kpi.is_ratio
+            else {"value": first, "sample_size": second if kpi.is_weighted else None}
+        )
+        items.append(
+            MeasurementInput(partner=partner, kpi=kpi, period_kind=PeriodKind.MONTH, period_start=month, **parts)
+        )
+    with transaction.atomic():
+        result = measurements_upsert(user=None, items=items, source=Source.PORTAL)
+        if gone:
+            keys = [(partner.pk, kpi.pk, month) for month in gone]
+            rollups.lock(keys)
+            deleted, _per_model = Measurement.objects.filter(
+                partner=partner, kpi=kpi, period_kind=PeriodKind.MONTH, period_start__in=gone, source=Source.PORTAL
+            ).delete()
+            if deleted:
+                rollups.refresh(keys)
+    return result

@@ -77,8 +77,14 @@ def check_measurement(
         return item
     if user is None:
         pass  # an operator's command-line load (kpis_load_csv without --user): no account restrictions
+    elif kpi.is_computed:
+        # The portal computes these from its own records (relations.host_kpis, which writes without a user).
+        errors["kpi"] = _("Values for “%(kpi)s” are computed by the portal from its own data.") % {
+            "kpi": kpi.display_name
+        }
+        return item
     elif policy.is_partner(user):
-        if not assignment.partner_can_submit:
+        if not assignment.allows_partner_input:
             errors["kpi"] = _("Values for “%(kpi)s” are entered by the host only.") % {"kpi": kpi.display_name}
             return item
     elif not policy.is_host(user):

@@ -172,6 +172,7 @@ class MeetingViewSet(PolicyModelViewSet):
                 "period": [d.isoformat() for d in data["period"]],
                 "frozen": data["frozen"],
                 "kpis": data["kpis"],
+                "host_kpis": data["host_kpis"],
                 "open_actions": ActionItemSerializer(data["open_actions"], many=True, context=context).data,
                 "overdue_actions": ActionItemSerializer(data["overdue_actions"], many=True, context=context).data,
                 "topics": TopicSerializer(data["topics"], many=True, context=context).data,

@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 def history(world, monkeypatch):
     """Three months of relationship data for partner A with hand-computable parts."""
     now = timezone.now()
-    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only: 0.8)
+    monkeypatch.setattr(
+        kpi_selectors,
+        "kpi_attainment",
+        lambda *, partner, start, end, shared_only, subject=None: None if subject == "host" else 0.8,
+    )
     monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: (3, 4))
     for ack_hours in (2, 10, 40):
         notice = helpers.notice(world, world.partner_a)
@@ -56,7 +60,7 @@ def test_score_matches_the_hand_computed_value(world, history):
 
 
 def test_parts_without_data_are_left_out_and_weights_rescaled(world, history, monkeypatch):
-    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only: None)
+    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only, subject=None: None)
     monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: None)
     score, _parts = health.compute(world.partner_a, timezone.localdate(history), now=history)
     expected = (100 * 62 / 68 + 100 * 40 / 53 + (55 / 15 - 1) * 25) / 3
