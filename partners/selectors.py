@@ -1,11 +1,20 @@
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from partnerportal import policy
 
-from .models import Contact, Organization, OrganizationKind, Site, User
+from .models import (
+    Contact,
+    Invitation,
+    InvitationState,
+    Organization,
+    OrganizationKind,
+    Site,
+    User,
+    invitation_token_hash,
+)
 
 
 def partner_list(*, user, search: str = "", kind: str = "", include_inactive: bool = False) -> QuerySet:
@@ -218,3 +227,69 @@ def partner_from_picker(*, user, params, key: str = "partner") -> PartnerPick:
         partner = (exact or matches)[0]
         return PartnerPick(partner=partner, text=partner.name)
     return PartnerPick(text=text, matches=matches[:PICKER_LIMIT], unresolved=True)
+
+
+# --- People: the organisation's users and invitations ----------------------------------------------
+
+
+def organization_people(*, user, organization) -> QuerySet:
+    """Every person of an organisation the user may see, active or not, with `has_mfa` (a second factor
+    other than recovery codes) computed in the same query; the active first, by name."""
+    from allauth.mfa.models import Authenticator
+
+    second_factor = Authenticator.objects.filter(user=OuterRef("pk")).exclude(type=Authenticator.Type.RECOVERY_CODES)
+    return (
+        policy.scope(user, policy.VIEW, User)
+        .filter(organization=organization)
+        .annotate(has_mfa=Exists(second_factor))
+        .order_by("-is_active", "first_name", "last_name", "pk")
+    )
+
+
+def people_ids_for(*, user, organization, action: str) -> set[int]:
+    """Ids of the organisation's people the user may take `action` on (change_role, deactivate, reactivate)."""
+    return set(policy.scope(user, action, User).filter(organization=organization).values_list("pk", flat=True))
+
+
+def pending_invitations(*, user, organization) -> QuerySet:
+    """The organisation's pending invitations (expired ones too: they can be resent), newest first."""
+    return (
+        policy.scope(user, policy.VIEW, Invitation)
+        .filter(organization=organization, state=InvitationState.PENDING)
+        .select_related("invited_by")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def invitation_for(*, user, pk, action=policy.VIEW) -> Invitation:
+    """One invitation for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    return policy.get_object(user, action, Invitation.objects.select_related("organization"), pk=pk)
+
+
+def person_for(*, user, pk, action=policy.VIEW) -> User:
+    """One person for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    return policy.get_object(user, action, User.objects.select_related("organization"), pk=pk)
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token opens (public: the token is the credential), or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+PASSWORD_SIGN_IN = "password"
+
+
+def invitation_sign_in_method(*, invitation) -> str:
+    """How the invitee of `invitation` will sign in: the seam for single sign-on.
+
+    Today every organisation signs in with a local password, so the accept page asks for one. An
+    organisation configured for its own OpenID Connect issuer would answer another method here, and
+    the accept page would send the invitee to that provider instead of showing the password form.
+    """
+    return PASSWORD_SIGN_IN

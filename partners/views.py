@@ -1,6 +1,12 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -8,10 +14,25 @@ from django.views import View
 
 from partnerportal import hub, policy
 from partnerportal.htmx import announce
-from partnerportal.views import HostRequiredMixin, LoginRequiredMixin, ServiceFormView
+from partnerportal.views import (
+    HostRequiredMixin,
+    LoginRequiredMixin,
+    ServiceActionView,
+    ServiceFormView,
+    service_errors_to_form,
+)
 
 from . import selectors, services
-from .forms import PartnerForm, PartnerSearchForm, SiteForm
+from .forms import (
+    AcceptInvitationForm,
+    DeactivateForm,
+    InvitationForm,
+    PartnerForm,
+    PartnerSearchForm,
+    RoleForm,
+    SiteForm,
+)
+from .hub import people_section
 from .models import Organization, Site
 
 
@@ -153,3 +174,239 @@ class PartnerPickerView(LoginRequiredMixin, View):
         found = selectors.partner_picker(user=request.user, query=query, limit=selectors.PICKER_LIMIT + 1)
         results = [{"id": p.pk, "name": p.name, "inactive": not p.is_active} for p in found[: selectors.PICKER_LIMIT]]
         return JsonResponse({"results": results, "more": len(found) > selectors.PICKER_LIMIT})
+
+
+# --- People: invitations, roles, deactivation, reactivation -------------------------------------------
+
+
+def people_url(organization) -> str:
+    """Where an organisation's people are managed: its hub's People section, or for the host (which has no
+    hub) the people page."""
+    if organization.is_host:
+        return reverse("partners:people", args=[organization.pk])
+    return organization.get_absolute_url() + "#section-people"
+
+
+class OrganizationPeopleView(LoginRequiredMixin, View):
+    """The People section as a page of its own, for any organisation the user may see (also the host's)."""
+
+    def get(self, request, pk):
+        organization = selectors.organization_for(user=request.user, pk=pk)
+        ctx = people_section(request, organization)
+        return render(request, "partners/people_page.html", {"organization": organization, "ctx": ctx})
+
+
+class InvitationCreateView(ServiceFormView):
+    form_class = InvitationForm
+    template_name = "partners/invitation_form.html"
+
+    def setup_view(self):
+        self.organization = selectors.organization_for(user=self.request.user, pk=self.kwargs["pk"], action="invite")
+
+    def get_form_kwargs(self):
+        return {
+            "roles": policy.assignable_roles(self.request.user, self.organization),
+            "initial": {"language": services.organization_language(user=self.request.user)},
+        }
+
+    def get_context_data(self, **context):
+        return {"organization": self.organization, "back_url": people_url(self.organization), **context}
+
+    def perform(self, form):
+        return services.invitation_invite(
+            user=self.request.user,
+            organization=self.organization,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            language=form.cleaned_data["language"],
+            request=self.request,
+        )
+
+    def get_success_message(self, result):
+        if result.resent:
+            return _("An invitation to %(email)s was pending already: it was sent again with a new link.") % {
+                "email": result.invitation.email
+            }
+        return _("An invitation was sent to %(email)s.") % {"email": result.invitation.email}
+
+    def get_success_url(self, result):
+        return people_url(self.organization)
+
+
+class _InvitationActionView(ServiceActionView):
+    action = ""
+
+    def get_object(self):
+        return selectors.invitation_for(user=self.request.user, pk=self.kwargs["pk"], action=self.action)
+
+    def get_success_url(self, invitation, result):
+        return people_url(invitation.organization)
+
+    def get_failure_url(self, invitation):
+        return people_url(invitation.organization)
+
+
+class InvitationResendView(_InvitationActionView):
+    action = "resend"
+
+    def perform(self, invitation):
+        return services.invitation_resend(user=self.request.user, invitation=invitation, request=self.request)
+
+    def get_success_message(self, invitation, result):
+        return _("The invitation to %(email)s was sent again with a new link; the old link no longer works.") % {
+            "email": invitation.email
+        }
+
+
+class InvitationRevokeView(_InvitationActionView):
+    action = "revoke"
+
+    def perform(self, invitation):
+        return services.invitation_revoke(user=self.request.user, invitation=invitation, request=self.request)
+
+    def get_success_message(self, invitation, result):
+        return _("The invitation to %(email)s was revoked.") % {"email": invitation.email}
+
+
+class PersonRoleView(ServiceActionView):
+    def get_object(self):
+        return selectors.person_for(user=self.request.user, pk=self.kwargs["pk"], action="change_role")
+
+    def perform(self, person):
+        form = RoleForm(self.request.POST, roles=policy.assignable_roles(self.request.user, person.organization))
+        if not form.is_valid():
+            raise ValidationError(_("Choose a role."))
+        return services.person_change_role(
+            user=self.request.user, person=person, role=form.cleaned_data["role"], request=self.request
+        )
+
+    def get_success_message(self, person, result):
+        return _("%(name)s is now %(role)s.") % {"name": result, "role": result.get_role_display()}
+
+    def get_success_url(self, person, result):
+        return people_url(person.organization)
+
+    def get_failure_url(self, person):
+        return people_url(person.organization)
+
+
+class PersonDeactivateView(ServiceFormView):
+    """The confirmation page of a deactivation: what ends, and who takes over what the person still owns."""
+
+    form_class = DeactivateForm
+    template_name = "partners/person_deactivate.html"
+
+    def setup_view(self):
+        self.person = selectors.person_for(user=self.request.user, pk=self.kwargs["pk"], action="deactivate")
+        self.steps = services.offboarding_for(person=self.person)
+
+    def get_form_kwargs(self):
+        return {"steps": self.steps, "successors": services.successor_choices(person=self.person)}
+
+    def get_context_data(self, **context):
+        return {"person": self.person, "steps": self.steps, "back_url": people_url(self.person.organization), **context}
+
+    def perform(self, form):
+        return services.person_deactivate(
+            user=self.request.user, person=self.person, hand_over=form.hand_over(), request=self.request
+        )
+
+    def get_success_message(self, person):
+        return _("%(name)s was deactivated: their sessions, API token and calendar feeds no longer work.") % {
+            "name": person
+        }
+
+    def get_success_url(self, person):
+        return people_url(self.person.organization)
+
+
+class PersonReactivateView(ServiceActionView):
+    def get_object(self):
+        return selectors.person_for(user=self.request.user, pk=self.kwargs["pk"], action="reactivate")
+
+    def perform(self, person):
+        return services.person_reactivate(user=self.request.user, person=person, request=self.request)
+
+    def get_success_message(self, person, result):
+        return _("%(name)s can sign in again.") % {"name": person}
+
+    def get_success_url(self, person, result):
+        return people_url(person.organization)
+
+    def get_failure_url(self, person):
+        return people_url(person.organization)
+
+
+def landing_url(person) -> str:
+    """Where a new person starts: a partner's own hub, host staff's dashboard."""
+    if policy.is_partner(person) and person.organization_id:
+        return reverse("partners:detail", args=[person.organization_id])
+    if policy.is_host(person):
+        return reverse("dashboard")
+    return reverse("home")
+
+
+class InvitationAcceptView(View):
+    """The one deliberately public page: the link of an invitation (its token is the credential)."""
+
+    def _unusable(self, request, token, unusable, status=410):
+        context = {"reason": unusable.reason, "invitation": unusable.invitation, "token": token}
+        return render(request, "partners/invitation_unusable.html", context, status=status)
+
+    def _page(self, request, token, form, status=200):
+        invitation = selectors.invitation_by_token(token=token)
+        try:
+            services.invitation_check(invitation)
+        except services.InvitationUnusable as unusable:
+            return self._unusable(request, token, unusable, status=404 if unusable.reason == "unknown" else 410)
+        if request.user.is_authenticated:
+            return render(request, "partners/invitation_signed_in.html", {"invitation": invitation}, status=409)
+        # The seam for single sign-on: how this invitee will sign in decides what the page asks for.
+        method = selectors.invitation_sign_in_method(invitation=invitation)
+        if method != selectors.PASSWORD_SIGN_IN:  # pragma: no cover - no other method yet
+            raise Http404
+        # The page speaks the invitee's language (as the e-mail did), whatever the browser asks for.
+        translation.activate(invitation.language)
+        request.LANGUAGE_CODE = invitation.language
+        context = {"invitation": invitation, "form": form}
+        return render(request, "partners/invitation_accept.html", context, status=status)
+
+    def get(self, request, token):
+        return self._page(request, token, AcceptInvitationForm())
+
+    def post(self, request, token):
+        if request.user.is_authenticated:
+            return self._page(request, token, None)
+        form = AcceptInvitationForm(request.POST)
+        if not form.is_valid():
+            return self._page(request, token, form, status=400)
+        try:
+            person = services.invitation_accept(
+                token=token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                request=request,
+            )
+        except services.InvitationUnusable as unusable:
+            return self._unusable(request, token, unusable, status=404 if unusable.reason == "unknown" else 410)
+        except ValidationError as error:
+            service_errors_to_form(form, error)
+            return self._page(request, token, form, status=400)
+        login(request, person, backend="partnerportal.backends.PortalBackend")
+        translation.activate(person.language)
+        messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": person.first_name})
+        response = redirect(landing_url(person))
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, person.language)
+        return response
+
+
+class InvitationAskAgainView(View):
+    """From an expired or revoked link: ask whoever sent the invitation for a new one (public, once)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, token):
+        asked = services.invitation_ask_again(token=token)
+        status = 200 if asked else 404
+        return render(request, "partners/invitation_asked.html", {"asked": asked}, status=status)
