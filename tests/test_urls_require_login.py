@@ -20,6 +20,7 @@ ALLOW_LIST = [
     r"^/admin/",  # Django admin has its own login page
     r"^/meetings/feed/",  # private calendar feeds authenticate by their secret token
     r"^/$",  # redirects to login
+    r"^/partners/join/",  # an invitation link: the one deliberately public page (its token is the credential)
 ]
 SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}
 

@@ -17,7 +17,7 @@ from tests.relations import helpers
 
 pytestmark = pytest.mark.django_db
 
-LAZY = ["successes", "meetings", "engagements", "roadmap"]
+LAZY = ["successes", "meetings", "engagements", "roadmap", "people"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
