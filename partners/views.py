@@ -350,6 +350,9 @@ class InvitationAcceptView(View):
     """The one deliberately public page: the link of an invitation (its token is the credential)."""
 
     def _unusable(self, request, token, unusable, status=410):
+        if unusable.invitation is not None:  # said in the language the invitation was written in
+            translation.activate(unusable.invitation.language)
+            request.LANGUAGE_CODE = unusable.invitation.language
         context = {"reason": unusable.reason, "invitation": unusable.invitation, "token": token}
         return render(request, "partners/invitation_unusable.html", context, status=status)
 
