@@ -216,6 +216,9 @@ def _invite_role(*, user, organization, role) -> None:
         raise PermissionDenied
     if role not in policy.assignable_roles(user, organization):
         raise ValidationError({"role": _("This role cannot be given in this organisation.")})
+    if not organization.is_active:
+        message = _("%(organization)s is deactivated: nobody can join it.")
+        raise ValidationError(message % {"organization": organization})
 
 
 @transaction.atomic

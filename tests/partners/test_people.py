@@ -414,3 +414,69 @@ def test_viewer_sees_people_read_only(world):
     body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "pending@example.com" in body and str(world.a_manager) in body
     assert "<form" not in body and reverse("partners:invite", args=[world.partner_a.pk]) not in body
+
+
+def test_nobody_joins_a_deactivated_organisation(world):
+    world.partner_b.is_active = False
+    world.partner_b.save()
+    with pytest.raises(ValidationError):
+        _invite(world, by=world.admin, org=world.partner_b)
+    assert not Invitation.objects.exists()
+
+
+def test_a_signed_in_person_cannot_accept_someone_elses_invitation(world):
+    _invite(world)
+    _m, _l, token = _sent_link("new.person@example.com")
+    client = Client()
+    client.force_login(world.b_manager)
+    assert client.get(reverse("partners:invitation_accept", args=[token])).status_code == 409
+    assert _accept(client, token).status_code == 409
+    assert not User.objects.filter(email="new.person@example.com").exists()
+
+
+def test_the_page_refuses_the_last_partner_manager_with_a_message(world):
+    client = Client()
+    client.force_login(world.admin)
+    url = reverse("partners:person_role", args=[world.a_manager.pk])
+    response = client.post(url, {"role": "partner_viewer"}, follow=True)
+    assert "last active partner manager" in response.content.decode()
+    world.a_manager.refresh_from_db()
+    assert world.a_manager.role == policy.PARTNER_MANAGER
+    bad = client.post(url, {"role": "admin"}, follow=True)
+    assert "Choose a role." in bad.content.decode()
+
+
+def test_host_people_page_for_admins_and_404_for_partner_users(world):
+    admin = Client()
+    admin.force_login(world.admin)
+    page = admin.get(reverse("partners:people", args=[world.host.pk]))
+    assert page.status_code == 200 and world.manager.email in page.content.decode()
+    assert reverse("partners:invite", args=[world.host.pk]) in page.content.decode()
+    invite = admin.get(reverse("partners:invite", args=[world.host.pk])).content.decode()
+    assert 'value="manager"' in invite and 'value="partner_viewer"' not in invite
+    for user in (world.a_manager, world.a_viewer):
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("partners:people", args=[world.host.pk])).status_code == 404
+        assert client.get(reverse("partners:invite", args=[world.host.pk])).status_code == 404
+    manager = Client()
+    manager.force_login(world.manager)
+    assert manager.get(reverse("partners:people", args=[world.host.pk])).status_code == 200
+    assert manager.get(reverse("partners:invite", args=[world.host.pk])).status_code == 403
+
+
+def test_django_admin_lists_invitations_and_read_only_account_events(world):
+    _invite(world)
+    services.account_event_record(kind=AccountEventKind.SIGNED_IN, user=world.a_viewer)
+    client = Client()
+    client.force_login(world.admin)
+    assert client.get(reverse("admin:partners_invitation_changelist")).status_code == 200
+    assert client.get(reverse("admin:partners_accountevent_changelist")).status_code == 200
+    event = AccountEvent.objects.first()
+    assert client.get(reverse("admin:partners_accountevent_change", args=[event.pk])).status_code == 200
+    assert client.get(reverse("admin:partners_accountevent_add")).status_code == 403
+    delete = reverse("admin:partners_accountevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    invitation = Invitation.objects.get()
+    page = client.get(reverse("admin:partners_invitation_change", args=[invitation.pk])).content.decode()
+    assert invitation.token_hash not in page
