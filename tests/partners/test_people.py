@@ -7,6 +7,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from allauth.usersessions.models import UserSession
 from django.contrib.auth import authenticate
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -345,6 +346,7 @@ def test_deactivation_ends_access_withdraws_queued_mail_and_hands_over_actions(w
     )
     queued = notify(recipients=[leaving], kind="system", key="test:queued", template="partners/email/invitation")
     assert queued
+    UserSession.objects.create(user=leaving, ip="127.0.0.1", session_key="k" * 32, user_agent="test")
     steps = services.offboarding_for(person=leaving)
     assert [step.key for step, _owned in steps] == ["meetings-actions"]
     services.person_deactivate(user=world.a_manager, person=leaving, hand_over={"meetings-actions": colleague})
@@ -354,6 +356,7 @@ def test_deactivation_ends_access_withdraws_queued_mail_and_hands_over_actions(w
     assert not leaving.is_active
     assert item.owner == colleague and done.owner == leaving  # history stays
     assert not Token.objects.filter(user=leaving).exists()
+    assert not UserSession.objects.filter(user=leaving).exists()
     assert client.get(reverse("profile")).status_code == 302
     assert Notification.objects.get(key="test:queued").status == NotificationStatus.WITHDRAWN
     event = AccountEvent.objects.get(kind=AccountEventKind.DEACTIVATED)
