@@ -4,11 +4,11 @@ notification kinds and periodic tasks (`register()`, called from AgreementsConfi
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import hub, policy, schedule
+from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.notifications import kinds
 
 from . import demo, selectors, services
-from .models import Agreement, AgreementVersion, VersionStatus
+from .models import Agreement, AgreementVersion, Signature, VersionStatus
 
 
 def partner_section(request, partner):
@@ -34,9 +34,12 @@ def partner_section(request, partner):
 def dashboard_panel(request):
     """What awaits signatures and reviews: three lists of at most ten versions, read in one query."""
     today = timezone.localdate()
+    lists = dashboard_cache.cached(
+        "agreements", request.user, lambda: selectors.dashboard_versions(user=request.user, today=today, limit=10)
+    )
     return {
         "title": _("Agreements"),
-        **selectors.dashboard_versions(user=request.user, today=today, limit=10),
+        **lists,
         "today": today,
     }
 
@@ -53,6 +56,8 @@ def register():
     )
     hub.partner_section("agreements", "agreements/_hub_section.html", partner_section, order=20)
     hub.dashboard_panel("agreements", "agreements/_dashboard_panel.html", dashboard_panel, order=30)
+    # The panel's lists are kept in the cache until their inputs change (partnerportal.dashboard_cache).
+    dashboard_cache.invalidate_on("agreements", Agreement, AgreementVersion, Signature, "partners.Organization")
 
     kinds.register(services.KIND_SIGNATURE, _("Agreement awaits your signature"))
     kinds.register(services.KIND_STATUS, _("Agreement activated or terminated"))

@@ -1,13 +1,16 @@
 """How the KPI app plugs into the shell: navigation, the partner hub section, the dashboard panel,
 notification kinds and periodic tasks (`register()`, called from KpisConfig.ready)."""
 
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import hub, policy, schedule
+from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.notifications import kinds
 
-from . import alerts, demo, reminders, selectors
-from .models import PartnerKPI
+from . import alerts, demo, reminders, selectors, signals
+from .models import KPIDefinition, KPITarget, PartnerKPI
+
+DASHBOARD_MONTH = "dashboard-panel:kpis:month"  # the month the KPI panel last showed (the same for everyone)
 
 
 def partner_section(request, partner):
@@ -29,8 +32,22 @@ def dashboard_panel(request):
     """Counters and the lowest scores of the portfolio's month, from one query (not the whole portfolio)."""
     if not policy.allows(request.user, "see_portfolio", PartnerKPI):
         return None
-    overview = selectors.portfolio_overview(user=request.user)
+    overview = dashboard_cache.cached("kpis", request.user, lambda: _overview(request.user))
     return {"title": _("KPI portfolio"), "overview": overview, "wide": False}
+
+
+def _overview(user):
+    overview = selectors.portfolio_overview(user=user)
+    cache.set(DASHBOARD_MONTH, overview.start, None)
+    return overview
+
+
+def _rollup_refreshed(sender, keys, **kwargs):
+    """New figures change the panel only in the month it shows or a later one: a correction of an older
+    month (a back-dated import) leaves it as it was."""
+    shown = cache.get(DASHBOARD_MONTH)
+    if shown is None or any(month >= shown for _partner, _kpi, month in keys):
+        dashboard_cache.invalidate("kpis")
 
 
 def register():
@@ -56,6 +73,9 @@ def register():
     )
     hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
     hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
+    # The panel's figures are kept in the cache until its inputs change (partnerportal.dashboard_cache).
+    dashboard_cache.invalidate_on("kpis", "partners.Organization", PartnerKPI, KPIDefinition, KPITarget)
+    signals.rollup_refreshed.connect(_rollup_refreshed, dispatch_uid="kpis-dashboard-rollup")
 
     kinds.register(alerts.KIND_BREACH, _("KPI crossed the critical threshold"))
     kinds.register(alerts.KIND_SUCCESS, _("KPI success"))

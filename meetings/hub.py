@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import hub, policy, schedule
+from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.notifications import kinds
 
 from . import demo, selectors, services
-from .models import ActionItem, MeetingSeries
+from .models import ActionItem, Meeting, MeetingSeries
 
 DASHBOARD_PARTNERS = 10  # partners listed on the dashboard's action panel; the action list has them all
 
@@ -41,11 +41,21 @@ def partner_section(request, partner):
 
 def dashboard_panel(request):
     """The partners with the most overdue and open actions (a few, not every partner), the next meetings."""
+    user = request.user
+    actions, upcoming = dashboard_cache.cached(
+        "meetings",
+        user,
+        lambda: (
+            selectors.action_summary(user=user, limit=DASHBOARD_PARTNERS),
+            selectors.dashboard_meetings(user=user, limit=5),
+        ),
+        seconds_of=_until_first_end,  # a meeting that ends leaves the list, and the next one comes in
+    )
     return {
         "title": _("Open actions per partner"),
-        "actions": selectors.action_summary(user=request.user, limit=DASHBOARD_PARTNERS),
+        "actions": actions,
         "action_list": reverse("meetings:action_list"),
-        "upcoming": list(selectors.meeting_list(user=request.user, upcoming=True)[:5]),
+        "upcoming": upcoming,
     }
 
 
@@ -59,6 +69,13 @@ def offboarding_describe(person):
 
 def offboarding_hand_over(*, person, to, actor):
     return services.action_items_hand_over(person=person, to=to, actor=actor)
+
+
+def _until_first_end(figures):
+    _actions, upcoming = figures
+    if not upcoming:
+        return None
+    return (min(m["end"] for m in upcoming) - timezone.now()).total_seconds()
 
 
 def register():
@@ -77,6 +94,8 @@ def register():
         title=_("Meetings and actions"),
     )
     hub.dashboard_panel("meetings", "meetings/_dashboard_panel.html", dashboard_panel, order=35)
+    # The panel's figures are kept in the cache until their inputs change (partnerportal.dashboard_cache).
+    dashboard_cache.invalidate_on("meetings", ActionItem, Meeting, "partners.Organization")
 
     kinds.register(services.KIND_MEETING_REMINDER, _("Meeting reminders"))
     kinds.register(services.KIND_MEETING_CHANGED, _("Meeting moved, changed or cancelled"))

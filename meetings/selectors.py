@@ -267,3 +267,13 @@ def action_summary(*, user, limit: int = 10) -> dict:
                 {"partner_id": partner_id, "partner__name": name, "open": open_items, "overdue": overdue}
             )
     return summary
+
+
+def dashboard_meetings(*, user, limit: int = 5) -> list[dict]:
+    """The dashboard's next meetings, as meeting_list(upcoming=True) orders them: plain rows (start,
+    end, partner name, the meeting's page), read without building meetings."""
+    from django.urls import reverse
+
+    url = reverse("meetings:meeting_detail", args=[0]).replace("/0/", "/{}/")
+    rows = meeting_list(user=user, upcoming=True).values_list("pk", "start", "end", "partner__name")[:limit]
+    return [{"start": start, "end": end, "partner": name, "url": url.format(pk)} for pk, start, end, name in rows]

@@ -48,14 +48,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "simple_history",
-    # Accounts (issue 17): sign-in flows, two-factor (TOTP, recovery codes, passkeys), the
-    # sessions page and OpenID Connect single sign-on for the host's staff.
-    "allauth",
-    "allauth.account",
-    "allauth.mfa",
-    "allauth.usersessions",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
     "partnerportal",
     "partnerportal.notifications",
     "partners",
@@ -63,6 +55,15 @@ INSTALLED_APPS = [
     "agreements",
     "meetings",
     "relations",
+    # Accounts (issue 17): sign-in flows, two-factor (TOTP, recovery codes, passkeys), the
+    # sessions page and OpenID Connect single sign-on for the host's staff. After
+    # the portal's apps: where both translate the same words, the portal's own catalogues win.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -386,3 +387,51 @@ for _network in METRICS_ALLOWED_IPS:
     except ValueError as _error:
         raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_error}") from None
 METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
+
+# --- Single sign-on -----------------------------------------------------------------------
+# OpenID Connect for the host's staff (Microsoft Entra ID, Google Workspace, Keycloak, …), through
+# django-allauth's openid_connect provider; on when OIDC_ISSUER is set. The issuer's redirect URI is
+# <SITE_URL>/accounts/oidc/host/login/callback/. Who is signed in as whom: partners/sso.py; the README
+# section "Single sign-on (OpenID Connect)" has examples. OIDC_ALLOWED_DOMAINS (comma list): an unknown
+# but verified address of these domains gets a new host account with OIDC_DEFAULT_ROLE (admin or
+# manager); without it, only existing users sign in. OIDC_TRUST_EMAIL: take the e-mail claim as
+# verified when the issuer sends no `email_verified` (Entra ID; only for an issuer of your own
+# tenant). OIDC_SATISFIES_MFA: a single sign-on counts as the second factor (the issuer asks for its
+# own). OIDC_PARTNER_ISSUERS (JSON, organisation id → {"issuer", "client_id", "client_secret",
+# "name"}): a partner organisation's own issuer, for that organisation's people only; redirect URI
+# <SITE_URL>/accounts/oidc/partner-<id>/login/callback/.
+from partnerportal import sso as _sso  # noqa: E402 - no models: settings-safe
+
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")
+OIDC_ALLOWED_DOMAINS = env.list("OIDC_ALLOWED_DOMAINS", default=[])
+OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="manager")
+OIDC_TRUST_EMAIL = env.bool("OIDC_TRUST_EMAIL", default=False)
+OIDC_SATISFIES_MFA = env.bool("OIDC_SATISFIES_MFA", default=True)
+if OIDC_DEFAULT_ROLE not in ("admin", "manager"):
+    raise ImproperlyConfigured(f"OIDC_DEFAULT_ROLE must be admin or manager, not {OIDC_DEFAULT_ROLE!r}.")
+try:
+    _sso_issuers = [
+        _sso.host_issuer(
+            issuer=OIDC_ISSUER,
+            client_id=OIDC_CLIENT_ID,
+            client_secret=OIDC_CLIENT_SECRET,
+            name=OIDC_PROVIDER_NAME,
+            allowed_domains=OIDC_ALLOWED_DOMAINS,
+            trust_email=OIDC_TRUST_EMAIL,
+        ),
+        *_sso.partner_issuers(env.str("OIDC_PARTNER_ISSUERS", default="")),
+    ]
+except _sso.SsoConfigError as _error:
+    raise ImproperlyConfigured(str(_error)) from None
+SOCIALACCOUNT_PROVIDERS = _sso.socialaccount_providers(_sso_issuers)
+SOCIALACCOUNT_ADAPTER = "partners.sso.PortalSocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False  # the adapter connects a known person or refuses: never a sign-up form
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # by `sub` once connected; the first time by the adapter's rules
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the issuer verified the address (email_verified)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the button POSTs; a GET shows a confirmation page (CSRF)
+# The button's form is answered by a redirect to the issuer: the browser checks it against form-action.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += _sso.form_action_origins(_sso_issuers)

@@ -64,6 +64,10 @@ urlpatterns = [
     path("favicon.ico", pages.FaviconView.as_view(), name="favicon"),
     path("i18n/setlang/", pages.SetLanguageView.as_view(), name="set_language"),
     path("accounts/", include(account_patterns)),
+    # Single sign-on (OpenID Connect, partnerportal/sso.py): /accounts/oidc/<provider id>/login/ and
+    # …/login/callback/; 404 for an issuer that is not configured. Already part of allauth.urls, when
+    # that is included under accounts/ this line can go.
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("admin/", admin.site.urls),
     path("api/", include((api_patterns, "api"))),
     path("notifications/", include("partnerportal.notifications.urls")),

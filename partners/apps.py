@@ -15,3 +15,6 @@ class PartnersConfig(AppConfig):
         hub.register()
         policies.register()
         signals.connect()
+        from . import sso
+
+        sso.connect()  # single sign-on: the session mark and the account events of a sign-in

@@ -4,15 +4,16 @@ RelationsConfig.ready) does all of it."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings import agenda
-from partnerportal import hub, policy, schedule
+from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.notifications import kinds
 
 from . import demo, health, selectors
-from .models import Engagement, EngagementStatus, Kudos
+from .models import Engagement, EngagementStatus, HealthSnapshot, Kudos
 
 NOTIFICATION_KINDS = (
     ("relations.notice", _("Notices from the other side")),
@@ -74,14 +75,16 @@ HEALTH_PANEL_ROWS = 10
 def _health_panel(request):
     """The lowest stored scores (one query; partners without a score last), and for host staff a
     link to every partner's score (relations:health_list)."""
-    partners = selectors.health_table(user=request.user, sort="score")[:HEALTH_PANEL_ROWS]
-    rows = [{"partner": p, "score": p.health_score} for p in partners]
+    rows = dashboard_cache.cached("health", request.user, lambda: selectors.health_panel_rows(user=request.user))
     return {"title": _("Relationship health"), "rows": rows, "show_all": policy.is_host(request.user)}
 
 
 def _successes_panel(request):
-    since = timezone.now() - timedelta(days=90)
-    return {"title": _("Recent successes"), "items": selectors.successes(user=request.user, since=since, limit=8)}
+    def items():
+        since = timezone.now() - timedelta(days=90)
+        return selectors.successes(user=request.user, since=since, limit=8)
+
+    return {"title": _("Recent successes"), "items": dashboard_cache.cached("successes", request.user, items)}
 
 
 def _open_cases(meeting, user):
@@ -120,6 +123,10 @@ def register():
 
     hub.dashboard_panel("health", "relations/hub/health_panel.html", _health_panel, order=20)
     hub.dashboard_panel("successes", "relations/hub/successes_panel.html", _successes_panel, order=40)
+    # The panels' figures are kept in the cache until their inputs change (partnerportal.dashboard_cache).
+    dashboard_cache.invalidate_on("health", HealthSnapshot, "partners.Organization")
+    successes_inputs = (Kudos, "kpis.Success", "kpis.KPIDefinition", "partners.Organization", settings.AUTH_USER_MODEL)
+    dashboard_cache.invalidate_on("successes", *successes_inputs, ignore_fields={"last_login"})  # who gave kudos
 
     agenda.register_source("relations_cases", _("Open cases"), _open_cases)
     agenda.register_source("relations_notices", _("Notices"), _open_notices)

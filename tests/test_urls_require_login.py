@@ -20,7 +20,10 @@ ALLOW_LIST = [
     r"^/admin/",  # Django admin has its own login page
     r"^/meetings/feed/",  # private calendar feeds authenticate by their secret token
     r"^/$",  # redirects to login
-    r"^/partners/join/",  # an invitation link: the one deliberately public page (its token is the credential)
+    r"^/partners/join/",  # an invitation link: public by design, its token is the credential (test_people.py)
+    # Single sign-on (OpenID Connect): the sign-in button's target and the issuer's redirect URI are
+    # public by design; 404 for an issuer that is not configured (tests/accounts/test_sso.py).
+    r"^/accounts/oidc/[^/]+/login/(callback/)?$",
 ]
 SAMPLE_VALUES = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000001", "path": "x"}
 

@@ -1,5 +1,7 @@
 """Reads of a partner's health score and timeline."""
 
+from typing import NamedTuple
+
 from django.db import connection
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -90,3 +92,21 @@ def health_table(*, user, sort: str = "score") -> QuerySet:
         )
         .order_by(*HEALTH_SORTS.get(sort, HEALTH_SORTS["score"]))
     )
+
+
+class PanelPartner(NamedTuple):
+    """A partner as the dashboard's health panel shows it: its id and name."""
+
+    pk: int
+    name: str
+
+
+def health_panel_rows(*, user, limit: int = 10) -> list[dict]:
+    """The dashboard's health panel: the `limit` lowest stored scores as health_table(sort="score") lists
+    them, as plain rows (the partner's id and name, the score, the partner's health page), read without
+    building partners."""
+    from django.urls import reverse
+
+    url = reverse("relations:health", args=[0]).replace("/0/", "/{}/")
+    rows = health_table(user=user, sort="score").values_list("pk", "name", "health_score")[:limit]
+    return [{"partner": PanelPartner(pk, name), "score": score, "url": url.format(pk)} for pk, name, score in rows]
