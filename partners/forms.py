@@ -123,3 +123,10 @@ class AcceptInvitationForm(forms.Form):
         if one and two and one != two:
             self.add_error("password2", _("The two passwords are not the same."))
         return cleaned
+
+
+class AcceptInvitationWithSsoForm(forms.Form):
+    """Accepting where the organisation signs in with single sign-on: the name only, no password."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)

@@ -283,13 +283,28 @@ def invitation_by_token(*, token: str) -> Invitation | None:
 
 
 PASSWORD_SIGN_IN = "password"
+SSO_SIGN_IN = "sso"
 
 
-def invitation_sign_in_method(*, invitation) -> str:
-    """How the invitee of `invitation` will sign in: the seam for single sign-on.
+@dataclass(frozen=True)
+class InvitationSignIn:
+    """How an invitee will sign in: a local password, or the organisation's single sign-on (`provider`,
+    a partnerportal.sso.SignInOption with its name and login_url)."""
 
-    Today every organisation signs in with a local password, so the accept page asks for one. An
-    organisation configured for its own OpenID Connect issuer would answer another method here, and
-    the accept page would send the invitee to that provider instead of showing the password form.
+    method: str
+    provider: object | None = None
+
+
+def invitation_sign_in_method(*, invitation) -> InvitationSignIn:
+    """How the invitee of `invitation` will sign in: the one place the accept page asks.
+
+    An organisation with single sign-on (the host's issuer for the host, a partner's own issuer for
+    that partner: partnerportal.sso.sso_available_for) signs its people in there, so the accept page
+    asks only for the name and sends the new person on to the issuer; everyone else chooses a password.
     """
-    return PASSWORD_SIGN_IN
+    from partnerportal import sso
+
+    provider = sso.sso_available_for(invitation.organization)
+    if provider is not None:
+        return InvitationSignIn(SSO_SIGN_IN, provider)
+    return InvitationSignIn(PASSWORD_SIGN_IN)

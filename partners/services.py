@@ -368,11 +368,14 @@ def _username_for(email: str) -> str:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str, first_name: str, last_name: str, request=None) -> User:
+def invitation_accept(
+    *, token: str, password: str | None, first_name: str, last_name: str, request=None, sso: bool = False
+) -> User:
     """Create the invitee's account (organisation, role, language) from a usable link; the link is then used.
 
     Raises InvitationUnusable for a link that cannot be used and ValidationError for bad input
-    (the password by Django's validators); either way nothing is created.
+    (the password by Django's validators); either way nothing is created. With `sso` the person gets
+    no password: they sign in through their organisation's single sign-on (matched by e-mail).
     """
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
@@ -396,13 +399,17 @@ def invitation_accept(*, token: str, password: str, first_name: str, last_name: 
         role=invitation.role,
         language=invitation.language,
     )
-    try:
-        password_validation.validate_password(password or "", user=person)
-    except ValidationError as error:
-        errors["password1"] = error.messages
+    if not sso:
+        try:
+            password_validation.validate_password(password or "", user=person)
+        except ValidationError as error:
+            errors["password1"] = error.messages
     if errors:
         raise ValidationError(errors)
-    person.set_password(password)
+    if sso:
+        person.set_unusable_password()
+    else:
+        person.set_password(password)
     person.full_clean()
     person.save()
     invitation.state = InvitationState.ACCEPTED
@@ -415,7 +422,7 @@ def invitation_accept(*, token: str, password: str, first_name: str, last_name: 
         user=person,
         actor=invitation.invited_by,
         request=request,
-        detail=invitation.get_role_display(),
+        detail=invitation.get_role_display() + (" (single sign-on)" if sso else ""),
     )
     return person
 

@@ -25,6 +25,7 @@ from partnerportal.views import (
 from . import selectors, services
 from .forms import (
     AcceptInvitationForm,
+    AcceptInvitationWithSsoForm,
     DeactivateForm,
     InvitationForm,
     PartnerForm,
@@ -347,59 +348,67 @@ def landing_url(person) -> str:
 
 
 class InvitationAcceptView(View):
-    """The one deliberately public page: the link of an invitation (its token is the credential)."""
+    """The public page of an invitation link (its token is the credential): who invites whom as what, and
+    what the invitee needs to start: a name and a password, or with single sign-on only the name."""
 
-    def _unusable(self, request, token, unusable, status=410):
+    def _unusable(self, request, token, unusable):
         if unusable.invitation is not None:  # said in the language the invitation was written in
             translation.activate(unusable.invitation.language)
             request.LANGUAGE_CODE = unusable.invitation.language
         context = {"reason": unusable.reason, "invitation": unusable.invitation, "token": token}
+        status = 404 if unusable.reason == "unknown" else 410
         return render(request, "partners/invitation_unusable.html", context, status=status)
 
-    def _page(self, request, token, form, status=200):
-        invitation = selectors.invitation_by_token(token=token)
+    def dispatch(self, request, token):
+        self.invitation = selectors.invitation_by_token(token=token)
         try:
-            services.invitation_check(invitation)
+            services.invitation_check(self.invitation)
         except services.InvitationUnusable as unusable:
-            return self._unusable(request, token, unusable, status=404 if unusable.reason == "unknown" else 410)
+            return self._unusable(request, token, unusable)
         if request.user.is_authenticated:
-            return render(request, "partners/invitation_signed_in.html", {"invitation": invitation}, status=409)
-        # The seam for single sign-on: how this invitee will sign in decides what the page asks for.
-        method = selectors.invitation_sign_in_method(invitation=invitation)
-        if method != selectors.PASSWORD_SIGN_IN:  # pragma: no cover - no other method yet
-            raise Http404
+            context = {"invitation": self.invitation}
+            return render(request, "partners/invitation_signed_in.html", context, status=409)
         # The page speaks the invitee's language (as the e-mail did), whatever the browser asks for.
-        translation.activate(invitation.language)
-        request.LANGUAGE_CODE = invitation.language
-        context = {"invitation": invitation, "form": form}
+        translation.activate(self.invitation.language)
+        request.LANGUAGE_CODE = self.invitation.language
+        # The seam for single sign-on: how this invitee will sign in decides what the page asks for.
+        self.sign_in = selectors.invitation_sign_in_method(invitation=self.invitation)
+        self.sso = self.sign_in.method == selectors.SSO_SIGN_IN
+        self.form_class = AcceptInvitationWithSsoForm if self.sso else AcceptInvitationForm
+        return super().dispatch(request, token)
+
+    def _page(self, request, form, status=200):
+        context = {"invitation": self.invitation, "form": form, "sign_in": self.sign_in, "sso": self.sso}
         return render(request, "partners/invitation_accept.html", context, status=status)
 
     def get(self, request, token):
-        return self._page(request, token, AcceptInvitationForm())
+        return self._page(request, self.form_class())
 
     def post(self, request, token):
-        if request.user.is_authenticated:
-            return self._page(request, token, None)
-        form = AcceptInvitationForm(request.POST)
+        form = self.form_class(request.POST)
         if not form.is_valid():
-            return self._page(request, token, form, status=400)
+            return self._page(request, form, status=400)
         try:
             person = services.invitation_accept(
                 token=token,
-                password=form.cleaned_data["password1"],
+                password=form.cleaned_data.get("password1"),
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
                 request=request,
+                sso=self.sso,
             )
         except services.InvitationUnusable as unusable:
-            return self._unusable(request, token, unusable, status=404 if unusable.reason == "unknown" else 410)
+            return self._unusable(request, token, unusable)
         except ValidationError as error:
             service_errors_to_form(form, error)
-            return self._page(request, token, form, status=400)
-        login(request, person, backend="partnerportal.backends.PortalBackend")
-        translation.activate(person.language)
-        messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": person.first_name})
-        response = redirect(landing_url(person))
+            return self._page(request, form, status=400)
+        if self.sso:
+            # The issuer proves who they are; its sign-in finds the new account by the e-mail address.
+            response = redirect(self.sign_in.provider.login_url + "?process=login")
+        else:
+            login(request, person, backend="partnerportal.backends.PortalBackend")
+            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": person.first_name})
+            response = redirect(landing_url(person))
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, person.language)
         return response
 
