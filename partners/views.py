@@ -181,11 +181,12 @@ class PartnerPickerView(LoginRequiredMixin, View):
 
 
 def people_url(organization) -> str:
-    """Where an organisation's people are managed: its hub's People section, or for the host (which has no
-    hub) the people page."""
+    """Where an organisation's people are managed, and where a change to them returns: the People section
+    of a partner's hub as a page of its own (the hub loads it lazily), the people page for the host (which
+    has no hub)."""
     if organization.is_host:
         return reverse("partners:people", args=[organization.pk])
-    return organization.get_absolute_url() + "#section-people"
+    return reverse("partners:section", args=[organization.pk, "people"])
 
 
 class OrganizationPeopleView(LoginRequiredMixin, View):
