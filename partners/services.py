@@ -249,6 +249,9 @@ def invitation_invite(*, user, organization: Organization, email: str, role: str
             raise ValidationError(
                 {"email": _("%(name)s is already one of your organisation's people.") % {"name": existing}}
             )
+    # From here an address with an account (someone of another organisation, asked by a partner manager)
+    # goes on like a new one: a pending invitation is listed, but its e-mail only tells the owner that
+    # someone tried (no link), and it can never be accepted (invitation_check: the address has an account).
     pending = (
         Invitation.objects.select_for_update()
         .filter(organization=organization, email__iexact=email, state=InvitationState.PENDING)
@@ -488,6 +491,9 @@ def person_change_role(*, user, person: User, role: str, request=None) -> User:
         raise ValidationError({"role": _("This role cannot be given in this organisation.")})
     if role == person.role:
         return person
+    if person.is_superuser:
+        # A superuser counts as an admin whatever the role says: that is changed in the Django admin.
+        raise ValidationError(_("%(name)s is a superuser: change their rights in the Django admin.") % {"name": person})
     if role != policy.PARTNER_MANAGER:
         _keeps_a_partner_manager(person=person, organization=organization)
     before = person.get_role_display()

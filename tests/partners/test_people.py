@@ -483,3 +483,14 @@ def test_django_admin_lists_invitations_and_read_only_account_events(world):
     invitation = Invitation.objects.get()
     page = client.get(reverse("admin:partners_invitation_change", args=[invitation.pk])).content.decode()
     assert invitation.token_hash not in page
+
+
+def test_a_superusers_role_is_changed_in_the_django_admin_only(world):
+    other_admin = UserFactory(organization=world.host, role=policy.ADMIN, is_superuser=True, is_staff=True)
+    with pytest.raises(ValidationError):
+        services.person_change_role(user=world.admin, person=other_admin, role=policy.MANAGER)
+    other_admin.refresh_from_db()
+    assert other_admin.role == policy.ADMIN
+    services.person_change_role(user=world.admin, person=world.manager, role=policy.ADMIN)
+    world.manager.refresh_from_db()
+    assert world.manager.role == policy.ADMIN
