@@ -45,10 +45,9 @@ def register():
     )
     hub.nav_item(
         _("Host company's people"),
-        "partners:people",
+        "partners:host_people",
         visible=policy.is_admin,
         order=905,
         icon="person-badge",
         group="administration",
-        url_kwargs=lambda user: {"pk": selectors.host_id() or 0},
     )

@@ -18,6 +18,7 @@ urlpatterns = [
 # People: each organisation's people and invitations (the host's too), and the invitation link (public).
 urlpatterns += [
     path("<int:pk>/people/", views.OrganizationPeopleView.as_view(), name="people"),
+    path("host/people/", views.OrganizationPeopleView.as_view(), name="host_people"),
     path("<int:pk>/people/invite/", views.InvitationCreateView.as_view(), name="invite"),
     path("invitations/<int:pk>/resend/", views.InvitationResendView.as_view(), name="invitation_resend"),
     path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),

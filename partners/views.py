@@ -192,7 +192,11 @@ def people_url(organization) -> str:
 class OrganizationPeopleView(LoginRequiredMixin, View):
     """The People section as a page of its own, for any organisation the user may see (also the host's)."""
 
-    def get(self, request, pk):
+    def get(self, request, pk=None):
+        if pk is None:  # the host company's people (the menu's link; the host has no hub)
+            pk = selectors.host_id()
+            if pk is None:
+                raise Http404
         organization = selectors.organization_for(user=request.user, pk=pk)
         ctx = people_section(request, organization)
         return render(request, "partners/people_page.html", {"organization": organization, "ctx": ctx})

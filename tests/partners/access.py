@@ -147,6 +147,8 @@ ENDPOINTS = [
         lambda w, p: reverse("partners:people", args=[p.pk]),
         marker=lambda w, p: w.user("partner_viewer", p).email,
     ),
+    # The host company's people (no hub of its own): host staff only, a partner user gets 404.
+    Endpoint("partners:host_people", lambda w, p: reverse("partners:host_people"), allowed=HOST, partner_scoped=False),
     Endpoint("partners:invite", lambda w, p: reverse("partners:invite", args=[p.pk]), allowed=PEOPLE_ADMINS),
     Endpoint(
         "partners:invite-post",

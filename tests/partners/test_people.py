@@ -454,6 +454,9 @@ def test_host_people_page_for_admins_and_404_for_partner_users(world):
     admin.force_login(world.admin)
     page = admin.get(reverse("partners:people", args=[world.host.pk]))
     assert page.status_code == 200 and world.manager.email in page.content.decode()
+    menu = admin.get(reverse("partners:host_people"))
+    assert menu.status_code == 200 and world.manager.email in menu.content.decode()
+    assert reverse("partners:host_people") in admin.get(reverse("dashboard")).content.decode()
     assert reverse("partners:invite", args=[world.host.pk]) in page.content.decode()
     invite = admin.get(reverse("partners:invite", args=[world.host.pk])).content.decode()
     assert 'value="manager"' in invite and 'value="partner_viewer"' not in invite
