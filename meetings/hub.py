@@ -4,6 +4,7 @@ notification kinds and periodic tasks (`register()`, called from MeetingsConfig.
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnerportal import dashboard_cache, hub, policy, schedule
@@ -58,6 +59,18 @@ def dashboard_panel(request):
     }
 
 
+def offboarding_describe(person):
+    """What a leaving person still owns here: their open action items (shown on the confirmation page)."""
+    return [
+        f"{item.title} ({item.partner.name}, {date_format(item.due_date, 'SHORT_DATE_FORMAT')})"
+        for item in services.action_items_open_of(person=person)
+    ]
+
+
+def offboarding_hand_over(*, person, to, actor):
+    return services.action_items_hand_over(person=person, to=to, actor=actor)
+
+
 def _until_first_end(figures):
     _actions, upcoming = figures
     if not upcoming:
@@ -67,6 +80,9 @@ def _until_first_end(figures):
 
 def register():
     hub.demo_part("meetings", demo.seed, order=40)
+    hub.offboarding_step(
+        "meetings-actions", offboarding_describe, offboarding_hand_over, title=_("Open action items"), order=40
+    )
     hub.nav_item(_("Meetings"), "meetings:meeting_list", order=50, icon="calendar-event", group="collaboration")
     hub.nav_item(_("My actions"), "meetings:my_actions", order=51, icon="check2-square", group="collaboration")
     hub.partner_section(

@@ -314,3 +314,36 @@ def register():
         group="administration",
     )
     nav_item(_("Audit log"), "audit", visible=policy.is_admin, order=900, icon="clock-history", group="administration")
+
+
+# --- Offboarding ------------------------------------------------------------------------------------
+#
+# When a person is deactivated (partners.services.person_deactivate), apps below partners' users in the
+# layers (meetings: open action items) offer to hand what the person still owns to someone else:
+#
+#     hub.offboarding_step("meetings-actions", describe, hand_over, title=_("Open action items"))
+#
+# `describe(person)` lists what the person still owns (a list of short texts; empty: nothing to hand
+# over, the step is not shown); `hand_over(person=, to=, actor=)` gives it all to `to` (an active person of
+# the same organisation, chosen on the confirmation page) and returns how many; it runs inside the
+# deactivation's transaction, so either everything happens or nothing does.
+
+
+@dataclass(frozen=True)
+class OffboardingStep:
+    key: str
+    describe: Callable
+    hand_over: Callable
+    title: str = ""
+    order: int = 100
+
+
+_OFFBOARDING: dict[str, OffboardingStep] = {}
+
+
+def offboarding_step(key, describe, hand_over, *, title="", order=100):
+    _OFFBOARDING[key] = OffboardingStep(key, describe, hand_over, title or key, order)
+
+
+def offboarding_steps() -> list[OffboardingStep]:
+    return sorted(_OFFBOARDING.values(), key=lambda step: step.order)

@@ -250,3 +250,30 @@ def partner_ids(user) -> list[int] | None:
     if role in PARTNER_ROLES and user.organization_id:
         return [user.organization_id]
     return []
+
+
+# --- People: invitations, roles, (de)activation ---------------------------------------------------
+#
+# Named actions (partners/policies.py defines them on Organization, Invitation and User): "invite" on an
+# organisation, "resend" / "revoke" on an invitation, "change_role" / "deactivate" / "reactivate" on a
+# person. Host admins may take them in every organisation; a partner manager only in their own (their
+# view scope), on partner roles; nobody else. Which roles may be given is decided here too.
+
+PEOPLE_ADMINS = frozenset({ADMIN, PARTNER_MANAGER})
+
+
+def assignable_roles(user, organization) -> frozenset:
+    """The roles `user` may give people of `organization` (an invitation or a role change): host roles
+    in the host company, partner roles in a partner; a partner manager only in their own organisation."""
+    role = role_of(user)
+    is_host_org = getattr(organization, "kind", None) == HOST_KIND
+    if role == ADMIN:
+        return HOST_ROLES if is_host_org else PARTNER_ROLES
+    if role == PARTNER_MANAGER and not is_host_org and organization.pk == user.organization_id:
+        return PARTNER_ROLES
+    return frozenset()
+
+
+def not_oneself(user) -> Q:
+    """People act on others: nobody deactivates or demotes themselves through these actions."""
+    return ~Q(pk=user.pk)

@@ -300,6 +300,8 @@ NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env.int("NOTIFICATIONS_CLAIM_TIMEOUT_SECON
 # owners are told this many weeks ahead that an agreement is due for review.
 AGREEMENT_SIGNATURE_REMINDER_DAYS = env.int("AGREEMENT_SIGNATURE_REMINDER_DAYS", default=3)
 AGREEMENT_REVIEW_REMINDER_WEEKS = env.int("AGREEMENT_REVIEW_REMINDER_WEEKS", default=4)
+# People: an invitation link works this many days (resending starts the count again).
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

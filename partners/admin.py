@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, Organization, Site, User
+from .models import AccountEvent, Contact, Invitation, Organization, Site, User
 
 
 class SiteInline(admin.TabularInline):
@@ -47,3 +47,41 @@ class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
     add_fieldsets = UserAdmin.add_fieldsets + (
         (_("Membership"), {"fields": ("email", "organization", "role", "language")}),
     )
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made, resent and revoked on the People pages (policy, e-mail, audit); here they are read."""
+
+    list_display = ["email", "organization", "role", "state", "invited_by", "sent_at", "expires_at"]
+    list_filter = ["state", "role", "organization"]
+    search_fields = ["email", "organization__name"]
+    list_select_related = ["organization", "invited_by"]
+    readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "id"]
+    exclude = ["token_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [name for name in self.readonly_fields if name != "token_hash"]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """The account events of the audit log: read-only (rows are only ever added, by the services)."""
+
+    list_display = ["created_at", "kind", "user", "identifier", "actor", "organization", "ip_address"]
+    list_filter = ["kind", "organization"]
+    search_fields = ["identifier", "user__username", "user__email", "detail"]
+    list_select_related = ["user", "actor", "organization"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

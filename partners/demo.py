@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from .models import Organization, OrganizationKind, Role, Site, User
+from .models import Invitation, Organization, OrganizationKind, Role, Site, User
 
 HOST = {"name": "Nordlager A/S", "city": "Aarhus", "registration_number": "DK 31 22 45 67"}
 HOST_SITES = [("Centrallager Aarhus", "AAR1", "Aarhus"), ("Cross-dock Kolding", "KOL1", "Kolding")]
@@ -31,6 +31,8 @@ USERS = [
     ("emballage", "Ebbe", "Eriksen", Role.PARTNER_MANAGER, "Emballage Nord A/S", "Salgschef"),
     ("clean", "Camilla", "Christensen", Role.PARTNER_MANAGER, "CleanTech Service", "Serviceleder"),
 ]
+# A colleague DanLog's partner manager has invited and who has not answered yet (People on DanLog's hub).
+DEMO_INVITEE = "ny.kollega@danlog.example"
 
 
 def seed(demo):
@@ -79,3 +81,13 @@ def seed(demo):
         users[username] = user
         demo.logins.append((username, user.get_role_display(), organization.name))
     demo.objects["users"] = users
+    if not Invitation.objects.filter(email__iexact=DEMO_INVITEE).exists():
+        from .services import invitation_invite
+
+        invitation_invite(
+            user=users["danlog"],
+            organization=partners["DanLog 3PL A/S"],
+            email=DEMO_INVITEE,
+            role=Role.PARTNER_VIEWER,
+            language="da",
+        )

@@ -1,10 +1,53 @@
-"""How the partners app plugs into the shell: its part of the demo data (`register()`, called from
-PartnersConfig.ready); the partner directory and hub are linked from the base template itself."""
+"""How the partners app plugs into the shell: its part of the demo data and the hub's People section
+(`register()`, called from PartnersConfig.ready); the partner directory and hub are linked from the base
+template itself."""
 
-from partnerportal import hub
+from django.utils.translation import gettext_lazy as _
 
-from . import demo
+from partnerportal import hub, policy
+
+from . import demo, selectors
+from .models import Invitation, Role
+
+
+def people_section(request, organization):
+    """The context of the People section (hub and people page): everybody of the organisation with role,
+    last sign-in, two-factor and active state, the pending invitations, and what the user may do."""
+    user = request.user
+    people = list(selectors.organization_people(user=user, organization=organization))
+    can_roles = selectors.people_ids_for(user=user, organization=organization, action="change_role")
+    can_deactivate = selectors.people_ids_for(user=user, organization=organization, action="deactivate")
+    can_reactivate = selectors.people_ids_for(user=user, organization=organization, action="reactivate")
+    roles = policy.assignable_roles(user, organization)
+    return {
+        "title": _("People"),
+        "organization": organization,
+        "people": [
+            {
+                "person": person,
+                "can_change_role": person.pk in can_roles,
+                "can_deactivate": person.pk in can_deactivate,
+                "can_reactivate": person.pk in can_reactivate,
+            }
+            for person in people
+        ],
+        "role_choices": [(value, label) for value, label in Role.choices if value in roles],
+        "invitations": list(selectors.pending_invitations(user=user, organization=organization)),
+        "can_invite": policy.can(user, "invite", organization),
+        "can_manage_invitations": policy.allows(user, "revoke", Invitation),
+    }
 
 
 def register():
     hub.demo_part("partners", demo.seed, order=10)
+    hub.partner_section(
+        "people", "partners/_people_section.html", people_section, order=90, lazy=True, title=_("People")
+    )
+    hub.nav_item(
+        _("Host company's people"),
+        "partners:host_people",
+        visible=policy.is_admin,
+        order=905,
+        icon="person-badge",
+        group="administration",
+    )

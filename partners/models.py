@@ -1,3 +1,4 @@
+import hashlib
 from zoneinfo import available_timezones
 
 from django.conf import settings
@@ -278,3 +279,77 @@ class AccountEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user or self.identifier}"
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+    # Never stored: a pending invitation past its expiry (Invitation.status).
+    EXPIRED = "expired", _("Expired")
+
+
+class Invitation(models.Model):
+    """An invitation of one e-mail address into one organisation with one role.
+
+    The link's token is single-use and only its SHA-256 is stored (`token_hash`): the database never
+    holds a working link. Resending gives a new token and expiry (the old link stops working).
+    "Expired" is not stored: a pending invitation whose `expires_at` has passed (`status`).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organisation")
+    )
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="da")
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=[c for c in InvitationState.choices if c[0] != InvitationState.EXPIRED],
+        default=InvitationState.PENDING,
+    )
+    accepted_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by")
+    )
+    closed_at = models.DateTimeField(_("accepted or revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            # One pending invitation per address and organisation: inviting again resends it.
+            models.UniqueConstraint(
+                models.functions.Lower("email"),
+                "organization",
+                condition=Q(state="pending"),
+                name="one_pending_invitation_per_address",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.state == InvitationState.PENDING and self.expires_at <= timezone.now()
+
+    @property
+    def status(self) -> str:
+        return InvitationState.EXPIRED if self.is_expired else self.state
+
+    def get_status_display(self):
+        return InvitationState(self.status).label
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation link's token (the link itself is only in the e-mail)."""
+    return hashlib.sha256((token or "").encode()).hexdigest()

@@ -1,11 +1,20 @@
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
 from partnerportal import policy
 
-from .models import Contact, Organization, OrganizationKind, Site, User
+from .models import (
+    Contact,
+    Invitation,
+    InvitationState,
+    Organization,
+    OrganizationKind,
+    Site,
+    User,
+    invitation_token_hash,
+)
 
 
 def partner_list(*, user, search: str = "", kind: str = "", include_inactive: bool = False) -> QuerySet:
@@ -281,3 +290,84 @@ def organization_sites_and_members(*, user, organization) -> tuple[list[HubSite]
         else:
             found_members.append(_hub_member(first=a, last=b, username=c, role=d, title=e))
     return found_sites, found_members
+
+
+# --- People: the organisation's users and invitations ----------------------------------------------
+
+
+def organization_people(*, user, organization) -> QuerySet:
+    """Every person of an organisation the user may see, active or not, with `has_mfa` (a second factor
+    other than recovery codes) computed in the same query; the active first, by name."""
+    from allauth.mfa.models import Authenticator
+
+    second_factor = Authenticator.objects.filter(user=OuterRef("pk")).exclude(type=Authenticator.Type.RECOVERY_CODES)
+    return (
+        policy.scope(user, policy.VIEW, User)
+        .filter(organization=organization)
+        .annotate(has_mfa=Exists(second_factor))
+        .order_by("-is_active", "first_name", "last_name", "pk")
+    )
+
+
+def people_ids_for(*, user, organization, action: str) -> set[int]:
+    """Ids of the organisation's people the user may take `action` on (change_role, deactivate, reactivate)."""
+    return set(policy.scope(user, action, User).filter(organization=organization).values_list("pk", flat=True))
+
+
+def pending_invitations(*, user, organization) -> QuerySet:
+    """The organisation's pending invitations (expired ones too: they can be resent), newest first."""
+    return (
+        policy.scope(user, policy.VIEW, Invitation)
+        .filter(organization=organization, state=InvitationState.PENDING)
+        .select_related("invited_by")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def invitation_for(*, user, pk, action=policy.VIEW) -> Invitation:
+    """One invitation for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    return policy.get_object(user, action, Invitation.objects.select_related("organization"), pk=pk)
+
+
+def person_for(*, user, pk, action=policy.VIEW) -> User:
+    """One person for `action`: 404 outside the user's view scope, 403 if only viewable."""
+    return policy.get_object(user, action, User.objects.select_related("organization"), pk=pk)
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link's token opens (public: the token is the credential), or None."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        Invitation.objects.select_related("organization", "invited_by")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+PASSWORD_SIGN_IN = "password"
+SSO_SIGN_IN = "sso"
+
+
+@dataclass(frozen=True)
+class InvitationSignIn:
+    """How an invitee will sign in: a local password, or the organisation's single sign-on (`provider`,
+    a partnerportal.sso.SignInOption with its name and login_url)."""
+
+    method: str
+    provider: object | None = None
+
+
+def invitation_sign_in_method(*, invitation) -> InvitationSignIn:
+    """How the invitee of `invitation` will sign in: the one place the accept page asks.
+
+    An organisation with single sign-on (the host's issuer for the host, a partner's own issuer for
+    that partner: partnerportal.sso.sso_available_for) signs its people in there, so the accept page
+    asks only for the name and sends the new person on to the issuer; everyone else chooses a password.
+    """
+    from partnerportal import sso
+
+    provider = sso.sso_available_for(invitation.organization)
+    if provider is not None:
+        return InvitationSignIn(SSO_SIGN_IN, provider)
+    return InvitationSignIn(PASSWORD_SIGN_IN)

@@ -95,6 +95,8 @@ NOT_PER_PARTNER = {
     ("password_change", "post"),  # one's own password (the old one is asked for)
     ("password_reset", "post"),  # anonymous: mails a link, says the same for any address
     ("password_reset_confirm", "post"),  # anonymous: the signed link is the credential
+    ("partners:invitation_accept", "post"),  # anonymous: the invitation link is the credential (test_people.py)
+    ("partners:invitation_ask_again", "post"),  # anonymous: from an expired link, asks its sender once
 }
 # Django's admin site is host staff's tool behind is_staff and Django's model permissions (see
 # tests/*/test_admin.py); it is not part of the portal's per-partner access policy.

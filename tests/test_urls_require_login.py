@@ -20,6 +20,7 @@ ALLOW_LIST = [
     r"^/admin/",  # Django admin has its own login page
     r"^/meetings/feed/",  # private calendar feeds authenticate by their secret token
     r"^/$",  # redirects to login
+    r"^/partners/join/",  # an invitation link: public by design, its token is the credential (test_people.py)
     # Single sign-on (OpenID Connect): the sign-in button's target and the issuer's redirect URI are
     # public by design; 404 for an issuer that is not configured (tests/accounts/test_sso.py).
     r"^/accounts/oidc/[^/]+/login/(callback/)?$",

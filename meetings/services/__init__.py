@@ -10,6 +10,8 @@ from .actions import (
     action_item_create,
     action_item_set_status,
     action_item_update,
+    action_items_hand_over,
+    action_items_open_of,
     remind_action_items,
 )
 from .base import (
@@ -65,6 +67,8 @@ from .series import (
 )
 
 __all__ = [
+    "action_items_hand_over",
+    "action_items_open_of",
     "ACTION_DUE_SOON_DAYS",
     "HORIZON_DAYS",
     "KIND_ACTION_ASSIGNED",

@@ -127,3 +127,34 @@ def remind_action_items(*, today: date | None = None) -> int:
             )
         )
     return total
+
+
+def action_items_open_of(*, person):
+    """The open action items a person owns (what offboarding offers to hand over), by due date."""
+    return ActionItem.objects.open().filter(owner=person).select_related("partner").order_by("due_date", "pk")
+
+
+@transaction.atomic
+def action_items_hand_over(*, person, to, actor) -> int:
+    """Give every open action item of `person` (who is leaving) to `to`, an active person of the same side.
+
+    Called by the deactivation of `person` (partners.services.person_deactivate, through the hub's
+    offboarding step) inside its transaction; the history of each item keeps who owned it before.
+    """
+    if to is None or to.pk == person.pk or not to.is_active or to.organization_id != person.organization_id:
+        raise ValidationError(_("Choose an active person of the same organisation to take over the actions."))
+    items = list(action_items_open_of(person=person).select_for_update(of=("self",)))
+    for item in items:
+        _validate_owner(partner=item.partner, owner=to)
+        item.owner = to
+        item.save(update_fields=["owner"])
+        notify(
+            recipients=[to],
+            kind=KIND_ACTION_ASSIGNED,
+            key=f"action:{item.pk}:assigned:{to.pk}",
+            template="meetings/email/action_assigned",
+            context={"item": item, "url": absolute("meetings:action_detail", item.pk)},
+            url=item.get_absolute_url(),
+            partner=item.partner,
+        )
+    return len(items)

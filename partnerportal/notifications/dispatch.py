@@ -115,7 +115,8 @@ def message_id_for(notification: Notification, *, domain: str | None = None) -> 
     the Message-ID of the first, so mail systems and clients can drop the repeat.
     """
     # 128 bits of SHA-256 are unique enough and keep the header on one line (no folding).
-    digest = hashlib.sha256(f"{notification.recipient_id}:{notification.key}".encode()).hexdigest()[:32]
+    whom = notification.recipient_id if notification.recipient_id is not None else notification.address.lower()
+    digest = hashlib.sha256(f"{whom}:{notification.key}".encode()).hexdigest()[:32]
     return f"<{digest}@{domain or _mail_domain()}>"
 
 
@@ -129,12 +130,15 @@ def _footer(user, url: str) -> str:
 
 
 def _email_for(notification: Notification, connection, *, domain: str, settings_url: str) -> EmailMessage | None:
-    address = notification.recipient.email
+    recipient = notification.recipient
+    address = recipient.email if recipient is not None else notification.address
     if not notification.email or not address:
         return None
+    # Someone without an account (an invitee) has no preferences page to point to.
+    footer = _footer(recipient, settings_url) if recipient is not None else ""
     message = EmailMessage(
         subject=notification.subject,
-        body=notification.body + _footer(notification.recipient, settings_url),
+        body=notification.body + footer,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         connection=connection,
@@ -142,7 +146,7 @@ def _email_for(notification: Notification, connection, *, domain: str, settings_
             "Message-ID": message_id_for(notification, domain=domain),
             "X-Portal-Notification": notification.key[:200],
             # The way out: the page where people choose what they receive by e-mail.
-            "List-Unsubscribe": f"<{settings_url}>",
+            **({"List-Unsubscribe": f"<{settings_url}>"} if recipient is not None else {}),
             # Sent by a machine: out-of-office and other automatic replies stay away (RFC 3834).
             "Auto-Submitted": "auto-generated",
             "X-Auto-Response-Suppress": "OOF, AutoReply",  # Exchange; bounces still come back

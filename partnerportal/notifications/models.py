@@ -53,8 +53,15 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        null=True,
+        blank=True,
+        verbose_name=_("recipient"),
     )
+    # An e-mail to someone without an account yet (an invitation): no recipient, no inbox entry.
+    address = models.EmailField(_("address"), blank=True)
     key = models.CharField(_("key"), max_length=200)
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=255)
@@ -88,7 +95,15 @@ class Notification(models.Model):
         ordering = ["-send_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="unique_notification_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="unique_notification_key"),
+            models.UniqueConstraint(
+                fields=["address", "key"], condition=Q(recipient__isnull=True), name="unique_address_notification_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(address=""), name="notification_has_recipient_or_address"
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "send_at"], name="notification_due_idx"),
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
@@ -97,7 +112,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} → {self.recipient}: {self.subject}"
+        return f"{self.kind} → {self.recipient or self.address}: {self.subject}"
 
     @property
     def summary(self) -> str:

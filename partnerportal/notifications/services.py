@@ -282,3 +282,42 @@ def notify_many(notices: Iterable[dict]) -> list[Notification]:
 
 
 __all__ += ["notify_many"]  # noqa: PLE0605
+
+
+# --- People without an account, and people who leave ------------------------------------------------
+
+
+def render_in(language: str, template: str, context: dict) -> tuple[str, str]:
+    """Subject and body from `<template>_subject.txt` / `_body.txt` in `language` (someone without an account)."""
+    with translation.override(language or "en"):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}_body.txt", context).strip()
+    return subject[:255], body
+
+
+def notify_address(*, address: str, language: str, kind: str, key: str, template: str, context: dict | None = None):
+    """Queue one e-mail to an address that has no account yet (an invitation), rendered in `language`.
+
+    The dispatcher sends it like any other row (same retries, same Message-ID rule); it has no inbox
+    entry. The same (address, key) is never queued twice: returns the new row, or None if it existed.
+    """
+    address = (address or "").strip()
+    if not address:
+        raise ValueError("notify_address() needs an address")
+    if Notification.objects.filter(recipient__isnull=True, address__iexact=address, key=key).exists():
+        return None
+    subject, body = render_in(language, template, context or {})
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                recipient=None, address=address, key=key, kind=kind, subject=subject, body=body, email=True
+            )
+    except IntegrityError:
+        return None
+
+
+def withdraw_queued_for(*, user_ids) -> int:
+    """Withdraw every notification still waiting to be sent to these people (someone deactivated)."""
+    return Notification.objects.filter(status=NotificationStatus.PENDING, recipient_id__in=list(user_ids)).update(
+        status=NotificationStatus.WITHDRAWN
+    )

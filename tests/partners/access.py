@@ -2,6 +2,9 @@ from django.urls import reverse
 
 from tests.access import EVERYONE, HOST, Endpoint
 
+# Who manages an organisation's people (invite, resend, revoke, change a role, (de)activate).
+PEOPLE_ADMINS = frozenset({"admin", "partner_manager"})
+
 
 def _site(w, p):
     return w.site_a if p == w.partner_a else w.site_b
@@ -26,7 +29,7 @@ ENDPOINTS = [
             marker=lambda w, p: p.name,
             extra={"headers": {"HTTP_HX_REQUEST": "true"}} if htmx else {},
         )
-        for key in ("successes", "meetings", "engagements", "roadmap")
+        for key in ("successes", "meetings", "engagements", "roadmap", "people")
         for htmx in (False, True)
     ],
     Endpoint(
@@ -137,4 +140,87 @@ ENDPOINTS = [
         partner_scoped=False,
         marker=lambda w, p: p.name,
     ),
+    # People (issue 17): each organisation's people and invitations. The objects belong to `p`; another
+    # partner's invitation or person answers 404 to a partner user.
+    Endpoint(
+        "partners:people",
+        lambda w, p: reverse("partners:people", args=[p.pk]),
+        marker=lambda w, p: w.user("partner_viewer", p).email,
+    ),
+    # The host company's people (no hub of its own): host staff only, a partner user gets 404.
+    Endpoint("partners:host_people", lambda w, p: reverse("partners:host_people"), allowed=HOST, partner_scoped=False),
+    Endpoint("partners:invite", lambda w, p: reverse("partners:invite", args=[p.pk]), allowed=PEOPLE_ADMINS),
+    Endpoint(
+        "partners:invite-post",
+        lambda w, p: reverse("partners:invite", args=[p.pk]),
+        allowed=PEOPLE_ADMINS,
+        method="post",
+        data=lambda w, p: {"email": f"invitee{p.pk}@example.com", "role": "partner_viewer", "language": "da"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "partners:invitation_resend-post",
+        lambda w, p: reverse("partners:invitation_resend", args=[_invitation(p).pk]),
+        allowed=PEOPLE_ADMINS,
+        method="post",
+        ok=(302,),
+    ),
+    Endpoint(
+        "partners:invitation_revoke-post",
+        lambda w, p: reverse("partners:invitation_revoke", args=[_invitation(p).pk]),
+        allowed=PEOPLE_ADMINS,
+        method="post",
+        ok=(302,),
+    ),
+    Endpoint(
+        "partners:person_role-post",
+        lambda w, p: reverse("partners:person_role", args=[w.user("partner_viewer", p).pk]),
+        allowed=PEOPLE_ADMINS,
+        method="post",
+        data=lambda w, p: {"role": "partner_manager"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "partners:person_deactivate",
+        lambda w, p: reverse("partners:person_deactivate", args=[w.user("partner_viewer", p).pk]),
+        allowed=PEOPLE_ADMINS,
+    ),
+    Endpoint(
+        "partners:person_deactivate-post",
+        lambda w, p: reverse("partners:person_deactivate", args=[w.user("partner_viewer", p).pk]),
+        allowed=PEOPLE_ADMINS,
+        method="post",
+        data=lambda w, p: {},
+        ok=(302,),
+    ),
+    Endpoint(
+        "partners:person_reactivate-post",
+        lambda w, p: reverse("partners:person_reactivate", args=[_former(p).pk]),
+        allowed=PEOPLE_ADMINS,
+        method="post",
+        ok=(302,),
+    ),
 ]
+
+
+def _invitation(p):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.models import Invitation, invitation_token_hash
+
+    return Invitation.objects.create(
+        organization=p,
+        email=f"pending{p.pk}@example.com",
+        role="partner_viewer",
+        expires_at=timezone.now() + timedelta(days=7),
+        token_hash=invitation_token_hash(f"token-{p.pk}"),
+    )
+
+
+def _former(p):
+    """A deactivated person of `p` (to reactivate)."""
+    from tests.factories import UserFactory
+
+    return UserFactory(organization=p, role="partner_viewer", is_active=False)

@@ -17,7 +17,7 @@ from tests.relations import helpers
 
 pytestmark = pytest.mark.django_db
 
-LAZY = ["relationship", "successes", "meetings", "engagements", "roadmap"]
+LAZY = ["relationship", "successes", "meetings", "engagements", "roadmap", "people"]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
