@@ -1,3 +1,4 @@
+from allauth.account import views as allauth_account_views
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -26,16 +27,24 @@ handler403 = "partnerportal.api.handler403"
 handler404 = "partnerportal.api.handler404"
 handler500 = "partnerportal.api.handler500"
 
+# Sign-in is allauth's (partnerportal/accounts.py); only the allauth pages the portal uses are mounted,
+# each also under allauth's own URL name (allauth's flows and templates reverse those). No sign-up,
+# no e-mail management, no social account pages (single sign-on adds its own).
 account_patterns = [
     path("login/", accounts.PortalLoginView.as_view(), name="login"),
+    path("login/", accounts.PortalLoginView.as_view(), name="account_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("reauthenticate/", allauth_account_views.reauthenticate, name="account_reauthenticate"),
     path("password/change/", accounts.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", accounts.PortalPasswordChangeView.as_view(), name="account_change_password"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path("password/reset/", accounts.PortalPasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", accounts.PortalPasswordResetView.as_view(), name="account_reset_password"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -43,7 +52,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        accounts.PortalPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -53,8 +62,10 @@ account_patterns = [
     ),
     path("profile/", accounts.ProfileView.as_view(), name="profile"),
     path("token/", accounts.ApiTokenView.as_view(), name="api_token"),
+    # Two-factor sign-in (allauth.mfa: TOTP, recovery codes, passkeys) and "Your sessions".
+    path("2fa/", include("allauth.mfa.urls")),
+    path("sessions/", accounts.PortalSessionsView.as_view(), name="usersessions_list"),
 ]
-
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
