@@ -70,6 +70,7 @@ urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
+    path("audit/accounts/", audit.AccountEventsView.as_view(), name="audit_accounts"),
     path("healthz", pages.HealthView.as_view(), name="healthz"),
     path("metrics", metrics.MetricsView.as_view(), name="metrics"),  # 404 unless METRICS_ENABLED
     path("favicon.ico", pages.FaviconView.as_view(), name="favicon"),
