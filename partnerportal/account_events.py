@@ -22,7 +22,8 @@ RECOVERY_CODES_GENERATED = "recovery_codes"
 SESSIONS_ENDED = "sessions_ended"
 TOKEN_CREATED = "token_created"
 
-# Set in the session when the person added a second factor in it (they proved they hold it).
+# Set in the session when the person added a second factor in it (they proved they hold it; see
+# partnerportal.accounts.EnrolmentMixin).
 ENROLLED_SESSION_KEY = "pp_mfa_enrolled"
 
 _recorder: Callable | None = None
@@ -74,8 +75,6 @@ def _on_authenticator_added(sender, request, user, authenticator, **kwargs):
         record(RECOVERY_CODES_GENERATED, user=user, request=request)
         return
     record(MFA_ADDED, user=user, request=request, detail=_authenticator_detail(authenticator))
-    if request is not None and getattr(request, "user", None) == user and hasattr(request, "session"):
-        request.session[ENROLLED_SESSION_KEY] = True
 
 
 def _on_authenticator_removed(sender, request, user, authenticator, **kwargs):

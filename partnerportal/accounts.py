@@ -8,10 +8,14 @@ locks the user name + address out after AXES_FAILURE_LIMIT attempts with registr
 
 import time
 
+from allauth.account import app_settings as allauth_account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import LoginForm
 from allauth.account.views import LoginView
+from allauth.core import context as allauth_context
+from allauth.mfa.totp import views as allauth_totp_views
+from allauth.mfa.webauthn import views as allauth_webauthn_views
 from allauth.usersessions.internal import usersessionkit
 from allauth.usersessions.internal.flows.sessions import end_other_sessions, end_sessions
 from allauth.usersessions.models import UserSession
@@ -61,7 +65,10 @@ def session_passed_second_factor(request) -> bool:
         return True
     if session.get(account_events.ENROLLED_SESSION_KEY):
         return True
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
 
 
 def has_authenticator(user) -> bool:
@@ -160,6 +167,17 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         # and another count; axes (AXES_FAILURE_LIMIT, the locked-out page) is the one lock-out.
         self._login_failed_rl_usage = None
 
+    def is_reauthentication_required(self, *, app, **kwargs):
+        # Right after signing in (within ACCOUNT_REAUTHENTICATION_TIMEOUT) a person is not asked for
+        # their password again before setting up a second factor: they have just given it.
+        request = allauth_context.request
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            records = get_authentication_records(request, user)
+            if records and time.time() - records[-1].get("at", 0) < allauth_account_settings.REAUTHENTICATION_TIMEOUT:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
     def login(self, request, user):
         # A sign-in without a password (passkey, single sign-on) has no backend yet: ours, not axes'.
         if not hasattr(user, "backend"):
@@ -214,6 +232,27 @@ class PortalLoginView(LoginView):
 
     form_class = PortalLoginForm
     template_name = "account/login.html"
+
+
+# --- Setting up a second factor ------------------------------------------------------------------
+
+
+class EnrolmentMixin:
+    """Adding an authenticator app or a passkey proves the person holds it (they gave its code or touched
+    it): the session counts as having passed the second factor from then on."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.request.session[account_events.ENROLLED_SESSION_KEY] = True
+        return response
+
+
+class ActivateTOTPView(EnrolmentMixin, allauth_totp_views.ActivateTOTPView):
+    pass
+
+
+class AddWebAuthnView(EnrolmentMixin, allauth_webauthn_views.AddWebAuthnView):
+    pass
 
 
 # --- Passwords and sessions ---------------------------------------------------------------------

@@ -63,6 +63,9 @@ account_patterns = [
     path("profile/", accounts.ProfileView.as_view(), name="profile"),
     path("token/", accounts.ApiTokenView.as_view(), name="api_token"),
     # Two-factor sign-in (allauth.mfa: TOTP, recovery codes, passkeys) and "Your sessions".
+    # Adding one marks the session as having passed the second factor (accounts.EnrolmentMixin).
+    path("2fa/totp/activate/", accounts.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
+    path("2fa/webauthn/add/", accounts.AddWebAuthnView.as_view(), name="mfa_add_webauthn"),
     path("2fa/", include("allauth.mfa.urls")),
     path("sessions/", accounts.PortalSessionsView.as_view(), name="usersessions_list"),
 ]
