@@ -389,6 +389,10 @@ METRICS_WORKER_PORT = env.int("METRICS_WORKER_PORT", default=0)
 # Sign-in runs through allauth's account flow (partnerportal/accounts.py): by user name, no open
 # sign-up (people come by invitation), django-axes still counts failures and locks out, the
 # deactivated-account rule and the one generic message for a wrong user name or password stay.
+# allauth's apps go after the portal's: the portal's Danish words win over allauth's catalogue where both
+# translate a word (Django prefers the catalogue of the app listed first).
+_ALLAUTH_APPS = [app for app in INSTALLED_APPS if app.startswith("allauth")]
+INSTALLED_APPS = [app for app in INSTALLED_APPS if not app.startswith("allauth")] + _ALLAUTH_APPS
 ACCOUNT_ADAPTER = "partnerportal.accounts.PortalAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
