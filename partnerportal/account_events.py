@@ -6,6 +6,7 @@ app, which owns the `AccountEvent` model and registers its writer with `register
 shell imports no app). Kinds are the values of `partners.models.AccountEventKind`.
 """
 
+import time
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
@@ -25,6 +26,9 @@ TOKEN_CREATED = "token_created"
 # Set in the session when the person added a second factor in it (they proved they hold it; see
 # partnerportal.accounts.EnrolmentMixin).
 ENROLLED_SESSION_KEY = "pp_mfa_enrolled"
+
+# When "Your sessions" last noted this session's request (seconds since the epoch).
+SEEN_SESSION_KEY = "pp_seen"
 
 _recorder: Callable | None = None
 
@@ -48,6 +52,11 @@ def _request_of(request):
 
 def _on_signed_in(sender, request, user, **kwargs):
     record(SIGNED_IN, user=user, request=_request_of(request))
+    session = getattr(request, "session", None)
+    if session is not None:
+        # allauth wrote "Your sessions"' row just now: the next write is due a while later
+        # (partnerportal.accounts.UserSessionsMiddleware).
+        session[SEEN_SESSION_KEY] = int(time.time())
 
 
 def _on_signed_out(sender, request, user, **kwargs):

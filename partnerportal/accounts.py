@@ -144,9 +144,9 @@ class UserSessionsMiddleware:
         user = getattr(request, "user", None)
         if session is not None and session.session_key and user is not None and user.is_authenticated:
             now = int(time.time())
-            if now - session.get("pp_seen", 0) >= settings.USERSESSIONS_SEEN_EVERY:
+            if now - session.get(account_events.SEEN_SESSION_KEY, 0) >= settings.USERSESSIONS_SEEN_EVERY:
                 usersessionkit.track_activity(request, user=user, session=session)
-                session["pp_seen"] = now
+                session[account_events.SEEN_SESSION_KEY] = now
         return self.get_response(request)
 
 
