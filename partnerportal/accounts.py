@@ -178,6 +178,20 @@ class PortalAccountAdapter(DefaultAccountAdapter):
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
+    def pre_login(self, request, user, **kwargs):
+        # Every way in (password, passkey, single sign-on) refuses a person who may not sign in, with the
+        # deactivated message: they proved who they are, so telling them says nothing to a stranger.
+        if not may_sign_in(user):
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            return self.respond_user_inactive(request, user)
+        return super().pre_login(request, user, **kwargs)
+
+    def respond_user_inactive(self, request, user):
+        messages.error(request, DEACTIVATED_ERROR)
+        return HttpResponseRedirect(reverse("login"))
+
     def login(self, request, user):
         # A sign-in without a password (passkey, single sign-on) has no backend yet: ours, not axes'.
         if not hasattr(user, "backend"):

@@ -1,4 +1,5 @@
 from allauth.account import views as allauth_account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -7,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from partnerportal import accounts, api, audit, dashboard, metrics, pages
 
 admin.site.site_header = "Partner portal"
+# The Django admin signs in through the portal's login (axes, the second factor), not a login of its own.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_title = "Partner portal"
 
 api_patterns = [

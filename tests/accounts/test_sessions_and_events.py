@@ -229,3 +229,38 @@ def test_warehouse_managers_cannot_switch_the_requirement(world, client_as):
     manager.post(url, _partner_form_data(world.partner_a, require_mfa="on"))
     world.partner_a.refresh_from_db()
     assert not world.partner_a.require_mfa
+
+
+def _pre_login(request, user):
+    from partnerportal.accounts import PortalAccountAdapter
+
+    options = {"email_verification": "none", "signal_kwargs": None, "email": None, "signup": False}
+    return PortalAccountAdapter(request).pre_login(request, user, redirect_url=None, **options)
+
+
+def test_every_way_in_refuses_a_deactivated_person_with_the_deactivated_message(world, rf):
+    """Passkeys and single sign-on reach allauth's pre_login without a password check: it refuses too."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+
+    world.partner_a.is_active = False
+    world.partner_a.save(update_fields=["is_active"])
+    world.a_viewer.refresh_from_db()
+    request = rf.get("/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    response = _pre_login(request, world.a_viewer)
+    assert response.status_code == 302 and response["Location"] == LOGIN
+    assert "deactivated" in str(list(request._messages)[0])
+    assert _pre_login(request, world.a_manager) is not None  # a_manager's organisation is the same, deactivated one
+    assert _pre_login(request, world.b_viewer) is None
+
+
+def test_the_django_admin_signs_in_through_the_portals_login(world):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    client = Client()
+    response = client.post(LOGIN, {"username": "admin", "password": PASSWORD, "next": "/admin/"})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
