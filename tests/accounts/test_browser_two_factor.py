@@ -93,3 +93,48 @@ def test_a_person_who_must_have_it_is_made_to_set_it_up_first_in_danish(world, l
     assert page.url == partner_page
     assert page.locator("h1").inner_text() == "Alfa Logistik A/S"
     assert not csp, csp
+
+
+def test_adding_a_passkey_and_signing_in_with_it(world, live_server, browser):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain) plays the security key; browsers allow
+    passkeys on http://localhost, where the live server runs."""
+    from allauth.mfa.models import Authenticator
+
+    page = new_page(browser)
+    csp = csp_errors(page)
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    _sign_in_form(page, live_server.url, "a_viewer")
+    page.goto(live_server.url + reverse("mfa_add_webauthn"))
+    page.fill("input[name=name]", "Laptop")
+    if page.locator("input[name=passwordless]").count():
+        page.check("input[name=passwordless]")
+    page.click("#mfa_webauthn_add")
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    assert Authenticator.objects.filter(user=world.a_viewer, type="webauthn").exists()
+    assert AccountEvent.objects.filter(user=world.a_viewer, kind="mfa_added").exists()
+
+    # Signed out; the passkey alone signs in again.
+    page.context.clear_cookies()
+    page.goto(live_server.url + reverse("login"))
+    page.click("#passkey_login")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    assert page.url == live_server.url + reverse("partners:detail", args=[world.partner_a.pk])
+    assert AccountEvent.objects.filter(user=world.a_viewer, kind="signed_in").count() == 2
+    # A passkey is a second factor in itself: this session may create an API token.
+    page.goto(live_server.url + reverse("api_token"))
+    assert page.locator("#token-needs-mfa").count() == 0
+    assert not csp, csp
