@@ -278,3 +278,22 @@ def test_the_two_factor_page_in_the_portal_layout(world, language, text):
     assert text in html
     profile = client.get(reverse("profile")).content.decode()
     assert reverse("mfa_index") in profile and reverse("usersessions_list") in profile
+
+
+def test_entering_the_code_opens_the_portal_for_one_who_has_it(required):
+    secret = add_totp(required.a_viewer)
+    client = Client()
+    client.force_login(required.a_viewer)
+    prompt = client.get(reverse("profile"))["Location"]
+    page = client.get(prompt)
+    assert page.status_code == 200 and 'class="navbar' in page.content.decode()
+    response = client.post(prompt, {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profile")
+    assert client.get(reverse("profile")).status_code == 200
+
+
+def test_an_htmx_request_is_sent_to_the_set_up_page_as_a_whole(required):
+    client, _ = _sign_in("a_viewer")
+    response = client.get(reverse("partners:detail", args=[required.partner_a.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"].startswith(reverse("mfa_index"))
