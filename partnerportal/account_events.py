@@ -74,7 +74,7 @@ def _on_sign_in_failed(sender, credentials, request=None, **kwargs):
 
 
 def _authenticator_detail(authenticator) -> str:
-    return str(authenticator.get_type_display()) if hasattr(authenticator, "get_type_display") else authenticator.type
+    return str(authenticator.type)  # "totp", "webauthn": the audit page names it in the reader's language
 
 
 def _on_authenticator_added(sender, request, user, authenticator, **kwargs):

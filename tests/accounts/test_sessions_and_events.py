@@ -264,3 +264,16 @@ def test_the_django_admin_signs_in_through_the_portals_login(world):
     response = client.post(LOGIN, {"username": "admin", "password": PASSWORD, "next": "/admin/"})
     assert response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_account_events_read_in_danish(world, client_as):
+    from partners.services import account_event_record
+
+    account_event_record(kind="sign_in_failed", user=world.a_viewer, detail="locked out")
+    account_event_record(kind="mfa_added", user=world.a_viewer, detail="totp")
+    account_event_record(kind="sessions_ended", user=world.a_viewer, detail="2")
+    world.admin.language = "da"
+    world.admin.save(update_fields=["language"])
+    html = client_as(world.admin).get(reverse("audit_accounts")).content.decode()
+    assert "Kontohændelser" in html
+    assert "spærret" in html and "autentificeringsapp" in html and "2 sessioner" in html
