@@ -87,7 +87,13 @@ def _on_authenticator_added(sender, request, user, authenticator, **kwargs):
 
 
 def _on_authenticator_removed(sender, request, user, authenticator, **kwargs):
+    from allauth.mfa.models import Authenticator
+
     record(MFA_REMOVED, user=user, request=request, detail=_authenticator_detail(authenticator))
+    session = getattr(request, "session", None)
+    left = Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.RECOVERY_CODES)
+    if session is not None and not left.exists():
+        session.pop(ENROLLED_SESSION_KEY, None)  # the factor added in this session is gone
 
 
 def _on_authenticator_reset(sender, request, user, authenticator, **kwargs):

@@ -78,9 +78,11 @@ def has_authenticator(user) -> bool:
     return Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.RECOVERY_CODES).exists()
 
 
-def second_factor_url(user, next_url: str = "") -> str:
+def second_factor_url(user, next_url: str = "", *, has_one: bool | None = None) -> str:
     """Where to prove a second factor: the code prompt for one who has an authenticator, else the set-up."""
-    url = reverse("mfa_reauthenticate") if has_authenticator(user) else reverse("mfa_index")
+    if has_one is None:
+        has_one = has_authenticator(user)
+    url = reverse("mfa_reauthenticate") if has_one else reverse("mfa_index")
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
@@ -115,8 +117,9 @@ class SecondFactorRequiredMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": gettext("Set up two-factor sign-in before using the portal.")}, status=403)
         next_url = request.get_full_path() if request.method == "GET" else ""
-        target = second_factor_url(user, next_url)
-        if not has_authenticator(user):
+        has_one = has_authenticator(user)
+        target = second_factor_url(user, next_url, has_one=has_one)
+        if not has_one:
             messages.warning(
                 request,
                 _(

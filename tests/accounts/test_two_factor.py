@@ -252,6 +252,8 @@ def test_removing_the_authenticator_app_is_recorded(world, django_capture_on_com
     assert response.status_code == 302
     assert not Authenticator.objects.filter(user=world.a_viewer, type="totp").exists()
     assert "mfa_removed" in _kinds(world.a_viewer)
+    # The factor this session added is gone: it no longer counts as having passed one.
+    assert 'id="token-needs-mfa"' in client.get(reverse("api_token")).content.decode()
 
 
 def test_regenerating_recovery_codes_is_recorded(world, django_capture_on_commit_callbacks):
