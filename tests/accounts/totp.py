@@ -24,3 +24,19 @@ def add_totp(user) -> str:
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret
+
+
+def signed_in_with_second_factor(user):
+    """A test client signed in as `user` through the login form and an authenticator app's code, as a
+    person does (for what needs a session that passed the second factor, e.g. creating an API token)."""
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    secret = add_totp(user)
+    client = Client()
+    response = client.post("/accounts/login/", {"username": user.get_username(), "password": PASSWORD})
+    assert response.status_code == 302, response
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(secret)})
+    assert response.status_code == 302, response
+    return client
