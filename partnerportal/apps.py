@@ -15,6 +15,9 @@ class PartnerPortalConfig(AppConfig):
         from . import hub, metrics  # noqa: F401 - importing metrics connects the Celery task signals it counts
 
         hub.register()
+        from . import account_events
+
+        account_events.connect()  # sign-ins, second factors and sessions into the audit log
         # The embedded defaults keep their files under VAR_DIR: the SQLite database, the e-mail files
         # and Celery's filesystem broker. Created here, once, rather than when the settings are read.
         folders = []

@@ -14,7 +14,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import CharField, Value
+from django.db.models import CharField, Q, Value
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import cached_property
@@ -222,3 +222,45 @@ class AuditLogView(AdminRequiredMixin, View):
         query = request.GET.copy()
         query.pop("page", None)
         return render(request, "audit/log.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+# --- Account events (issue 17): sign-ins, failed sign-ins, passwords, second factors, sessions, tokens,
+# invitations and roles. Kept by the partners app (`AccountEvent`); the shell reads it by name, as it finds
+# the tracked models above, instead of importing the app.
+
+
+def account_event_model():
+    return apps.get_model("partners", "AccountEvent")
+
+
+class AccountEventFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Event"), required=False)
+    person = forms.ModelChoiceField(label=_("Person"), required=False, queryset=get_user_model().objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind_field = account_event_model()._meta.get_field("kind")
+        self.fields["kind"].choices = [("", _("All events")), *kind_field.choices]
+        self.fields["person"].queryset = get_user_model().objects.order_by("username")
+        self.fields["person"].empty_label = _("Anyone")
+
+
+class AccountEventsView(AdminRequiredMixin, View):
+    """Admins only: the account events, newest first, filterable by event and person (as the person
+    whose account it is, or the one who did it), paged. Three queries: the page, the count, the users."""
+
+    def get(self, request):
+        form = AccountEventFilterForm(request.GET or None)
+        events = (
+            account_event_model().objects.select_related("user", "actor", "organization").order_by("-created_at", "-id")
+        )
+        if form.is_valid():
+            if form.cleaned_data["kind"]:
+                events = events.filter(kind=form.cleaned_data["kind"])
+            person = form.cleaned_data["person"]
+            if person is not None:
+                events = events.filter(Q(user=person) | Q(actor=person))
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(request, "audit/account_events.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -277,3 +277,24 @@ def assignable_roles(user, organization) -> frozenset:
 def not_oneself(user) -> Q:
     """People act on others: nobody deactivates or demotes themselves through these actions."""
     return ~Q(pk=user.pk)
+
+
+# --- Two-factor sign-in (issue 17) --------------------------------------------------------------
+
+
+def mfa_required(user) -> bool:
+    """Must this person sign in with a second factor? Host staff (admins, warehouse managers, anyone
+    with Django admin access) while MFA_REQUIRED_FOR_HOST_STAFF is on, and the people of an
+    organisation whose `require_mfa` the host switched on. The one rule; the middleware, the profile
+    and the People section ask it (partnerportal.accounts.SecondFactorRequiredMiddleware)."""
+    from django.conf import settings
+
+    role = role_of(user)
+    if role is None:
+        return False
+    if getattr(settings, "MFA_REQUIRED_FOR_HOST_STAFF", True) and (
+        role in HOST_ROLES or user.is_staff or user.is_superuser
+    ):
+        return True
+    organization = user.organization if getattr(user, "organization_id", None) else None
+    return bool(organization is not None and getattr(organization, "require_mfa", False))

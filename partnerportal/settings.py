@@ -441,3 +441,39 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_LOGIN_ON_GET = False  # the button POSTs; a GET shows a confirmation page (CSRF)
 # The button's form is answered by a redirect to the issuer: the browser checks it against form-action.
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += _sso.form_action_origins(_sso_issuers)
+
+# --- Accounts: sign-in, two-factor, sessions (issue 17, django-allauth) ----------------------
+# Sign-in runs through allauth's account flow (partnerportal/accounts.py): by user name, no open
+# sign-up (people come by invitation), django-axes still counts failures and locks out, the
+# deactivated-account rule and the one generic message for a wrong user name or password stay.
+# allauth's apps are listed after the portal's (INSTALLED_APPS above): the portal's Danish words win.
+ACCOUNT_ADAPTER = "partnerportal.accounts.PortalAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = True  # as before: the session lasts SESSION_COOKIE_AGE, no "remember me" box
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False  # the other sessions end; this one stays (accounts.py)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Two-factor (allauth.mfa): an authenticator app (TOTP) with recovery codes, and passkeys (WebAuthn;
+# browsers allow them on HTTPS or on localhost). A passkey also signs in on its own.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Partner portal")
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are set by the host or an invitation, not verified by allauth
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
+# Who must have a second factor (partnerportal.policy.mfa_required): host staff (admins and warehouse
+# managers) unless this is off, and the people of an organisation whose `require_mfa` is on.
+MFA_REQUIRED_FOR_HOST_STAFF = env.bool("MFA_REQUIRED_FOR_HOST_STAFF", default=True)
+# "Your sessions" on the profile: where the person is signed in, with the last request seen. The last
+# request is written at most every USERSESSIONS_SEEN_EVERY seconds (partnerportal.accounts
+# .UserSessionsMiddleware replaces allauth's, which writes on every request).
+USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_SEEN_EVERY = env.int("USERSESSIONS_SEEN_EVERY", default=300)
+MIDDLEWARE[MIDDLEWARE.index("allauth.usersessions.middleware.UserSessionsMiddleware")] = (
+    "partnerportal.accounts.UserSessionsMiddleware"
+)
+# A person who must have a second factor and has none is sent to set one up first.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "partnerportal.accounts.SecondFactorRequiredMiddleware",
+)

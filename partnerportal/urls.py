@@ -1,3 +1,5 @@
+from allauth.account import views as allauth_account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from partnerportal import accounts, api, audit, dashboard, metrics, pages
 
 admin.site.site_header = "Partner portal"
+# The Django admin signs in through the portal's login (axes, the second factor), not a login of its own.
+admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_title = "Partner portal"
 
 api_patterns = [
@@ -26,16 +30,24 @@ handler403 = "partnerportal.api.handler403"
 handler404 = "partnerportal.api.handler404"
 handler500 = "partnerportal.api.handler500"
 
+# Sign-in is allauth's (partnerportal/accounts.py); only the allauth pages the portal uses are mounted,
+# each also under allauth's own URL name (allauth's flows and templates reverse those). No sign-up,
+# no e-mail management, no social account pages (single sign-on adds its own).
 account_patterns = [
     path("login/", accounts.PortalLoginView.as_view(), name="login"),
+    path("login/", accounts.PortalLoginView.as_view(), name="account_login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(), name="account_logout"),
+    path("reauthenticate/", allauth_account_views.reauthenticate, name="account_reauthenticate"),
     path("password/change/", accounts.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", accounts.PortalPasswordChangeView.as_view(), name="account_change_password"),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path("password/reset/", accounts.PortalPasswordResetView.as_view(), name="password_reset"),
+    path("password/reset/", accounts.PortalPasswordResetView.as_view(), name="account_reset_password"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -43,7 +55,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        accounts.PortalPasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -53,12 +65,18 @@ account_patterns = [
     ),
     path("profile/", accounts.ProfileView.as_view(), name="profile"),
     path("token/", accounts.ApiTokenView.as_view(), name="api_token"),
+    # Two-factor sign-in (allauth.mfa: TOTP, recovery codes, passkeys) and "Your sessions".
+    # Adding one marks the session as having passed the second factor (accounts.EnrolmentMixin).
+    path("2fa/totp/activate/", accounts.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
+    path("2fa/webauthn/add/", accounts.AddWebAuthnView.as_view(), name="mfa_add_webauthn"),
+    path("2fa/", include("allauth.mfa.urls")),
+    path("sessions/", accounts.PortalSessionsView.as_view(), name="usersessions_list"),
 ]
-
 urlpatterns = [
     path("", pages.HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
     path("audit/", audit.AuditLogView.as_view(), name="audit"),
+    path("audit/accounts/", audit.AccountEventsView.as_view(), name="audit_accounts"),
     path("healthz", pages.HealthView.as_view(), name="healthz"),
     path("metrics", metrics.MetricsView.as_view(), name="metrics"),  # 404 unless METRICS_ENABLED
     path("favicon.ico", pages.FaviconView.as_view(), name="favicon"),

@@ -32,16 +32,18 @@ class PartnerForm(forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [*CONTACT_FIELDS, "partner_since", "description", "internal_notes", "is_active"]
+        fields = [*CONTACT_FIELDS, "partner_since", "description", "internal_notes", "is_active", "require_mfa"]
         widgets = {
             "partner_since": widgets.DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "internal_notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [c for c in self.fields["kind"].choices if c[0] != OrganizationKind.HOST]
+        if not policy.is_admin(user):  # only host admins require two-factor sign-in of a partner's people
+            del self.fields["require_mfa"]
 
 
 class PartnerSearchForm(forms.Form):

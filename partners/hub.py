@@ -4,9 +4,9 @@ template itself."""
 
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import hub, policy
+from partnerportal import account_events, hub, policy
 
-from . import demo, selectors
+from . import demo, selectors, services
 from .models import Invitation, Role
 
 
@@ -51,3 +51,4 @@ def register():
         icon="person-badge",
         group="administration",
     )
+    account_events.register_recorder(services.account_event_record)  # the shell's account events

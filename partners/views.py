@@ -105,6 +105,9 @@ class PartnerCreateView(HostRequiredMixin, ServiceFormView):
     form_class = PartnerForm
     template_name = "partners/partner_form.html"
 
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
     def perform(self, form):
         return services.organization_save(user=self.request.user, organization=form.instance)
 
@@ -121,7 +124,7 @@ class PartnerUpdateView(HostRequiredMixin, ServiceFormView):
         self.partner = selectors.partner_detail(user=self.request.user, pk=self.kwargs["pk"], action=policy.CHANGE)
 
     def get_form_kwargs(self):
-        return {"instance": self.partner}
+        return {"instance": self.partner, "user": self.request.user}
 
     def get_context_data(self, **context):
         return {"partner": self.partner, **context}

@@ -6,6 +6,9 @@ cd "$(dirname "$0")/.."
 export DEBUG="${DEBUG:-1}"
 export PORT="${PORT:-8000}"
 export SITE_URL="${SITE_URL:-http://localhost:${PORT}}"
+# The demo logins sign in with their password alone; MFA_REQUIRED_FOR_HOST_STAFF=1 make run asks host
+# staff for a second factor (README: Two-factor sign-in).
+export MFA_REQUIRED_FOR_HOST_STAFF="${MFA_REQUIRED_FOR_HOST_STAFF:-0}"
 mkdir -p var/mail var/celery-broker/processed
 PY=.venv/bin/python
 # Celery warns at every start of a worker run as root ("You're running the worker with superuser

@@ -22,3 +22,7 @@ WHITENOISE_AUTOREFRESH = True
 # The metrics endpoint is on in tests, so that the access matrix and the URL walk check who may
 # read it; tests/foundation/test_metrics.py checks that it is off (404) by default.
 METRICS_ENABLED = True
+# The test users sign in without a second factor unless a test asks for it (tests/accounts/).
+MFA_REQUIRED_FOR_HOST_STAFF = False
+# allauth's own rate limits count across tests (the cache outlives a test); axes is the lock-out.
+ACCOUNT_RATE_LIMITS = False

@@ -97,6 +97,14 @@ NOT_PER_PARTNER = {
     ("password_reset_confirm", "post"),  # anonymous: the signed link is the credential
     ("partners:invitation_accept", "post"),  # anonymous: the invitation link is the credential (test_people.py)
     ("partners:invitation_ask_again", "post"),  # anonymous: from an expired link, asks its sender once
+    # allauth's names for the same pages (its flows reverse them); the matrix resolves to the names above
+    ("account_login", "post"),
+    ("account_logout", "post"),
+    ("account_change_password", "post"),
+    ("account_reset_password", "post"),
+    ("mfa_authenticate", "post"),  # the second step of signing in: anonymous, a pending sign-in's stage
+    ("mfa_login_webauthn", "post"),  # signing in with a passkey: anonymous by nature
+    ("mfa_trust", "post"),  # "trust this browser" after the second step of signing in (when enabled)
 }
 # Django's admin site is host staff's tool behind is_staff and Django's model permissions (see
 # tests/*/test_admin.py); it is not part of the portal's per-partner access policy.

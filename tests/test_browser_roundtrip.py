@@ -33,6 +33,11 @@ CANDIDATE_WORDS = ("edit", "create", "new", "move", "minutes", "profile", "prefe
 # Pages that refuse an unchanged save for a reason outside this sweep: {view name: reason}. Their data is
 # still compared, and their date inputs checked.
 KNOWN_REFUSALS: dict[str, str] = {}  # view name -> why saving it unchanged may be refused
+# Form pages this sweep cannot open as the admin it signs in: {view name: why, and where they are tested}.
+NOT_SWEPT = {
+    "mfa_edit_webauthn": "renaming one's own passkey needs one, and the admin would then sign in with it "
+    "(tests/accounts/test_browser_two_factor.py adds and uses a passkey)",
+}
 DATE_INPUTS = "input[type=date], input[type=time], input[type=datetime-local]"
 
 
@@ -76,7 +81,7 @@ def _form_pages(world):
             seen.add(view_name)
             pages.append((view_name, kind, url))
     missing = sorted(n for n, r in routes.items() if _route_kind(n, r) and not n.startswith("admin:"))
-    missing = [n for n in missing if n not in seen]
+    missing = [n for n in missing if n not in seen and n not in NOT_SWEPT]
     assert not missing, f"edit and create pages without an entry in tests/<app>/access.py: {missing}"
     return pages
 

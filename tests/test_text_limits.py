@@ -105,7 +105,7 @@ def _fields_of(cls):
 def test_every_text_field_of_every_form_has_a_maximum_length():
     classes = _form_classes()
     names = {c.__name__ for c in classes}
-    assert {"NoticeForm", "MinutesForm", "TerminateForm", "SurveyAnswerForm", "PortalAuthenticationForm"} <= names
+    assert {"NoticeForm", "MinutesForm", "TerminateForm", "SurveyAnswerForm", "PortalLoginForm"} <= names
     unlimited = []
     for cls in classes:
         for name, field in _fields_of(cls).items():

@@ -126,8 +126,10 @@ def test_anonymous_gets_401():
     assert Client().get("/api/me/").status_code == 401
 
 
-def test_api_token_page_creates_and_replaces_the_token(world, client_as):
-    client = client_as(world.a_manager)
+def test_api_token_page_creates_and_replaces_the_token(world):
+    from tests.accounts.totp import signed_in_with_second_factor
+
+    client = signed_in_with_second_factor(world.a_manager)  # only such a session creates a token
     assert client.get("/accounts/token/").context["token"] is None
     client.post("/accounts/token/")
     first = Token.objects.get(user=world.a_manager).key
