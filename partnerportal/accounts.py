@@ -14,6 +14,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import LoginForm
 from allauth.account.views import LoginView
 from allauth.core import context as allauth_context
+from allauth.mfa.stages import AuthenticateStage
 from allauth.mfa.totp import views as allauth_totp_views
 from allauth.mfa.webauthn import views as allauth_webauthn_views
 from allauth.usersessions.internal import usersessionkit
@@ -156,6 +157,27 @@ class UserSessionsMiddleware:
 # --- Sign-in ------------------------------------------------------------------------------------
 
 
+class SsoAuthenticateStage(AuthenticateStage):
+    """allauth's second-factor step of a sign-in, skipped for a sign-in through an issuer while
+    OIDC_SATISFIES_MFA is on (the identity provider asked for its own second factor).
+
+    PortalAccountAdapter.get_login_stages() lists it instead of allauth's (`login_stages`).
+    """
+
+    def _should_handle(self, request) -> bool:
+        if getattr(settings, "OIDC_SATISFIES_MFA", True) and (self.login.signal_kwargs or {}).get("sociallogin"):
+            return False
+        return super()._should_handle(request)
+
+
+def login_stages(stages: list[str]) -> list[str]:
+    """allauth's login stages with the second-factor step that honours OIDC_SATISFIES_MFA, for
+    PortalAccountAdapter.get_login_stages."""
+    allauths = f"{AuthenticateStage.__module__}.{AuthenticateStage.__qualname__}"
+    ours = f"{SsoAuthenticateStage.__module__}.{SsoAuthenticateStage.__qualname__}"
+    return [ours if stage == allauths else stage for stage in stages]
+
+
 class PortalAccountAdapter(DefaultAccountAdapter):
     """allauth, the portal's way: no sign-up of one's own (people come by invitation), the one generic
     message for a wrong user name or password, and django-axes as the only failure counter."""
@@ -164,6 +186,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return False
+
+    def get_login_stages(self):
+        # allauth's second-factor step, skipped after a single sign-on while OIDC_SATISFIES_MFA is on.
+        return login_stages(super().get_login_stages())
 
     def pre_authenticate(self, request, **credentials):
         # allauth's own failed-login limit would refuse before axes sees the attempt, with another page

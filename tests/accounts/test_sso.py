@@ -394,7 +394,7 @@ class StagesAdapter(DefaultAccountAdapter):
 
 def test_login_stages_swap_only_the_second_factor_step():
     stages = partners_sso.login_stages(DefaultAccountAdapter().get_login_stages())
-    assert "partners.sso.SsoAuthenticateStage" in stages
+    assert "partnerportal.accounts.SsoAuthenticateStage" in stages
     assert "allauth.mfa.stages.AuthenticateStage" not in stages
     assert "allauth.account.stages.EmailVerificationStage" in stages
 
