@@ -5,16 +5,15 @@ starts from the access policy's scope (see policies.py) and narrows it to the re
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db import connections, router
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from partnerportal import policy
+from partnerportal.compiled import CompiledQuery
 
 from . import kinds
 from .models import Notification, NotificationPreference, NotificationStatus
@@ -130,72 +129,16 @@ def was_queued(*, key: str) -> bool:
     return Notification.objects.filter(key=key).exists()
 
 
-# The header badge's count, on every page (issue 16). Building and compiling `inbox()`'s queryset
-# costs more than the database's answer, so the count runs `inbox()`'s own SQL, compiled once per
-# process for each shape of the rule (role, with or without an organisation): `inbox()` is built
-# for a stand-in user with marker values for the person, their organisation and the time, and the
-# markers in its parameters become the slots that each count fills in. The rule stays in
-# `inbox()` and the policy; nothing here restates it. A shape whose parameters the markers cannot
-# account for (a rule that grows a parameter of its own from the user, a backend that converts
-# datetimes) is counted through the ORM as before. tests/notifications/test_unread_count.py
-# compares the two for every role and state.
-_UNREAD_SHAPES: dict[tuple, tuple[str, tuple] | None | bool] = {}
-_USER, _ORGANIZATION, _NOW = "user", "organization", "now"
-_MARKERS = (
-    (-7_300_001, -7_400_001, datetime(1907, 3, 5, 7, 11, 13, 170_019, tzinfo=UTC)),
-    (-7_300_002, -7_400_002, datetime(1911, 4, 6, 8, 12, 14, 230_029, tzinfo=UTC)),
+# The header badge's count, on every page (issue 16): `inbox()`'s own SQL, compiled once per shape of
+# reader (partnerportal.compiled): the rule stays in `inbox()` and the policy, nothing here restates
+# it. tests/notifications/test_unread_count.py compares it with the ORM count for every role and state.
+_UNREAD = CompiledQuery(
+    lambda *, user, ids, now: inbox(user=user, now=now, unread=True).order_by().values_list("pk"), Notification
 )
-
-
-def _unread_shape(user, alias):
-    """(sql, slots) of the unread count for users of `user`'s shape; None: no rows; False: use the ORM."""
-    compiled = []
-    for person, organization, now in _MARKERS:
-        stand_in = user._meta.model(
-            pk=person,
-            is_active=user.is_active,
-            is_superuser=user.is_superuser,
-            role=getattr(user, "role", None),
-            organization_id=None if user.organization_id is None else organization,
-        )
-        qs = inbox(user=stand_in, now=now, unread=True).using(alias)
-        if qs.query.is_empty():
-            compiled.append(None)
-            continue
-        try:
-            sql, params = qs.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:
-            compiled.append(None)
-            continue
-        markers = {_USER: person, _ORGANIZATION: organization, _NOW: now}
-        slots = tuple(
-            next((name for name, marker in markers.items() if type(value) is type(marker) and value == marker), None)
-            or (None, value)
-            for value in params
-        )
-        compiled.append((f"SELECT COUNT(*) FROM ({sql}) AS unread", slots))
-    first, second = compiled
-    if first != second:  # a parameter that follows the user without being one of the markers
-        return False
-    return first
 
 
 def unread_count_fast(*, user, now: datetime | None = None) -> int:
     """`unread_count()` through the compiled SQL of `inbox()` (one query, as `inbox().count()`)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    alias = router.db_for_read(Notification)
-    key = (alias, policy.role_of(user), user.organization_id is None)
-    shape = _UNREAD_SHAPES.get(key, True)
-    if shape is True:
-        shape = _UNREAD_SHAPES[key] = _unread_shape(user, alias)
-    if shape is None:
-        return 0
-    if shape is False:
-        return inbox(user=user, now=now, unread=True).count()
-    sql, slots = shape
-    values = {_USER: user.pk, _ORGANIZATION: user.organization_id, _NOW: now or timezone.now()}
-    params = [values[slot] if isinstance(slot, str) else slot[1] for slot in slots]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    return _UNREAD.count(user=user, now=now or timezone.now())

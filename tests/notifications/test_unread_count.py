@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_shapes():
-    selectors._UNREAD_SHAPES.clear()
+    selectors._UNREAD.clear()
     yield
-    selectors._UNREAD_SHAPES.clear()
+    selectors._UNREAD.clear()
 
 
 def _every_state(user, tag):
@@ -74,7 +74,7 @@ def test_the_count_equals_the_orm_count_for_every_role_and_state_with_as_many_qu
     # Own due unread rows only: pending, sending, sent, failed and the one due right now; never withdrawn.
     assert counts["a_manager"] == 5 and counts["admin"] == 5 and counts["manager"] == 5
     assert counts["gone"] == 0 and counts["orphan"] == 0
-    compiled = {key[1] for key, shape in selectors._UNREAD_SHAPES.items() if isinstance(shape, tuple)}
+    compiled = {key[2] for key, shape in selectors._UNREAD._shapes.items() if isinstance(shape, tuple)}
     assert compiled == set(policy.ALL_ROLES)  # every role through the compiled SQL, none through the ORM
 
 
@@ -85,7 +85,8 @@ def test_a_shape_reused_for_another_person_counts_that_persons_rows(world):
     make(world.b_manager, key="b:read", read_at=timezone.now())
     assert selectors.unread_count(user=world.a_manager) == 2
     assert selectors.unread_count(user=world.b_manager) == 1
-    assert len(selectors._UNREAD_SHAPES) == 1  # one shape for both partner managers
+    assert len(selectors._UNREAD._shapes) == 1  # one shape for both partner managers
+    assert all(isinstance(shape, tuple) for shape in selectors._UNREAD._shapes.values())
     later = timezone.now() + timedelta(minutes=5)
     make(world.b_manager, key="b:soon", send_at=later - timedelta(minutes=1))
     assert selectors.unread_count_fast(user=world.b_manager) == 1
@@ -102,4 +103,4 @@ def test_a_rule_with_a_parameter_of_its_own_is_counted_through_the_orm(world, mo
 
     monkeypatch.setattr(selectors, "inbox", inbox_with_a_user_parameter)
     assert selectors.unread_count(user=world.a_manager) == 2
-    assert selectors._UNREAD_SHAPES == {("default", policy.PARTNER_MANAGER, False): False}
+    assert list(selectors._UNREAD._shapes.values()) == [False]
