@@ -472,7 +472,7 @@ def _hub_versions(*, user, ids, now=None) -> QuerySet:
     )
 
 
-_HUB_VERSIONS = CompiledQuery(_hub_versions, AgreementVersion)
+_HUB_VERSIONS = CompiledQuery(_hub_versions, AgreementVersion, organization_shape=("kind",))  # signing_party
 
 
 def _agreement_part(data):

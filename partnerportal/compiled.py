@@ -11,16 +11,19 @@ with different markers: a parameter that follows them without being one of them 
 of its own from an id), or a backend that converts the values, makes the shape fall back to the ORM
 for good, so a change to the rule can make the read slower but never different.
 
-The stand-in is a copy of the reader (and of their organisation, if loaded) with the marker ids: a
-rule that reads any other attribute of the reader reads the reader's own. Whatever such attribute
-changes the SQL's shape must be part of `key` (the role and whether there is an organisation are).
+The stand-in is a copy of the reader (and of their organisation, if loaded) with the marker ids. In
+the second build every other field of the reader and of their organisation holds another value (but
+the role and the active and superuser flags, which `policy.role_of` makes part of every key, and the
+organisation fields the caller names in `organization_shape`, whose effect the caller puts in `key`),
+so a rule that takes a parameter from any of them falls back to the ORM too.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist
 from django.db import connections, router
@@ -39,20 +42,69 @@ _NOW = (
 USER, ORGANIZATION, NOW = "user", "organization", "now"
 
 
-def stand_in(user, pk: int, organization_id: int | None):
-    """A copy of `user` with the id `pk` and the organisation id `organization_id` (None: the user has none)."""
+# What decides a reader's shape (policy.role_of) and is part of every key; everything else about the
+# reader differs between the two builds (see `_altered`).
+_READER_SHAPE = frozenset({"role", "is_active", "is_superuser"})
+
+
+def stand_in(user, pk: int, organization_id: int | None, *, altered=False, organization_shape=frozenset()):
+    """A copy of `user` with the id `pk` and the organisation id `organization_id` (None: the user has none).
+
+    `altered`: every other field of the reader (but their role and whether they are active or a
+    superuser) and of their organisation (but `organization_shape`) holds another value, so a rule that
+    takes a parameter from one of them compiles differently and falls back to the ORM."""
     person = copy.copy(user)
     field = type(person).organization.field
     # The organisation comes with request.user (partnerportal.backends); one not loaded stays unloaded (a
     # rule that reads it fails on the marker id, and that call goes through the ORM: see CompiledQuery).
     organization = field.get_cached_value(user, None) if user.organization_id is not None else None
+    if altered:
+        _alter(person, keep=_READER_SHAPE | {"id", "organization_id"})
     person.pk = pk
     person.organization_id = organization_id
     if organization is not None:
         organization = copy.copy(organization)
+        if altered:
+            _alter(organization, keep=frozenset(organization_shape) | {"id"})
         organization.pk = organization_id
         field.set_cached_value(person, organization)
     return person
+
+
+def _alter(obj, *, keep):
+    """Give each loaded concrete field of `obj` but those in `keep` another value of its type."""
+    for f in obj._meta.concrete_fields:
+        if f.attname in keep or f.attname not in obj.__dict__:
+            continue
+        value = getattr(obj, f.attname)
+        if isinstance(value, bool):
+            value = not value
+        elif isinstance(value, int | float | Decimal):
+            value = value + 1
+        elif isinstance(value, str):
+            value = value + "~"
+        elif isinstance(value, datetime | date):
+            value = value + timedelta(days=1)
+        elif value is None:
+            value = _ANOTHER.get(f.get_internal_type(), -7_700_001 if f.is_relation else None)
+        setattr(obj, f.attname, value)
+
+
+_ANOTHER = {  # a value for a field that is empty, by the field's type
+    "CharField": "~",
+    "TextField": "~",
+    "EmailField": "~",
+    "SlugField": "~",
+    "BooleanField": True,
+    "IntegerField": 1,
+    "PositiveIntegerField": 1,
+    "PositiveSmallIntegerField": 1,
+    "SmallIntegerField": 1,
+    "BigIntegerField": 1,
+    "FloatField": 1.0,
+    "DateField": date(2000, 1, 1),
+    "DateTimeField": datetime(2000, 1, 1, tzinfo=UTC),
+}
 
 
 class CompiledQuery:
@@ -61,9 +113,12 @@ class CompiledQuery:
     `ids` names the objects the read is about (e.g. {"partner": 12}); `now` is the time the rule
     compares with, if any."""
 
-    def __init__(self, build: Callable[..., QuerySet], model):
+    def __init__(self, build: Callable[..., QuerySet], model, *, organization_shape=()):
         self.build = build
         self.model = model
+        # Fields of the reader's organisation that decide the rule's shape: the caller puts what they
+        # decide into `key` (e.g. the agreements' signing party, from the organisation's kind).
+        self.organization_shape = frozenset(organization_shape)
         self._shapes: dict = {}
 
     def _shape(self, user, names, with_now, alias):
@@ -72,7 +127,10 @@ class CompiledQuery:
             organization = None if user.organization_id is None else _ORGANIZATION[n]
             ids = {name: _ID[n] - i for i, name in enumerate(names)}
             now = _NOW[n] if with_now else None
-            qs = self.build(user=stand_in(user, _PERSON[n], organization), ids=ids, now=now).using(alias)
+            reader = stand_in(
+                user, _PERSON[n], organization, altered=n == 1, organization_shape=self.organization_shape
+            )
+            qs = self.build(user=reader, ids=ids, now=now).using(alias)
             if qs.query.is_empty():
                 compiled.append(None)
                 continue

@@ -104,3 +104,20 @@ def test_a_rule_with_a_parameter_of_its_own_is_counted_through_the_orm(world, mo
     monkeypatch.setattr(selectors, "inbox", inbox_with_a_user_parameter)
     assert selectors.unread_count(user=world.a_manager) == 2
     assert list(selectors._UNREAD._shapes.values()) == [False]
+
+
+@pytest.mark.parametrize("attribute", ["email", "username", "last_login", "date_joined", "title"])
+def test_a_rule_with_a_parameter_from_another_field_of_the_reader_is_counted_through_the_orm(
+    world, monkeypatch, attribute
+):
+    """Only the ids are markers: a value taken from any other field would be frozen from the first reader."""
+    make(world.a_manager, key="a:1")
+    make(world.a_viewer, key="v:1")
+    original = selectors.inbox
+
+    def inbox_with_a_user_field(*, user, **kwargs):
+        return original(user=user, **kwargs).exclude(subject=f"{getattr(user, attribute)}")
+
+    monkeypatch.setattr(selectors, "inbox", inbox_with_a_user_field)
+    assert selectors.unread_count(user=world.a_manager) == 1
+    assert list(selectors._UNREAD._shapes.values()) == [False]
