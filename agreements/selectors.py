@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import connection
+from django.db import connection, router
 from django.db.models import CharField, Exists, F, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from kpis.selectors import target_queryset
 from partnerportal import policy
+from partnerportal.compiled import CompiledQuery, instance
 from partners.selectors import partner_queryset
 
 from .models import (
@@ -414,36 +415,68 @@ def partner_agreement_versions(*, user, partner) -> tuple[Agreement | None, list
 
 # The partner hub's agreement section (issue 16).
 
-HUB_VERSION_FIELDS = ("agreement", "number", "status", "effective_from", "review_date", "summary")
-
 
 def hub_agreement(*, user, partner) -> tuple[Agreement | None, AgreementVersion | None, AgreementVersion | None]:
     """What the hub's agreement section shows, as partner_agreement_versions gives it: the partner's
     agreement, the version in force (the newest active one) and the open version (the newest draft or
     version in review, marked `awaits_signature`), among the versions the user may see. One query
     reading only those versions (not the whole history) and the fields shown; a second one for the
-    agreement only when no such version is visible."""
-    agreements = policy.scope(user, policy.VIEW, Agreement).filter(partner=partner)
-    pending = pending_for(user=user)
-    shown = (VersionStatus.ACTIVE, VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
-    versions = (
-        policy.scope(user, policy.VIEW, AgreementVersion)
-        .filter(agreement__in=agreements.values("pk"), status__in=shown)
-        .select_related("agreement")
-        .only(*HUB_VERSION_FIELDS, "agreement__partner", "agreement__title")
-        .order_by("-number")
-    )
-    if pending.query.is_empty():
-        versions = list(versions)
-        for version in versions:
-            version.awaits_signature = False
-    else:
-        versions = list(versions.annotate(awaits_signature=Exists(pending.filter(pk=OuterRef("pk")))))
+    agreement only when no such version is visible. The query is `_hub_versions()`'s, compiled once
+    per shape of reader (partnerportal.compiled): building it cost more than running it."""
+    from . import services
+
+    rows = _HUB_VERSIONS.rows(user=user, ids={"partner": partner.pk}, key=(services.signing_party(user),))
+    alias = router.db_for_read(AgreementVersion)
+    versions, agreement = [], None
+    for row in rows:
+        data = dict(zip(HUB_VERSION_ROW, row, strict=True))
+        if agreement is None:
+            agreement = instance(Agreement, {"id": data["agreement_id"], **_agreement_part(data)}, alias)
+        version = instance(AgreementVersion, data, alias)
+        version.agreement = agreement
+        version.awaits_signature = bool(data["awaits_signature"])
+        versions.append(version)
     active = next((v for v in versions if v.status == VersionStatus.ACTIVE), None)
     open_version = next((v for v in versions if v.status != VersionStatus.ACTIVE), None)
     if versions:
-        return versions[0].agreement, active, open_version
-    return agreements.first(), None, None
+        return agreement, active, open_version
+    return policy.scope(user, policy.VIEW, Agreement).filter(partner=partner).first(), None, None
+
+
+HUB_VERSION_ROW = (
+    "id",
+    "agreement_id",
+    "number",
+    "status",
+    "effective_from",
+    "review_date",
+    "summary",
+    "agreement__partner_id",
+    "agreement__title",
+    "awaits_signature",
+)
+
+
+def _hub_versions(*, user, ids, now=None) -> QuerySet:
+    """The hub's versions of the partner `ids["partner"]` as HUB_VERSION_ROW rows, newest first."""
+    agreements = policy.scope(user, policy.VIEW, Agreement).filter(partner=ids["partner"])
+    pending = pending_for(user=user)
+    shown = (VersionStatus.ACTIVE, VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+    awaits = Value(False) if pending.query.is_empty() else Exists(pending.filter(pk=OuterRef("pk")))
+    return (
+        policy.scope(user, policy.VIEW, AgreementVersion)
+        .filter(agreement__in=agreements.values("pk"), status__in=shown)
+        .annotate(awaits_signature=awaits)
+        .order_by("-number")
+        .values_list(*HUB_VERSION_ROW)
+    )
+
+
+_HUB_VERSIONS = CompiledQuery(_hub_versions, AgreementVersion, organization_shape=("kind",))  # signing_party
+
+
+def _agreement_part(data):
+    return {name.removeprefix("agreement__"): value for name, value in data.items() if name.startswith("agreement__")}
 
 
 # --- agreement templates ------------------------------------------------------------------------

@@ -13,7 +13,10 @@ templates, the real password hashers and middleware), each request right after o
    `seed_demo` on top (204 partners), then every page of the table, as the demo's warehouse
    manager `lager`; the bulk ingestion posts 100 new rows per run with an API token. The API
    measurement list pages by cursor: its page 2 is the `next` link of page 1 (fetched once). The
-   scorecard page is the monthly scorecard of the first bench partner (5 years of daily data).
+   scorecard page is the monthly scorecard of the first bench partner (5 years of daily data); the
+   two-halves scorecard (issue 18) that of the second, which also has the standard host KPIs
+   ("How we do") with their targets and the last months' values, given by `host_half()` (on an
+   existing database too: idempotent).
 
 `--quick` measures a small volume (20 partners × 1 year) for a smoke run. Prints a Markdown table.
 """
@@ -45,6 +48,7 @@ GOALS = {
     "partner hub": "≤ 5×",
     "API measurement list, page 2": "≤ 4×",
     "scorecard page": "≤ 4×",
+    "scorecard page, two halves (host KPIs)": "≤ 4×",
     "portfolio": "≤ 10×",
     "agreements list": "flat, ≤ 4×",
     "bulk ingestion, 100 new rows": "≤ 15×",
@@ -250,6 +254,56 @@ def existing_world():
     return rows, partners, kpis, first_day
 
 
+def host_half(partner, months=6):
+    """The standard host KPIs ("How we do", issue 18) assigned to `partner` with their targets, and the
+    partner-submitted ones with values for this month and the `months` before it, written through the
+    KPI services as the form does (idempotent: an assignment that exists is kept, a value already
+    there counts as unchanged). The computed one (the host's response time) is assigned without values."""
+    from dateutil.relativedelta import relativedelta
+    from django.utils import timezone
+
+    from kpis.demo import HOST_TARGETS
+    from kpis.models import KPIDefinition, KPITarget, PartnerKPI, PeriodKind, Source
+    from kpis.services import MeasurementInput, measurements_upsert
+    from partners.models import User
+
+    lager = User.objects.get(username="lager")
+    this_month = timezone.localdate().replace(day=1)
+    items = []
+    for n, kpi in enumerate(KPIDefinition.objects.filter(code__in=HOST_TARGETS).order_by("code")):
+        assignment, created = PartnerKPI.objects.get_or_create(
+            partner=partner,
+            kpi=kpi,
+            defaults={"shared": True, "partner_can_submit": kpi.is_partner_submitted, "responsible_host": lager},
+        )
+        if created:
+            target, warning, critical = HOST_TARGETS[kpi.code]
+            KPITarget.objects.create(
+                partner_kpi=assignment,
+                horizon="short_term",
+                value=target,
+                warning=warning,
+                critical=critical,
+                valid_from=this_month - relativedelta(months=12),
+                created_by=lager,
+            )
+        if not kpi.is_partner_submitted:
+            continue
+        for ago in range(months, -1, -1):
+            lines = 100 + 7 * ago + n
+            items.append(
+                MeasurementInput(
+                    partner=partner,
+                    kpi=kpi,
+                    period_kind=PeriodKind.MONTH,
+                    period_start=this_month - relativedelta(months=ago),
+                    numerator=lines - 3 - ago % 4,
+                    denominator=lines,
+                )
+            )
+    measurements_upsert(user=lager, items=items, source=Source.FORM)
+
+
 def main():
     args = parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -276,6 +330,7 @@ def main():
     n_partners = Organization.objects.exclude(kind="host").count()
     hub = Organization.objects.get(name="DanLog 3PL A/S")
     token = Token.objects.get_or_create(user=User.objects.get(username="lager"))[0].key  # a full run left one
+    host_half(partners[1])
     bench = Bench(args.runs)
     measured = bench.measure(
         {
@@ -284,6 +339,7 @@ def main():
             "partner hub": bench.get(f"/partners/{hub.pk}/"),
             "API measurement list, page 2": bench.get(api_page_two(bench)),
             "scorecard page": bench.get(f"/kpis/partner/{partners[0].pk}/"),
+            "scorecard page, two halves (host KPIs)": bench.get(f"/kpis/partner/{partners[1].pk}/"),
             "portfolio": bench.get("/kpis/portfolio/"),
             "agreements list": bench.get("/agreements/"),
             "bulk ingestion, 100 new rows": bulk_poster(token, partners, kpis, first_day),

@@ -25,12 +25,7 @@ def partner_section(request, partner):
         "card": card,
         "rows": [(r, chart_url.format(r.partner_kpi_id)) for r in card.results],
         # Each success describes itself from its KPI's name, unit and decimals only: no other join or field.
-        "successes": list(
-            selectors.successes_for(user=user, partner=partner)
-            .select_related(None)
-            .select_related("kpi")
-            .only("kind", "value", "period_start", "kpi", "kpi__name", "kpi__unit", "kpi__decimals")[:5]
-        ),
+        "successes": selectors.hub_successes(user=user, partner=partner),
     }
 
 

@@ -25,7 +25,7 @@ from .portfolios import PortfolioPartner, PortfolioRow, portfolio
 from .results import KPIResult, kpi_attainment, kpi_results
 from .scorecards import SPARK_PERIODS, Scorecard, scorecard
 from .status import CRITICAL, NO_DATA, ON_TARGET, STATUS_POINTS, WARNING, overall_score, status_of, trend_of
-from .successes import Success, successes_for
+from .successes import Success, hub_successes, successes_for
 from .targets import (
     TargetInForce,
     _pick_target,
@@ -75,6 +75,7 @@ __all__ = [
     "submittable_partner_kpis",
     "status_of",
     "successes_for",
+    "hub_successes",
     "target_history",
     "target_queryset",
     "targets_in_force",

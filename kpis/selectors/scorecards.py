@@ -6,11 +6,13 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection
+from django.db import connection, router
 from django.db.models import DateField, TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from partnerportal.compiled import CompiledQuery, instance
 
 from .. import periods
 from ..aggregation import _to_date, aggregate
@@ -126,22 +128,57 @@ def scorecard(*, user, partner, granularity: str = "month", day: date | None = N
 
 
 def _assignments(*, user, partner, with_latest_day: bool) -> list:
-    """The partner KPIs the user may see, each with the partner's latest day with data (`latest_day`)
-    when asked: one query instead of three. The latest day is `latest_data_day`'s, over all the
-    partner's KPIs: the max `last_start` of the partner's latest month in the rollup."""
-    qs = (
-        visible_partner_kpis(user=user, partner=partner, people=False)
-        .select_related(None)
-        .select_related("kpi")
-        .order_by("-kpi__is_standard", "kpi__name")  # one partner: the list's order without the name join
-    )
+    """The partner KPIs the user may see, each with its KPI, its targets (`targets_json`) and, when asked,
+    the partner's latest day with data (`latest_day`): `_assignment_rows()`'s query, compiled once per
+    shape of reader (partnerportal.compiled): building it cost more than running it."""
+    compiled = _ASSIGNMENTS_WITH_LATEST_DAY if with_latest_day else _ASSIGNMENTS
+    alias = router.db_for_read(PartnerKPI)
+    found = []
+    for row in compiled.rows(user=user, ids={"partner": partner.pk}):
+        data = dict(zip(ASSIGNMENT_ROW, row, strict=False))
+        assignment = instance(PartnerKPI, data, alias)
+        kpi = {name.removeprefix("kpi__"): value for name, value in data.items() if name.startswith("kpi__")}
+        assignment.kpi = instance(KPIDefinition, kpi, alias)
+        assignment.targets_json = data["targets_json"]
+        if with_latest_day:
+            assignment.latest_day = data["latest_day"]
+        found.append(assignment)
+    return found
+
+
+ASSIGNMENT_ROW = (
+    *(f.attname for f in PartnerKPI._meta.concrete_fields),
+    *(f"kpi__{f.attname}" for f in KPIDefinition._meta.concrete_fields),
+    "targets_json",
+    "latest_day",
+)
+
+
+def _assignment_rows(*, user, partner_id, with_latest_day: bool):
+    """The partner KPIs the user may see with their KPI and targets, as ASSIGNMENT_ROW rows, in the
+    list's order; the latest day with data only when asked. The latest day is `latest_data_day`'s,
+    over all the partner's KPIs: the max `last_start` of the partner's latest month in the rollup."""
+    qs = visible_partner_kpis(user=user, partner=partner_id, people=False).order_by(
+        "-kpi__is_standard", "kpi__name"
+    )  # one partner: the list's order without the name join
     # The targets of each partner KPI in the same round trip (the one in force is picked once the
     # period is known); plain SQL, as below.
     column = f"{connection.ops.quote_name(PartnerKPI._meta.db_table)}.{connection.ops.quote_name('id')}"
     qs = qs.annotate(targets_json=RawSQL(targets_json_sql(column), (), output_field=TextField()))
     if with_latest_day:  # plain SQL: the ORM's nested subqueries cost more to build than to run
-        qs = qs.annotate(latest_day=RawSQL(*_latest_day_sql(partner.pk), output_field=DateField()))
-    return list(qs)
+        qs = qs.annotate(latest_day=RawSQL(*_latest_day_sql(partner_id), output_field=DateField()))
+        return qs.values_list(*ASSIGNMENT_ROW)
+    return qs.values_list(*ASSIGNMENT_ROW[:-1])
+
+
+_ASSIGNMENTS = CompiledQuery(
+    lambda *, user, ids, now: _assignment_rows(user=user, partner_id=ids["partner"], with_latest_day=False),
+    PartnerKPI,
+)
+_ASSIGNMENTS_WITH_LATEST_DAY = CompiledQuery(
+    lambda *, user, ids, now: _assignment_rows(user=user, partner_id=ids["partner"], with_latest_day=True),
+    PartnerKPI,
+)
 
 
 def _latest_day_sql(partner_id: int) -> tuple[str, tuple]:

@@ -13,6 +13,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from partnerportal import policy
+from partnerportal.compiled import CompiledQuery
 
 from . import kinds
 from .models import Notification, NotificationPreference, NotificationStatus
@@ -31,7 +32,8 @@ def inbox(*, user, now: datetime | None = None, unread: bool = False):
 
 
 def unread_count(*, user) -> int:
-    return inbox(user=user, unread=True).count()
+    """How many of `inbox()`'s notifications are unread (the header badge; see unread_count_fast below)."""
+    return unread_count_fast(user=user)
 
 
 def notification_for(*, user, pk, action: str = policy.VIEW) -> Notification:
@@ -125,3 +127,18 @@ def emailed(*, key_prefixes) -> list[tuple[int, str]]:
 def was_queued(*, key: str) -> bool:
     """Whether a notification with this key was queued for anybody, whatever became of it."""
     return Notification.objects.filter(key=key).exists()
+
+
+# The header badge's count, on every page (issue 16): `inbox()`'s own SQL, compiled once per shape of
+# reader (partnerportal.compiled): the rule stays in `inbox()` and the policy, nothing here restates
+# it. tests/notifications/test_unread_count.py compares it with the ORM count for every role and state.
+_UNREAD = CompiledQuery(
+    lambda *, user, ids, now: inbox(user=user, now=now, unread=True).order_by().values_list("pk"), Notification
+)
+
+
+def unread_count_fast(*, user, now: datetime | None = None) -> int:
+    """`unread_count()` through the compiled SQL of `inbox()` (one query, as `inbox().count()`)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return _UNREAD.count(user=user, now=now or timezone.now())
