@@ -120,6 +120,7 @@ class CompiledQuery:
         # decide into `key` (e.g. the agreements' signing party, from the organisation's kind).
         self.organization_shape = frozenset(organization_shape)
         self._shapes: dict = {}
+        policy.on_rules_changed(self.clear)  # a rule registered or defined later: build again
 
     def _shape(self, user, names, with_now, alias):
         compiled = []

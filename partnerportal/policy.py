@@ -73,6 +73,20 @@ class Rule:
 _RULES: dict[type[Model], Rule] = {}
 
 
+# Called after a rule changes (register/define): keepers of SQL compiled from the rules
+# (partnerportal.compiled) forget it.
+_RULES_CHANGED: list[Callable[[], None]] = []
+
+
+def on_rules_changed(callback: Callable[[], None]) -> None:
+    _RULES_CHANGED.append(callback)
+
+
+def _rules_changed() -> None:
+    for callback in _RULES_CHANGED:
+        callback()
+
+
 def register(
     model: type[Model],
     *,
@@ -96,6 +110,7 @@ def register(
         partner_viewer=frozenset(partner_viewer),
         admin=frozenset(admin),
     )
+    _rules_changed()
     return model
 
 
@@ -108,6 +123,7 @@ def define(model: type[Model], name: str, *, roles, where: Callable | None = Non
     if unknown:
         raise ValueError(f"unknown roles {unknown!r}")
     rule_for(model).extra[name] = NamedAction(roles=frozenset(roles), where=where)
+    _rules_changed()
 
 
 def rule_for(model: type[Model]) -> Rule:

@@ -121,3 +121,18 @@ def test_a_rule_with_a_parameter_from_another_field_of_the_reader_is_counted_thr
     monkeypatch.setattr(selectors, "inbox", inbox_with_a_user_field)
     assert selectors.unread_count(user=world.a_manager) == 1
     assert list(selectors._UNREAD._shapes.values()) == [False]
+
+
+def test_a_rule_registered_or_defined_later_clears_the_compiled_shapes(world):
+    from partnerportal.notifications.models import Notification
+
+    make(world.a_manager, key="a:1")
+    assert selectors.unread_count(user=world.a_manager) == 1
+    assert selectors._UNREAD._shapes
+    rule = policy.rule_for(Notification)
+    try:
+        policy.define(Notification, "test_only_action", roles=[policy.ADMIN])
+        assert not selectors._UNREAD._shapes  # built again from the rules as they are now
+    finally:
+        rule.extra.pop("test_only_action", None)
+    assert selectors.unread_count(user=world.a_manager) == 1
