@@ -70,11 +70,7 @@ def test_hub_gives_the_focus_to_the_opened_section_while_others_load_at_once(liv
     held = {}
 
     def hold(route):
-        key = route.request.url.rstrip("/").rsplit("/", 1)[-1]
-        if key in held:
-            route.continue_()
-        else:
-            held[key] = route
+        held.setdefault(route.request.url.rstrip("/").rsplit("/", 1)[-1], []).append(route)  # a repeat too
 
     log_in(page, live_server.url, "a_manager")
     page.route("**/sections/*/", hold)
@@ -87,9 +83,10 @@ def test_hub_gives_the_focus_to_the_opened_section_while_others_load_at_once(liv
         page.wait_for_timeout(50)
     assert len(held) == count, held.keys()
     page.locator("#section-roadmap a").focus()
-    answers = {key: route.fetch() for key, route in held.items()}
+    answers = {key: routes[0].fetch() for key, routes in held.items()}
     for key in sorted(held, key=lambda key: key == "roadmap"):  # the other sections' answers first, then the roadmap's
-        held[key].fulfill(response=answers[key])
+        for route in held[key]:
+            route.fulfill(response=answers[key])
     expect(page.locator("#section-roadmap")).to_contain_text("Roadmap Alfa Logistik A/S")
     expect(page.locator("[data-lazy-section]")).to_have_count(0)
     expect(page.locator("#section-roadmap :focus")).to_have_count(1)
