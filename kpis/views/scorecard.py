@@ -12,6 +12,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import catalog
 from django.views.generic import TemplateView
 
 from partnerportal import formats
@@ -44,16 +45,21 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
             card=card,
             granularities=periods.GRANULARITIES.items(),
             spark={str(r.partner_kpi_id): [v for _label, v in r.series] for r in card.results},
-            spark_labels=period_labels(get_language(), card.granularity, tuple(card.bucket_starts)),
+            spark_labels=period_labels(get_language(), catalog(), card.granularity, tuple(card.bucket_starts)),
         )
         return context
 
 
 @lru_cache(maxsize=512)
-def period_labels(language: str, granularity: str, starts: tuple) -> tuple[str, ...]:
+def period_labels(language: str, catalogue, granularity: str, starts: tuple) -> tuple[str, ...]:
     """The periods in words (`formats.period`) in `language` (the active one): the same words for
     every partner's scorecard of the same periods, so made once per process (12 `date_format` calls
-    cost a tenth of the page). A tuple: the cached words are shared."""
+    cost a tenth of the page). A tuple: the cached words are shared.
+
+    Keyed by the active translation object too (`catalogue`, compared by identity), not only by the
+    language code: a catalogue that takes another's place under the same code (translations reloaded,
+    the pseudo-locale sweep's marked Danish) makes its own words instead of being served the old ones.
+    The key holds the object, so its identity cannot be reused while the entry lives."""
     return tuple(formats.period(start, granularity) for start in starts)
 
 

@@ -110,7 +110,12 @@
   // field), or goes to the new content ([data-focus], its first control, or the content itself), and
   // when the content was removed, to its neighbour.
   var FOCUSABLE = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled]), a[href], [tabindex]";
-  var swap = null;
+  // Several swaps may be on their way at once (lazy hub sections loading as they scroll into view
+  // while a reader opens another): each swap keeps its own state, found again by its request, so one
+  // swap settling never acts on (or uses up) another's.
+  var swaps = new WeakMap();  // request (xhr) -> {target, next, previous, parent}
+  var pending = 0;  // swaps in `swaps` that have not settled yet
+  var loaded = [];  // content htmx loaded since the last settle; a swap's own settle takes it
   var quiet = {};  // ids of lazy parts swapped in as they scrolled into view: none of a swap's concern
   function live(el) { return el && el.nodeType === 1 && document.body.contains(el) ? el : null; }
   function focusIn(el) {
@@ -127,35 +132,41 @@
   }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
+    var xhr = event.detail.xhr;
     // A lazy part loading as it scrolls into view leaves the focus alone, unless the focus was on
     // its placeholder (its link), which the swap removes: then the focus goes to the loaded part.
-    // Several lazy parts may load at once: such a swap leaves the state of another (the one the
-    // focus was on) alone.
     if (target && target.matches("[data-lazy-section]") && !target.contains(document.activeElement)) {
       if (target.id) { quiet[target.id] = true; }
       return;
     }
-    swap = {
+    if (!xhr || !event.detail.shouldSwap) { return; }  // an answer not swapped in (an error) settles nothing
+    if (!swaps.has(xhr)) { pending += 1; }
+    swaps.set(xhr, {
       target: target,
       next: target && target.nextElementSibling,
       previous: target && target.previousElementSibling,
-      parent: target && target.parentElement,
-      added: []
-    };
+      parent: target && target.parentElement
+    });
   });
+  // htmx loads a swap's new content while settling it, right before that swap's htmx:afterSettle
+  // (one synchronous step), so what `loaded` holds at a settle is that swap's content.
+  // Content loaded outside a swap (the page itself as htmx starts) is no swap's.
   document.addEventListener("htmx:load", function (event) {
     var id = event.target && event.target.id;
     if (id && quiet[id]) { delete quiet[id]; return; }
-    if (swap) { swap.added.push(event.target); }
+    if (pending > 0 && event.target !== document.body) { loaded.push(event.target); }
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    var state = swap;
-    if (!state || state.done) { return; }
-    state.done = true;
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var added = loaded;
+    loaded = [];
+    var xhr = event.detail && event.detail.xhr;
+    var state = xhr ? swaps.get(xhr) : null;
+    if (!state) { return; }  // another swap's settle, or one already handled (an event per settled element)
+    swaps.delete(xhr);
+    pending -= 1;
     window.setTimeout(function () {
-      swap = null;
       var active = document.activeElement;
-      var added = state.added.filter(live);
+      added = added.filter(live);
       var inAdded = added.some(function (el) { return el.contains(active); });
       // A form that was opened (or came back with errors) takes the focus to its first field.
       var form = null;

@@ -311,3 +311,20 @@ def test_the_measurement_list_pages_through_every_value_and_keeps_the_filter(wor
     page2 = client.get(url, {"kpi": "delivery-time", "page": 2})
     assert len(page2.context["measurements"]) == 10
     assert ">1 Jan 2025<" in page2.content.decode()
+
+
+def test_scorecard_periods_in_words_follow_the_active_catalogue(world, client_as):
+    """The periods' words are made once per catalogue, not once per language code: a catalogue put in the
+    place of another under the same code (the pseudo-locale sweep's marked Danish) is not served the words
+    the first one made."""
+    from tests.test_pseudo_locale import pseudo_danish
+
+    _data(world)
+    world.a_viewer.language = "da"
+    world.a_viewer.save(update_fields=["language"])
+    client = client_as(world.a_viewer)
+    url, query = reverse("kpis:scorecard", args=[world.partner_a.pk]), {"granularity": "month", "day": "2025-03-15"}
+    assert client.get(url, query).context["spark_labels"][-1] == "marts 2025"
+    with pseudo_danish():
+        assert client.get(url, query).context["spark_labels"][-1] == "⟦marts⟧ 2025"
+    assert client.get(url, query).context["spark_labels"][-1] == "marts 2025"

@@ -55,3 +55,38 @@ def test_hub_in_danish_loads_a_lazy_section_when_it_is_opened(live_server, brows
     expect(page.locator("#section-roadmap :focus")).to_have_count(1)
     assert not script_errors, script_errors
     assert not csp, csp
+
+
+def test_hub_gives_the_focus_to_the_opened_section_while_others_load_at_once(live_server, browser, world):
+    """Several lazy sections swapping in at the same moment: the one whose placeholder link the reader is on
+    takes the focus, whichever settles first (the other sections' swaps once used up its focus state)."""
+    meeting_for(world, world.partner_a, days=2)
+    helpers.engagement(world, world.partner_a)
+    helpers.roadmap_item(world, world.partner_a)
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+
+    page = new_page(browser, viewport={"width": 1280, "height": 4000})  # every lazy section starts loading at once
+    held = {}
+
+    def hold(route):
+        held.setdefault(route.request.url.rstrip("/").rsplit("/", 1)[-1], []).append(route)  # a repeat too
+
+    log_in(page, live_server.url, "a_manager")
+    page.route("**/sections/*/", hold)
+    page.goto(live_server.url + reverse("partners:detail", args=[world.partner_a.pk]))
+    count = page.locator("[data-lazy-section]").count()
+    assert count >= 3 and page.locator("#section-roadmap[data-lazy-section]").count() == 1
+    for _ in range(100):
+        if len(held) == count:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == count, held.keys()
+    page.locator("#section-roadmap a").focus()
+    answers = {key: routes[0].fetch() for key, routes in held.items()}
+    for key in sorted(held, key=lambda key: key == "roadmap"):  # the other sections' answers first, then the roadmap's
+        for route in held[key]:
+            route.fulfill(response=answers[key])
+    expect(page.locator("#section-roadmap")).to_contain_text("Roadmap Alfa Logistik A/S")
+    expect(page.locator("[data-lazy-section]")).to_have_count(0)
+    expect(page.locator("#section-roadmap :focus")).to_have_count(1)
