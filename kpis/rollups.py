@@ -76,10 +76,15 @@ def lock(keys: Iterable[tuple[int, int, date]]) -> None:
         # First the table in the mode every write takes anyway: it waits while a writer holds the whole
         # table (the case above, the loader's new rows), and such a writer waits for this one to commit
         # (not only for its rows: it must not read the stored rows before this one has written them).
-        cursor.execute(f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE")
         ids = sorted({lock_id(*key) for key in months})
         # unnest() hands the ids out in the array's (sorted) order and each row takes its lock in turn.
-        cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS t(k)", [ids])
+        table_lock = f"LOCK TABLE {table} IN ROW EXCLUSIVE MODE"
+        key_locks = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS t(k)"
+        if connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            cursor.execute(table_lock)  # a prepared statement holds one command only
+            cursor.execute(key_locks, [ids])
+        else:  # both in one round trip (client-side binding), the table's lock first
+            cursor.execute(f"{table_lock}; {key_locks}", [ids])
 
 
 def _next_month(month: date) -> date:

@@ -25,14 +25,6 @@ class PortfolioRow:
     overall: float | None
 
 
-class _PortfolioAssignment(NamedTuple):
-    pk: int
-    partner_id: int
-    kpi_id: int
-    weight: int
-    kpi: KPIDefinition
-
-
 class PortfolioCell(NamedTuple):
     """One partner × KPI of the portfolio: what it shows and judges (the scorecard's KPIResult has
     names, units, a series and a trend; building one per cell cost more than the cell's data)."""
@@ -67,7 +59,6 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
         scope.order_by("partner__name", "pk").values_list("pk", "partner_id", "kpi_id", "weight", "partner__name")
     )
     kpis = {k.pk: k for k in KPIDefinition.objects.filter(pk__in={row[2] for row in rows})}
-    assignments = [_PortfolioAssignment(pk, p, k, w, kpis[k]) for pk, p, k, w, _name in rows]
     partners = {row[1]: PortfolioPartner(row[1], row[4]) for row in rows}
     columns = sorted(kpis.values(), key=lambda k: (not k.is_standard, k.name))
     today = timezone.localdate()
@@ -81,12 +72,13 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
     # Per KPI once: what judges and shows its cells.
     judged = {pk: (k.higher_is_better, k.decimals) for pk, k in kpis.items()}
     by_partner: dict[int, dict] = {}
-    for a in assignments:
-        actual = values.get((a.partner_id, a.kpi_id, None))
-        higher_is_better, decimals = judged[a.kpi_id]
-        target = targets.get(a.pk)
+    # The rows as read (pk, partner, KPI, weight, name): one cell each, no object in between.
+    for pk, partner_id, kpi_id, weight, _name in rows:
+        actual = values.get((partner_id, kpi_id, None))
+        higher_is_better, decimals = judged[kpi_id]
+        target = targets.get(pk)
         if target is None:
-            cell = PortfolioCell(a.kpi_id, a.pk, actual, None, None, None, NO_DATA, a.weight, decimals)
+            cell = PortfolioCell(kpi_id, pk, actual, None, None, None, NO_DATA, weight, decimals)
         else:
             status = status_of(
                 higher_is_better=higher_is_better,
@@ -96,12 +88,16 @@ def portfolio(*, user, granularity: str = "month", day: date | None = None):
                 critical=target.critical,
             )
             cell = PortfolioCell(
-                a.kpi_id, a.pk, actual, target.value, target.warning, target.critical, status, a.weight, decimals
+                kpi_id, pk, actual, target.value, target.warning, target.critical, status, weight, decimals
             )
-        by_partner.setdefault(a.partner_id, {})[a.kpi_id] = cell
+        cells_of = by_partner.get(partner_id)
+        if cells_of is None:
+            cells_of = by_partner[partner_id] = {}
+        cells_of[kpi_id] = cell
+    column_ids = [k.pk for k in columns]
     rows = []
     for partner_id, results in by_partner.items():
-        cells = [results.get(k.pk) for k in columns]
+        cells = [results.get(pk) for pk in column_ids]
         rows.append(PortfolioRow(partner=partners[partner_id], cells=cells, overall=overall_score(results.values())))
     return {
         "columns": columns,
