@@ -77,6 +77,11 @@ def test_an_unknown_log_format_stops_the_start(tmp_path):
 @pytest.fixture
 def json_lines():
     """The JSON lines logged to `django.request` and `portal.test` while the test runs."""
+    from partnerportal import logs
+
+    # A request of an earlier test in this thread whose response was never closed (so no
+    # request_finished) would still be the current one.
+    logs._request.set(None)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
