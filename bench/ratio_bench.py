@@ -265,31 +265,15 @@ def host_half(partner, months=6):
     from dateutil.relativedelta import relativedelta
     from django.utils import timezone
 
-    from kpis.demo import HOST_TARGETS
-    from kpis.models import KPIDefinition, KPITarget, PartnerKPI, PeriodKind, Source
+    from kpis.demo import assign_host_kpis
+    from kpis.models import PeriodKind, Source
     from kpis.services import MeasurementInput, measurements_upsert
     from partners.models import User
 
     lager = User.objects.get(username="lager")
     this_month = timezone.localdate().replace(day=1)
     items = []
-    for n, kpi in enumerate(KPIDefinition.objects.filter(code__in=HOST_TARGETS).order_by("code")):
-        assignment, created = PartnerKPI.objects.get_or_create(
-            partner=partner,
-            kpi=kpi,
-            defaults={"shared": True, "partner_can_submit": kpi.is_partner_submitted, "responsible_host": lager},
-        )
-        if created:
-            target, warning, critical = HOST_TARGETS[kpi.code]
-            KPITarget.objects.create(
-                partner_kpi=assignment,
-                horizon="short_term",
-                value=target,
-                warning=warning,
-                critical=critical,
-                valid_from=this_month - relativedelta(months=12),
-                created_by=lager,
-            )
+    for n, kpi in enumerate(assign_host_kpis(partner, by=lager)):
         if not kpi.is_partner_submitted:
             continue
         for ago in range(months, -1, -1):

@@ -201,6 +201,36 @@ HOST_PARTNERS = ("DanLog 3PL A/S", "Jysk Fragt ApS")
 HOST_MONTHS = 6
 
 
+def assign_host_kpis(partner, *, by, responsible_partner=None) -> list:
+    """The standard host KPIs (HOST_TARGETS) agreed with `partner`, each with its target from a year ago
+    when the assignment is new (idempotent: an existing assignment is kept). The KPI definitions, by code."""
+    this_month = timezone.localdate().replace(day=1)
+    kpis = list(KPIDefinition.objects.filter(code__in=HOST_TARGETS).order_by("code"))
+    for kpi in kpis:
+        assignment, created = PartnerKPI.objects.get_or_create(
+            partner=partner,
+            kpi=kpi,
+            defaults={
+                "shared": True,
+                "partner_can_submit": kpi.is_partner_submitted,
+                "responsible_host": by,
+                "responsible_partner": responsible_partner,
+            },
+        )
+        if created:
+            target, warning, critical = HOST_TARGETS[kpi.code]
+            KPITarget.objects.create(
+                partner_kpi=assignment,
+                horizon="short_term",
+                value=target,
+                warning=warning,
+                critical=critical,
+                valid_from=this_month - relativedelta(months=12),
+                created_by=by,
+            )
+    return kpis
+
+
 def seed_host_kpis(demo):
     """Idempotent: an assignment that exists is kept, and values already submitted count as unchanged."""
     from .services import MeasurementInput, measurements_upsert
@@ -208,33 +238,12 @@ def seed_host_kpis(demo):
     users = demo.objects.get("users", {})
     lager = users.get("lager")
     submitters = {"DanLog 3PL A/S": users.get("danlog"), "Jysk Fragt ApS": users.get("jysk")}
-    kpis = {k.code: k for k in KPIDefinition.objects.filter(code__in=HOST_TARGETS)}
     this_month = timezone.localdate().replace(day=1)
     for index, partner in enumerate(p for p in demo.objects.get("partners", []) if p.name in HOST_PARTNERS):
         items = []
         rng = random.Random(2000 + index)
-        for code, kpi in sorted(kpis.items()):
-            assignment, created = PartnerKPI.objects.get_or_create(
-                partner=partner,
-                kpi=kpi,
-                defaults={
-                    "shared": True,
-                    "partner_can_submit": kpi.is_partner_submitted,
-                    "responsible_host": lager,
-                    "responsible_partner": submitters.get(partner.name),
-                },
-            )
-            if created:
-                target, warning, critical = HOST_TARGETS[code]
-                KPITarget.objects.create(
-                    partner_kpi=assignment,
-                    horizon="short_term",
-                    value=target,
-                    warning=warning,
-                    critical=critical,
-                    valid_from=this_month - relativedelta(months=12),
-                    created_by=lager,
-                )
+        for kpi in assign_host_kpis(partner, by=lager, responsible_partner=submitters.get(partner.name)):
+            code = kpi.code
             if not kpi.is_partner_submitted:
                 continue
             for ago in range(HOST_MONTHS, 0, -1):
