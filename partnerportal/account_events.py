@@ -3,7 +3,7 @@ sessions and API tokens.
 
 The shell listens to Django's and allauth's signals here; the row itself is written by the partners
 app, which owns the `AccountEvent` model and registers its writer with `register_recorder()` (the
-shell imports no app). Kinds are the values of `partners.models.AccountEventKind`.
+shell imports no app). Its kinds are `AccountEventKind`, defined here.
 """
 
 import time
@@ -11,17 +11,32 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-SIGNED_IN = "signed_in"
-SIGN_IN_FAILED = "sign_in_failed"
-SIGNED_OUT = "signed_out"
-PASSWORD_CHANGED = "password_changed"
-PASSWORD_RESET = "password_reset"
-MFA_ADDED = "mfa_added"
-MFA_REMOVED = "mfa_removed"
-RECOVERY_CODES_GENERATED = "recovery_codes"
-SESSIONS_ENDED = "sessions_ended"
-TOKEN_CREATED = "token_created"
+
+class AccountEventKind(models.TextChoices):
+    """What happened to an account: the choices of `partners.models.AccountEvent.kind`."""
+
+    SIGNED_IN = "signed_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    MFA_ADDED = "mfa_added", _("Second factor added")
+    MFA_REMOVED = "mfa_removed", _("Second factor removed")
+    RECOVERY_CODES_GENERATED = "recovery_codes", _("Recovery codes generated")
+    SESSIONS_ENDED = "sessions_ended", _("Other sessions signed out")
+    SSO_SIGNED_IN = "sso_signed_in", _("Signed in with single sign-on")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_RESENT = "invitation_resent", _("Invitation resent")
+    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+    TOKEN_CREATED = "token_created", _("API token created")
+
 
 # Set in the session when the person added a second factor in it (they proved they hold it; see
 # partnerportal.accounts.EnrolmentMixin).
@@ -51,7 +66,7 @@ def _request_of(request):
 
 
 def _on_signed_in(sender, request, user, **kwargs):
-    record(SIGNED_IN, user=user, request=_request_of(request))
+    record(AccountEventKind.SIGNED_IN, user=user, request=_request_of(request))
     session = getattr(request, "session", None)
     if session is not None:
         # allauth wrote "Your sessions"' row just now: the next write is due a while later
@@ -61,7 +76,7 @@ def _on_signed_in(sender, request, user, **kwargs):
 
 def _on_signed_out(sender, request, user, **kwargs):
     if user is not None and user.is_authenticated:
-        record(SIGNED_OUT, user=user, request=_request_of(request))
+        record(AccountEventKind.SIGNED_OUT, user=user, request=_request_of(request))
 
 
 def _on_sign_in_failed(sender, credentials, request=None, **kwargs):
@@ -70,7 +85,9 @@ def _on_sign_in_failed(sender, credentials, request=None, **kwargs):
     identifier = str(credentials.get(model.USERNAME_FIELD) or credentials.get("username") or "")[:254]
     user = model._default_manager.filter(**{model.USERNAME_FIELD: identifier}).first() if identifier else None
     detail = "locked out" if request is not None and getattr(request, "axes_locked_out", False) else ""
-    record(SIGN_IN_FAILED, user=user, request=_request_of(request), identifier=identifier, detail=detail)
+    record(
+        AccountEventKind.SIGN_IN_FAILED, user=user, request=_request_of(request), identifier=identifier, detail=detail
+    )
 
 
 def _authenticator_detail(authenticator) -> str:
@@ -81,15 +98,15 @@ def _on_authenticator_added(sender, request, user, authenticator, **kwargs):
     from allauth.mfa.models import Authenticator
 
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
-        record(RECOVERY_CODES_GENERATED, user=user, request=request)
+        record(AccountEventKind.RECOVERY_CODES_GENERATED, user=user, request=request)
         return
-    record(MFA_ADDED, user=user, request=request, detail=_authenticator_detail(authenticator))
+    record(AccountEventKind.MFA_ADDED, user=user, request=request, detail=_authenticator_detail(authenticator))
 
 
 def _on_authenticator_removed(sender, request, user, authenticator, **kwargs):
     from allauth.mfa.models import Authenticator
 
-    record(MFA_REMOVED, user=user, request=request, detail=_authenticator_detail(authenticator))
+    record(AccountEventKind.MFA_REMOVED, user=user, request=request, detail=_authenticator_detail(authenticator))
     session = getattr(request, "session", None)
     left = Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.RECOVERY_CODES)
     if session is not None and not left.exists():
@@ -97,11 +114,11 @@ def _on_authenticator_removed(sender, request, user, authenticator, **kwargs):
 
 
 def _on_authenticator_reset(sender, request, user, authenticator, **kwargs):
-    record(RECOVERY_CODES_GENERATED, user=user, request=request)
+    record(AccountEventKind.RECOVERY_CODES_GENERATED, user=user, request=request)
 
 
 def _on_second_factor_failed(sender, request, user, authenticator=None, **kwargs):
-    record(SIGN_IN_FAILED, user=user, request=request, detail="second factor")
+    record(AccountEventKind.SIGN_IN_FAILED, user=user, request=request, detail="second factor")
 
 
 def connect() -> None:

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, UpdateView
 
 from partnerportal import account_events, policy
+from partnerportal.account_events import AccountEventKind
 from partnerportal.backends import may_sign_in
 
 GENERIC_LOGIN_ERROR = _("Please enter a correct username and password. Note that both fields may be case-sensitive.")
@@ -312,7 +313,10 @@ class PortalPasswordChangeView(SuccessMessageMixin, auth_views.PasswordChangeVie
         end_other_sessions(self.request, self.request.user)
         UserSession.objects.create_from_request(self.request)
         account_events.record(
-            account_events.PASSWORD_CHANGED, user=self.request.user, request=self.request, detail="other sessions ended"
+            AccountEventKind.PASSWORD_CHANGED,
+            user=self.request.user,
+            request=self.request,
+            detail="other sessions ended",
         )
         return response
 
@@ -330,7 +334,7 @@ class PortalPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         user = form.user
         end_sessions(self.request, list(UserSession.objects.filter(user_id=user.pk)))
-        account_events.record(account_events.PASSWORD_RESET, user=user, request=self.request)
+        account_events.record(AccountEventKind.PASSWORD_RESET, user=user, request=self.request)
         return response
 
 
@@ -346,7 +350,10 @@ class PortalSessionsView(ListUserSessionsView):
         ended = others.count()
         response = super().form_valid(form)
         account_events.record(
-            account_events.SESSIONS_ENDED, user=self.request.user, request=self.request, detail=f"{ended}"
+            AccountEventKind.SESSIONS_ENDED,
+            user=self.request.user,
+            request=self.request,
+            detail=f"{ended}",
         )
         return response
 
@@ -387,7 +394,7 @@ class ApiTokenView(LoginRequiredMixin, TemplateView):
             return redirect("api_token")
         Token.objects.filter(user=request.user).delete()
         Token.objects.create(user=request.user)
-        account_events.record(account_events.TOKEN_CREATED, user=request.user, request=request)
+        account_events.record(AccountEventKind.TOKEN_CREATED, user=request.user, request=request)
         messages.success(request, _("A new API token was created. The old one no longer works."))
         return redirect("api_token")
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from partnerportal import fields, policy
+from partnerportal.account_events import AccountEventKind  # noqa: F401 - the model's choices, named here too
 from partnerportal.fields import LimitedTextField
 
 
@@ -222,27 +223,6 @@ class User(AbstractUser):
     @property
     def is_partner_user(self):
         return policy.is_partner(self)
-
-
-class AccountEventKind(models.TextChoices):
-    SIGNED_IN = "signed_in", _("Signed in")
-    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
-    SIGNED_OUT = "signed_out", _("Signed out")
-    PASSWORD_CHANGED = "password_changed", _("Password changed")
-    PASSWORD_RESET = "password_reset", _("Password reset")
-    MFA_ADDED = "mfa_added", _("Second factor added")
-    MFA_REMOVED = "mfa_removed", _("Second factor removed")
-    RECOVERY_CODES_GENERATED = "recovery_codes", _("Recovery codes generated")
-    SESSIONS_ENDED = "sessions_ended", _("Other sessions signed out")
-    SSO_SIGNED_IN = "sso_signed_in", _("Signed in with single sign-on")
-    INVITATION_SENT = "invitation_sent", _("Invitation sent")
-    INVITATION_RESENT = "invitation_resent", _("Invitation resent")
-    INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
-    INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
-    ROLE_CHANGED = "role_changed", _("Role changed")
-    DEACTIVATED = "deactivated", _("Deactivated")
-    REACTIVATED = "reactivated", _("Reactivated")
-    TOKEN_CREATED = "token_created", _("API token created")
 
 
 class AccountEvent(models.Model):

@@ -2,7 +2,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.apps import apps
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.models import Session
@@ -95,10 +95,7 @@ def revoke_access(*, user_ids) -> None:
         if str(session.get_decoded().get("_auth_user_id")) in wanted
     ]
     Session.objects.filter(session_key__in=stale).delete()
-    if apps.is_installed("allauth.usersessions"):  # the "your sessions" list of allauth
-        from allauth.usersessions.models import UserSession
-
-        UserSession.objects.filter(user_id__in=user_ids).delete()
+    UserSession.objects.filter(user_id__in=user_ids).delete()  # allauth's "Your sessions" list
     Token.objects.filter(user_id__in=user_ids).delete()
     access_revoked.send(sender=User, user_ids=sorted(user_ids))
 

@@ -49,13 +49,18 @@ def wants_email(user, kind: str) -> bool:
     return not NotificationPreference.objects.filter(user=user, kind=kind, email=False).exists()
 
 
+def _render(template: str, context: dict) -> tuple[str, str]:
+    """Subject (one line, at most 255 characters) and body from `<template>_subject.txt` / `_body.txt`,
+    in the active language and time zone."""
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_body.txt", context).strip()
+    return subject[:255], body
+
+
 def render_for(user, template: str, context: dict) -> tuple[str, str]:
     """Subject and body from `<template>_subject.txt` / `_body.txt` in the user's language."""
     with translation.override(user.language or "en"), timezone.override(user.time_zone or None):
-        full_context = {**context, "recipient": user}
-        subject = " ".join(render_to_string(f"{template}_subject.txt", full_context).split())
-        body = render_to_string(f"{template}_body.txt", full_context).strip()
-    return subject[:255], body
+        return _render(template, {**context, "recipient": user})
 
 
 def notify(
@@ -290,9 +295,7 @@ __all__ += ["notify_many"]  # noqa: PLE0605
 def render_in(language: str, template: str, context: dict) -> tuple[str, str]:
     """Subject and body from `<template>_subject.txt` / `_body.txt` in `language` (someone without an account)."""
     with translation.override(language or "en"):
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        body = render_to_string(f"{template}_body.txt", context).strip()
-    return subject[:255], body
+        return _render(template, context)
 
 
 def notify_address(*, address: str, language: str, kind: str, key: str, template: str, context: dict | None = None):
