@@ -459,6 +459,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Partner portal")
+# A code of the 30-second step before or after is accepted too (RFC 6238, section 5.2: the delay between
+# reading the code off the app and the server checking it, and small clock drift); each code is used once.
+MFA_TOTP_TOLERANCE = 1
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # addresses are set by the host or an invitation, not verified by allauth
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env.bool("MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", default=DEBUG)
 # Who must have a second factor (partnerportal.policy.mfa_required): host staff (admins and warehouse

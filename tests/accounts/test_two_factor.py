@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from partnerportal import policy
 from partnerportal.accounts import session_passed_second_factor
 from partners.models import AccountEvent
-from tests.accounts.totp import add_totp, totp_code
+from tests.accounts.totp import add_totp, totp_code, wrong_code
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -158,13 +158,27 @@ def test_sign_in_asks_for_the_code_and_a_wrong_code_is_refused(world):
     # Not signed in yet.
     assert client.get(reverse("dashboard"))["Location"].startswith(LOGIN)
     client, response = _sign_in("a_manager")
-    wrong = client.post(reverse("mfa_authenticate"), {"code": "000000" if totp_code(secret) != "000000" else "111111"})
+    wrong = client.post(reverse("mfa_authenticate"), {"code": wrong_code(secret)})
     assert wrong.status_code == 200
     assert AccountEvent.objects.filter(user=world.a_manager, kind="sign_in_failed", detail="second factor").exists()
     right = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert right.status_code == 302
     assert client.get(reverse("partners:detail", args=[world.partner_a.pk])).status_code == 200
     assert "signed_in" in _kinds(world.a_manager)
+
+
+def test_a_code_of_the_step_before_is_accepted_but_not_older_ones_nor_twice(world):
+    """A code read off the app just before its 30-second step ended still signs in (MFA_TOTP_TOLERANCE);
+    one two steps old does not, and no code works twice."""
+    secret = add_totp(world.a_manager)
+    client, _ = _sign_in("a_manager")
+    stale = totp_code(secret, offset=-2)
+    if stale not in {totp_code(secret, offset=offset) for offset in (-1, 0, 1)}:
+        assert client.post(reverse("mfa_authenticate"), {"code": stale}).status_code == 200
+    previous = totp_code(secret, offset=-1)
+    assert client.post(reverse("mfa_authenticate"), {"code": previous}).status_code == 302
+    again, _ = _sign_in("a_manager")
+    assert again.post(reverse("mfa_authenticate"), {"code": previous}).status_code == 200
 
 
 def test_redirect_after_sign_in_survives_the_second_factor(world):

@@ -17,6 +17,13 @@ def totp_code(secret: str, *, offset: int = 0, period: int = 30, digits: int = 6
     return f"{value:0{digits}d}"
 
 
+def wrong_code(secret: str) -> str:
+    """A code the server refuses now: none of the steps it accepts (MFA_TOTP_TOLERANCE = 1: the step
+    before, this one and the next)."""
+    accepted = {totp_code(secret, offset=offset) for offset in (-1, 0, 1)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
+
+
 def add_totp(user) -> str:
     """Give `user` an authenticator app (as allauth stores it); returns its secret."""
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
