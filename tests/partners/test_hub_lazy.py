@@ -121,6 +121,19 @@ def test_lazy_sections_in_danish(world, client_as):
     assert "Planlagt" in loaded and "Visit Alfa Logistik A/S" in loaded
 
 
+def test_each_heading_of_the_hub_once(world, client_as):
+    """The side card of people to contact and the People section (accounts) are two things with two names."""
+    import re
+
+    for language, contacts, people in (("en", "Contacts", "People"), ("da", "Kontaktpersoner", "Personer")):
+        world.a_manager.language = language
+        world.a_manager.save(update_fields=["language"])
+        page = hub_page(client_as(world.a_manager), world.partner_a)
+        headings = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page, re.S)]
+        assert len(headings) == len(set(headings)), headings
+        assert contacts in headings and people in headings
+
+
 @pytest.mark.parametrize("role", ["manager", "a_manager"])
 def test_hub_and_sections_cost_the_same_queries_for_2_or_many_partners_and_rows(world, client_as, role):
     client = client_as(getattr(world, role))
