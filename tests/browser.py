@@ -32,8 +32,10 @@ def log_in(page, base, username, password=PASSWORD):
     page.goto(base + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("main form [type=submit]")
-    page.wait_for_load_state()
+    # Wait for the answer to the form's POST (the page it leads to, or the login form again): a load state
+    # alone can be the login page's own, before the answer has come, and a goto right after would abort it.
+    with page.expect_navigation():
+        page.click("main form [type=submit]")
     assert "/accounts/login/" not in page.url, f"{username} could not log in"
     return page
 

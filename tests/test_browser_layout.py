@@ -204,8 +204,8 @@ def test_shell_is_usable_with_keyboard_and_readable(world, live_server, browser)
     page.select_option("#language-form select", "da")
     page.wait_for_timeout(300)
     assert page.url.endswith("/relations/cases/") and page.locator("html").get_attribute("lang") == "en"
-    page.click("#language-form button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the page in the new language, not the old page's load state
+        page.click("#language-form button[type=submit]")
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.locator(".skip-link").inner_text() == "Spring til indhold"
     world.admin.refresh_from_db()

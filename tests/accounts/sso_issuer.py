@@ -4,7 +4,6 @@ werkzeug on 127.0.0.1 in a thread, and the portal's settings that point at it.""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -39,17 +38,12 @@ class Issuer:
         return response.headers["Location"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def issuer():
-    """oidc-provider-mock on 127.0.0.1:<free port>, once per test module."""
+    """oidc-provider-mock on 127.0.0.1:<free port>, once per test module (the server binds port 0 itself: a port
+    probed first and bound later could be taken in between by another test worker)."""
     os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on the loopback
-    server = make_server("127.0.0.1", _free_port(), oidc_provider_mock.app(), threaded=True)
+    server = make_server("127.0.0.1", 0, oidc_provider_mock.app(), threaded=True)  # the port the system gives
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -63,8 +63,8 @@ def test_a_notice_with_a_300_character_word_does_not_widen_the_page(live_server,
     page.fill("input[name=affected_from]", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("textarea[name=description]", f"Leveringen til {WORD} er forsinket.")
     page.fill("textarea[name=mitigation]", f"Følg bilen her: {LINK}")
-    page.click("main form [type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the notice is saved once the POST is answered
+        page.click("main form [type=submit]")
     notice = Notice.objects.get()
     assert page.url.endswith(notice.get_absolute_url())
     assert notice.title == TITLE_WORD[:200] and WORD in notice.description and LINK in notice.mitigation
