@@ -46,25 +46,44 @@ def recipients(partner_kpi: PartnerKPI, people: _People | None = None) -> list:
     people = people or _People()
     found = []
     if partner_kpi.responsible_host_id:
-        found.append(partner_kpi.responsible_host)
+        found.append(people.responsible(partner_kpi, "responsible_host"))
     else:
         found.extend(people.host_managers())
     if partner_kpi.shared:
         if partner_kpi.responsible_partner_id:
-            found.append(partner_kpi.responsible_partner)
+            found.append(people.responsible(partner_kpi, "responsible_partner"))
         else:
             found.extend(people.partner_managers(partner_kpi.partner))
     return found
 
 
 class _People:
-    """The managers who stand in for a missing responsible person, read at most once per write: the
-    host's warehouse managers in one query, the partner managers of all the partners `wanted` in one."""
+    """The people to tell, read at most once per write and only when something is told: the responsible
+    people named on the `assignments` in one query, the managers who stand in for a missing one (the
+    host's warehouse managers in one query, the partner managers of all the partners `wanted` in one)."""
 
-    def __init__(self, wanted_partners=()):
+    def __init__(self, wanted_partners=(), assignments=()):
         self._host = None
         self._wanted = {p.pk: p for p in wanted_partners}
         self._partners: dict[int, list] | None = None
+        self._assignments = assignments
+        self._named: dict | None = None
+
+    def responsible(self, partner_kpi: PartnerKPI, side: str):
+        """The person named on `side` ("responsible_host" or "responsible_partner") of the assignment."""
+        field = PartnerKPI._meta.get_field(side)
+        if field.is_cached(partner_kpi) or not self._assignments:
+            return getattr(partner_kpi, side)
+        if self._named is None:
+            ids = {
+                getattr(a, f"{name}_id")
+                for a in self._assignments
+                for name in ("responsible_host", "responsible_partner")
+                if getattr(a, f"{name}_id")
+            }
+            self._named = portal_users().in_bulk(ids) if ids else {}
+        person = self._named.get(getattr(partner_kpi, field.attname))
+        return person if person is not None else getattr(partner_kpi, side)
 
     def host_managers(self) -> list:
         if self._host is None:
@@ -101,7 +120,7 @@ def after_write(touched, *, known=()) -> None:
     notifications (notify_many). Only a new success is written one by one (rare; its save is heard by
     the partner timeline).
 
-    `known`: the assignments (with their responsible people), KPI definitions and partner organisations
+    `known`: the assignments, KPI definitions and partner organisations
     the writer has read already (the written items'), used instead of reading them again; the others
     are read here.
     """
@@ -110,7 +129,8 @@ def after_write(touched, *, known=()) -> None:
         months.setdefault((partner_id, kpi_id), set()).add(day.replace(day=1))
     if not months:
         return
-    # The assignments with their responsible people; their KPIs, partners and targets in one query each
+    # The assignments (their responsible people read only if someone is told: _People); their KPIs,
+    # partners and targets in one query each
     # (a few KPIs and partners are shared by many assignments: one object each).
     given = {(a.partner_id, a.kpi_id): a for a in known if isinstance(a, PartnerKPI)}
     if months.keys() <= given.keys():
@@ -118,9 +138,9 @@ def after_write(touched, *, known=()) -> None:
     else:
         found = [
             a
-            for a in PartnerKPI.objects.select_related("responsible_host", "responsible_partner")
-            .filter(partner_id__in=sorted({p for p, _k in months}), kpi_id__in={k for _p, k in months})
-            .order_by("partner_id", "kpi_id")
+            for a in PartnerKPI.objects.filter(
+                partner_id__in=sorted({p for p, _k in months}), kpi_id__in={k for _p, k in months}
+            ).order_by("partner_id", "kpi_id")
             if (a.partner_id, a.kpi_id) in months
         ]
     if not found:
@@ -161,7 +181,7 @@ def after_write(touched, *, known=()) -> None:
                     critical_running.add((*pair, month))
     covered = _data_until_many(critical_running)
     notices: list[dict] = []
-    people = _People({a.partner for a in found if a.shared and not a.responsible_partner_id})
+    people = _People({a.partner for a in found if a.shared and not a.responsible_partner_id}, found)
     for assignment in found:
         pair = (assignment.partner_id, assignment.kpi_id)
         check_partner_kpi(

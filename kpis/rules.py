@@ -15,6 +15,7 @@ from datetime import date, datetime
 from django.db.models import Q
 from django.db.models.functions import Lower, Trim
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
@@ -135,9 +136,16 @@ class References:
 
             definitions = definitions.filter(pk__in=definitions_for(user=user).values("pk"))
         self.kpis = {k.code.lower(): k for k in definitions}
-        # Names as a person writes them: as stored (English for the standard KPIs, as entered for the
-        # host's own) and as the Danish pages show them ("Leveringstid"). A name that fits several of
-        # the KPIs within reach is not guessed at (self.ambiguous); a code always wins over a name.
+        self.sites = {s.code.lower(): s for s in site_rows}
+
+    @cached_property
+    def _names(self) -> tuple[dict, dict]:
+        """(KPI by name, codes of a name that several KPIs share): made only when a row names a KPI by
+        something that is not a code (the usual row gives its code; the Danish names cost a translation
+        each).
+        Names as a person writes them: as stored (English for the standard KPIs, as entered for the
+        host's own) and as the Danish pages show them ("Leveringstid"). A name that fits several of
+        the KPIs within reach is not guessed at (ambiguous); a code always wins over a name."""
         by_name: dict[str, set] = {}
         for k in self.kpis.values():
             with translation.override("da"):
@@ -146,9 +154,16 @@ class References:
                 key = _key(name)
                 if key and key not in self.kpis:
                     by_name.setdefault(key, set()).add(k.code)
-        self.kpis_by_name = {key: self.kpis[codes.pop()] for key, codes in by_name.items() if len(codes) == 1}
-        self.ambiguous = {key: sorted(codes) for key, codes in by_name.items() if len(codes) > 1}
-        self.sites = {s.code.lower(): s for s in site_rows}
+        unique = {key: self.kpis[codes.pop()] for key, codes in by_name.items() if len(codes) == 1}
+        return unique, {key: sorted(codes) for key, codes in by_name.items() if len(codes) > 1}
+
+    @property
+    def kpis_by_name(self) -> dict:
+        return self._names[0]
+
+    @property
+    def ambiguous(self) -> dict:
+        return self._names[1]
 
     def partner(self, raw):
         key = _partner_key(raw)

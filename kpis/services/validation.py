@@ -159,10 +159,9 @@ def _assignments(items) -> dict[tuple[int, int], PartnerKPI]:
         return {}
     partner_ids = {i.partner.pk for i in items}
     kpi_ids = {i.kpi.pk for i in items}
-    # With the responsible people: the alerts after the write use these assignments (item.assignment).
-    qs = PartnerKPI.objects.select_related("responsible_host", "responsible_partner").filter(
-        partner_id__in=partner_ids, kpi_id__in=kpi_ids
-    )
+    # Without joining the responsible people: the alerts after the write use these assignments
+    # (item.assignment) and read those people only when they tell someone (a join costs every write).
+    qs = PartnerKPI.objects.filter(partner_id__in=partner_ids, kpi_id__in=kpi_ids)
     return {(a.partner_id, a.kpi_id): a for a in qs}
 
 

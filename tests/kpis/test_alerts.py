@@ -163,3 +163,46 @@ def test_task_is_registered_in_the_beat_schedule():
     assert spec.task == "kpis.tasks.judge_complete_month" and spec.every_seconds == 6 * 3600
     app.loader.import_default_modules()
     assert "kpis.tasks.judge_complete_month" in app.tasks
+
+
+def _people_queries(queries) -> int:
+    return sum('FROM "partners_user"' in q["sql"] for q in queries)
+
+
+def test_the_responsible_people_are_read_once_and_only_when_someone_is_told(world):
+    """The written rows' assignments come without their people; a write that tells nobody reads none,
+    one that tells several named people reads them in one query, and each gets their notification."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for partner, responsible in ((world.partner_a, world.a_manager), (world.partner_b, world.b_manager)):
+        error = setup_partner(partner)[0]
+        error.responsible_host = world.manager
+        error.responsible_partner = responsible
+        error.save()
+
+    def write(day, numerator):
+        items = [
+            MeasurementInput(
+                partner=partner,
+                kpi=kpi("error-rate"),
+                period_kind="day",
+                period_start=day,
+                numerator=numerator,
+                denominator=100,
+            )
+            for partner in (world.partner_a, world.partner_b)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            measurements_upsert(user=world.manager, items=items, source="api")
+        return _people_queries(captured.captured_queries)
+
+    assert write(date(2025, 3, 3), 1) == 0  # 1 %: on target, nobody told
+    assert not Notification.objects.exists()
+    assert write(date(2025, 3, 4), 9) == 1  # both months critical: four people, one query
+    told = Notification.objects.filter(kind="kpis.breach")
+    assert sorted(n.recipient.username for n in told) == ["a_manager", "b_manager", "manager", "manager"]
+    assert {(n.recipient.username, n.partner_id) for n in told if n.recipient != world.manager} == {
+        ("a_manager", world.partner_a.pk),
+        ("b_manager", world.partner_b.pk),
+    }
