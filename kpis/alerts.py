@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date
+from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -100,6 +101,26 @@ class _People:
         return self._partners.get(partner.pk, [])
 
 
+class _Target(NamedTuple):
+    """A target as the checks read it: a KPITarget's fields without the model instance (a write checks
+    every assignment it touches, a hundred for a bulk post)."""
+
+    id: int
+    partner_kpi_id: int
+    horizon: str
+    value: float
+    warning: float | None
+    critical: float | None
+    valid_from: date
+    valid_to: date | None
+
+    in_force = KPITarget.in_force
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
 def _month_end(month: date) -> date:
     """The last day of the month that starts on `month` (periods.period_end, without its relativedelta:
     the checks ask it a few times per written month)."""
@@ -152,8 +173,8 @@ def after_write(touched, *, known=()) -> None:
     if missing := {a.partner_id for a in found} - partners.keys():
         partners.update(partner_queryset().in_bulk(missing))
     targets: dict[int, list] = {a.pk: [] for a in found}
-    for target in KPITarget.objects.filter(partner_kpi_id__in=list(targets)):
-        targets[target.partner_kpi_id].append(target)
+    for row in KPITarget.objects.filter(partner_kpi_id__in=list(targets)).values_list(*_Target._fields).order_by():
+        targets[row[1]].append(_Target(*row))
     for a in found:
         a.kpi = kpis[a.kpi_id]
         if a.partner_id in partners:  # (else read when needed)
