@@ -5,12 +5,24 @@ every write through kpis.services."""
 from .definitions import DefinitionFormView, DefinitionListView, PartnerKPIFormView, PartnerKPIsView, TargetCreateView
 from .imports import ImportTemplateView, ImportView
 from .measurements import MeasurementCreateView, MeasurementExportView, MeasurementListView, ScorecardExportView
+from .reviews import (
+    DisputeCreateView,
+    DisputeDetailView,
+    DisputeFileView,
+    DisputeRaiseView,
+    ReviewAcceptView,
+    ReviewListView,
+)
 from .scorecard import ChartView, PortfolioView, ScorecardView
 
 __all__ = [
     "ChartView",
     "DefinitionFormView",
     "DefinitionListView",
+    "DisputeCreateView",
+    "DisputeDetailView",
+    "DisputeFileView",
+    "DisputeRaiseView",
     "ImportTemplateView",
     "ImportView",
     "MeasurementCreateView",
@@ -19,6 +31,8 @@ __all__ = [
     "PartnerKPIFormView",
     "PartnerKPIsView",
     "PortfolioView",
+    "ReviewAcceptView",
+    "ReviewListView",
     "ScorecardExportView",
     "ScorecardView",
     "TargetCreateView",
