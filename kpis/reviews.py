@@ -42,6 +42,7 @@ from .models import (
     ScorecardReview,
     Source,
 )
+from .selectors.reviews import final_months, review_states  # noqa: F401 - offered here too
 
 KIND_PROPOSED = "kpis.review_proposed"
 KIND_DISPUTED = "kpis.review_disputed"
@@ -420,27 +421,6 @@ def _rollup_refreshed(sender, keys, **kwargs):
 
 
 # --- Reads -----------------------------------------------------------------------------------------
-
-
-def final_months(*, partner_ids=None, start: date | None = None, end: date | None = None) -> set[tuple[int, date]]:
-    """(partner_id, month) of the final months: what the health score, the exports and agreements'
-    reviews count on. One query."""
-    qs = ScorecardReview.objects.filter(state=ReviewState.FINAL)
-    if partner_ids is not None:
-        qs = qs.filter(partner_id__in=list(partner_ids))
-    if start is not None:
-        qs = qs.filter(month__gte=start.replace(day=1))
-    if end is not None:
-        qs = qs.filter(month__lte=end)
-    return set(qs.values_list("partner_id", "month"))
-
-
-def review_states(*, partner_ids, start: date, end: date) -> dict[tuple[int, date], str]:
-    """The review state of each reviewed (partner_id, month) in [start, end]; a month missing has none yet."""
-    rows = ScorecardReview.objects.filter(
-        partner_id__in=list(partner_ids), month__gte=start.replace(day=1), month__lte=end
-    ).values_list("partner_id", "month", "state")
-    return {(p, m): state for p, m, state in rows}
 
 
 def review_for(*, user, partner, month: date) -> ScorecardReview | None:

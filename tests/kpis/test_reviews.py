@@ -274,3 +274,40 @@ def test_dispute_page_queries_do_not_grow_with_the_history(world):
         response = client.get(list_url)
     assert world.partner_b.name in response.content.decode()
     assert len(two) == len(one)
+
+
+def test_scorecard_queries_do_not_grow_with_disputes(world):
+    review = _proposed(world)
+    error, delivery, _internal = setup_partner(world.partner_a)
+    reviews.dispute_open(user=world.a_manager, review=review, partner_kpi=error, reason="x", measured_value=1)
+    client = client_for(world.a_manager)
+    url = reverse("kpis:scorecard", args=[world.partner_a.pk]) + f"?granularity=month&day={MONTH:%Y-%m-%d}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for _ in range(3):
+        reviews.dispute_open(user=world.a_manager, review=review, partner_kpi=delivery, reason="y", measured_value=2)
+    with CaptureQueriesContext(connection) as four:
+        response = client.get(url)
+    assert response.content.decode().count("data-dispute-state=") == 4
+    assert len(four) == len(one)
+
+
+def _csv_rows(client, url):
+    body = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
+    return [line.split(",") for line in body.splitlines()]
+
+
+def test_scorecard_export_says_the_months_review_state(world):
+    review = _proposed(world)
+    client = client_for(world.a_viewer)
+    url = reverse("kpis:scorecard_export", args=[world.partner_a.pk]) + f"?granularity=month&day={MONTH:%Y-%m-%d}"
+    rows = _csv_rows(client, url)
+    assert rows[0][-1] == "review" and {row[-1] for row in rows[1:]} == {"proposed"}
+    reviews.review_accept(user=world.a_manager, review=review)
+    rows = _csv_rows(client, url)
+    assert {row[-1] for row in rows[1:]} == {"final"}
+    earlier = reviews.last_closed_month(MONTH)
+    url = reverse("kpis:scorecard_export", args=[world.partner_a.pk]) + f"?granularity=month&day={earlier:%Y-%m-%d}"
+    rows = _csv_rows(client, url)
+    assert {row[-1] for row in rows[1:]} == {"not_proposed"}
