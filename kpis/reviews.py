@@ -42,7 +42,7 @@ from .models import (
     ScorecardReview,
     Source,
 )
-from .selectors.reviews import final_months, review_states  # noqa: F401 - offered here too
+from .selectors.reviews import final_months, raised_disputes, review_states  # noqa: F401 - offered here too
 
 KIND_PROPOSED = "kpis.review_proposed"
 KIND_DISPUTED = "kpis.review_disputed"
@@ -466,15 +466,4 @@ def open_reviews(*, user):
         .select_related("partner")
         .annotate(open_disputes=Count("disputes", filter=Q(disputes__state=DisputeState.OPEN)))
         .order_by("window_ends", "partner__name")
-    )
-
-
-def raised_disputes(*, user, partner_id) -> list[ScorecardDispute]:
-    """Disputes of a partner raised to the next meeting's agenda and not yet closed (the agenda's block)."""
-    return list(
-        policy.scope(user, policy.VIEW, ScorecardDispute)
-        .filter(review__partner_id=partner_id, raised_to_agenda_at__isnull=False)
-        .exclude(review__state=ReviewState.FINAL, state__in=(DisputeState.CORRECTED, DisputeState.STANDS))
-        .select_related("review", "partner_kpi__kpi")
-        .order_by("raised_to_agenda_at")
     )

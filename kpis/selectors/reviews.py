@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..models import ReviewState, ScorecardReview
+from django.utils.translation import gettext as _
+
+from partnerportal import policy
+
+from ..models import DisputeState, ReviewState, ScorecardDispute, ScorecardReview
 
 
 def final_months(*, partner_ids=None, start: date | None = None, end: date | None = None) -> set[tuple[int, date]]:
@@ -45,3 +49,29 @@ def finality(*, partner_id: int, start: date, end: date, today: date) -> tuple[i
         return 0, 0
     final = final_months(partner_ids=[partner_id], start=closed[0], end=closed[-1])
     return len(final), len(closed)
+
+
+def raised_disputes(*, user, partner_id) -> list[ScorecardDispute]:
+    """A partner's disputes raised to the next meeting's agenda, but for those answered in a month since
+    made final (settled): the agenda's block. Restricted to what `user` may see."""
+    return list(
+        policy.scope(user, policy.VIEW, ScorecardDispute)
+        .filter(review__partner_id=partner_id, raised_to_agenda_at__isnull=False)
+        .exclude(review__state=ReviewState.FINAL, state__in=(DisputeState.CORRECTED, DisputeState.STANDS))
+        .select_related("review", "partner_kpi__kpi")
+        .order_by("raised_to_agenda_at", "id")
+    )
+
+
+def disputes_for_agenda(*, user, partner_id) -> list[dict]:
+    """The agenda source's items: {title, url, detail} per raised dispute (meetings.agenda.register_source)."""
+    from partnerportal.formats import period
+
+    return [
+        {
+            "title": f"{d.partner_kpi.kpi.display_name} · {period(d.review.month, 'month')}",
+            "url": d.get_absolute_url(),
+            "detail": _("Disputed figure: %(state)s") % {"state": d.get_state_display()},
+        }
+        for d in raised_disputes(user=user, partner_id=partner_id)
+    ]

@@ -311,3 +311,25 @@ def test_scorecard_export_says_the_months_review_state(world):
     url = reverse("kpis:scorecard_export", args=[world.partner_a.pk]) + f"?granularity=month&day={earlier:%Y-%m-%d}"
     rows = _csv_rows(client, url)
     assert {row[-1] for row in rows[1:]} == {"not_proposed"}
+
+
+def test_a_raised_dispute_is_on_the_next_meetings_agenda_for_both_sides(world):
+    from meetings import agenda
+    from tests.meetings.helpers import meeting_for
+
+    review = _proposed(world)
+    error = setup_partner(world.partner_a)[0]
+    dispute = reviews.dispute_open(user=world.a_manager, review=review, partner_kpi=error, reason="x", measured_value=1)
+    meeting = meeting_for(world, world.partner_a, days=3)
+
+    def block(user):
+        built = agenda.build_agenda(meeting=meeting, user=user)
+        return next(e for e in built["extra"] if e["key"] == "kpis_disputes")["items"]
+
+    assert block(world.manager) == []  # not raised yet
+    reviews.dispute_raise(user=world.manager, dispute=dispute)
+    for user in (world.manager, world.a_viewer):
+        [item] = block(user)
+        assert item["url"] == dispute.get_absolute_url() and "Open" in item["detail"]
+    page = client_for(world.a_viewer).get(meeting.get_absolute_url()).content.decode()
+    assert dispute.get_absolute_url() in page
