@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .assignments import PartnerKPI
 
@@ -16,7 +17,7 @@ class ReviewState(models.TextChoices):
 
 
 class DisputeState(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("dispute", "Open")
     CORRECTED = "corrected", _("Corrected")
     STANDS = "stands", _("The figure stands")
     WITHDRAWN = "withdrawn", _("Withdrawn")
