@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kpis import reviews, services, tasks
 from kpis.models import DisputeState, Measurement, ReviewEvent, ReviewState, ScorecardDispute, ScorecardReview
+from kpis.selectors import months_between
 from partnerportal.notifications.models import Notification
 from tests.conftest import client_for
 from tests.kpis.helpers import measure, setup_partner
@@ -333,3 +334,24 @@ def test_a_raised_dispute_is_on_the_next_meetings_agenda_for_both_sides(world):
         assert item["url"] == dispute.get_absolute_url() and "Open" in item["detail"]
     page = client_for(world.a_viewer).get(meeting.get_absolute_url()).content.decode()
     assert dispute.get_absolute_url() in page
+
+
+def test_the_agreement_review_reminder_counts_final_months(world):
+    from agreements import services as agreement_services
+    from tests.agreements import helpers as agreement_helpers
+
+    version = agreement_helpers.active(world, world.partner_a)
+    today = version.review_date - timedelta(weeks=3)
+    start = version.effective_from or timezone.localdate(version.activated_at)
+    closed = [m for m in months_between(start, today) if m < today.replace(day=1)]
+    assert len(closed) >= 2
+    first_closed = closed[0]
+    ScorecardReview.objects.create(
+        partner=world.partner_a, month=first_closed, state="final", proposed_at=timezone.now(), window_ends=first_closed
+    )
+    ScorecardReview.objects.create(  # another partner's final month does not count
+        partner=world.partner_b, month=first_closed, state="final", proposed_at=timezone.now(), window_ends=first_closed
+    )
+    agreement_services.remind_reviews(today=today, weeks_before=4)
+    body = Notification.objects.filter(kind="agreements.review").first().body
+    assert f"1 of {len(closed)} closed months are final" in body
