@@ -55,6 +55,8 @@ def register():
     hub.demo_part("kpis", demo.seed, order=20)
     # KPIs about the host, with values the partners submitted (before relations' notices: order 50).
     hub.demo_part("kpis_host", demo.seed_host_kpis, order=21)
+    # Last month's scorecard review, with one open dispute (kpis.reviews).
+    hub.demo_part("kpis_reviews", demo.seed_reviews, order=22)
     hub.nav_item(
         _("Portfolio"),
         "kpis:portfolio",
@@ -72,6 +74,14 @@ def register():
         url_kwargs=lambda user: {"partner_pk": user.organization_id},
         order=21,
         icon="speedometer2",
+        group="kpis",
+    )
+    hub.nav_item(
+        _("Scorecard reviews"),
+        "kpis:reviews",
+        visible=lambda user: policy.allows(user, "see_portfolio", PartnerKPI),
+        order=22,
+        icon="clipboard-check",
         group="kpis",
     )
     hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
