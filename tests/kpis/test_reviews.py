@@ -355,3 +355,25 @@ def test_the_agreement_review_reminder_counts_final_months(world):
     agreement_services.remind_reviews(today=today, weeks_before=4)
     body = Notification.objects.filter(kind="agreements.review").first().body
     assert f"1 of {len(closed)} closed months are final" in body
+
+
+def test_after_the_window_a_dispute_is_refused_and_nothing_changes(world):
+    review = _proposed(world)
+    error = setup_partner(world.partner_a)[0]
+    ScorecardReview.objects.filter(pk=review.pk).update(window_ends=TODAY - timedelta(days=1))
+    response = client_for(world.a_manager).post(
+        reverse("kpis:dispute_create", args=[review.pk]),
+        {"partner_kpi": error.pk, "reason": "x", "measured_value": "1"},
+    )
+    assert response.status_code == 400
+    assert "The review window of this month has ended." in response.content.decode()
+    assert not ScorecardDispute.objects.exists()
+
+
+def test_the_proposal_is_written_in_each_managers_language(world):
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    _proposed(world)
+    notice = Notification.objects.get(kind=reviews.KIND_PROPOSED, recipient=world.a_manager)
+    assert notice.subject.startswith("Jeres scorecard for ")
+    assert "Acceptér det, eller gør indsigelse" in notice.body
