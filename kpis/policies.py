@@ -65,4 +65,5 @@ def register():
     policy.define(ScorecardReview, "accept", roles={policy.PARTNER_MANAGER})
     policy.define(ScorecardReview, "dispute", roles={policy.PARTNER_MANAGER})
     policy.define(ScorecardDispute, "answer", roles=policy.HOST_ROLES)
+    policy.define(ScorecardDispute, "withdraw", roles={policy.PARTNER_MANAGER})
     policy.define(ScorecardDispute, "raise", roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER})

@@ -380,6 +380,23 @@ def dispute_raise(*, user, dispute: ScorecardDispute) -> ScorecardDispute:
     return dispute
 
 
+def dispute_withdraw(*, user, dispute: ScorecardDispute) -> ScorecardDispute:
+    """The partner withdraws an open dispute (the figure is fine after all); the month may then be accepted."""
+    with transaction.atomic():
+        dispute = ScorecardDispute.objects.select_for_update().select_related("review").get(pk=dispute.pk)
+        policy.require(user, "withdraw", dispute)
+        if dispute.state != DisputeState.OPEN:
+            raise ValidationError(_("This dispute has been answered already."))
+        dispute.state = DisputeState.WITHDRAWN
+        dispute.save(update_fields=["state"])
+        review = _locked(dispute.review)
+        if review.state == ReviewState.DISPUTED and not review.disputes.filter(state=DisputeState.OPEN).exists():
+            review.state = ReviewState.PROPOSED
+            review.save(update_fields=["state"])
+        _event(review, ReviewEvent.Kind.WITHDRAWN, user=user, dispute=dispute)
+    return dispute
+
+
 # --- Corrections of final months -----------------------------------------------------------------
 
 

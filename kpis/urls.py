@@ -29,6 +29,7 @@ urlpatterns = [
     path("review/<int:pk>/dispute/", views.DisputeCreateView.as_view(), name="dispute_create"),
     path("dispute/<int:pk>/", views.DisputeDetailView.as_view(), name="dispute"),
     path("dispute/<int:pk>/raise/", views.DisputeRaiseView.as_view(), name="dispute_raise"),
+    path("dispute/<int:pk>/withdraw/", views.DisputeWithdrawView.as_view(), name="dispute_withdraw"),
     path("dispute/<int:pk>/file/", views.DisputeFileView.as_view(), name="dispute_file"),
     path("assignment/<int:pk>/", views.ChartView.as_view(), name="chart"),
     path("assignment/<int:pk>/edit/", views.PartnerKPIFormView.as_view(), name="partner_kpi_edit"),

@@ -152,6 +152,7 @@ class ReviewEvent(models.Model):
         CORRECTED = "corrected", _("Figure corrected")
         STANDS = "stands", _("Figure stands")
         RAISED = "raised", _("Raised to the next meeting's agenda")
+        WITHDRAWN = "withdrawn", _("Dispute withdrawn")
         FINAL = "final", _("Final")
         REOPENED = "reopened", _("Reopened after a correction")
 

@@ -10,6 +10,7 @@ from .reviews import (
     DisputeDetailView,
     DisputeFileView,
     DisputeRaiseView,
+    DisputeWithdrawView,
     ReviewAcceptView,
     ReviewListView,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "DisputeDetailView",
     "DisputeFileView",
     "DisputeRaiseView",
+    "DisputeWithdrawView",
     "ImportTemplateView",
     "ImportView",
     "MeasurementCreateView",

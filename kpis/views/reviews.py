@@ -98,6 +98,7 @@ class DisputeDetailView(KPIFormView):
             events=list(dispute.events.select_related("user").order_by("at", "id")),
             can_answer=dispute.is_open and policy.can(user, "answer", dispute),
             can_raise=dispute.raised_to_agenda_at is None and policy.can(user, "raise", dispute),
+            can_withdraw=dispute.is_open and policy.allows(user, "withdraw", ScorecardDispute),
             **context,
         )
 
@@ -129,6 +130,19 @@ class DisputeRaiseView(ServiceActionView):
 
     def get_success_message(self, obj, result):
         return _("The dispute is on the next meeting's agenda.")
+
+
+class DisputeWithdrawView(ServiceActionView):
+    def get_object(self):
+        return policy.get_object(
+            self.request.user, "withdraw", ScorecardDispute.objects.select_related("review"), pk=self.kwargs["pk"]
+        )
+
+    def perform(self, obj):
+        return reviews.dispute_withdraw(user=self.request.user, dispute=obj)
+
+    def get_success_message(self, obj, result):
+        return _("The dispute was withdrawn.")
 
 
 class DisputeFileView(LoginRequiredMixin, View):
@@ -163,6 +177,7 @@ __all__ = [
     "DisputeDetailView",
     "DisputeFileView",
     "DisputeRaiseView",
+    "DisputeWithdrawView",
     "ReviewAcceptView",
     "ReviewListView",
 ]

@@ -326,5 +326,12 @@ ENDPOINTS = [
         method="post",
         ok=(302,),
     ),
+    Endpoint(
+        "kpis:dispute_withdraw-post",
+        lambda w, p: reverse("kpis:dispute_withdraw", args=[_dispute(w, p).pk]),
+        allowed={"partner_manager"},
+        method="post",
+        ok=(302,),
+    ),
     Endpoint("kpis:dispute_file", lambda w, p: reverse("kpis:dispute_file", args=[_dispute(w, p).pk])),
 ]

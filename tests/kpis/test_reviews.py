@@ -377,3 +377,18 @@ def test_the_proposal_is_written_in_each_managers_language(world):
     notice = Notification.objects.get(kind=reviews.KIND_PROPOSED, recipient=world.a_manager)
     assert notice.subject.startswith("Jeres scorecard for ")
     assert "Acceptér det, eller gør indsigelse" in notice.body
+
+
+def test_the_partner_withdraws_an_open_dispute_and_may_accept(world):
+    review = _proposed(world)
+    error = setup_partner(world.partner_a)[0]
+    dispute = reviews.dispute_open(user=world.a_manager, review=review, partner_kpi=error, reason="x", measured_value=1)
+    assert client_for(world.a_viewer).post(reverse("kpis:dispute_withdraw", args=[dispute.pk])).status_code == 403
+    response = client_for(world.a_manager).post(reverse("kpis:dispute_withdraw", args=[dispute.pk]))
+    assert response.status_code == 302
+    dispute.refresh_from_db()
+    review.refresh_from_db()
+    assert dispute.state == DisputeState.WITHDRAWN and review.state == ReviewState.PROPOSED
+    reviews.review_accept(user=world.a_manager, review=review)
+    review.refresh_from_db()
+    assert review.state == ReviewState.FINAL
