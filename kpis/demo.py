@@ -263,3 +263,28 @@ def seed_host_kpis(demo):
         submitter = submitters.get(partner.name)
         if items and submitter is not None:
             measurements_upsert(user=submitter, items=items, source=Source.FORM)
+
+
+def seed_reviews(demo):
+    """The monthly scorecard review: last month proposed to every demo partner; DanLog's partner manager
+    disputes its error rate with their own count and raises it to the next meeting. Idempotent."""
+    from . import reviews
+    from .models import ScorecardDispute, ScorecardReview
+
+    reviews.propose_closed_month()
+    danlog = next((p for p in demo.objects.get("partners", []) if p.name == "DanLog 3PL A/S"), None)
+    submitter = demo.objects.get("users", {}).get("danlog")
+    if danlog is None or submitter is None:
+        return
+    review = ScorecardReview.objects.filter(partner=danlog).order_by("-month").first()
+    error = PartnerKPI.objects.filter(partner=danlog, kpi__code="error-rate", shared=True).first()
+    if review is None or error is None or ScorecardDispute.objects.filter(review=review).exists():
+        return
+    dispute = reviews.dispute_open(
+        user=submitter,
+        review=review,
+        partner_kpi=error,
+        reason="Our own scan log counts fewer errors: two returns were booked twice.",
+        measured_value=0.3,
+    )
+    reviews.dispute_raise(user=submitter, dispute=dispute)

@@ -36,7 +36,25 @@ def measurements_response(qs, *, fmt, filename):
     return csv_response(EXPORT_COLUMNS, rows, filename)
 
 
+def review_of(card) -> str:
+    """The period's review state (kpis.reviews), so an export never passes a month under review off as
+    final: a month's own state (or "not proposed"); for a longer period "final" when all its closed months
+    are, else how many are. One query."""
+    from django.utils import timezone
+
+    from .selectors.reviews import finality, review_states
+
+    if card.granularity == "month":
+        state = review_states(partner_ids=[card.partner.pk], start=card.start, end=card.start).get(
+            (card.partner.pk, card.start)
+        )
+        return state or "not_proposed"
+    final, closed = finality(partner_id=card.partner.pk, start=card.start, end=card.end, today=timezone.localdate())
+    return "final" if closed and final == closed else f"{final}/{closed} final"
+
+
 def scorecard_rows(card):
+    review = review_of(card)
     for r in card.results:
         yield [
             card.partner.name,
@@ -52,6 +70,7 @@ def scorecard_rows(card):
             "" if r.previous is None else figures.number(r.previous, 6),
             r.trend or "",
             r.weight,
+            review,
         ]
     # The weighted overall score, as on the page: a last row without a KPI code.
     overall = [
@@ -62,7 +81,7 @@ def scorecard_rows(card):
         "%",
         "" if card.overall is None else figures.number(card.overall, 2),
     ]
-    yield overall + [""] * (len(SCORECARD_HEADER) - len(overall))
+    yield overall + [""] * (len(SCORECARD_HEADER) - len(overall) - 1) + [review]
     if any(half.subject == "host" for half in card.halves):  # the host's half has its own score
         host = [
             card.partner.name,
@@ -72,7 +91,7 @@ def scorecard_rows(card):
             "%",
             "" if card.overall_host is None else figures.number(card.overall_host, 2),
         ]
-        yield host + [""] * (len(SCORECARD_HEADER) - len(host))
+        yield host + [""] * (len(SCORECARD_HEADER) - len(host) - 1) + [review]
 
 
 SCORECARD_HEADER = [
@@ -89,6 +108,7 @@ SCORECARD_HEADER = [
     "previous",
     "trend",
     "weight",
+    "review",
 ]
 
 

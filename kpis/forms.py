@@ -109,3 +109,67 @@ class DefinitionForm(forms.ModelForm):
 
     def clean_measured_from(self):
         return self.cleaned_data.get("measured_from") or KPIDefinition._meta.get_field("measured_from").default
+
+
+class DisputeForm(forms.Form):
+    """A partner's dispute of one figure: which KPI, why, and evidence (a file or their own measured value)."""
+
+    partner_kpi = forms.ModelChoiceField(label=_("Disputed figure"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    evidence = forms.FileField(
+        label=_("Evidence file"), required=False, help_text=_("PDF, image, spreadsheet or text, at most 10 MB.")
+    )
+    measured_value = forms.FloatField(
+        label=_("Your measured value"), required=False, help_text=_("The figure as you measured it.")
+    )
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner_kpi"].queryset = assignments
+        self.fields["partner_kpi"].label_from_instance = lambda a: a.kpi.display_name
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("evidence") is None and cleaned.get("measured_value") is None:
+            self.add_error("evidence", _("Add evidence: a file or your own measured value."))
+        return cleaned
+
+
+class DisputeAnswerForm(forms.Form):
+    """The host's answer: correct the figure (one of the month's values, or a monthly value where there is
+    none) or explain why it stands."""
+
+    CORRECT, STANDS = "correct", "stands"
+    outcome = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[(CORRECT, _("Correct the figure")), (STANDS, _("The figure stands"))],
+        widget=forms.RadioSelect,
+        initial=CORRECT,
+    )
+    answer = forms.CharField(label=_("Explanation"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    measurement = forms.ModelChoiceField(label=_("Value to correct"), queryset=None, required=False)
+    value = forms.FloatField(label=_("Value"), required=False)
+    numerator = forms.FloatField(label=_("Numerator"), required=False)
+    denominator = forms.FloatField(label=_("Denominator"), required=False)
+    sample_size = forms.FloatField(label=_("Sample size"), required=False)
+
+    def __init__(self, *args, measurements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measurement"].queryset = measurements
+        self.fields["measurement"].empty_label = _("A new value for the whole month")
+        self.fields["measurement"].label_from_instance = _measurement_label
+
+    def clean(self):
+        cleaned = super().clean()
+        nothing = all(cleaned.get(name) is None for name in ("value", "numerator", "denominator"))
+        if cleaned.get("outcome") == self.CORRECT and not self.errors and nothing:
+            self.add_error("value", _("Give the corrected figure: a value, or its numerator and denominator."))
+        return cleaned
+
+
+def _measurement_label(m):
+    from django.utils.formats import date_format, number_format
+
+    site = f" · {m.site}" if m.site_id else ""
+    day = date_format(m.period_start, "SHORT_DATE_FORMAT")
+    return f"{day} ({m.get_period_kind_display()}){site}: {number_format(m.value)}"

@@ -8,7 +8,7 @@ from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.links import row_url
 from partnerportal.notifications import kinds
 
-from . import alerts, demo, reminders, selectors, signals
+from . import alerts, demo, reminders, reviews, selectors, signals
 from .models import KPIDefinition, KPITarget, PartnerKPI
 
 DASHBOARD_MONTH = "dashboard-panel:kpis:month"  # the month the KPI panel last showed (the same for everyone)
@@ -55,6 +55,8 @@ def register():
     hub.demo_part("kpis", demo.seed, order=20)
     # KPIs about the host, with values the partners submitted (before relations' notices: order 50).
     hub.demo_part("kpis_host", demo.seed_host_kpis, order=21)
+    # Last month's scorecard review, with one open dispute (kpis.reviews).
+    hub.demo_part("kpis_reviews", demo.seed_reviews, order=22)
     hub.nav_item(
         _("Portfolio"),
         "kpis:portfolio",
@@ -74,6 +76,14 @@ def register():
         icon="speedometer2",
         group="kpis",
     )
+    hub.nav_item(
+        _("Scorecard reviews"),
+        "kpis:reviews",
+        visible=lambda user: policy.allows(user, "see_portfolio", PartnerKPI),
+        order=22,
+        icon="clipboard-check",
+        group="kpis",
+    )
     hub.partner_section("kpis", "kpis/_partner_section.html", partner_section, order=10)
     hub.dashboard_panel("kpis", "kpis/_dashboard_panel.html", dashboard_panel, order=10)
     # The panel's figures are kept in the cache until its inputs change (partnerportal.dashboard_cache).
@@ -83,6 +93,12 @@ def register():
     kinds.register(alerts.KIND_BREACH, _("KPI crossed the critical threshold"))
     kinds.register(alerts.KIND_SUCCESS, _("KPI success"))
     kinds.register(reminders.KIND_DATA_MISSING, _("KPI figures missing for last month"))
+    kinds.register(reviews.KIND_PROPOSED, _("Monthly scorecard proposed for review"))
+    kinds.register(reviews.KIND_DISPUTED, _("Scorecard figure disputed"))
+    kinds.register(reviews.KIND_ANSWERED, _("Scorecard dispute answered"))
+    kinds.register(reviews.KIND_REOPENED, _("Final scorecard month reopened after a correction"))
+    # A correction of a final month, by any write path, reopens its review (kpis.reviews).
+    signals.rollup_refreshed.connect(reviews._rollup_refreshed, dispatch_uid="kpis-review-reopen")
 
     # Written to django-celery-beat's schedule after migrate; judging a month again changes nothing.
     schedule.periodic_task("KPIs: judge the last complete month", "kpis.tasks.judge_complete_month", 6 * 3600)
@@ -90,3 +106,5 @@ def register():
     schedule.periodic_task("KPIs: remove abandoned import previews", "kpis.tasks.remove_abandoned_import_previews", 900)
     # Once per partner and month (decided from the outbox), so a daily run catches up after an outage.
     schedule.periodic_task("KPIs: remind partners of missing figures", "kpis.tasks.remind_missing_data", 24 * 3600)
+    # Proposes the last closed month's scorecards and finalises months whose review window ended (idempotent).
+    schedule.periodic_task("KPIs: monthly scorecard review", "kpis.tasks.scorecard_review", 24 * 3600)

@@ -10,7 +10,17 @@ from django.db.models import F, Q
 
 from partnerportal import policy
 
-from .models import KPIDefinition, KPITarget, MeasuredFrom, Measurement, MonthlyRollup, PartnerKPI, Success
+from .models import (
+    KPIDefinition,
+    KPITarget,
+    MeasuredFrom,
+    Measurement,
+    MonthlyRollup,
+    PartnerKPI,
+    ScorecardDispute,
+    ScorecardReview,
+    Success,
+)
 
 READ = {policy.VIEW}
 
@@ -48,3 +58,12 @@ def register():
     )
     # The portfolio across all partners, and KPI sections with no data yet, are for host staff.
     policy.define(PartnerKPI, "see_portfolio", roles=policy.HOST_ROLES)
+    # The monthly scorecard review (kpis.reviews): both sides read; partner managers accept or dispute
+    # their own organisation's months, host staff answer disputes, either side raises one to the agenda.
+    policy.register(ScorecardReview, partner_path="partner", manager=READ, admin=READ)
+    policy.register(ScorecardDispute, partner_path="review__partner", manager=READ, admin=READ)
+    policy.define(ScorecardReview, "accept", roles={policy.PARTNER_MANAGER})
+    policy.define(ScorecardReview, "dispute", roles={policy.PARTNER_MANAGER})
+    policy.define(ScorecardDispute, "answer", roles=policy.HOST_ROLES)
+    policy.define(ScorecardDispute, "withdraw", roles={policy.PARTNER_MANAGER})
+    policy.define(ScorecardDispute, "raise", roles=policy.HOST_ROLES | {policy.PARTNER_MANAGER})

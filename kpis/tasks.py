@@ -4,7 +4,7 @@ from celery import shared_task
 
 from partnerportal.schedule import limits
 
-from . import alerts, importing, reminders
+from . import alerts, importing, reminders, reviews
 
 
 @shared_task(name="kpis.tasks.judge_complete_month", **limits(900))
@@ -20,3 +20,8 @@ def remove_abandoned_import_previews():
 @shared_task(name="kpis.tasks.remind_missing_data", **limits(300))
 def remind_missing_data():
     return reminders.remind_missing_data()
+
+
+@shared_task(name="kpis.tasks.scorecard_review", **limits(600))
+def scorecard_review():
+    return reviews.run_daily()

@@ -302,6 +302,8 @@ AGREEMENT_SIGNATURE_REMINDER_DAYS = env.int("AGREEMENT_SIGNATURE_REMINDER_DAYS",
 AGREEMENT_REVIEW_REMINDER_WEEKS = env.int("AGREEMENT_REVIEW_REMINDER_WEEKS", default=4)
 # People: an invitation link works this many days (resending starts the count again).
 INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
+# KPIs: days a partner has to accept or dispute a closed month's proposed scorecard (kpis.reviews).
+SCORECARD_REVIEW_DAYS = env.int("SCORECARD_REVIEW_DAYS", default=10)
 
 # --- API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

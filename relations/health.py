@@ -144,7 +144,7 @@ def kpi_part(partner, start, end) -> Part:
     if value is None:
         return Part("kpi", None, "")
     score = min(100.0, max(0.0, float(value) * 100))
-    return Part("kpi", score, f"{number(score, 0)} %")
+    return Part("kpi", score, f"{number(score, 0)} %{_finality_note(partner, start, last_day)}")
 
 
 def host_kpi_part(partner, start, end) -> Part:
@@ -156,7 +156,18 @@ def host_kpi_part(partner, start, end) -> Part:
     if value is None:
         return Part("host_kpi", None, "")
     score = min(100.0, max(0.0, float(value) * 100))
-    return Part("host_kpi", score, f"{number(score, 0)} %")
+    return Part("host_kpi", score, f"{number(score, 0)} %{_finality_note(partner, start, last_day)}")
+
+
+def _finality_note(partner, start, last_day) -> str:
+    """Where a closed month of the window is not final yet (kpis.reviews), the part says how many are, so a
+    figure under review is never passed off as agreed."""
+    final, closed = kpi_selectors.finality(
+        partner_id=partner.pk, start=timezone.localtime(start).date(), end=last_day, today=timezone.localdate()
+    )
+    if final == closed:
+        return ""
+    return " · " + gettext("%(final)s of %(closed)s months final") % {"final": final, "closed": closed}
 
 
 def actions_part(partner, start, end) -> Part:

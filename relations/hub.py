@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from kpis import selectors as kpi_selectors
 from meetings import agenda
 from partnerportal import dashboard_cache, hub, policy, schedule
 from partnerportal.notifications import kinds
@@ -99,6 +100,10 @@ def _open_notices(meeting, user):
     return selectors.open_notices_for_agenda(partner=meeting.partner, user=user, since=since)
 
 
+def _raised_disputes(meeting, user):
+    return kpi_selectors.disputes_for_agenda(user=user, partner_id=meeting.partner_id)
+
+
 def register():
     hub.demo_part("relations", demo.seed, order=50)
     hub.nav_item(_("Notices"), "relations:notice_list", order=40, icon="megaphone", group="relationship")
@@ -140,6 +145,8 @@ def register():
 
     agenda.register_source("relations_cases", _("Open cases"), _open_cases)
     agenda.register_source("relations_notices", _("Notices"), _open_notices)
+    # Scorecard disputes either side raised to the next meeting (kpis.reviews, issue 18).
+    agenda.register_source("kpis_disputes", _("Disputed scorecard figures"), _raised_disputes)
 
     for key, label in NOTIFICATION_KINDS:
         kinds.register(key, label, always_email=key == "relations.case_escalation")

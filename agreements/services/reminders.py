@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from kpis import selectors as kpi_selectors
 from partnerportal.notifications.services import notify
 
 from ..models import AgreementVersion, VersionStatus
@@ -37,6 +38,16 @@ def remind_pending_signatures(*, now=None, after_days: int | None = None) -> int
     return count
 
 
+def _scorecard_months(version, today) -> dict:
+    """How many of the closed months since the version took effect are final (kpis' monthly scorecard
+    review): the review goes through agreed figures, and says so where some are still under review."""
+    start = version.effective_from or (timezone.localdate(version.activated_at) if version.activated_at else None)
+    if start is None:
+        return {}
+    final, closed = kpi_selectors.finality(partner_id=version.agreement.partner_id, start=start, end=today, today=today)
+    return {"final_months": final, "closed_months": closed} if closed else {}
+
+
 def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
     """Tell the owners of each side `weeks_before` weeks ahead that an agreement is due for review."""
     today = today or timezone.localdate()
@@ -54,7 +65,7 @@ def remind_reviews(*, today=None, weeks_before: int | None = None) -> int:
                 kind=KIND_REVIEW,
                 key=f"agreement:{version.pk}:review:{version.review_date.isoformat()}:{weeks_before}w",
                 template="agreements/email/review_due",
-                context={**_sign_context(version), "weeks": weeks_before},
+                context={**_sign_context(version), "weeks": weeks_before, **_scorecard_months(version, today)},
                 url=reverse("agreements:version", args=[version.pk]),
                 partner=version.agreement.partner,
             )

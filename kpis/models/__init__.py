@@ -12,6 +12,7 @@ from .assignments import PartnerKPI
 from .choices import Aggregation, Direction, Horizon, MeasuredFrom, PeriodKind, Source, Subject
 from .definitions import KPIDefinition, _tr
 from .measurements import Measurement
+from .reviews import DisputeState, ReviewEvent, ReviewState, ScorecardDispute, ScorecardReview
 from .rollups import MonthlyRollup
 from .successes import Success, SuccessKind
 from .targets import KPITarget, KPITargetQuerySet
@@ -19,6 +20,7 @@ from .targets import KPITarget, KPITargetQuerySet
 __all__ = [
     "Aggregation",
     "Direction",
+    "DisputeState",
     "Horizon",
     "KPIDefinition",
     "KPITarget",
@@ -28,6 +30,10 @@ __all__ = [
     "MonthlyRollup",
     "PartnerKPI",
     "PeriodKind",
+    "ReviewEvent",
+    "ReviewState",
+    "ScorecardDispute",
+    "ScorecardReview",
     "Source",
     "Subject",
     "Success",

@@ -5,12 +5,26 @@ every write through kpis.services."""
 from .definitions import DefinitionFormView, DefinitionListView, PartnerKPIFormView, PartnerKPIsView, TargetCreateView
 from .imports import ImportTemplateView, ImportView
 from .measurements import MeasurementCreateView, MeasurementExportView, MeasurementListView, ScorecardExportView
+from .reviews import (
+    DisputeCreateView,
+    DisputeDetailView,
+    DisputeFileView,
+    DisputeRaiseView,
+    DisputeWithdrawView,
+    ReviewAcceptView,
+    ReviewListView,
+)
 from .scorecard import ChartView, PortfolioView, ScorecardView
 
 __all__ = [
     "ChartView",
     "DefinitionFormView",
     "DefinitionListView",
+    "DisputeCreateView",
+    "DisputeDetailView",
+    "DisputeFileView",
+    "DisputeRaiseView",
+    "DisputeWithdrawView",
     "ImportTemplateView",
     "ImportView",
     "MeasurementCreateView",
@@ -19,6 +33,8 @@ __all__ = [
     "PartnerKPIFormView",
     "PartnerKPIsView",
     "PortfolioView",
+    "ReviewAcceptView",
+    "ReviewListView",
     "ScorecardExportView",
     "ScorecardView",
     "TargetCreateView",

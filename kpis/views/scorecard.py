@@ -7,6 +7,7 @@ from html import escape
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -15,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import catalog
 from django.views.generic import TemplateView
 
-from partnerportal import formats
+from partnerportal import formats, policy
 from partnerportal.views import HostRequiredMixin
 from partners import selectors as partner_selectors
 
-from .. import figures, periods, selectors
+from .. import figures, periods, reviews, selectors
+from ..models import ReviewState, ScorecardReview
 from ..templatetags.kpi_figures import NO_FIGURE, fast_figures, shown_fast
 from ..templatetags.kpi_status import STATUS_ICONS, status_mark, status_word, trend_mark
 from .common import parse_day
@@ -40,6 +42,8 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
         for result in card.results:
             result.row_html = scorecard_row(result, words.chart_url, words)
             result.series_cells = series_cells(result, words.shown)
+        if card.granularity == "month":
+            context.update(review_context(user, partner, card))
         context.update(
             partner=partner,
             card=card,
@@ -48,6 +52,26 @@ class ScorecardView(LoginRequiredMixin, TemplateView):
             spark_labels=period_labels(get_language(), catalog(), card.granularity, tuple(card.bucket_starts)),
         )
         return context
+
+
+def review_context(user, partner, card) -> dict:
+    """The month's review (kpis.reviews): its state, disputes and what the user may do (two queries, plus
+    the permission checks of the buttons)."""
+    review = reviews.review_for(user=user, partner=partner, month=card.start)
+    if review is None:
+        return {"review": None}
+    disputes = reviews.disputes_of(user=user, review=review)
+    open_review = review.state != ReviewState.FINAL
+    return {
+        "review": review,
+        "disputes": disputes,
+        "can_accept": open_review
+        and policy.allows(user, "accept", ScorecardReview)
+        and not any(d.is_open for d in disputes),
+        "can_dispute": open_review
+        and policy.allows(user, "dispute", ScorecardReview)
+        and review.window_ends >= timezone.localdate(),
+    }
 
 
 @lru_cache(maxsize=512)

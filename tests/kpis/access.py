@@ -58,6 +58,47 @@ def _partner_url(name):
     return build
 
 
+def _review(w, p):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kpis import reviews
+    from kpis.models import ScorecardReview
+
+    setup_partner(p)
+    today = timezone.localdate()
+    review, _ = ScorecardReview.objects.get_or_create(
+        partner=p,
+        month=reviews.last_closed_month(today),
+        defaults={"proposed_at": timezone.now(), "window_ends": today + timedelta(days=10)},
+    )
+    return review
+
+
+def _dispute(w, p):
+    from django.core.files.base import ContentFile
+
+    from kpis.models import ScorecardDispute
+
+    review = _review(w, p)
+    dispute = ScorecardDispute.objects.filter(review=review).first()
+    if dispute is None:
+        dispute = ScorecardDispute(
+            review=review,
+            partner_kpi=setup_partner(p)[0],
+            reason=f"Disputed by {p.name}",
+            measured_value=0.4,
+            opened_by=w.user("partner_manager", p),
+            evidence_name="count.csv",
+        )
+        dispute.evidence.save("count.csv", ContentFile(b"day,errors\n2026-01-05,1\n"), save=False)
+        dispute.save()
+        review.state = "disputed"
+        review.save(update_fields=["state"])
+    return dispute
+
+
 ENDPOINTS = [
     Endpoint("kpis:definitions", lambda w, p: reverse("kpis:definitions"), partner_scoped=False),
     Endpoint(
@@ -237,4 +278,60 @@ ENDPOINTS = [
         ok=(200,),
         partner_scoped=False,
     ),
+    # The monthly scorecard review (kpis.reviews): partner managers accept and dispute their own months,
+    # host staff answer, either side raises a dispute to the agenda; everyone of the partner reads it.
+    Endpoint(
+        "kpis:reviews",
+        lambda w, p: (_review(w, w.partner_a), _review(w, w.partner_b), reverse("kpis:reviews"))[-1],
+        allowed=HOST,
+        partner_scoped=False,
+    ),
+    Endpoint(
+        "kpis:review_accept-post",
+        lambda w, p: reverse("kpis:review_accept", args=[_review(w, p).pk]),
+        allowed={"partner_manager"},
+        method="post",
+        ok=(302,),
+    ),
+    Endpoint(
+        "kpis:dispute_create",
+        lambda w, p: reverse("kpis:dispute_create", args=[_review(w, p).pk]),
+        allowed={"partner_manager"},
+    ),
+    Endpoint(
+        "kpis:dispute_create-post",
+        lambda w, p: reverse("kpis:dispute_create", args=[_review(w, p).pk]),
+        allowed={"partner_manager"},
+        method="post",
+        data=lambda w, p: {"partner_kpi": setup_partner(p)[0].pk, "reason": "Our count differs", "measured_value": "1"},
+        ok=(302,),
+    ),
+    Endpoint(
+        "kpis:dispute",
+        lambda w, p: reverse("kpis:dispute", args=[_dispute(w, p).pk]),
+        marker=lambda w, p: f"Disputed by {p.name}",
+    ),
+    Endpoint(
+        "kpis:dispute-post",
+        lambda w, p: reverse("kpis:dispute", args=[_dispute(w, p).pk]),
+        allowed=HOST,
+        method="post",
+        data=lambda w, p: {"outcome": "stands", "answer": "The scanner log confirms the figure."},
+        ok=(302,),
+    ),
+    Endpoint(
+        "kpis:dispute_raise-post",
+        lambda w, p: reverse("kpis:dispute_raise", args=[_dispute(w, p).pk]),
+        allowed=PARTNER_MANAGER_AND_HOST,
+        method="post",
+        ok=(302,),
+    ),
+    Endpoint(
+        "kpis:dispute_withdraw-post",
+        lambda w, p: reverse("kpis:dispute_withdraw", args=[_dispute(w, p).pk]),
+        allowed={"partner_manager"},
+        method="post",
+        ok=(302,),
+    ),
+    Endpoint("kpis:dispute_file", lambda w, p: reverse("kpis:dispute_file", args=[_dispute(w, p).pk])),
 ]
