@@ -288,8 +288,10 @@ def _after_answer(user, dispute, kind, note):
     review = _locked(dispute.review)
     dispute.review = review
     if review.state == ReviewState.DISPUTED and not review.disputes.filter(state=DisputeState.OPEN).exists():
+        # Answered: the partner has a whole review window again to read the answer, then accept or dispute.
         review.state = ReviewState.PROPOSED
-        review.save(update_fields=["state"])
+        review.window_ends = max(review.window_ends, timezone.localdate() + timedelta(days=review_days()))
+        review.save(update_fields=["state", "window_ends"])
     _event(
         review, kind, user=user, dispute=dispute, note=note, before=dispute.figure_before, after=dispute.figure_after
     )

@@ -40,7 +40,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from kpis import selectors as kpi_selectors
@@ -138,36 +138,34 @@ def window(month: date, now=None) -> tuple[datetime, datetime]:
 def kpi_part(partner, start, end) -> Part:
     last_day = timezone.localtime(end - timedelta(microseconds=1)).date()  # the window's end is exclusive
     # The health score is shown to the partner too: internal KPIs must not feed it.
-    value = kpi_selectors.kpi_attainment(
-        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True, subject="partner"
-    )
-    if value is None:
-        return Part("kpi", None, "")
-    score = min(100.0, max(0.0, float(value) * 100))
-    return Part("kpi", score, f"{number(score, 0)} %{_finality_note(partner, start, last_day)}")
+    return _attainment_part("kpi", "partner", partner, timezone.localtime(start).date(), last_day)
 
 
 def host_kpi_part(partner, start, end) -> Part:
     """The host's half of the scorecard ("How we do"), scored as the partner's KPI part."""
     last_day = timezone.localtime(end - timedelta(microseconds=1)).date()
+    return _attainment_part("host_kpi", "host", partner, timezone.localtime(start).date(), last_day)
+
+
+def _attainment_part(key, subject, partner, first_day, last_day) -> Part:
+    """A KPI part: the share of (KPI, month) on target, over the final months of the window and the month
+    still running. A closed month whose scorecard is under review (kpis.reviews: proposed or disputed) is
+    left out until it is final, and the part says so: a figure in dispute never counts for or against."""
+    in_review = kpi_selectors.months_in_review(partner_id=partner.pk, start=first_day, end=last_day)
     value = kpi_selectors.kpi_attainment(
-        partner=partner, start=timezone.localtime(start).date(), end=last_day, shared_only=True, subject="host"
+        partner=partner, start=first_day, end=last_day, shared_only=True, subject=subject, leave_out=in_review
+    )
+    note = (
+        " · "
+        + ngettext("%(count)s month under review left out", "%(count)s months under review left out", len(in_review))
+        % {"count": len(in_review)}
+        if in_review
+        else ""
     )
     if value is None:
-        return Part("host_kpi", None, "")
+        return Part(key, None, note.removeprefix(" · "))
     score = min(100.0, max(0.0, float(value) * 100))
-    return Part("host_kpi", score, f"{number(score, 0)} %{_finality_note(partner, start, last_day)}")
-
-
-def _finality_note(partner, start, last_day) -> str:
-    """Where a closed month of the window is not final yet (kpis.reviews), the part says how many are, so a
-    figure under review is never passed off as agreed."""
-    final, closed = kpi_selectors.finality(
-        partner_id=partner.pk, start=timezone.localtime(start).date(), end=last_day, today=timezone.localdate()
-    )
-    if final == closed:
-        return ""
-    return " · " + gettext("%(final)s of %(closed)s months final") % {"final": final, "closed": closed}
+    return Part(key, score, f"{number(score, 0)} %{note}")
 
 
 def actions_part(partner, start, end) -> Part:

@@ -158,6 +158,7 @@ HEALTH_INPUTS = (
     (SurveyResponse, _partner_of_answer),
     ("kpis.PartnerKPI", _partner_of),  # shared or not, assigned or not
     ("kpis.KPITarget", _partner_of),
+    ("kpis.ScorecardReview", _partner_of),  # a month under review is left out of the KPI parts until final
 )
 
 

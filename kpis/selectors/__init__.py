@@ -23,7 +23,15 @@ from .definitions import (
 from .measurements import all_measurements, latest_data_day, measurement_detail, measurements_for
 from .portfolios import PortfolioPartner, PortfolioRow, portfolio
 from .results import KPIResult, kpi_attainment, kpi_results
-from .reviews import disputes_for_agenda, final_months, finality, months_between, raised_disputes, review_states
+from .reviews import (
+    disputes_for_agenda,
+    final_months,
+    finality,
+    months_between,
+    months_in_review,
+    raised_disputes,
+    review_states,
+)
 from .scorecards import SPARK_PERIODS, Scorecard, scorecard
 from .status import CRITICAL, NO_DATA, ON_TARGET, STATUS_POINTS, WARNING, overall_score, status_of, trend_of
 from .successes import Success, hub_successes, successes_for
@@ -92,6 +100,7 @@ __all__ += [
     "disputes_for_agenda",
     "final_months",
     "finality",
+    "months_in_review",
     "months_between",
     "raised_disputes",
     "review_states",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from collections.abc import Collection
 from datetime import date
 
 from .. import periods
@@ -100,12 +101,19 @@ def kpi_results(*, user, partner, start: date, end: date) -> list[KPIResult]:
 
 
 def kpi_attainment(
-    *, partner, start: date, end: date, shared_only: bool = False, subject: str | None = None
+    *,
+    partner,
+    start: date,
+    end: date,
+    shared_only: bool = False,
+    subject: str | None = None,
+    leave_out: Collection[date] = (),
 ) -> float | None:
     """Share (0..1) of (KPI, month) pairs in [start, end] with data and a target that were on target.
 
     `shared_only` leaves out internal KPIs, for figures that partner users see (the health score);
-    `subject` ("partner" or "host") only the KPIs about that side's performance (None: all).
+    `subject` ("partner" or "host") only the KPIs about that side's performance (None: all);
+    `leave_out` the months (first days) not to count, e.g. those whose scorecard is under review.
     """
     assignments = PartnerKPI.objects.filter(partner=partner).select_related("kpi")
     if subject is not None:
@@ -129,7 +137,7 @@ def kpi_attainment(
     targets: dict[int, list[KPITarget]] = {}  # per partner KPI, looked up once, not once per KPI over all
     for t in KPITarget.objects.filter(partner_kpi__in=assignments, valid_from__lte=end):
         targets.setdefault(t.partner_kpi_id, []).append(t)
-    month_ends = [(month, periods.period_end("month", month)) for month in months]
+    month_ends = [(month, periods.period_end("month", month)) for month in months if month not in leave_out]
     met = total = 0
     for a in assignments:
         mine = targets.get(a.pk, [])

@@ -51,6 +51,19 @@ def finality(*, partner_id: int, start: date, end: date, today: date) -> tuple[i
     return len(final), len(closed)
 
 
+def months_in_review(*, partner_id: int, start: date, end: date) -> set[date]:
+    """The months in [start, end] whose scorecard is under review (proposed or disputed, not final yet):
+    what the health score leaves out until they are settled. One query."""
+    return set(
+        ScorecardReview.objects.filter(
+            partner_id=partner_id,
+            month__gte=start.replace(day=1),
+            month__lte=end,
+            state__in=(ReviewState.PROPOSED, ReviewState.DISPUTED),
+        ).values_list("month", flat=True)
+    )
+
+
 def raised_disputes(*, user, partner_id) -> list[ScorecardDispute]:
     """A partner's disputes raised to the next meeting's agenda, but for those answered in a month since
     made final (settled): the agenda's block. Restricted to what `user` may see."""

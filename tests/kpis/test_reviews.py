@@ -392,3 +392,34 @@ def test_the_partner_withdraws_an_open_dispute_and_may_accept(world):
     reviews.review_accept(user=world.a_manager, review=review)
     review.refresh_from_db()
     assert review.state == ReviewState.FINAL
+
+
+def test_the_health_score_leaves_a_month_under_review_out_until_it_is_final(world):
+    """Final months (and the month still running) are what the health score counts; a proposed or disputed
+    month is left out, and the part says so, whatever its figure."""
+    from relations import health
+
+    _with_data(world.partner_a, numerator=40, denominator=400)  # 10 % errors: off target
+    start, end = health.window(MONTH, now=timezone.now())
+    before = health.kpi_part(world.partner_a, start, end)
+    assert before.score == 0.0 and before.detail == "0 %"
+
+    review = _proposed(world)
+    under_review = health.kpi_part(world.partner_a, start, end)
+    assert under_review.score is None  # neither 0 nor 100 %: not counted
+    assert under_review.detail == "1 month under review left out"
+
+    reviews.review_accept(user=world.a_manager, review=review)
+    assert health.kpi_part(world.partner_a, start, end).score == 0.0
+
+
+def test_an_answer_gives_the_partner_a_whole_window_again(world):
+    review = _proposed(world)
+    error = setup_partner(world.partner_a)[0]
+    dispute = reviews.dispute_open(user=world.a_manager, review=review, partner_kpi=error, reason="x", measured_value=1)
+    ScorecardReview.objects.filter(pk=review.pk).update(window_ends=TODAY - timedelta(days=1))
+    reviews.dispute_stands(user=world.manager, dispute=dispute, answer="Scanner log confirms it")
+    review.refresh_from_db()
+    assert review.state == ReviewState.PROPOSED
+    assert review.window_ends == TODAY + timedelta(days=10)
+    assert reviews.finalise_due(today=TODAY + timedelta(days=1)) == 0

@@ -20,7 +20,7 @@ def history(world, monkeypatch):
     monkeypatch.setattr(
         kpi_selectors,
         "kpi_attainment",
-        lambda *, partner, start, end, shared_only, subject=None: None if subject == "host" else 0.8,
+        lambda *, partner, start, end, shared_only, subject=None, leave_out=(): None if subject == "host" else 0.8,
     )
     monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: (3, 4))
     for ack_hours in (2, 10, 40):
@@ -60,7 +60,9 @@ def test_score_matches_the_hand_computed_value(world, history):
 
 
 def test_parts_without_data_are_left_out_and_weights_rescaled(world, history, monkeypatch):
-    monkeypatch.setattr(kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only, subject=None: None)
+    monkeypatch.setattr(
+        kpi_selectors, "kpi_attainment", lambda *, partner, start, end, shared_only, subject=None, leave_out=(): None
+    )
     monkeypatch.setattr(meeting_selectors, "action_items_done_on_time", lambda *, partner, start, end: None)
     score, _parts = health.compute(world.partner_a, timezone.localdate(history), now=history)
     expected = (100 * 62 / 68 + 100 * 40 / 53 + (55 / 15 - 1) * 25) / 3
