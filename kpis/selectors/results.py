@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from collections.abc import Collection
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from .. import periods
