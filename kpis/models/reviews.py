@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from partnerportal.fields import LimitedTextField
+
 from .assignments import PartnerKPI
 
 
@@ -76,14 +78,14 @@ class ScorecardDispute(models.Model):
         ScorecardReview, on_delete=models.CASCADE, related_name="disputes", verbose_name=_("review")
     )
     partner_kpi = models.ForeignKey(PartnerKPI, on_delete=models.CASCADE, related_name="+", verbose_name=_("KPI"))
-    reason = models.TextField(_("reason"), max_length=2000)
+    reason = LimitedTextField(_("reason"), max_length=2000)
     evidence = models.FileField(_("evidence file"), upload_to=evidence_path, max_length=300, blank=True)
     evidence_name = models.CharField(_("file name"), max_length=200, blank=True)
     measured_value = models.FloatField(_("your measured value"), null=True, blank=True)
     figure_before = models.FloatField(_("figure when disputed"), null=True, blank=True)
     figure_after = models.FloatField(_("corrected figure"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=DisputeState.choices, default=DisputeState.OPEN)
-    answer = models.TextField(_("answer"), max_length=2000, blank=True)
+    answer = LimitedTextField(_("answer"), max_length=2000, blank=True)
     corrected_measurement = models.ForeignKey(
         "kpis.Measurement",
         on_delete=models.SET_NULL,
