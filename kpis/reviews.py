@@ -14,7 +14,6 @@ A month with no data at all for the partner is not proposed: it shows "no data",
 
 from __future__ import annotations
 
-import os
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.notifications.services import notify
 from partners.selectors import people_of, portal_users
 
@@ -51,7 +50,6 @@ KIND_REOPENED = "kpis.review_reopened"
 
 EVIDENCE_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "xlsx", "csv", "txt")
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-SIGNATURES = {"pdf": b"%PDF", "png": b"\x89PNG", "jpg": b"\xff\xd8\xff", "jpeg": b"\xff\xd8\xff", "xlsx": b"PK\x03\x04"}
 
 
 def review_days() -> int:
@@ -195,28 +193,7 @@ def review_accept(*, user, review: ScorecardReview) -> ScorecardReview:
 
 def validate_evidence(uploaded) -> str:
     """An evidence file's type (extension and content) and size; returns its clean name."""
-    name = os.path.basename(uploaded.name or "")[:200]
-    extension = os.path.splitext(name)[1].lower().lstrip(".")
-    if extension not in EVIDENCE_EXTENSIONS:
-        raise ValidationError(
-            _("Files of type “%(ext)s” are not allowed. Allowed: %(allowed)s.")
-            % {"ext": extension or "?", "allowed": ", ".join(EVIDENCE_EXTENSIONS)}
-        )
-    if uploaded.size == 0:
-        raise ValidationError(_("The file is empty."))
-    if uploaded.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
-            % {"size": -(-uploaded.size // (1024 * 1024)), "limit": EVIDENCE_MAX_BYTES // (1024 * 1024)}
-        )
-    head = uploaded.read(4096)
-    uploaded.seek(0)
-    bad = (extension in SIGNATURES and not head.startswith(SIGNATURES[extension])) or (
-        extension in ("csv", "txt") and b"\x00" in head
-    )
-    if bad:
-        raise ValidationError(_("The file's content does not match its type “%(ext)s”.") % {"ext": extension})
-    return name
+    return uploads.validate_file(uploaded, extensions=EVIDENCE_EXTENSIONS, max_bytes=EVIDENCE_MAX_BYTES)
 
 
 def dispute_open(

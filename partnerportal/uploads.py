@@ -10,6 +10,7 @@ callers run in a transaction, so nothing else of the write is kept either.
 
 import errno
 import logging
+import os
 import threading
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,44 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+
+# The first bytes a file of each type starts with; a text type must hold no NUL byte.
+SIGNATURES = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "xlsx": (b"PK\x03\x04",),
+    "docx": (b"PK\x03\x04",),
+}
+TEXT_TYPES = ("csv", "txt")
+
+
+def validate_file(uploaded, *, extensions, max_bytes) -> str:
+    """An uploaded file's type (its extension among `extensions`, and content that fits it) and size (not
+    empty, at most `max_bytes`), before anything is saved; returns its clean name (no directories)."""
+    name = os.path.basename(uploaded.name or "")[:200]
+    extension = os.path.splitext(name)[1].lower().lstrip(".")
+    if extension not in extensions:
+        raise ValidationError(
+            _("Files of type “%(ext)s” are not allowed. Allowed: %(allowed)s.")
+            % {"ext": extension or "?", "allowed": ", ".join(extensions)}
+        )
+    if uploaded.size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
+            % {"size": -(-uploaded.size // (1024 * 1024)), "limit": max_bytes // (1024 * 1024)}
+        )
+    if uploaded.size == 0:
+        raise ValidationError(_("The file is empty."))
+    head = uploaded.read(4096)
+    uploaded.seek(0)
+    if (extension in SIGNATURES and not head.startswith(SIGNATURES[extension])) or (
+        extension in TEXT_TYPES and b"\x00" in head
+    ):
+        raise ValidationError(_("The file's content does not match its type “%(ext)s”.") % {"ext": extension})
+    return name
+
 
 _FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
 

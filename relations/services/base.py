@@ -3,15 +3,13 @@ for the timeline and the check of uploaded files."""
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.notifications.services import notify
 from partners.selectors import all_organizations, host_managers, people_of
 
@@ -99,36 +97,6 @@ def acknowledge(model, subject, *, user, already_done, own_side, also=()):
 
 
 def validate_upload(uploaded) -> str:
-    """Allowed type (extension and content) and size; returns the clean file name."""
-    name = os.path.basename(uploaded.name or "")[:200]
-    extension = os.path.splitext(name)[1].lower().lstrip(".")
-    if extension not in ALLOWED_FILE_EXTENSIONS:
-        raise ValidationError(
-            _("Files of type “%(ext)s” are not allowed. Allowed: %(allowed)s.")
-            % {"ext": extension or "?", "allowed": ", ".join(ALLOWED_FILE_EXTENSIONS)}
-        )
-    if uploaded.size > MAX_FILE_BYTES:
-        raise ValidationError(
-            _("The file is too large (%(size)d MB); the limit is %(limit)d MB.")
-            % {"size": -(-uploaded.size // (1024 * 1024)), "limit": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if uploaded.size == 0:
-        raise ValidationError(_("The file is empty."))
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    signatures = {
-        "pdf": (b"%PDF",),
-        "png": (b"\x89PNG",),
-        "jpg": (b"\xff\xd8\xff",),
-        "jpeg": (b"\xff\xd8\xff",),
-        "xlsx": (b"PK\x03\x04",),
-        "docx": (b"PK\x03\x04",),
-    }
-    if extension in signatures and not head.startswith(signatures[extension]):
-        raise ValidationError(_("The file's content does not match its type “%(ext)s”.") % {"ext": extension})
-    if extension in ("csv", "txt"):
-        sample = uploaded.read(4096)
-        uploaded.seek(0)
-        if b"\x00" in sample:
-            raise ValidationError(_("The file's content does not match its type “%(ext)s”.") % {"ext": extension})
-    return name
+    """Allowed type (extension and content) and size of a case's or engagement's file; returns the clean
+    file name."""
+    return uploads.validate_file(uploaded, extensions=ALLOWED_FILE_EXTENSIONS, max_bytes=MAX_FILE_BYTES)
