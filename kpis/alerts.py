@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import date
-from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -28,7 +27,8 @@ from partners.selectors import Organization, OrganizationKind, partner_queryset,
 from . import figures, periods
 from .aggregation import aggregate
 from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success, SuccessKind, _tr
-from .selectors import CRITICAL, _pick_target, status_of
+from .selectors import CRITICAL, status_of
+from .selectors.targets import TARGET_ROW, target_in_force_of
 
 STREAK = 3  # target value met (not just the on-target band) this many months in a row is a success
 # A running month alerts only once its values cover this many days (1 bad day on the 1st is no month);
@@ -101,26 +101,6 @@ class _People:
         return self._partners.get(partner.pk, [])
 
 
-class _Target(NamedTuple):
-    """A target as the checks read it: a KPITarget's fields without the model instance (a write checks
-    every assignment it touches, a hundred for a bulk post)."""
-
-    id: int
-    partner_kpi_id: int
-    horizon: str
-    value: float
-    warning: float | None
-    critical: float | None
-    valid_from: date
-    valid_to: date | None
-
-    in_force = KPITarget.in_force
-
-    @property
-    def pk(self) -> int:
-        return self.id
-
-
 def _month_end(month: date) -> date:
     """The last day of the month that starts on `month` (periods.period_end, without its relativedelta:
     the checks ask it a few times per written month)."""
@@ -173,8 +153,9 @@ def after_write(touched, *, known=()) -> None:
     if missing := {a.partner_id for a in found} - partners.keys():
         partners.update(partner_queryset().in_bulk(missing))
     targets: dict[int, list] = {a.pk: [] for a in found}
-    for row in KPITarget.objects.filter(partner_kpi_id__in=list(targets)).values_list(*_Target._fields).order_by():
-        targets[row[1]].append(_Target(*row))
+    # Plain rows (TARGET_ROW), not model instances: a write checks every assignment it touches.
+    for row in KPITarget.objects.filter(partner_kpi_id__in=list(targets)).values_list(*TARGET_ROW).order_by():
+        targets[row[1]].append(row)
     for a in found:
         a.kpi = kpis[a.kpi_id]
         if a.partner_id in partners:  # (else read when needed)
@@ -251,7 +232,7 @@ def _status(assignment: PartnerKPI, targets: list, month: date, value):
     """(target, status) of a month's value against the target in force at the month's end."""
     if value is None:
         return None, None
-    target = _pick_target(targets, _month_end(month))
+    target = target_in_force_of(targets, _month_end(month))
     if target is None:
         return None, None
     return target, status_of(
@@ -288,7 +269,7 @@ def check_partner_kpi(
     def meets_target(month, value):
         # The target value itself, not the status band: a month between the target and the warning
         # threshold is "on target" on the pages but did not meet the target.
-        target = _pick_target(targets, _month_end(month))
+        target = target_in_force_of(targets, _month_end(month))
         if target is None:
             return False
         slack = 1e-9 * max(1.0, abs(target.value))  # a ratio equal to the target may come out a hair off
