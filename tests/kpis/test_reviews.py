@@ -423,3 +423,63 @@ def test_an_answer_gives_the_partner_a_whole_window_again(world):
     assert review.state == ReviewState.PROPOSED
     assert review.window_ends == TODAY + timedelta(days=10)
     assert reviews.finalise_due(today=TODAY + timedelta(days=1)) == 0
+
+
+def _at_once(*calls):
+    """Run the calls in two threads released together (each its own database connection); returns what
+    each gave: "done", or the ValidationError's class name."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connections
+
+    barrier, outcomes = threading.Barrier(len(calls)), [None] * len(calls)
+
+    def worker(i, call):
+        try:
+            barrier.wait()
+            call()
+            outcomes[i] = "done"
+        except ValidationError:
+            outcomes[i] = "refused"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_daily_runs_at_once_propose_each_month_once(world):
+    _with_data(world.partner_a)
+    assert _at_once(
+        lambda: reviews.propose_closed_month(today=TODAY), lambda: reviews.propose_closed_month(today=TODAY)
+    ) == ["done", "done"]
+    assert ScorecardReview.objects.filter(partner=world.partner_a, month=MONTH).count() == 1
+    assert ReviewEvent.objects.filter(kind=ReviewEvent.Kind.PROPOSED).count() == 1
+    assert Notification.objects.filter(kind=reviews.KIND_PROPOSED, recipient=world.a_manager).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_accepting_and_disputing_at_once_one_wins_and_the_month_stays_consistent(world):
+    review = _proposed(world)
+    error = setup_partner(world.partner_a)[0]
+    outcomes = _at_once(
+        lambda: reviews.review_accept(user=world.a_manager, review=review),
+        lambda: reviews.dispute_open(
+            user=world.a_manager, review=review, partner_kpi=error, reason="Our count differs", measured_value=0.2
+        ),
+    )
+    review.refresh_from_db()
+    open_disputes = ScorecardDispute.objects.filter(review=review, state=DisputeState.OPEN).count()
+    if outcomes == ["done", "refused"]:
+        assert review.state == ReviewState.FINAL and open_disputes == 0
+    else:
+        assert outcomes == ["refused", "done"]
+        assert review.state == ReviewState.DISPUTED and open_disputes == 1
