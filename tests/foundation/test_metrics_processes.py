@@ -3,6 +3,7 @@ separate Python processes, a Celery worker's metrics port, and gunicorn with thr
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -42,10 +43,14 @@ def _env(tmp_path, **extra):
     }
 
 
-def _python(code, env):
-    result = subprocess.run(
+def _run(code, env):
+    return subprocess.run(
         [sys.executable, "-c", SETUP + code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+def _python(code, env):
+    result = _run(code, env)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -62,6 +67,17 @@ def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def _listening_port(log: Path, process, timeout=60) -> int:
+    """The port gunicorn bound, read from its JSON log line "Listening at: http://127.0.0.1:<port>"."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if match := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text(errors="replace")):
+            return int(match.group(1))
+        assert process.poll() is None, f"gunicorn exited: {log.read_text(errors='replace')[-3000:]}"
+        time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not say where it listens: {log.read_text(errors='replace')[-3000:]}")
 
 
 def _get(url, headers=None, attempts=1):
@@ -88,15 +104,21 @@ print(os.getpid())
     pids = {_python(record, env).strip() for _ in range(3)}
     assert len(pids) == 3
 
-    port = _free_port()
-    serve = f"""
+    serve = """
 import urllib.request
 from django.test import override_settings
 with override_settings(METRICS_WORKER_PORT={port}, METRICS_WORKER_ADDR="127.0.0.1"):
     metrics.serve_worker_metrics()
 print(urllib.request.urlopen("http://127.0.0.1:{port}/metrics", timeout=10).read().decode())
 """
-    text = _python(serve, env)
+    for attempt in range(3):
+        # The worker's port is a setting (a fixed number): another process may take the free port
+        # between the probe and the bind; then try another one.
+        result = _run(serve.replace("{port}", str(_free_port())), env)
+        if result.returncode == 0 or "Address already in use" not in result.stderr or attempt == 2:
+            break
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
     assert (
         _value(text, "portal_http_request_duration_seconds_count", view="partners:detail", method="GET", status="2xx")
         == 3
@@ -110,7 +132,6 @@ print(urllib.request.urlopen("http://127.0.0.1:{port}/metrics", timeout=10).read
 
 @pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "gunicorn").exists(), reason="gunicorn is not installed")
 def test_gunicorn_workers_add_up_and_log_json(tmp_path):
-    port = _free_port()
     env = _env(tmp_path, LOG_FORMAT="json")
     out, err = (tmp_path / "out.log").open("w"), (tmp_path / "err.log").open("w")
     server = subprocess.Popen(
@@ -120,7 +141,7 @@ def test_gunicorn_workers_add_up_and_log_json(tmp_path):
             "-c",
             "python:partnerportal.gunicorn_conf",
             "--bind",
-            f"127.0.0.1:{port}",
+            "127.0.0.1:0",  # gunicorn binds a free port itself (no probe-then-bind race); its log says which
             "--workers",
             "3",
             "--access-logfile",
@@ -133,8 +154,8 @@ def test_gunicorn_workers_add_up_and_log_json(tmp_path):
         stdout=out,
         stderr=err,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
+        base = f"http://127.0.0.1:{_listening_port(tmp_path / 'err.log', server)}"
         assert _get(f"{base}/accounts/login/", attempts=120)[0] == 200
         for _ in range(11):
             assert _get(f"{base}/accounts/login/")[0] == 200
