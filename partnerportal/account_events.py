@@ -65,8 +65,22 @@ def _request_of(request):
     return request if request is not None and getattr(request, "META", None) else None
 
 
+# Set on the request by the single sign-on adapter (partners.sso) before allauth signs the person in:
+# the sign-in is then written once, as SSO_SIGNED_IN with this detail, not also as a plain SIGNED_IN.
+_SSO_SIGN_IN_ATTRIBUTE = "_pp_sso_sign_in_detail"
+
+
+def expect_single_sign_on(request, detail: str) -> None:
+    """The sign-in about to happen on this request comes through an issuer: record it as such."""
+    setattr(request, _SSO_SIGN_IN_ATTRIBUTE, detail)
+
+
 def _on_signed_in(sender, request, user, **kwargs):
-    record(AccountEventKind.SIGNED_IN, user=user, request=_request_of(request))
+    sso_detail = getattr(request, _SSO_SIGN_IN_ATTRIBUTE, None)
+    if sso_detail is not None:
+        record(AccountEventKind.SSO_SIGNED_IN, user=user, request=_request_of(request), detail=sso_detail)
+    else:
+        record(AccountEventKind.SIGNED_IN, user=user, request=_request_of(request))
     session = getattr(request, "session", None)
     if session is not None:
         # allauth wrote "Your sessions"' row just now: the next write is due a while later

@@ -14,7 +14,7 @@ the environment); this adapter decides, before anyone is signed in:
 - A deactivated person, or one of a deactivated organisation, is refused.
 
 Every refusal goes back to the login page with a message, creates nothing and is written to the
-account events (SIGN_IN_FAILED); a sign-in is written as SSO_SIGNED_IN and marks the session
+account events (SIGN_IN_FAILED); a sign-in is written once, as SSO_SIGNED_IN, and marks the session
 (`pp_sso`, see partnerportal.sso.sso_satisfies_mfa). There is never a sign-up form.
 """
 
@@ -33,7 +33,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
 
-from partnerportal import accounts, policy
+from partnerportal import account_events, accounts, policy
 from partnerportal.backends import may_sign_in
 from partnerportal.sso import SESSION_KEY, portal_settings_of
 
@@ -228,12 +228,14 @@ class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
                     provider_name=provider_name,
                     organization_id=portal["organization_id"],
                 )
+                account_events.expect_single_sign_on(request, f"single sign-on ({provider_id})")
                 return
             user, created = user_for_claims(claims=claims, provider_name=provider_name, portal=portal)
         except SsoRefused as refused:
             _refuse(request, refused, provider_id=provider_id, identifier=identifier)
         sociallogin.connect(request, user)
-        sociallogin.state["pp_sso_detail"] = "account created" if created else "connected"
+        how = "account created" if created else "connected"
+        account_events.expect_single_sign_on(request, f"single sign-on ({provider_id}): {how}")
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None):
         provider_id = getattr(getattr(provider, "app", None), "provider_id", "") or getattr(provider, "id", "")
@@ -268,14 +270,11 @@ login_stages = accounts.login_stages
 
 
 def _mark_sso_sign_in(sender, request, user, sociallogin=None, **kwargs):
-    """allauth's sign-in signal: for a sign-in through an issuer, mark the session and record it."""
+    """allauth's sign-in signal: mark the session of a sign-in through an issuer. (The account event was
+    written by Django's sign-in signal, as SSO_SIGNED_IN: pre_social_login said it comes from an issuer.)"""
     if sociallogin is None or request is None:
         return
     request.session[SESSION_KEY] = True
-    detail = f"single sign-on ({sociallogin.account.provider})"
-    if extra := sociallogin.state.get("pp_sso_detail"):
-        detail += f": {extra}"
-    account_event_record(kind=AccountEventKind.SSO_SIGNED_IN, user=user, request=request, detail=detail)
 
 
 def _clear_sso_mark(sender, request, user, **kwargs):

@@ -121,6 +121,11 @@ def test_existing_host_user_is_mapped_by_verified_email_then_by_sub(client, worl
     event = last_event()
     assert (event.kind, event.user) == (AccountEventKind.SSO_SIGNED_IN, world.manager)
     assert "connected" in event.detail
+    # One sign-in, one event: not also Django's plain "Signed in".
+    sign_ins = AccountEvent.objects.filter(
+        user=world.manager, kind__in=[AccountEventKind.SIGNED_IN, AccountEventKind.SSO_SIGNED_IN]
+    )
+    assert sign_ins.count() == 1
     world.manager.refresh_from_db()
     assert world.manager.first_name != "Someone"  # the existing person's name is kept
     assert client.get("/dashboard/").status_code == 200
@@ -132,6 +137,7 @@ def test_existing_host_user_is_mapped_by_verified_email_then_by_sub(client, worl
     assert signed_in_user(client) == world.manager
     assert SocialAccount.objects.count() == 1
     assert last_event().kind == AccountEventKind.SSO_SIGNED_IN
+    assert sign_ins.count() == 2
 
 
 def test_next_is_kept(client, world, sso_on, issuer):  # noqa: F811
