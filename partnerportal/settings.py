@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
-    "django.contrib.sessions",  # for `manage.py clearsessions`; the sessions are partners.BrowserSession
+    "django.contrib.sessions",  # `clearsessions` (clears SESSION_ENGINE's store); its table: see partners 0006
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
