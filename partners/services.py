@@ -5,7 +5,6 @@ from datetime import timedelta
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import resolve_url
@@ -21,6 +20,7 @@ from partnerportal.notifications import services as outbox
 from .models import (
     AccountEvent,
     AccountEventKind,
+    BrowserSession,
     Contact,
     Invitation,
     InvitationState,
@@ -88,13 +88,8 @@ def revoke_access(*, user_ids) -> None:
     user_ids = {int(pk) for pk in user_ids}
     if not user_ids:
         return
-    wanted = {str(pk) for pk in user_ids}
-    stale = [
-        session.session_key
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500)
-        if str(session.get_decoded().get("_auth_user_id")) in wanted
-    ]
-    Session.objects.filter(session_key__in=stale).delete()
+    # Every session is written with its person (partners/sessions.py), whatever signed them in.
+    BrowserSession.objects.filter(user_id__in=user_ids).delete()
     UserSession.objects.filter(user_id__in=user_ids).delete()  # allauth's "Your sessions" list
     Token.objects.filter(user_id__in=user_ids).delete()
     access_revoked.send(sender=User, user_ids=sorted(user_ids))

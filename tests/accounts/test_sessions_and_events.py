@@ -241,7 +241,8 @@ def _pre_login(request, user):
 def test_every_way_in_refuses_a_deactivated_person_with_the_deactivated_message(world, rf):
     """Passkeys and single sign-on reach allauth's pre_login without a password check: it refuses too."""
     from django.contrib.messages.storage.fallback import FallbackStorage
-    from django.contrib.sessions.backends.db import SessionStore
+
+    from partners.sessions import SessionStore
 
     world.partner_a.is_active = False
     world.partner_a.save(update_fields=["is_active"])

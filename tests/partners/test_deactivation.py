@@ -4,21 +4,32 @@ Everything goes through the paths people take: the login form, a signed-in brows
 API call with `Authorization: Token`, the calendar feed URL and the Django admin's change form.
 """
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from html.parser import HTMLParser
+from importlib import import_module
+from unittest import mock
 
 import pytest
-from django.contrib.sessions.models import Session
+from django.conf import settings
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
+from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 from rest_framework.authtoken.models import Token
 
 from meetings import services as meeting_services
 from meetings.models import CalendarFeed
+from partnerportal import policy
+from partnerportal.notifications.services import dispatch_due
 from partners import services
 from partners.models import Organization, User
 from relations.models import Notice, NoticeKind
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +93,14 @@ def _admin_save(admin_client, url, **changes):
     data["_save"] = "Save"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _session_exists(client):
+    return _session_store()().exists(client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 
 class Access:
@@ -251,7 +270,7 @@ def test_deactivating_a_user_cuts_off_that_person_only(world):
     viewer.assert_cut_off()
     manager.assert_works()
     _assert_login_refused_clearly("a_viewer")
-    assert not Session.objects.filter(session_key=viewer.session.session.session_key).exists()
+    assert not _session_exists(viewer.session)
 
     services.user_set_active(user=world.admin, person=world.a_viewer, active=True)
     assert viewer.api().status_code == 401
@@ -306,3 +325,173 @@ def test_only_those_who_may_change_them_may_deactivate(world):
     world.partner_a.refresh_from_db()
     world.a_manager.refresh_from_db()
     assert world.partner_a.is_active and world.a_manager.is_active
+
+
+# --- sessions: every way of signing in ends, and only the deactivated person's -------------------
+#
+# The browser sessions are the session engine's rows. A request of a deactivated person is refused
+# anyway (partnerportal.backends.may_sign_in), so these tests look at the rows themselves: the
+# deactivated person's are gone, everyone else's are still there.
+
+
+def _signed_in(user, *, admin=False):
+    """Sessions of `user`: through the login page, by force_login and (staff) the Django admin's sign-in."""
+    by_form = Client()
+    assert by_form.post(LOGIN, {"username": user.username, "password": PASSWORD}).status_code == 302
+    forced = Client()
+    forced.force_login(user)
+    sessions = [by_form, forced]
+    if admin:
+        via_admin = Client()
+        response = via_admin.get("/admin/login/?next=/admin/", follow=True)
+        assert response.redirect_chain and response.redirect_chain[-1][0].startswith(LOGIN)
+        response = via_admin.post(LOGIN, {"username": user.username, "password": PASSWORD, "next": "/admin/"})
+        assert response["Location"] == "/admin/"
+        assert via_admin.get("/admin/").status_code == 200
+        sessions.append(via_admin)
+    assert all(_session_exists(client) for client in sessions)
+    return sessions
+
+
+def _assert_ended(sessions):
+    assert not any(_session_exists(client) for client in sessions)
+
+
+def _assert_alive(sessions):
+    assert all(_session_exists(client) for client in sessions)
+
+
+def _other_sessions(count, users):
+    """`count` sessions of `users` (and one anonymous in ten), written as the session engine writes them."""
+    store_class = _session_store()
+    rows = []
+    for i in range(count):
+        store = store_class()
+        store._session_key = get_random_string(32, VALID_KEY_CHARS)
+        data = {} if i % 10 == 0 else {"_auth_user_id": str(users[i % len(users)].pk), "n": i}
+        rows.append(store.create_model_instance(data))
+    store_class.get_model_class().objects.bulk_create(rows)
+
+
+class _Decodes:
+    """Counts the sessions decoded (any engine, any caller) while it is active."""
+
+    def __enter__(self):
+        original = SessionBase.decode
+        self.count = 0
+
+        def counting(store, session_data):
+            self.count += 1
+            return original(store, session_data)
+
+        self._patch = mock.patch.object(SessionBase, "decode", counting)
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._patch.stop()
+
+
+def _deactivation_cost(person, admin):
+    with _Decodes() as decodes, CaptureQueriesContext(connection) as queries:
+        services.user_set_active(user=admin, person=person, active=False)
+    return len(queries), decodes.count
+
+
+def test_deactivating_a_person_reads_no_other_session_and_costs_the_same_with_2000_of_them(world):
+    """Revocation finds the person's sessions by user, not by decoding every session in the database."""
+    first, second = (UserFactory(organization=world.partner_a, role=policy.PARTNER_VIEWER) for _ in range(2))
+    first_sessions, second_sessions = _signed_in(first), _signed_in(second)
+    others = [world.a_manager, world.b_manager, world.b_viewer, world.manager]
+    _other_sessions(10, others)
+
+    few = _deactivation_cost(first, world.admin)
+    _other_sessions(1_990, others)
+    many = _deactivation_cost(second, world.admin)
+
+    assert few == many, f"queries and sessions decoded with 10 other sessions {few}, with 2,000 {many}"
+    assert many[1] == 0  # not one session decoded, not even the person's own
+    _assert_ended(first_sessions + second_sessions)
+    model = _session_store().get_model_class()
+    assert model.objects.count() == 2_000
+
+
+def test_deactivating_an_organisation_reads_no_other_session(world):
+    a_sessions = _signed_in(world.a_viewer) + _signed_in(world.a_manager)
+    b_sessions = _signed_in(world.b_viewer)
+    _other_sessions(500, [world.b_manager, world.manager, world.admin])
+
+    with _Decodes() as decodes:
+        services.organization_set_active(user=world.admin, organization=world.partner_a, active=False)
+
+    assert decodes.count == 0
+    _assert_ended(a_sessions)
+    _assert_alive(b_sessions)
+
+
+def test_deactivating_a_person_on_the_people_page_ends_every_session_of_theirs_only(world):
+    leaving, colleague = _signed_in(world.a_viewer), _signed_in(world.a_manager)
+    manager = Client()
+    manager.force_login(world.a_manager)
+
+    response = manager.post(reverse("partners:person_deactivate", args=[world.a_viewer.pk]), {})
+
+    assert response.status_code == 302
+    _assert_ended(leaving)
+    _assert_alive(colleague)
+    assert manager.get(reverse("profile")).status_code == 200
+
+
+def test_deactivating_an_organisation_ends_its_peoples_sessions_only(world):
+    a_sessions = _signed_in(world.a_viewer) + _signed_in(world.a_manager)
+    others = _signed_in(world.b_viewer) + _signed_in(world.manager) + _signed_in(world.admin, admin=True)
+
+    services.organization_set_active(user=world.admin, organization=world.partner_a, active=False)
+
+    _assert_ended(a_sessions)
+    _assert_alive(others)
+
+
+def test_a_queryset_update_ends_the_sessions(world):
+    viewer, a_manager, b_viewer = _signed_in(world.a_viewer), _signed_in(world.a_manager), _signed_in(world.b_viewer)
+
+    User.objects.filter(pk=world.a_viewer.pk).update(is_active=False)
+    _assert_ended(viewer)
+    _assert_alive(a_manager + b_viewer)
+
+    Organization.objects.filter(pk=world.partner_a.pk).update(is_active=False)
+    _assert_ended(a_manager)
+    _assert_alive(b_viewer)
+
+
+def test_deactivating_a_staff_member_in_the_django_admin_ends_their_admin_sessions(world):
+    staff = UserFactory(organization=world.host, role=policy.ADMIN, is_staff=True, is_superuser=True)
+    staff_sessions = _signed_in(staff, admin=True)
+    admin = Client()
+    admin.force_login(world.admin)
+    admin_sessions = _signed_in(world.admin, admin=True)
+
+    _admin_save(admin, reverse("admin:partners_user_change", args=[staff.pk]), is_active=None)
+
+    _assert_ended(staff_sessions)
+    _assert_alive(admin_sessions)
+    assert admin.get("/admin/").status_code == 200
+
+
+def test_the_session_an_accepted_invitation_signs_in_ends_too(world):
+    """Accepting an invitation signs in with Django's login(), not through allauth."""
+    services.invitation_invite(
+        user=world.a_manager, organization=world.partner_a, email="new@example.com", role=policy.PARTNER_VIEWER
+    )
+    dispatch_due(now=timezone.now() + timedelta(seconds=1))
+    token = re.search(r"/partners/join/([\w-]+)/", mail.outbox[-1].body).group(1)
+    client = Client()
+    password = "Vandmand-Regnbue-42"
+    form = {"first_name": "Nina", "last_name": "Holm", "password1": password, "password2": password}
+    assert client.post(reverse("partners:invitation_accept", args=[token]), form).status_code == 302
+    assert _session_exists(client)
+    person = User.objects.get(email="new@example.com")
+
+    services.user_set_active(user=world.admin, person=person, active=False)
+
+    _assert_ended([client])
