@@ -4,7 +4,7 @@ template itself."""
 
 from django.utils.translation import gettext_lazy as _
 
-from partnerportal import account_events, hub, policy
+from partnerportal import account_events, hub, policy, schedule
 
 from . import demo, selectors, services
 from .models import Invitation, Role
@@ -52,3 +52,4 @@ def register():
         group="administration",
     )
     account_events.register_recorder(services.account_event_record)  # the shell's account events
+    schedule.periodic_task("People: clear expired sessions", "partners.tasks.clear_expired_sessions", 24 * 3600)

@@ -95,6 +95,14 @@ def revoke_access(*, user_ids) -> None:
     access_revoked.send(sender=User, user_ids=sorted(user_ids))
 
 
+def sessions_clear_expired() -> int:
+    """Delete the expired sessions (what `manage.py clearsessions` does) and the rows of "Your sessions"
+    whose session is gone; daily, by beat. Returns how many sessions were deleted."""
+    deleted, _by_model = BrowserSession.objects.filter(expire_date__lt=timezone.now()).delete()
+    UserSession.objects.exclude(session_key__in=BrowserSession.objects.values("session_key")).delete()
+    return deleted
+
+
 def revoke_access_of_organization(*, organization_id) -> None:
     revoke_access(user_ids=User.objects.filter(organization_id=organization_id).values_list("pk", flat=True))
 

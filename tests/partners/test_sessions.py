@@ -70,6 +70,29 @@ def test_clearsessions_deletes_the_expired_sessions_only(world):
     assert live.get(reverse("profile")).status_code == 200
 
 
+def test_the_daily_task_clears_expired_sessions_and_their_rows_in_your_sessions(world):
+    from allauth.usersessions.models import UserSession
+
+    from partnerportal import schedule
+    from partners import tasks
+
+    browsers = {}
+    for name in ("a_viewer", "b_viewer"):
+        browsers[name] = Client()
+        assert browsers[name].post(LOGIN, {"username": name, "password": PASSWORD}).status_code == 302
+    assert UserSession.objects.count() == 2  # "Your sessions" rows of the two sign-ins
+    BrowserSession.objects.filter(user_id=world.b_viewer.pk).update(expire_date=timezone.now() - timedelta(seconds=1))
+
+    assert tasks.clear_expired_sessions.apply().get() == 1
+
+    assert list(BrowserSession.objects.values_list("user_id", flat=True)) == [world.a_viewer.pk]
+    assert list(UserSession.objects.values_list("user_id", flat=True)) == [world.a_viewer.pk]
+    assert browsers["a_viewer"].get(reverse("profile")).status_code == 200
+    assert tasks.clear_expired_sessions.apply().get() == 0  # nothing more
+    spec = next(spec for spec in schedule.registered() if spec.task == "partners.tasks.clear_expired_sessions")
+    assert spec.every_seconds == 24 * 3600
+
+
 def _migrate(target):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
