@@ -20,7 +20,6 @@ from ..models import ScorecardDispute, ScorecardReview
 from .serializers import (
     DisputeAnswerSerializer,
     DisputeOpenSerializer,
-    DisputeOpenWithFileSerializer,
     ScorecardDisputeDetailSerializer,
     ScorecardDisputeSerializer,
     ScorecardReviewDetailSerializer,
@@ -84,15 +83,18 @@ class ScorecardReviewViewSet(PolicyReadOnlyViewSet):
         return self._review_data(review)
 
     @extend_schema(
-        request={"application/json": DisputeOpenSerializer, "multipart/form-data": DisputeOpenWithFileSerializer},
+        # Declared as multipart/form-data only (a generated client needs one body type per operation);
+        # a JSON body without the file is read as well.
+        request={"multipart/form-data": DisputeOpenSerializer},
         responses={201: ScorecardDisputeDetailSerializer},
     )
     @action(detail=True, methods=["post"], url_path="disputes", parser_classes=[JSONParser, MultiPartParser])
     def dispute(self, request, pk=None):
         """Dispute one figure of the month within its review window: the KPI (`partner_kpi`), a reason and
-        evidence, your measured value and/or a file (`evidence`, multipart/form-data only)."""
+        evidence, your measured value and/or a file (`evidence`). Sent as multipart/form-data; without a
+        file, a JSON body with the same fields is accepted too."""
         review = self.get_object()  # policy_actions: "dispute"
-        data = DisputeOpenWithFileSerializer(data=request.data, context=self.get_serializer_context())
+        data = DisputeOpenSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         dispute = reviews.dispute_open(

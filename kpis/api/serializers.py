@@ -304,18 +304,14 @@ class ScorecardReviewDetailSerializer(ScorecardReviewSerializer):
 
 
 class DisputeOpenSerializer(serializers.Serializer):
-    """A dispute of one figure: which KPI of the month, why, and evidence (a measured value and/or a file)."""
+    """A dispute of one figure: which KPI of the month, why, and evidence (a measured value and/or a file,
+    `evidence`: PDF, image, spreadsheet or text, at most 10 MB)."""
 
     partner_kpi = ScopedPrimaryKeyRelatedField(model=PartnerKPI, help_text="The disputed KPI (a partner KPI id)")
     reason = serializers.CharField(max_length=2000)
     measured_value = serializers.FloatField(
         required=False, allow_null=True, help_text="The figure as the partner measured it"
     )
-
-
-class DisputeOpenWithFileSerializer(DisputeOpenSerializer):
-    """The same as multipart/form-data, with an evidence file (PDF, image, spreadsheet or text, at most 10 MB)."""
-
     evidence = serializers.FileField(required=False, allow_null=True)
 
 
