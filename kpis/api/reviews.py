@@ -13,7 +13,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from partnerportal import policy, uploads
-from partnerportal.api import PolicyReadOnlyViewSet
+from partnerportal.api import DownloadNegotiation, PolicyReadOnlyViewSet
 
 from .. import reviews, selectors
 from ..models import ScorecardDispute, ScorecardReview
@@ -186,7 +186,7 @@ class ScorecardDisputeViewSet(PolicyReadOnlyViewSet):
             (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The evidence file")
         },
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], content_negotiation_class=DownloadNegotiation)
     def evidence(self, request, pk=None):
         """The dispute's evidence file as a download (404 when it has none)."""
         dispute = self.get_object()

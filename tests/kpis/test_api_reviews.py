@@ -391,3 +391,16 @@ def test_the_schema_documents_the_review_endpoints(world):
     )
     parameters = {p["name"] for p in paths["/api/scorecard-reviews/"]["get"]["parameters"]}
     assert {"partner", "month", "state", "page"} <= parameters
+
+
+def test_evidence_download_whatever_the_client_accepts(world):
+    pdf = SimpleUploadedFile("count.pdf", b"%PDF-1.4 our count", content_type="application/pdf")
+    dispute = _disputed(world, evidence=pdf, measured_value=None)
+    url = reverse("api:scorecard-dispute-evidence", args=[dispute.pk])
+    for accept in ("application/pdf", "application/octet-stream", "*/*", "application/json"):
+        response = client_for(world.a_viewer).get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200, (accept, response.content)
+        assert response["Content-Type"] == "application/pdf"
+    refused = client_for(world.b_manager).get(url, HTTP_ACCEPT="application/pdf")
+    assert refused.status_code == 404 and refused["Content-Type"] == "application/json"
+    assert refused.json() == {"detail": "Not found."}
