@@ -68,11 +68,9 @@ class ScorecardReviewViewSet(PolicyReadOnlyViewSet):
     def get_serializer_class(self):
         return ScorecardReviewSerializer if self.action == "list" else ScorecardReviewDetailSerializer
 
-    def _review_data(self, review, status_code=status.HTTP_200_OK):
+    def _review_data(self, review):
         review = self.get_queryset().get(pk=review.pk)
-        return Response(
-            ScorecardReviewDetailSerializer(review, context=self.get_serializer_context()).data, status_code
-        )
+        return Response(ScorecardReviewDetailSerializer(review, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses=ScorecardReviewDetailSerializer)
     @action(detail=True, methods=["post"])
