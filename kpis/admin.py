@@ -4,7 +4,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from partnerportal.admin import ReadOnlyAdminMixin
 
 from . import services
-from .models import KPIDefinition, KPITarget, Measurement, MonthlyRollup, PartnerKPI, Success
+from .models import (
+    KPIDefinition,
+    KPITarget,
+    Measurement,
+    MonthlyRollup,
+    PartnerKPI,
+    ReviewEvent,
+    ScorecardDispute,
+    ScorecardReview,
+    Success,
+)
 
 
 @admin.register(KPIDefinition)
@@ -83,3 +93,52 @@ class MonthlyRollupAdmin(admin.ModelAdmin):
 class SuccessAdmin(admin.ModelAdmin):
     list_display = ["partner", "kpi", "kind", "period_start", "value", "detected_at"]
     list_filter = ["kind", "kpi"]
+
+
+# The monthly scorecard review is shown, not changed, here: accepting, disputing, answering, raising and
+# withdrawing go through kpis.reviews (history, windows, notifications; a correction through the one
+# measurement write path), from the pages or the API. Deleting would erase the history both sides rely on.
+
+
+class ReviewEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ReviewEvent
+    extra = 0
+    fields = ["at", "kind", "user", "dispute", "note", "figure_before", "figure_after"]
+    readonly_fields = fields
+
+
+class ScorecardDisputeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = ScorecardDispute
+    extra = 0
+    fields = ["partner_kpi", "state", "figure_before", "measured_value", "figure_after", "opened_by", "opened_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(ScorecardReview)
+class ScorecardReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["partner", "month", "state", "window_ends", "finalised_at", "decided_by"]
+    list_filter = ["state"]
+    search_fields = ["partner__name"]
+    date_hierarchy = "month"
+    list_select_related = ["partner", "decided_by"]
+    inlines = [ScorecardDisputeInline, ReviewEventInline]
+
+
+@admin.register(ScorecardDispute)
+class ScorecardDisputeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["review", "partner_kpi", "state", "figure_before", "measured_value", "figure_after", "opened_at"]
+    list_filter = ["state", "partner_kpi__kpi"]
+    search_fields = ["review__partner__name", "partner_kpi__kpi__code", "reason"]
+    list_select_related = ["review__partner", "partner_kpi__partner", "partner_kpi__kpi"]
+    # The file is downloaded from the dispute's page (kpis:dispute_file), which checks access; the
+    # admin shows its name only, never a link into the private media folder.
+    exclude = ["evidence"]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "review", "kind", "dispute", "user", "figure_before", "figure_after"]
+    list_filter = ["kind"]
+    search_fields = ["review__partner__name", "note"]
+    list_select_related = ["review__partner", "dispute__review__partner", "user"]

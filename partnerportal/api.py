@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -164,6 +165,17 @@ VIEWSET_ACTIONS = {
     "partial_update": policy.CHANGE,
     "destroy": policy.DELETE,
 }
+
+
+class DownloadNegotiation(BaseContentNegotiation):
+    """For an action that answers a file: whatever the client accepts (the file's type, octet-stream,
+    */*), the file is the answer, not a 406; an error is still the API's JSON (the first renderer)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class PolicyPermission(permissions.BasePermission):

@@ -351,6 +351,9 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "meetings.models.ActionStatus",
         "VersionStatusEnum": "agreements.models.VersionStatus",
         "NotificationStatusEnum": "partnerportal.notifications.models.NotificationStatus",
+        # the scorecard review's and its disputes' states
+        "ReviewStateEnum": "kpis.models.ReviewState",
+        "DisputeStateEnum": "kpis.models.DisputeState",
     },
 }
 

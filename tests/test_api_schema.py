@@ -70,6 +70,11 @@ def api_data(world):
     agreement = agreements_services.agreement_create(partner=world.partner_a, user=world.admin)
     objects = [world.partner_a, world.partner_b, assignment, measurement, notice, agreement, *assignments]
     objects += list(agreement.versions.all())
+    if assignments:  # a month under review with a dispute (and its evidence file), so its steps are reached
+        from tests.kpis.access import _dispute
+
+        dispute = _dispute(world, world.partner_a)
+        objects += [dispute, dispute.review]
     world.known_ids = sorted({obj.pk for obj in objects})
     return world
 
@@ -156,12 +161,16 @@ def _operations(openapi):
             yield path, method, operation
 
 
-def test_request_bodies_are_json_only_and_multipart_only_for_the_file_upload(openapi):
+# The operations that take a file: a case's file, and a scorecard dispute with its evidence file.
+FILE_UPLOADS = {"/api/cases/{id}/files/", "/api/scorecard-reviews/{id}/disputes/"}
+
+
+def test_request_bodies_are_json_only_and_multipart_only_for_the_file_uploads(openapi):
     for path, method, operation in _operations(openapi):
         if "requestBody" not in operation:
             continue
         media = set(operation["requestBody"]["content"])
-        expected = {"multipart/form-data"} if path == "/api/cases/{id}/files/" else {"application/json"}
+        expected = {"multipart/form-data"} if path in FILE_UPLOADS else {"application/json"}
         assert media == expected, (method, path, media)
 
 
@@ -207,6 +216,9 @@ def test_the_agenda_is_documented_as_an_agenda(openapi):
         "/api/agreement-versions/{id}/withdraw/",
         "/api/agreements/{id}/drafts/",
         "/api/notifications/{id}/read/",
+        "/api/scorecard-reviews/{id}/accept/",
+        "/api/scorecard-disputes/{id}/withdraw/",
+        "/api/scorecard-disputes/{id}/raise/",
     ],
 )
 def test_actions_that_take_no_input_declare_no_body(openapi, path):
@@ -221,6 +233,7 @@ def test_actions_that_take_input_declare_their_own_body(openapi):
     assert body_ref("/api/surveys/{id}/answer/") == "SurveyAnswerRequest"
     assert body_ref("/api/cases/{id}/status/") == "CaseStatusRequest"
     assert body_ref("/api/meetings/{id}/move/") == "MoveRequest"
+    assert body_ref("/api/scorecard-disputes/{id}/answer/") == "DisputeAnswerRequest"
 
 
 def test_every_operation_documents_the_error_format(openapi):

@@ -227,6 +227,28 @@ PROBES = [
 ]
 
 
+def _review(world, partner):
+    from tests.kpis.access import _review as review_of
+
+    return review_of(world, partner)
+
+
+PROBES += [
+    Probe(
+        "scorecard-dispute-kpi",
+        "post",
+        lambda w: reverse("api:scorecard-review-dispute", args=[_review(w, w.partner_a).pk]),
+        lambda w, v: {"partner_kpi": v, "reason": "Our count differs", "measured_value": 0.4},
+        foreign={
+            "other partner's KPI": lambda w: setup_kpis(w.partner_b)[0].pk,
+            "KPI the host tracks internally about A": lambda w: setup_kpis(w.partner_a)[2].pk,
+        },
+        own=lambda w: setup_kpis(w.partner_a)[0].pk,
+        own_ok=(201,),
+    ),
+]
+
+
 def _send(client, probe, world, value):
     url = probe.url(world)
     payload = probe.payload(world, value)
@@ -311,6 +333,8 @@ LIST_FILTERS = [
     ("api:case-list", "partner", lambda w: w.partner_b.pk),
     ("api:meeting-list", "partner", lambda w: w.partner_b.pk),
     ("api:partner-kpi-list", "partner", lambda w: w.partner_b.pk),
+    ("api:scorecard-review-list", "partner", lambda w: w.partner_b.pk),
+    ("api:scorecard-dispute-list", "partner", lambda w: w.partner_b.pk),
 ]
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from .reviews import ScorecardDisputeViewSet, ScorecardReviewViewSet
 from .views import (
     KPIDefinitionViewSet,
     KPITargetViewSet,
@@ -16,6 +17,8 @@ router.register("kpis/definitions", KPIDefinitionViewSet, basename="kpi-definiti
 router.register("kpis/partner-kpis", PartnerKPIViewSet, basename="partner-kpi")
 router.register("kpis/targets", KPITargetViewSet, basename="kpi-target")
 router.register("kpis/measurements", MeasurementViewSet, basename="kpi-measurement")
+router.register("scorecard-reviews", ScorecardReviewViewSet, basename="scorecard-review")
+router.register("scorecard-disputes", ScorecardDisputeViewSet, basename="scorecard-dispute")
 
 urlpatterns = [
     path("kpis/measurements/bulk/", MeasurementBulkView.as_view(), name="kpi-measurement-bulk"),

@@ -24,6 +24,8 @@ from .measurements import all_measurements, latest_data_day, measurement_detail,
 from .portfolios import PortfolioPartner, PortfolioRow, portfolio
 from .results import KPIResult, kpi_attainment, kpi_results
 from .reviews import (
+    all_disputes,
+    all_reviews,
     disputes_for_agenda,
     final_months,
     finality,
@@ -31,6 +33,8 @@ from .reviews import (
     months_in_review,
     raised_disputes,
     review_states,
+    with_disputes,
+    with_history,
 )
 from .scorecards import SPARK_PERIODS, Scorecard, scorecard
 from .status import CRITICAL, NO_DATA, ON_TARGET, STATUS_POINTS, WARNING, overall_score, status_of, trend_of
@@ -97,6 +101,8 @@ from .overview import PortfolioOverview, ScoredPartner, portfolio_overview  # no
 __all__ += ["PortfolioOverview", "ScoredPartner", "portfolio_overview"]
 __all__ += ["computed_assignments"]
 __all__ += [
+    "all_disputes",
+    "all_reviews",
     "disputes_for_agenda",
     "final_months",
     "finality",
@@ -104,4 +110,6 @@ __all__ += [
     "months_between",
     "raised_disputes",
     "review_states",
+    "with_disputes",
+    "with_history",
 ]

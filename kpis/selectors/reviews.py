@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from partnerportal import policy
 
-from ..models import DisputeState, ReviewState, ScorecardDispute, ScorecardReview
+from ..models import DisputeState, ReviewEvent, ReviewState, ScorecardDispute, ScorecardReview
 
 
 def final_months(*, partner_ids=None, start: date | None = None, end: date | None = None) -> set[tuple[int, date]]:
@@ -88,3 +89,37 @@ def disputes_for_agenda(*, user, partner_id) -> list[dict]:
         }
         for d in raised_disputes(user=user, partner_id=partner_id)
     ]
+
+
+# --- The API's rows (kpis.api.reviews): not yet restricted, PolicyViewSetMixin scopes them -------------
+
+
+def all_reviews() -> QuerySet:
+    """Every review with its partner and who decided it, and its disputes counted (open ones apart)."""
+    return (
+        ScorecardReview.objects.select_related("partner", "decided_by")
+        .annotate(
+            dispute_count=Count("disputes"),
+            open_dispute_count=Count("disputes", filter=Q(disputes__state=DisputeState.OPEN)),
+        )
+        .order_by("-month", "partner__name", "id")
+    )
+
+
+def all_disputes() -> QuerySet:
+    """Every dispute with its review, partner, KPI and the people named on it."""
+    return ScorecardDispute.objects.select_related(
+        "review__partner", "partner_kpi__kpi", "opened_by", "answered_by", "raised_to_agenda_by"
+    ).order_by("-opened_at", "-id")
+
+
+def with_disputes(reviews: QuerySet, *, user) -> QuerySet:
+    """The reviews with their disputes (those `user` may see, oldest first) fetched in one more query."""
+    disputes = policy.scope(user, policy.VIEW, all_disputes()).order_by("opened_at", "id")
+    return reviews.prefetch_related(Prefetch("disputes", queryset=disputes, to_attr="visible_disputes"))
+
+
+def with_history(disputes: QuerySet) -> QuerySet:
+    """The disputes with their events (oldest first) fetched in one more query."""
+    events = ReviewEvent.objects.select_related("user").order_by("at", "id")
+    return disputes.prefetch_related(Prefetch("events", queryset=events, to_attr="history"))

@@ -3,15 +3,13 @@ answer, raising it to the agenda, its evidence file, and the host's list of mont
 
 from __future__ import annotations
 
-import mimetypes
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.views import HostRequiredMixin, ServiceActionView
 
 from .. import reviews
@@ -152,13 +150,7 @@ class DisputeFileView(LoginRequiredMixin, View):
         dispute = reviews.dispute_detail(user=request.user, pk=kwargs["pk"])
         if not dispute.evidence:
             raise Http404
-        content_type = mimetypes.guess_type(dispute.evidence_name)[0] or "application/octet-stream"
-        response = FileResponse(
-            dispute.evidence.open("rb"), as_attachment=True, filename=dispute.evidence_name, content_type=content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return uploads.download_response(dispute.evidence, dispute.evidence_name)
 
 
 class ReviewListView(HostRequiredMixin, TemplateView):

@@ -61,3 +61,37 @@ def test_deleting_measurements_in_the_admin_keeps_the_monthly_rollup_exact(world
     assert action.status_code == 302
     assert not Measurement.objects.exists()
     assert not MonthlyRollup.objects.filter(partner=world.partner_a, kpi=kpi).exists()
+
+
+def test_the_scorecard_review_is_shown_but_not_changed_in_the_admin(world, client_as):
+    """Reviews, disputes and their history are read-only in the admin: every state change goes through
+    kpis.reviews (windows, history, notifications), from the pages or the API."""
+    from kpis.models import ReviewEvent, ScorecardDispute, ScorecardReview
+    from tests.kpis.access import _dispute
+
+    dispute = _dispute(world, world.partner_a)
+    review = dispute.review
+    ReviewEvent.objects.create(review=review, dispute=dispute, kind="disputed", user=world.a_manager, note="x")
+    client = client_as(world.admin)
+    for model, obj in ((ScorecardReview, review), (ScorecardDispute, dispute), (ReviewEvent, review.events.get())):
+        name = model._meta.model_name
+        changelist = client.get(reverse(f"admin:kpis_{name}_changelist"))
+        assert changelist.status_code == 200
+        assert world.partner_a.name in changelist.content.decode()
+        change_url = reverse(f"admin:kpis_{name}_change", args=[obj.pk])
+        page = client.get(change_url)
+        assert page.status_code == 200 and 'name="state"' not in page.content.decode()
+        assert client.post(change_url, {"state": "final"}).status_code == 403
+        assert client.get(reverse(f"admin:kpis_{name}_add")).status_code == 403
+        assert client.post(reverse(f"admin:kpis_{name}_delete", args=[obj.pk]), {"post": "yes"}).status_code == 403
+    # The evidence file is not linked from the admin (its download checks access on the dispute's page).
+    assert (
+        "private/kpis"
+        not in client.get(reverse("admin:kpis_scorecarddispute_change", args=[dispute.pk])).content.decode()
+    )
+    review.refresh_from_db()
+    dispute.refresh_from_db()
+    assert review.state == "disputed" and dispute.state == "open"
+    assert ScorecardReview.objects.count() == 1 and ScorecardDispute.objects.count() == 1
+    filtered = client.get(reverse("admin:kpis_scorecardreview_changelist") + "?state__exact=disputed")
+    assert filtered.status_code == 200
