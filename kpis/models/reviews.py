@@ -158,19 +158,30 @@ class ReviewEvent(models.Model):
         FINAL = "final", _("Final")
         REOPENED = "reopened", _("Reopened after a correction")
 
-    review = models.ForeignKey(ScorecardReview, on_delete=models.CASCADE, related_name="events")
-    dispute = models.ForeignKey(
-        ScorecardDispute, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    review = models.ForeignKey(
+        ScorecardReview, on_delete=models.CASCADE, related_name="events", verbose_name=_("review")
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.CharField(max_length=2000, blank=True)
-    figure_before = models.FloatField(null=True, blank=True)
-    figure_after = models.FloatField(null=True, blank=True)
+    dispute = models.ForeignKey(
+        ScorecardDispute,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("dispute"),
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=2000, blank=True)
+    figure_before = models.FloatField(_("figure before"), null=True, blank=True)
+    figure_after = models.FloatField(_("figure after"), null=True, blank=True)
 
     class Meta:
         ordering = ["at", "id"]
+        verbose_name = _("review event")
+        verbose_name_plural = _("review events")
 
     def __str__(self):
         return f"{self.review_id}: {self.kind}"
