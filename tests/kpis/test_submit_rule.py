@@ -7,14 +7,19 @@ The rule is the access policy's "submit" action on PartnerKPI (kpis.policies); t
 behaviour of every place that asks it."""
 
 import json
+from datetime import date
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from kpis.models import Measurement
+from kpis import services
+from kpis.models import KPIDefinition, KPITarget, Measurement, PartnerKPI
+from partnerportal import hub
 from tests.kpis.helpers import assign, setup_partner
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +251,93 @@ def test_partner_viewer_never_sends_and_another_partner_is_unknown_through_the_a
     assert [e["errors"] for e in other.json()["errors"]] == [{"partner": f"Unknown partner “{world.partner_a.pk}”."}]
     assert world.partner_a.name not in other.content.decode()
     assert not Measurement.objects.exists()
+
+
+# --- the service itself ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,code,errors",
+    [
+        ("a_manager", "error-rate", None),
+        ("a_manager", "forecast-accuracy", None),
+        ("a_manager", "delivery-time", {"kpi": [HOST_ONLY]}),
+        ("a_manager", "pallets-moved", {"kpi": ["Unknown KPI code “pallets-moved”."]}),
+        ("b_manager", "error-rate", {"partner": ["You may only submit values for your own organisation."]}),
+        ("manager", "delivery-time", None),
+        ("manager", "host-response-time", {"kpi": [COMPUTED]}),
+        # The pages and the API answer a viewer 403 before; the service refuses them too.
+        ("a_viewer", "error-rate", {"partner": ["You may not submit values."]}),
+    ],
+)
+def test_the_write_service_asks_the_same_rule(kpis_of_a, name, code, errors):
+    world = kpis_of_a
+
+    def write():
+        return services.measurement_upsert(
+            user=_user(world, name),
+            partner=world.partner_a,
+            kpi=KPIDefinition.objects.get(code=code),
+            period_kind="month",
+            period_start=date(2025, 3, 1),
+            **PARTS[code],
+        )
+
+    if errors is None:
+        assert write()[1] == "created"
+        return
+    with pytest.raises(ValidationError) as refused:
+        write()
+    assert refused.value.message_dict == errors
+    assert not Measurement.objects.exists()
+
+
+# --- the other writes of the app that ask the policy instead of naming roles ----------------------
+
+
+@pytest.mark.parametrize("name", ["admin", "manager", "a_manager", "a_viewer"])
+def test_only_host_staff_assign_kpis_set_targets_and_load_files(kpis_of_a, name, tmp_path):
+    world = kpis_of_a
+    user = _user(world, name)
+    host = name in ("admin", "manager")
+    assignment = world.partner_a.partner_kpis.get(kpi__code="delivery-time")
+    new = PartnerKPI(partner=world.partner_a, kpi=KPIDefinition.objects.get(code="on-time-payment"))
+    path = tmp_path / "m.csv"
+    path.write_text("partner,kpi,period_kind,period_start,site,value,numerator,denominator,sample_size\n")
+    writes = [
+        lambda: services.partner_kpi_save(user=user, partner_kpi=assignment),
+        lambda: services.partner_kpi_save(user=user, partner_kpi=new),
+        lambda: services.target_set(
+            user=user, partner_kpi=assignment, horizon="long_term", value=20, valid_from=date(2025, 6, 1)
+        ),
+    ]
+    for write in writes:
+        if host:
+            write()
+        else:
+            with pytest.raises(PermissionDenied):
+                write()
+    # Host staff get past the gate to the file's own check (an empty file); partner users do not.
+    with pytest.raises(CommandError, match="no measurements" if host else "not host staff"):
+        call_command("kpis_load_csv", str(path), user=user.username, quiet_progress=True)
+    assert PartnerKPI.objects.filter(pk=new.pk).exists() is host
+    assert KPITarget.objects.filter(partner_kpi=assignment, horizon="long_term").exists() is host
+
+
+@pytest.mark.parametrize("name", ["admin", "manager", "a_manager", "a_viewer"])
+def test_the_kpis_menu_is_the_definitions_for_host_staff_and_the_own_scorecard_for_partners(world, name):
+    class Request:
+        path = "/"
+        resolver_match = type("Match", (), {"view_name": "home"})()
+
+    links = [
+        link
+        for entry in hub.nav_menu_for(_user(world, name), Request())
+        for link in ([entry.link] if entry.group is None else entry.links)
+        if str(link.item.label) == "KPIs"
+    ]
+    assert [link.url for link in links] == (
+        [reverse("kpis:definitions")]
+        if name in ("admin", "manager")
+        else [reverse("kpis:scorecard", args=[world.partner_a.pk])]
+    )
