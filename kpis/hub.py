@@ -66,11 +66,18 @@ def register():
         group="kpis",
     )
     # Host staff look across partners (the portfolio, the definitions); a partner's "KPIs" is their own scorecard.
-    hub.nav_item(_("KPIs"), "kpis:definitions", visible=policy.is_host, order=21, icon="speedometer2", group="kpis")
+    hub.nav_item(
+        _("KPIs"),
+        "kpis:definitions",
+        visible=lambda user: policy.allows(user, policy.VIEW, KPIDefinition),
+        order=21,
+        icon="speedometer2",
+        group="kpis",
+    )
     hub.nav_item(
         _("KPIs"),
         "kpis:scorecard",
-        visible=lambda user: policy.is_partner(user) and bool(user.organization_id),
+        visible=lambda user: bool(policy.partner_ids(user)),  # a partner user with their organisation
         url_kwargs=lambda user: {"partner_pk": user.organization_id},
         order=21,
         icon="speedometer2",

@@ -2,8 +2,9 @@
 
 Partner users see their own organisation's *shared* KPIs only: assignments, targets,
 measurements and successes of internal KPIs stay with the host. Partner managers may add and
-correct measurements; the service also checks that the KPI allows partner input
-(PartnerKPI.partner_can_submit).
+correct measurements, for the KPIs whose "submit" lets them (the KPI allows partner input); the
+form, the import template, the API and the service's checks (services.check_measurement) all ask
+"submit" here.
 """
 
 from django.db.models import F, Q
@@ -39,6 +40,9 @@ def register():
         partner_filter=Q(kpi__assignments__partner=F("partner"), kpi__assignments__shared=True),
         partner_manager={policy.VIEW, policy.ADD, policy.CHANGE},
     )
+    # The operator's bulk loader (kpis_load_csv) does not apply a partner user's narrower rules (own
+    # organisation, shared KPIs, partner input): only host staff load whole files.
+    policy.define(Measurement, "load", roles=policy.HOST_ROLES)
     policy.register(MonthlyRollup, partner_path=None, manager=READ)
     policy.register(Success, partner_path="partner", partner_filter=Q(partner_kpi__shared=True))
     # Partner managers submit values only where the KPI allows partner input (e.g. KPIs about the host).

@@ -14,8 +14,10 @@ KIND_REVIEW = "agreements.review"
 _UNSET = object()
 
 
-def _require_host(user, message=None):
-    if not policy.is_host(user):
+def _require(user, action, model, message=None):
+    """Refuse (a message the form or the API shows) unless the access policy lets the user take `action` on
+    `model` (agreements.policies: the host's staff change agreements; partner users only read and sign)."""
+    if not policy.allows(user, action, model):
         raise ValidationError(message or _("Only host staff can change agreements."), code="forbidden")
 
 

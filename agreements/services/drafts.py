@@ -6,15 +6,16 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from kpis.selectors import shared_targets_of
+from partnerportal import policy
 
 from ..models import Agreement, AgreementVersion, VersionStatus
-from .base import _UNSET, ROW_MODELS, _lock, _require_draft, _require_host
+from .base import _UNSET, ROW_MODELS, _lock, _require, _require_draft
 
 
 @transaction.atomic
 def agreement_create(*, partner, user, title: str = "") -> Agreement:
     """Start the agreement of a partner relationship with an empty first draft."""
-    _require_host(user)
+    _require(user, policy.ADD, Agreement)
     if Agreement.objects.filter(partner=partner).exists():
         raise ValidationError(_("%(partner)s already has an agreement.") % {"partner": partner})
     agreement = Agreement(
@@ -32,7 +33,7 @@ def agreement_create(*, partner, user, title: str = "") -> Agreement:
 @transaction.atomic
 def draft_create(*, agreement: Agreement, user) -> AgreementVersion:
     """A new draft, copied with all its rows from the active version when there is one."""
-    _require_host(user)
+    _require(user, policy.ADD, AgreementVersion)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     open_version = agreement.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.IN_REVIEW]).first()
     if open_version is not None:
@@ -72,7 +73,7 @@ def _copy_kpi_targets(source, target):
 @transaction.atomic
 def version_update(*, version: AgreementVersion, user, review_date=_UNSET, summary=_UNSET, kpi_targets=_UNSET):
     """Change the fields of a draft (review date, summary, the KPI targets it commits to)."""
-    _require_host(user)
+    _require(user, policy.CHANGE, AgreementVersion)
     version = _lock(version)
     _require_draft(version)
     if review_date is not _UNSET:
@@ -99,7 +100,7 @@ def version_update(*, version: AgreementVersion, user, review_date=_UNSET, summa
 @transaction.atomic
 def row_save(*, version: AgreementVersion, row, user):
     """Add or change a responsibility, channel rule or escalation step of a draft."""
-    _require_host(user)
+    _require(user, policy.CHANGE if row.pk else policy.ADD, type(row))
     version = _lock(version)
     _require_draft(version)
     if row.pk and type(row).objects.filter(pk=row.pk).exclude(version=version).exists():
@@ -112,7 +113,7 @@ def row_save(*, version: AgreementVersion, row, user):
 
 @transaction.atomic
 def row_delete(*, row, user):
-    _require_host(user)
+    _require(user, policy.DELETE, type(row))
     version = _lock(row.version)
     _require_draft(version)
     row.delete()

@@ -14,7 +14,7 @@ from partnerportal.notifications.services import notify, withdraw
 
 from .. import selectors
 from ..models import AgreementVersion, ChannelRule, EscalationStep, Party, Responsibility, Signature, VersionStatus
-from .base import KIND_SIGNATURE, KIND_STATUS, _lock, _require_draft, _require_host
+from .base import KIND_SIGNATURE, KIND_STATUS, _lock, _require, _require_draft
 from .signatories import host_signatories, partner_signatories, party_of, signatories_pending
 
 
@@ -35,7 +35,7 @@ def _sign_context(version):
 @transaction.atomic
 def version_send(*, version: AgreementVersion, user) -> AgreementVersion:
     """Draft → sent for sign-off; the signatories of both sides are notified."""
-    _require_host(user, _("Only host staff can send an agreement for sign-off."))
+    _require(user, "send", AgreementVersion, _("Only host staff can send an agreement for sign-off."))
     version = _lock(version)
     _require_draft(version)
     problems = []
@@ -76,7 +76,7 @@ def version_send(*, version: AgreementVersion, user) -> AgreementVersion:
 @transaction.atomic
 def version_withdraw(*, version: AgreementVersion, user) -> AgreementVersion:
     """Sent for sign-off → back to draft (e.g. the partner asks for a change); signatures are void."""
-    _require_host(user, _("Only host staff can withdraw a version from sign-off."))
+    _require(user, "withdraw", AgreementVersion, _("Only host staff can withdraw a version from sign-off."))
     version = _lock(version)
     if version.status != VersionStatus.IN_REVIEW:
         raise ValidationError(_("Only a version that awaits signatures can be withdrawn."))
@@ -158,8 +158,7 @@ def _activate(version):
 @transaction.atomic
 def version_terminate(*, version: AgreementVersion, user, reason: str) -> AgreementVersion:
     """End the active version (and so the agreement) early; admins only, with a reason."""
-    if policy.role_of(user) != policy.ADMIN:
-        raise ValidationError(_("Only an administrator can terminate an agreement."), code="forbidden")
+    _require(user, "terminate", AgreementVersion, _("Only an administrator can terminate an agreement."))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason for the termination.")})

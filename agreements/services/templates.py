@@ -28,7 +28,7 @@ from ..models import (
     VersionStatus,
     template_parts,
 )
-from .base import _lock, _require_draft, _require_host
+from .base import _lock, _require, _require_draft
 from .drafts import draft_create
 from .signatories import partner_signatories
 
@@ -258,7 +258,7 @@ def template_changes_carry(*, agreement: Agreement, user) -> AgreementVersion:
     added rows are added (with a person of their side), removed rows removed, changed rows get the
     template's values (the people stay). Changed default targets become new targets of the partner.
     `draft.template_skipped` lists the rows left out because a side has nobody to name."""
-    _require_host(user)
+    _require(user, "carry_template", Agreement)
     if not policy.can(user, "carry_template", agreement):
         raise ValidationError(_("You cannot carry template changes into this agreement."), code="forbidden")
     agreement = Agreement.objects.select_for_update().select_related("partner").get(pk=agreement.pk)

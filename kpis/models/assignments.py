@@ -66,11 +66,3 @@ class PartnerKPI(models.Model):
 
     def get_absolute_url(self):
         return reverse("kpis:chart", args=[self.pk])
-
-    @property
-    def allows_partner_input(self) -> bool:
-        """Whether the partner's managers may submit values (the assignment says so, or the KPI is one the
-        partner submits), never for a KPI the portal computes."""
-        if self.kpi.is_computed:
-            return False
-        return self.partner_can_submit or (self.shared and self.kpi.is_partner_submitted)

@@ -15,7 +15,7 @@ from ..models import KPITarget, PartnerKPI
 
 
 def partner_kpi_save(*, user, partner_kpi: PartnerKPI) -> PartnerKPI:
-    if not policy.is_host(user):
+    if not policy.allows(user, policy.CHANGE if partner_kpi.pk else policy.ADD, PartnerKPI):
         raise PermissionDenied
     partner_kpi.full_clean()
     partner_kpi.save()
@@ -35,7 +35,7 @@ def target_set(
     note="",
 ) -> KPITarget:
     """A new target. The one of the same horizon in force until now is closed the day before: history is kept."""
-    if not policy.is_host(user):
+    if not policy.allows(user, policy.ADD, KPITarget):
         raise PermissionDenied
     target = KPITarget(
         partner_kpi=partner_kpi,

@@ -6,6 +6,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,17 @@ def unknown_kpi_code(code) -> str:
     return _("Unknown KPI code “%(k)s”.") % {"k": code or ""}
 
 
+def submit_access(*, user, assignments) -> dict[int, bool]:
+    """Of these partner KPIs, the ones the user sees (the keys) and whether they may submit values for each:
+    the access policy's "view" and "submit" on PartnerKPI (kpis.policies), in one query."""
+    ids = {a.pk for a in assignments if a is not None}
+    if user is None or not ids:
+        return {}
+    may_submit = policy.scope(user, "submit", PartnerKPI).filter(pk=OuterRef("pk"))
+    seen = policy.scope(user, policy.VIEW, PartnerKPI).filter(pk__in=ids).annotate(may=Exists(may_submit))
+    return dict(seen.values_list("pk", "may").order_by())
+
+
 def check_measurement(
     *,
     user,
@@ -57,16 +69,22 @@ def check_measurement(
     assignment: PartnerKPI | None,
     today: date | None = None,
     host_id: int | None = None,
+    access: dict[int, bool] | None = None,
 ):
-    """Validate one measurement; fills item.errors (field -> message) and computes a ratio's value."""
+    """Validate one measurement; fills item.errors (field -> message) and computes a ratio's value.
+
+    `access`: `submit_access()` of the batch's assignments (read here for this one when not given)."""
     errors = item.errors
     kpi, partner = item.kpi, item.partner
     today = today or timezone.localdate()
-    if user is not None and policy.is_partner(user):
-        if user.organization_id != partner.pk:
+    if user is not None and access is None:
+        access = submit_access(user=user, assignments=[assignment])
+    reach = policy.partner_ids(user) if user is not None else None  # None: every partner
+    if reach is not None:
+        if partner.pk not in reach:
             errors["partner"] = _("You may only submit values for your own organisation.")
             return item
-        if assignment is None or not assignment.shared:
+        if assignment is None or assignment.pk not in access:
             errors["kpi"] = unknown_kpi_code(kpi.code)
             return item
     if assignment is None:
@@ -83,12 +101,11 @@ def check_measurement(
             "kpi": kpi.display_name
         }
         return item
-    elif policy.is_partner(user):
-        if not assignment.allows_partner_input:
+    elif not access.get(assignment.pk):
+        if policy.allows(user, "submit", PartnerKPI):  # the role may, but not for this KPI
             errors["kpi"] = _("Values for “%(kpi)s” are entered by the host only.") % {"kpi": kpi.display_name}
-            return item
-    elif not policy.is_host(user):
-        errors["partner"] = _("You may not submit values.")
+        else:
+            errors["partner"] = _("You may not submit values.")
         return item
     if item.period_kind not in PeriodKind.values:
         errors["period_kind"] = _("The period must be day, week or month.")
@@ -170,13 +187,16 @@ def validate_measurements(*, user, items: list[MeasurementInput]) -> list[dict]:
     # The host's sites are allowed too: its id is read only when an item names a site.
     host_id = partners_host_id() if any(i.site is not None for i in items if not i.errors) else None
     assignments = _assignments([i for i in items if not i.errors])
+    access = submit_access(user=user, assignments=assignments.values())
     seen = {}
     problems = []
     today = timezone.localdate()
     for index, item in enumerate(items):
         if not item.errors:
             item.assignment = assignments.get((item.partner.pk, item.kpi.pk))
-            check_measurement(user=user, item=item, assignment=item.assignment, today=today, host_id=host_id)
+            check_measurement(
+                user=user, item=item, assignment=item.assignment, today=today, host_id=host_id, access=access
+            )
         if not item.errors:
             if item.key in seen:
                 item.errors["period_start"] = _(

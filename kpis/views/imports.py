@@ -45,8 +45,9 @@ class ImportView(LoginRequiredMixin, TemplateView):
         context["columns"] = importing.COLUMNS
         context["max_mb"] = importing.MAX_UPLOAD_BYTES // 1024 // 1024
         user = self.request.user
-        if policy.is_partner(user):
-            context["template_partner"] = user.organization
+        partner = self.default_partner()
+        if partner is not None:
+            context["template_partner"] = partner
         else:
             # The searchable picker asks partners:picker; the page only needs to know there is a partner.
             context["any_template_partner"] = bool(partner_selectors.partner_picker(user=user, limit=1))
@@ -153,8 +154,8 @@ class ImportTemplateView(LoginRequiredMixin, View):
         if "partner_name" in request.GET:  # the import page's searchable picker, with or without JavaScript
             picked = partner_selectors.partner_from_picker(user=request.user, params=request.GET).partner
             raw = str(picked.pk) if picked else ""
-        if not raw and policy.is_partner(request.user):
-            raw = str(request.user.organization_id or "")
+        if not raw and policy.partner_ids(request.user):  # a partner user: their own organisation
+            raw = str(request.user.organization_id)
         if not (raw.isdigit() and len(raw) < 19):
             messages.error(request, _("Choose the partner whose template you want."))
             return redirect("kpis:import")

@@ -14,7 +14,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 
 from ..models import OPEN_STATUSES, ActionItem, ActionStatus
-from .base import KIND_ACTION_ASSIGNED, KIND_ACTION_DUE, KIND_ACTION_OVERDUE, _require_host
+from .base import KIND_ACTION_ASSIGNED, KIND_ACTION_DUE, KIND_ACTION_OVERDUE, _require
 
 ACTION_DUE_SOON_DAYS = 2
 
@@ -78,7 +78,7 @@ def action_item_update(*, user, item, **fields) -> ActionItem:
     """Host staff edit everything; owners only the status."""
     if set(fields) <= {"status"}:
         return action_item_set_status(user=user, item=item, status=fields.get("status", item.status))
-    _require_host(user)
+    _require(user, policy.CHANGE, ActionItem)
     item = ActionItem.objects.select_for_update().get(pk=item.pk)
     status = fields.pop("status", None)
     for name in ("title", "description", "owner", "due_date", "meeting"):

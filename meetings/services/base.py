@@ -15,8 +15,10 @@ KIND_ACTION_ASSIGNED = "meetings.action_assigned"
 KIND_MEETING_CHANGED = "meetings.changed"
 
 
-def _require_host(user):
-    if not policy.is_host(user):
+def _require(user, action, model):
+    """Refuse (403) unless the access policy lets the user take `action` on `model` (meetings.policies:
+    host staff plan, change and minute meetings; partner users read, add topics and update their actions)."""
+    if not policy.allows(user, action, model):
         raise PermissionDenied
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from partnerportal import policy
 
-from ..models import CalendarFeed, new_feed_token
+from ..models import CalendarFeed, MeetingSeries, new_feed_token
 
 
 def feed_for(*, user) -> CalendarFeed | None:
@@ -19,7 +19,7 @@ def feed_regenerate(*, user, include_organised: bool | None = None) -> CalendarF
     feed, _created = CalendarFeed.objects.get_or_create(user=user)
     feed.token = new_feed_token()
     if include_organised is not None:
-        feed.include_organised = bool(include_organised) and policy.is_host(user)
+        feed.include_organised = bool(include_organised) and policy.allows(user, "organise", MeetingSeries)
     feed.save()
     return feed
 

@@ -9,18 +9,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerportal import policy
 from partnerportal.notifications.services import withdraw
 
 from .. import agenda as agenda_module
 from ..models import Meeting, MeetingStatus
-from .base import _require_host, validate_participants
+from .base import _require, validate_participants
 from .reminders import refresh_queued_reminders, reminder_prefix, schedule_meeting_reminders, send_calendar_update
 
 
 @transaction.atomic
 def meeting_create(*, user, partner, title, start, end, location="", video_link="", participants=()) -> Meeting:
     """A one-off meeting (not part of a series)."""
-    _require_host(user)
+    _require(user, policy.ADD, Meeting)
     if partner is None or partner.is_host:
         raise ValidationError({"partner": _("Choose a partner.")})
     meeting = Meeting(partner=partner, title=title, start=start, end=end, location=location, video_link=video_link)
@@ -36,7 +37,7 @@ def meeting_create(*, user, partner, title, start, end, location="", video_link=
 @transaction.atomic
 def meeting_update(*, user, meeting, participants=None, **fields) -> Meeting:
     """Edit place, video link or participants of one occurrence (time changes go through meeting_move)."""
-    _require_host(user)
+    _require(user, policy.CHANGE, Meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     allowed = {"title", "location", "video_link"}
     unknown = set(fields) - allowed
@@ -65,7 +66,7 @@ def meeting_update(*, user, meeting, participants=None, **fields) -> Meeting:
 @transaction.atomic
 def meeting_move(*, user, meeting, start: datetime, end: datetime | None = None) -> Meeting:
     """Move one occurrence; the series is untouched and its pending reminders follow the new time."""
-    _require_host(user)
+    _require(user, policy.CHANGE, Meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting can be moved."))
@@ -94,7 +95,7 @@ def meeting_move(*, user, meeting, start: datetime, end: datetime | None = None)
 
 @transaction.atomic
 def meeting_cancel(*, user, meeting) -> Meeting:
-    _require_host(user)
+    _require(user, policy.CHANGE, Meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting can be cancelled."))
@@ -111,7 +112,7 @@ def meeting_cancel(*, user, meeting) -> Meeting:
 @transaction.atomic
 def meeting_mark_held(*, user, meeting) -> Meeting:
     """Mark the meeting held and freeze its KPI figures (later data corrections don't change them)."""
-    _require_host(user)
+    _require(user, policy.CHANGE, Meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError(_("Only a planned meeting can be marked as held."))

@@ -12,7 +12,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications.services import notify
 
 from ..models import AgendaTopic, Attendance, Meeting, MeetingStatus
-from .base import KIND_MINUTES, _require_host
+from .base import KIND_MINUTES, _require
 from .meetings import _hold
 from .reminders import refresh_queued_reminders
 
@@ -20,7 +20,7 @@ from .reminders import refresh_queued_reminders
 @transaction.atomic
 def meeting_record_minutes(*, user, meeting, minutes: str, decisions: str, present=None) -> Meeting:
     """Minutes, decisions and attendance (`present`: the participants who attended)."""
-    _require_host(user)
+    _require(user, policy.CHANGE, Meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError(_("A cancelled meeting has no minutes."))
@@ -43,7 +43,7 @@ def meeting_record_minutes(*, user, meeting, minutes: str, decisions: str, prese
 
 @transaction.atomic
 def meeting_publish_minutes(*, user, meeting) -> Meeting:
-    _require_host(user)
+    _require(user, policy.CHANGE, Meeting)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not meeting.minutes.strip():
         raise ValidationError(_("Write the minutes before publishing them."))
@@ -84,7 +84,7 @@ def topic_add(*, user, meeting, title: str, description: str = "", internal: boo
         title=(title or "").strip(),
         description=description or "",
         added_by=user,
-        internal=bool(internal) and policy.is_host(user),
+        internal=bool(internal) and policy.allows(user, "mark_internal", AgendaTopic),
     )
     topic.full_clean()
     topic.save()
@@ -99,7 +99,7 @@ def topic_update(*, user, topic, **fields) -> AgendaTopic:
     for name in ("title", "description"):
         if name in fields:
             setattr(topic, name, fields[name])
-    if "internal" in fields and policy.is_host(user):
+    if "internal" in fields and policy.allows(user, "mark_internal", AgendaTopic):
         topic.internal = bool(fields["internal"])
     topic.full_clean()
     topic.save()

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partnerportal import policy
 from partnerportal.notifications.services import withdraw
 
 from .. import recurrence
 from ..models import Meeting, MeetingSeries, MeetingStatus
-from .base import _require_host, validate_participants
+from .base import _require, validate_participants
 from .reminders import holders_of, refresh_queued_reminders, send_calendar_update
 
 HORIZON_DAYS = 365
@@ -52,7 +53,7 @@ SERIES_FIELDS = (
 def series_create(*, user, partner, participants=(), keep_past_first_date: bool = False, **fields) -> MeetingSeries:
     """A new series. A first date in the past moves to the first occurrence still to come, unless
     `keep_past_first_date` records a series that has been running since then (demo data, imports)."""
-    _require_host(user)
+    _require(user, policy.ADD, MeetingSeries)
     if partner is None or not partner.is_active or partner.is_host:
         raise ValidationError({"partner": _("Choose an active partner.")})
     unknown = set(fields) - set(SERIES_FIELDS)
@@ -74,7 +75,7 @@ def series_create(*, user, partner, participants=(), keep_past_first_date: bool 
 
 @transaction.atomic
 def series_update(*, user, series, participants=None, **fields) -> MeetingSeries:
-    _require_host(user)
+    _require(user, policy.CHANGE, MeetingSeries)
     series = MeetingSeries.objects.select_for_update().get(pk=series.pk)
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:

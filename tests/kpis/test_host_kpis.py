@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from kpis import selectors, services
 from kpis.models import KPIDefinition, Measurement, MonthlyRollup, PartnerKPI
+from partnerportal import policy
 from tests.kpis.helpers import assign, measure, setup_partner
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +85,12 @@ def test_an_assignment_of_a_partner_submitted_host_kpi_is_shared_and_open_to_the
     computed = PartnerKPI(partner=world.partner_a, kpi=KPIDefinition.objects.get(code="host-response-time"))
     computed.partner_can_submit = True
     computed.full_clean()
-    assert computed.shared and not computed.partner_can_submit and not computed.allows_partner_input
+    assert computed.shared and not computed.partner_can_submit
+    assignment.save()
+    computed.save()
+    # The access policy's "submit": the partner's manager may enter the one, nobody enters the other.
+    assert policy.can(world.a_manager, "submit", assignment) and policy.can(world.manager, "submit", assignment)
+    assert not policy.can(world.a_manager, "submit", computed) and not policy.can(world.manager, "submit", computed)
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No such user: {user}")
             # The loader is the operator's tool for whole histories; it does not apply a partner user's
             # narrower rules (own organisation, shared KPIs, partner input), so only host staff load.
-            if not policy.allows(account, policy.ADD, Measurement) or not policy.is_host(account):
+            if not policy.allows(account, "load", Measurement):
                 raise CommandError(
                     f"{user} is not host staff; partner users submit through the import page or the API."
                 )
