@@ -77,6 +77,23 @@ def test_redirect_after_login(world):
     assert "evil.example" not in response["Location"]
 
 
+def test_signing_in_flashes_no_signed_in_message(world):
+    """The portal says nothing on an ordinary sign-in (allauth's "Successfully signed in as ..." came, in
+    the browser's language rather than the person's, on every sign-in), with or without a second factor."""
+    from django.contrib.messages import get_messages
+
+    from tests.accounts.totp import add_totp, totp_code
+
+    client, response = _sign_in("a_viewer")
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == []
+    secret = add_totp(world.a_manager)
+    client, response = _sign_in("a_manager")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302 and _signed_in(client)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == []
+
+
 def test_the_lockout_still_counts_through_allauth(world, settings):
     from axes.models import AccessAttempt
 

@@ -225,6 +225,17 @@ def test_an_expired_link_asks_for_a_new_invitation_once(world):
     assert Client().post(reverse("partners:invitation_ask_again", args=["nonsense"])).status_code == 404
 
 
+def test_asking_for_a_new_invitation_answers_in_the_invitations_language(world):
+    """The expired link's page speaks the invitation's language; so does the page after asking."""
+    invitation = _invite(world, email="old@example.com", language="da").invitation
+    _m, _l, token = _sent_link("old@example.com")
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = Client().post(reverse("partners:invitation_ask_again", args=[token]), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bed om en ny invitation" in html and "Ask for a new invitation" not in html
+
+
 @pytest.mark.parametrize(
     "change",
     [
