@@ -271,7 +271,7 @@ def invitation_invite(*, user, organization: Organization, email: str, role: str
         actor=user,
         request=request,
         identifier=email,
-        detail=invitation.get_role_display(),
+        detail=invitation.role,  # named in the reader's language (AccountEvent.detail_text)
         organization=organization,
     )
     return InviteResult(invitation=invitation, resent=False)
@@ -293,7 +293,7 @@ def _resend(*, user, invitation: Invitation, request=None) -> Invitation:
         actor=user,
         request=request,
         identifier=invitation.email,
-        detail=invitation.get_role_display(),
+        detail=invitation.role,  # named in the reader's language (AccountEvent.detail_text)
         organization=invitation.organization,
     )
     return invitation
@@ -422,7 +422,7 @@ def invitation_accept(
         user=person,
         actor=invitation.invited_by,
         request=request,
-        detail=invitation.get_role_display() + (" (single sign-on)" if sso else ""),
+        detail=invitation.role + (" sso" if sso else ""),
     )
     return person
 
@@ -493,7 +493,7 @@ def person_change_role(*, user, person: User, role: str, request=None) -> User:
         raise ValidationError(_("%(name)s is a superuser: change their rights in the Django admin.") % {"name": person})
     if role != policy.PARTNER_MANAGER:
         _keeps_a_partner_manager(person=person, organization=organization)
-    before = person.get_role_display()
+    before = person.role
     person.role = role
     person.full_clean()
     person.save(update_fields=["role"])
@@ -502,7 +502,7 @@ def person_change_role(*, user, person: User, role: str, request=None) -> User:
         user=person,
         actor=user,
         request=request,
-        detail=f"{before} → {person.get_role_display()}",
+        detail=f"{before} → {person.role}",
     )
     return person
 
@@ -539,11 +539,12 @@ def person_deactivate(*, user, person: User, hand_over: dict | None = None, requ
         if not successor_choices(person=person).filter(pk=successor.pk).exists():
             raise ValidationError(_("Choose an active person of the same organisation to take over."))
         count = steps[key].hand_over(person=person, to=successor, actor=user)
-        handed.append(f"{steps[key].title}: {count} → {successor}")
+        handed.append(f"handover={key}={count}={successor}")
     person.is_active = False
     person.save(update_fields=["is_active"])  # the post_save receiver revokes sessions, token and feeds
     withdrawn = outbox.withdraw_queued_for(user_ids=[person.pk])
-    detail = "; ".join([*handed, f"{withdrawn} queued notifications withdrawn"])
+    # Language-neutral: the audit log says it in its reader's language (AccountEvent.detail_text).
+    detail = "; ".join([*handed, f"withdrawn={withdrawn}"])
     account_event_record(kind=AccountEventKind.DEACTIVATED, user=person, actor=user, request=request, detail=detail)
     return person
 

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
 from meetings.models import ActionItem
@@ -372,6 +372,30 @@ def test_deactivation_ends_access_withdraws_queued_mail_and_hands_over_actions(w
     assert Notification.objects.get(key="test:queued").status == NotificationStatus.WITHDRAWN
     event = AccountEvent.objects.get(kind=AccountEventKind.DEACTIVATED)
     assert event.actor == world.a_manager and "1" in event.detail
+
+
+def test_the_audit_log_names_people_events_in_the_readers_language(world, client_as):
+    """What a partner manager did in Danish reads in English for an English admin and in Danish for a
+    Danish one: roles, a role change, what a deactivation handed over and withdrew; an invitation's row
+    names the invited address, not an "unknown user name"."""
+    colleague = UserFactory(organization=world.partner_a, role=policy.PARTNER_VIEWER, first_name="Mette")
+    ActionItem.objects.create(partner=world.partner_a, title="Count", owner=world.a_viewer, due_date=date.today())
+    with translation.override("da"):
+        _invite(world, email="new.person@example.com")
+        services.person_change_role(user=world.a_manager, person=colleague, role=policy.PARTNER_MANAGER)
+        hand_over = {"meetings-actions": colleague}
+        services.person_deactivate(user=world.a_manager, person=world.a_viewer, hand_over=hand_over)
+    english = client_as(world.admin).get(reverse("audit_accounts")).content.decode()
+    for text in ("Partner viewer", "Partner viewer → Partner manager", "Open action items: 1 → Mette", "withdrawn"):
+        assert text in english, text
+    assert "Partnerlæser" not in english and "Unknown user name" not in english
+    assert "new.person@example.com" in english
+    world.admin.language = "da"
+    world.admin.save(update_fields=["language"])
+    danish = client_as(world.admin).get(reverse("audit_accounts")).content.decode()
+    for text in ("Partnerlæser → Partneransvarlig", "Åbne handlingspunkter: 1 → Mette", "trukket tilbage"):
+        assert text in danish, text
+    assert "queued notifications withdrawn" not in danish and "Ukendt brugernavn" not in danish
 
 
 def test_hand_over_only_to_an_active_person_of_the_same_organisation(world):
