@@ -305,7 +305,10 @@ class ActivateTOTPView(EnrolmentMixin, allauth_totp_views.ActivateTOTPView):
 
 
 class AddWebAuthnView(EnrolmentMixin, allauth_webauthn_views.AddWebAuthnView):
-    pass
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["name"].label = _("Name")  # allauth gives it none: Django's "Name" in every language
+        return form
 
 
 # --- Passwords and sessions ---------------------------------------------------------------------
