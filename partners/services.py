@@ -25,6 +25,7 @@ from .models import (
     Invitation,
     InvitationState,
     Organization,
+    Role,
     Site,
     User,
     invitation_token_hash,
@@ -176,7 +177,7 @@ def _queue_invitation_mail(invitation: Invitation, token: str) -> None:
     context = {
         "invitation": invitation,
         "organization": invitation.organization.name,
-        "role": invitation.get_role_display(),
+        "role": Role(invitation.role).label,  # lazy: named in the e-mail's language, not the inviter's
         "inviter": str(invitation.invited_by) if invitation.invited_by else "",
         "expires_at": invitation.expires_at,
         "url": absolute("partners:invitation_accept", token),

@@ -154,6 +154,26 @@ def test_invitation_email_in_the_invitees_language_with_a_working_link(world):
     assert world.partner_a.name in body and "Partnerlæser" in body  # the role, in Danish
 
 
+def test_the_role_in_the_invitation_email_is_in_the_invitees_language_not_the_inviters(world):
+    """A Danish partner manager invites one person in English and tries another organisation's English
+    speaker: both e-mails name the role in English (it was the inviter's "Partnerlæser")."""
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    world.b_viewer.language = "en"
+    world.b_viewer.save(update_fields=["language"])
+    client = Client()
+    client.force_login(world.a_manager)
+    url = reverse("partners:invite", args=[world.partner_a.pk])
+    for address in ("new.person@example.com", world.b_viewer.email):
+        answer = client.post(url, {"email": address, "role": "partner_viewer", "language": "en"})
+        assert answer.status_code == 302, answer.content.decode()
+    message, _link, _token = _sent_link("new.person@example.com")
+    assert "as Partner viewer of" in message.body and "Partnerlæser" not in message.body
+    to_owner = [m for m in mail.outbox if world.b_viewer.email in m.to]
+    assert len(to_owner) == 1
+    assert "as Partner viewer" in to_owner[0].body and "Partnerlæser" not in to_owner[0].body
+
+
 def _accept(client, token, **data):
     form = {"first_name": "Nina", "last_name": "Holm", "password1": STRONG, "password2": STRONG, **data}
     return client.post(reverse("partners:invitation_accept", args=[token]), form)
