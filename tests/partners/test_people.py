@@ -474,6 +474,21 @@ def test_viewer_sees_people_read_only(world):
     assert "<form" not in body and reverse("partners:invite", args=[world.partner_a.pk]) not in body
 
 
+def test_the_people_section_calls_two_factor_by_the_profiles_name_in_danish(world):
+    """The column says "Totrinslogin", the word of the profile's link and the set-up messages (it said
+    "Totrinsbekræftelse", a third word for the same thing)."""
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    client = Client()
+    client.force_login(world.a_manager)
+    client.cookies["django_language"] = "da"
+    url = reverse("partners:section", args=[world.partner_a.pk, "people"])
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert ">Totrinslogin<" in body and "Totrinsbekræftelse" not in body
+    profile = client.get(reverse("profile")).content.decode()
+    assert "Totrinslogin" in profile
+
+
 def test_nobody_joins_a_deactivated_organisation(world):
     world.partner_b.is_active = False
     world.partner_b.save()
