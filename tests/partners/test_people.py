@@ -519,6 +519,27 @@ def test_the_page_refuses_the_last_partner_manager_with_a_message(world):
     assert "Choose a role." in bad.content.decode()
 
 
+def test_the_last_partner_manager_is_offered_no_demotion_or_deactivation(world):
+    """An admin sees no role form or Deactivate button on an organisation's only partner manager (both
+    would only be refused), but a note why; with a second manager both rows have them."""
+
+    def row_of(person):
+        client = Client()
+        client.force_login(world.admin)
+        body = client.get(reverse("partners:section", args=[world.partner_a.pk, "people"]), HTTP_HX_REQUEST="true")
+        return body.content.decode().split(f'data-person="{person.pk}"')[1].split("</tr>")[0]
+
+    only = row_of(world.a_manager)
+    assert reverse("partners:person_deactivate", args=[world.a_manager.pk]) not in only
+    assert reverse("partners:person_role", args=[world.a_manager.pk]) not in only
+    assert "only partner manager" in only
+    second = UserFactory(organization=world.partner_a, role=policy.PARTNER_MANAGER)
+    for person in (world.a_manager, second):
+        row = row_of(person)
+        assert reverse("partners:person_deactivate", args=[person.pk]) in row
+        assert reverse("partners:person_role", args=[person.pk]) in row and "only partner manager" not in row
+
+
 def test_host_people_page_for_admins_and_404_for_partner_users(world):
     admin = Client()
     admin.force_login(world.admin)
