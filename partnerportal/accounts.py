@@ -188,6 +188,15 @@ class PortalAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    # allauth's flash messages the portal does not show: "Successfully signed in as …" came on every
+    # sign-in (in the language of the page before it, not the person's); landing on one's page says enough.
+    silent_messages = frozenset({"account/messages/logged_in.txt"})
+
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        if message_template in self.silent_messages and not message:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def get_login_stages(self):
         # allauth's second-factor step, skipped after a single sign-on while OIDC_SATISFIES_MFA is on.
         return login_stages(super().get_login_stages())
@@ -296,7 +305,10 @@ class ActivateTOTPView(EnrolmentMixin, allauth_totp_views.ActivateTOTPView):
 
 
 class AddWebAuthnView(EnrolmentMixin, allauth_webauthn_views.AddWebAuthnView):
-    pass
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["name"].label = _("Name")  # allauth gives it none: Django's "Name" in every language
+        return form
 
 
 # --- Passwords and sessions ---------------------------------------------------------------------

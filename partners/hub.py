@@ -19,14 +19,16 @@ def people_section(request, organization):
     can_deactivate = selectors.people_ids_for(user=user, organization=organization, action="deactivate")
     can_reactivate = selectors.people_ids_for(user=user, organization=organization, action="reactivate")
     roles = policy.assignable_roles(user, organization)
+    sole_manager = selectors.sole_partner_manager_id(organization=organization)  # kept: no controls offered
     return {
         "title": _("People"),
         "organization": organization,
         "people": [
             {
                 "person": person,
-                "can_change_role": person.pk in can_roles,
-                "can_deactivate": person.pk in can_deactivate,
+                "can_change_role": person.pk in can_roles and person.pk != sole_manager,
+                "can_deactivate": person.pk in can_deactivate and person.pk != sole_manager,
+                "sole_manager": person.pk == sole_manager,
                 "can_reactivate": person.pk in can_reactivate,
             }
             for person in people

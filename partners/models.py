@@ -261,6 +261,46 @@ class AccountEvent(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.user or self.identifier}"
 
+    def detail_text(self) -> str:
+        """The detail in the reader's language: the people services store roles, role changes and what a
+        deactivation handed over and withdrew as codes (services.py); anything else reads as stored."""
+        detail = self.detail
+        roles = dict(User._meta.get_field("role").choices)
+        if self.kind in (
+            AccountEventKind.INVITATION_SENT,
+            AccountEventKind.INVITATION_RESENT,
+            AccountEventKind.INVITATION_ACCEPTED,
+        ):
+            role, _space, sso = detail.partition(" ")
+            if role in roles:
+                return f"{roles[role]} ({_('single sign-on')})" if sso == "sso" else str(roles[role])
+        elif self.kind == AccountEventKind.ROLE_CHANGED:
+            before, arrow, after = detail.partition(" → ")
+            if arrow and before in roles and after in roles:
+                return f"{roles[before]} → {roles[after]}"
+        elif self.kind == AccountEventKind.DEACTIVATED and detail.startswith(("handover=", "withdrawn=")):
+            return "; ".join(_deactivation_part(part) for part in detail.split("; "))
+        return detail
+
+
+def _deactivation_part(part: str) -> str:
+    from django.utils.translation import ngettext
+
+    from partnerportal import hub
+
+    name, _equals, value = part.partition("=")
+    if name == "withdrawn" and value.isdigit():
+        count = int(value)
+        return ngettext(
+            "%(count)d queued notification withdrawn", "%(count)d queued notifications withdrawn", count
+        ) % {"count": count}
+    if name == "handover":
+        key, _equals, rest = value.partition("=")
+        count, _equals, successor = rest.partition("=")
+        titles = {step.key: step.title for step in hub.offboarding_steps()}
+        return f"{titles.get(key, key)}: {count} → {successor}"
+    return part
+
 
 class InvitationState(models.TextChoices):
     PENDING = "pending", _("Pending")

@@ -314,6 +314,19 @@ def people_ids_for(*, user, organization, action: str) -> set[int]:
     return set(policy.scope(user, action, User).filter(organization=organization).values_list("pk", flat=True))
 
 
+def sole_partner_manager_id(*, organization) -> int | None:
+    """The organisation's one active partner manager, whom nobody may demote or deactivate (services'
+    last-manager rule), or None when it has several or none (and for the host)."""
+    if organization.is_host:
+        return None
+    managers = list(
+        User.objects.filter(organization=organization)
+        .filter(policy.partner_managers())
+        .values_list("pk", flat=True)[:2]
+    )
+    return managers[0] if len(managers) == 1 else None
+
+
 def pending_invitations(*, user, organization) -> QuerySet:
     """The organisation's pending invitations (expired ones too: they can be resent), newest first."""
     return (

@@ -25,6 +25,7 @@ from .models import (
     Invitation,
     InvitationState,
     Organization,
+    Role,
     Site,
     User,
     invitation_token_hash,
@@ -179,7 +180,7 @@ def _queue_invitation_mail(invitation: Invitation, token: str) -> None:
     context = {
         "invitation": invitation,
         "organization": invitation.organization.name,
-        "role": invitation.get_role_display(),
+        "role": Role(invitation.role).label,  # lazy: named in the e-mail's language, not the inviter's
         "inviter": str(invitation.invited_by) if invitation.invited_by else "",
         "expires_at": invitation.expires_at,
         "url": absolute("partners:invitation_accept", token),
@@ -274,7 +275,7 @@ def invitation_invite(*, user, organization: Organization, email: str, role: str
         actor=user,
         request=request,
         identifier=email,
-        detail=invitation.get_role_display(),
+        detail=invitation.role,  # named in the reader's language (AccountEvent.detail_text)
         organization=organization,
     )
     return InviteResult(invitation=invitation, resent=False)
@@ -296,7 +297,7 @@ def _resend(*, user, invitation: Invitation, request=None) -> Invitation:
         actor=user,
         request=request,
         identifier=invitation.email,
-        detail=invitation.get_role_display(),
+        detail=invitation.role,  # named in the reader's language (AccountEvent.detail_text)
         organization=invitation.organization,
     )
     return invitation
@@ -425,7 +426,7 @@ def invitation_accept(
         user=person,
         actor=invitation.invited_by,
         request=request,
-        detail=invitation.get_role_display() + (" (single sign-on)" if sso else ""),
+        detail=invitation.role + (" sso" if sso else ""),
     )
     return person
 
@@ -496,7 +497,7 @@ def person_change_role(*, user, person: User, role: str, request=None) -> User:
         raise ValidationError(_("%(name)s is a superuser: change their rights in the Django admin.") % {"name": person})
     if role != policy.PARTNER_MANAGER:
         _keeps_a_partner_manager(person=person, organization=organization)
-    before = person.get_role_display()
+    before = person.role
     person.role = role
     person.full_clean()
     person.save(update_fields=["role"])
@@ -505,7 +506,7 @@ def person_change_role(*, user, person: User, role: str, request=None) -> User:
         user=person,
         actor=user,
         request=request,
-        detail=f"{before} → {person.get_role_display()}",
+        detail=f"{before} → {person.role}",
     )
     return person
 
@@ -542,11 +543,12 @@ def person_deactivate(*, user, person: User, hand_over: dict | None = None, requ
         if not successor_choices(person=person).filter(pk=successor.pk).exists():
             raise ValidationError(_("Choose an active person of the same organisation to take over."))
         count = steps[key].hand_over(person=person, to=successor, actor=user)
-        handed.append(f"{steps[key].title}: {count} → {successor}")
+        handed.append(f"handover={key}={count}={successor}")
     person.is_active = False
     person.save(update_fields=["is_active"])  # the post_save receiver revokes sessions, token and feeds
     withdrawn = outbox.withdraw_queued_for(user_ids=[person.pk])
-    detail = "; ".join([*handed, f"{withdrawn} queued notifications withdrawn"])
+    # Language-neutral: the audit log says it in its reader's language (AccountEvent.detail_text).
+    detail = "; ".join([*handed, f"withdrawn={withdrawn}"])
     account_event_record(kind=AccountEventKind.DEACTIVATED, user=person, actor=user, request=request, detail=detail)
     return person
 

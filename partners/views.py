@@ -444,6 +444,10 @@ class InvitationAskAgainView(View):
     http_method_names = ["post"]
 
     def post(self, request, token):
+        invitation = selectors.invitation_by_token(token=token)
+        if invitation is not None:  # answered in the language of the invitation, as its link page was
+            translation.activate(invitation.language)
+            request.LANGUAGE_CODE = invitation.language
         asked = services.invitation_ask_again(token=token)
         status = 200 if asked else 404
         return render(request, "partners/invitation_asked.html", {"asked": asked}, status=status)

@@ -19,6 +19,34 @@ from partnerportal import formats, hub, policy
 register = template.Library()
 
 
+# A user-agent string read as a person names it ("Chrome · Windows"), for "Your sessions". The order
+# matters: Edge and Opera say "Chrome" too, Chrome says "Safari", iPhones say "Mac OS X".
+_BROWSERS = (
+    ("Edge", r"Edg(?:e|A|iOS)?/"),
+    ("Opera", r"OPR/|Opera"),
+    ("Firefox", r"Firefox/|FxiOS/"),
+    ("Chrome", r"Chrome/|CriOS/|Chromium/"),
+    ("Safari", r"Safari/"),
+)
+_SYSTEMS = (
+    ("iPhone", r"iPhone"),
+    ("iPad", r"iPad"),
+    ("Android", r"Android"),
+    ("Windows", r"Windows"),
+    ("macOS", r"Mac OS X|Macintosh"),
+    ("ChromeOS", r"CrOS"),
+    ("Linux", r"Linux|X11"),
+)
+
+
+@register.filter
+def browser_name(user_agent):
+    user_agent = user_agent or ""
+    browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
+    system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
+    return " · ".join(part for part in (browser, system) if part) or _("Unknown browser")
+
+
 @register.filter
 def bs(field):
     """Render a form field's widget with Bootstrap's classes (and is-invalid on errors)."""

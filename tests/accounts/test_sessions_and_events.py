@@ -77,6 +77,23 @@ def test_redirect_after_login(world):
     assert "evil.example" not in response["Location"]
 
 
+def test_signing_in_flashes_no_signed_in_message(world):
+    """The portal says nothing on an ordinary sign-in (allauth's "Successfully signed in as ..." came, in
+    the browser's language rather than the person's, on every sign-in), with or without a second factor."""
+    from django.contrib.messages import get_messages
+
+    from tests.accounts.totp import add_totp, totp_code
+
+    client, response = _sign_in("a_viewer")
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == []
+    secret = add_totp(world.a_manager)
+    client, response = _sign_in("a_manager")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302 and _signed_in(client)
+    assert [str(m) for m in get_messages(response.wsgi_request)] == []
+
+
 def test_the_lockout_still_counts_through_allauth(world, settings):
     from axes.models import AccessAttempt
 
@@ -130,6 +147,31 @@ def test_your_sessions_lists_where_you_are_signed_in_and_ends_the_others(world):
     other, _ = _sign_in("a_viewer")
     laptop.post(reverse("usersessions_list"))
     assert _signed_in(other)
+
+
+def test_your_sessions_names_the_browser_and_marks_this_session_first(world):
+    """A person reads "Chrome on Windows", not a user-agent string, and sees which session is this one in
+    the row's first cell (on a phone the last columns are scrolled out of view)."""
+    chrome = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+    )
+    iphone = (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/18.1 Mobile/15E148 Safari/604.1"
+    )
+    laptop, _ = _sign_in("a_manager", HTTP_USER_AGENT=chrome)
+    _sign_in("a_manager", HTTP_USER_AGENT=iphone)
+    laptop.cookies["django_language"] = "da"
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    html = laptop.get(reverse("usersessions_list")).content.decode()
+    assert "Chrome · Windows" in html and "Safari · iPhone" in html
+    assert "AppleWebKit/537.36 (KHTML" not in re.sub(r'title="[^"]*"', "", html)  # the full string only as a tooltip
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, re.S)
+    current = [row for row in rows if "Chrome" in row]
+    first_cell = re.search(r"<t[dh][^>]*>(.*?)</t[dh]>", current[0], re.S).group(1)
+    assert "Denne session" in first_cell
+    assert "Log ud af de andre sessioner" in html
 
 
 def test_a_password_change_signs_out_the_other_sessions(world):

@@ -1,6 +1,8 @@
 """Two-factor sign-in (allauth.mfa): who must have it, being led to set it up, signing in with a code, the
 second factor a session passed (for an API token), and the events each step leaves in the audit log."""
 
+import re
+
 import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
@@ -294,6 +296,17 @@ def test_the_two_factor_page_in_the_portal_layout(world, language, text):
     assert text in html
     profile = client.get(reverse("profile")).content.decode()
     assert reverse("mfa_index") in profile and reverse("usersessions_list") in profile
+
+
+def test_the_passkey_page_names_its_field_in_danish(world):
+    """allauth's passkey form has a "name" field without a label (Django shows "Name" in any language)."""
+    world.a_viewer.language = "da"
+    world.a_viewer.save(update_fields=["language"])
+    client, _response = _sign_in("a_viewer")  # just signed in: not asked for the password again
+    client.cookies["django_language"] = "da"
+    html = client.get(reverse("mfa_add_webauthn")).content.decode()
+    assert "Tilføj sikkerhedsnøgle" in html
+    assert re.search(r"<label[^>]*>\s*Navn", html) and not re.search(r"<label[^>]*>\s*Name", html)
 
 
 def test_entering_the_code_opens_the_portal_for_one_who_has_it(required):

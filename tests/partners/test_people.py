@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
 from meetings.models import ActionItem
@@ -154,6 +154,26 @@ def test_invitation_email_in_the_invitees_language_with_a_working_link(world):
     assert world.partner_a.name in body and "Partnerlæser" in body  # the role, in Danish
 
 
+def test_the_role_in_the_invitation_email_is_in_the_invitees_language_not_the_inviters(world):
+    """A Danish partner manager invites one person in English and tries another organisation's English
+    speaker: both e-mails name the role in English (it was the inviter's "Partnerlæser")."""
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    world.b_viewer.language = "en"
+    world.b_viewer.save(update_fields=["language"])
+    client = Client()
+    client.force_login(world.a_manager)
+    url = reverse("partners:invite", args=[world.partner_a.pk])
+    for address in ("new.person@example.com", world.b_viewer.email):
+        answer = client.post(url, {"email": address, "role": "partner_viewer", "language": "en"})
+        assert answer.status_code == 302, answer.content.decode()
+    message, _link, _token = _sent_link("new.person@example.com")
+    assert "as Partner viewer of" in message.body and "Partnerlæser" not in message.body
+    to_owner = [m for m in mail.outbox if world.b_viewer.email in m.to]
+    assert len(to_owner) == 1
+    assert "as Partner viewer" in to_owner[0].body and "Partnerlæser" not in to_owner[0].body
+
+
 def _accept(client, token, **data):
     form = {"first_name": "Nina", "last_name": "Holm", "password1": STRONG, "password2": STRONG, **data}
     return client.post(reverse("partners:invitation_accept", args=[token]), form)
@@ -223,6 +243,17 @@ def test_an_expired_link_asks_for_a_new_invitation_once(world):
         assert Client().post(reverse("partners:invitation_ask_again", args=[token])).status_code == 200
     assert Notification.objects.filter(recipient=world.a_manager, key__endswith="asked-again").count() == 1
     assert Client().post(reverse("partners:invitation_ask_again", args=["nonsense"])).status_code == 404
+
+
+def test_asking_for_a_new_invitation_answers_in_the_invitations_language(world):
+    """The expired link's page speaks the invitation's language; so does the page after asking."""
+    invitation = _invite(world, email="old@example.com", language="da").invitation
+    _m, _l, token = _sent_link("old@example.com")
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    response = Client().post(reverse("partners:invitation_ask_again", args=[token]), HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bed om en ny invitation" in html and "Ask for a new invitation" not in html
 
 
 @pytest.mark.parametrize(
@@ -363,6 +394,30 @@ def test_deactivation_ends_access_withdraws_queued_mail_and_hands_over_actions(w
     assert event.actor == world.a_manager and "1" in event.detail
 
 
+def test_the_audit_log_names_people_events_in_the_readers_language(world, client_as):
+    """What a partner manager did in Danish reads in English for an English admin and in Danish for a
+    Danish one: roles, a role change, what a deactivation handed over and withdrew; an invitation's row
+    names the invited address, not an "unknown user name"."""
+    colleague = UserFactory(organization=world.partner_a, role=policy.PARTNER_VIEWER, first_name="Mette")
+    ActionItem.objects.create(partner=world.partner_a, title="Count", owner=world.a_viewer, due_date=date.today())
+    with translation.override("da"):
+        _invite(world, email="new.person@example.com")
+        services.person_change_role(user=world.a_manager, person=colleague, role=policy.PARTNER_MANAGER)
+        hand_over = {"meetings-actions": colleague}
+        services.person_deactivate(user=world.a_manager, person=world.a_viewer, hand_over=hand_over)
+    english = client_as(world.admin).get(reverse("audit_accounts")).content.decode()
+    for text in ("Partner viewer", "Partner viewer → Partner manager", "Open action items: 1 → Mette", "withdrawn"):
+        assert text in english, text
+    assert "Partnerlæser" not in english and "Unknown user name" not in english
+    assert "new.person@example.com" in english
+    world.admin.language = "da"
+    world.admin.save(update_fields=["language"])
+    danish = client_as(world.admin).get(reverse("audit_accounts")).content.decode()
+    for text in ("Partnerlæser → Partneransvarlig", "Åbne handlingspunkter: 1 → Mette", "trukket tilbage"):
+        assert text in danish, text
+    assert "queued notifications withdrawn" not in danish and "Ukendt brugernavn" not in danish
+
+
 def test_hand_over_only_to_an_active_person_of_the_same_organisation(world):
     ActionItem.objects.create(partner=world.partner_a, title="Mine", owner=world.a_viewer, due_date=date.today())
     with pytest.raises(ValidationError):
@@ -419,6 +474,21 @@ def test_viewer_sees_people_read_only(world):
     assert "<form" not in body and reverse("partners:invite", args=[world.partner_a.pk]) not in body
 
 
+def test_the_people_section_calls_two_factor_by_the_profiles_name_in_danish(world):
+    """The column says "Totrinslogin", the word of the profile's link and the set-up messages (it said
+    "Totrinsbekræftelse", a third word for the same thing)."""
+    world.a_manager.language = "da"
+    world.a_manager.save(update_fields=["language"])
+    client = Client()
+    client.force_login(world.a_manager)
+    client.cookies["django_language"] = "da"
+    url = reverse("partners:section", args=[world.partner_a.pk, "people"])
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert ">Totrinslogin<" in body and "Totrinsbekræftelse" not in body
+    profile = client.get(reverse("profile")).content.decode()
+    assert "Totrinslogin" in profile
+
+
 def test_nobody_joins_a_deactivated_organisation(world):
     world.partner_b.is_active = False
     world.partner_b.save()
@@ -447,6 +517,27 @@ def test_the_page_refuses_the_last_partner_manager_with_a_message(world):
     assert world.a_manager.role == policy.PARTNER_MANAGER
     bad = client.post(url, {"role": "admin"}, follow=True)
     assert "Choose a role." in bad.content.decode()
+
+
+def test_the_last_partner_manager_is_offered_no_demotion_or_deactivation(world):
+    """An admin sees no role form or Deactivate button on an organisation's only partner manager (both
+    would only be refused), but a note why; with a second manager both rows have them."""
+
+    def row_of(person):
+        client = Client()
+        client.force_login(world.admin)
+        body = client.get(reverse("partners:section", args=[world.partner_a.pk, "people"]), HTTP_HX_REQUEST="true")
+        return body.content.decode().split(f'data-person="{person.pk}"')[1].split("</tr>")[0]
+
+    only = row_of(world.a_manager)
+    assert reverse("partners:person_deactivate", args=[world.a_manager.pk]) not in only
+    assert reverse("partners:person_role", args=[world.a_manager.pk]) not in only
+    assert "only partner manager" in only
+    second = UserFactory(organization=world.partner_a, role=policy.PARTNER_MANAGER)
+    for person in (world.a_manager, second):
+        row = row_of(person)
+        assert reverse("partners:person_deactivate", args=[person.pk]) in row
+        assert reverse("partners:person_role", args=[person.pk]) in row and "only partner manager" not in row
 
 
 def test_host_people_page_for_admins_and_404_for_partner_users(world):
