@@ -14,6 +14,7 @@ from allauth.account.authentication import get_authentication_records
 from allauth.account.forms import LoginForm
 from allauth.account.views import LoginView
 from allauth.core import context as allauth_context
+from allauth.mfa.recovery_codes import views as allauth_recovery_codes_views
 from allauth.mfa.stages import AuthenticateStage
 from allauth.mfa.totp import views as allauth_totp_views
 from allauth.mfa.webauthn import views as allauth_webauthn_views
@@ -31,7 +32,7 @@ from django.contrib.messages.views import SuccessMessageMixin
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView, UpdateView
@@ -48,6 +49,10 @@ DEACTIVATED_ERROR = _(
 
 
 # --- The two-factor rule ----------------------------------------------------------------------
+
+# The page a person who must set up a second factor asked for when they were led to the set-up; once it is
+# set up they go there (or, with new recovery codes to save first, are offered it on the codes' page).
+SET_UP_NEXT_SESSION_KEY = "pp_mfa_set_up_next"
 
 
 def mfa_required(user) -> bool:
@@ -122,6 +127,8 @@ class SecondFactorRequiredMiddleware:
         has_one = has_authenticator(user)
         target = second_factor_url(user, next_url, has_one=has_one)
         if not has_one:
+            if next_url and not request.headers.get("HX-Request"):
+                request.session[SET_UP_NEXT_SESSION_KEY] = next_url  # offered again once it is set up
             messages.warning(
                 request,
                 _(
@@ -290,14 +297,37 @@ class PortalLoginView(LoginView):
 # --- Setting up a second factor ------------------------------------------------------------------
 
 
+def _pop_set_up_next(request) -> str:
+    """The page asked for before a required set-up (once), if it is one of the portal's."""
+    url = request.session.pop(SET_UP_NEXT_SESSION_KEY, "")
+    local = url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return url if url and local else ""
+
+
 class EnrolmentMixin:
     """Adding an authenticator app or a passkey proves the person holds it (they gave its code or touched
-    it): the session counts as having passed the second factor from then on."""
+    it): the session counts as having passed the second factor from then on. One who was led here goes on
+    to the page they asked for (after saving new recovery codes: RecoveryCodesView offers it)."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
         self.request.session[account_events.ENROLLED_SESSION_KEY] = True
         return response
+
+    def get_success_url(self):
+        url = super().get_success_url()
+        if url == reverse("mfa_view_recovery_codes"):
+            return url
+        return _pop_set_up_next(self.request) or url
+
+
+class RecoveryCodesView(allauth_recovery_codes_views.ViewRecoveryCodesView):
+    """allauth's recovery codes; right after a required set-up, with a link on to the page asked for."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["continue_url"] = _pop_set_up_next(self.request)
+        return context
 
 
 class ActivateTOTPView(EnrolmentMixin, allauth_totp_views.ActivateTOTPView):

@@ -69,6 +69,7 @@ account_patterns = [
     # Adding one marks the session as having passed the second factor (accounts.EnrolmentMixin).
     path("2fa/totp/activate/", accounts.ActivateTOTPView.as_view(), name="mfa_activate_totp"),
     path("2fa/webauthn/add/", accounts.AddWebAuthnView.as_view(), name="mfa_add_webauthn"),
+    path("2fa/recovery-codes/", accounts.RecoveryCodesView.as_view(), name="mfa_view_recovery_codes"),
     path("2fa/", include("allauth.mfa.urls")),
     path("sessions/", accounts.PortalSessionsView.as_view(), name="usersessions_list"),
 ]

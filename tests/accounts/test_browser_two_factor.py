@@ -89,6 +89,11 @@ def test_a_person_who_must_have_it_is_made_to_set_it_up_first_in_danish(world, l
     page.wait_for_url(re.compile(r"/totp/activate/$"))
     assert "Aktiver autentificeringsapp" in page.locator("h1").inner_text()
     _activate_authenticator_app(page)
+    # The recovery codes first, then on to the page last asked for.
+    assert "Totrinslogin er sat op" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.click("text=Fortsæt til den side, du bad om")
+    assert page.url == live_server.url + reverse("api_token")
     page.goto(partner_page)
     assert page.url == partner_page
     assert page.locator("h1").inner_text() == "Alfa Logistik A/S"

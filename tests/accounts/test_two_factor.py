@@ -111,6 +111,38 @@ def test_after_setting_it_up_the_portal_opens(required, django_capture_on_commit
     assert "mfa_added" in kinds and "recovery_codes" in kinds
 
 
+def test_after_a_required_set_up_the_page_asked_for_is_offered(required, django_capture_on_commit_callbacks):
+    client, _ = _sign_in("a_viewer")
+    asked = reverse("partners:detail", args=[required.partner_a.pk]) + "?tab=kpis"
+    assert client.get(asked)["Location"].startswith(reverse("mfa_index"))
+
+    page = client.get(reverse("mfa_activate_totp"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(page.context["form"].secret)})
+    # New recovery codes are shown first, with the way on to the page asked for.
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    codes = client.get(response["Location"])
+    assert codes.status_code == 200
+    html = codes.content.decode()
+    assert f'href="{asked.replace("&", "&amp;")}"' in html
+    assert "Continue to the page you asked for" in html
+    assert client.get(asked).status_code == 200
+    # Offered once: the codes' page later (from the profile) has no such link.
+    assert "Continue to the page you asked for" not in client.get(reverse("mfa_view_recovery_codes")).content.decode()
+
+
+def test_a_second_factor_added_of_ones_own_accord_goes_where_allauth_sends_it(
+    world, django_capture_on_commit_callbacks
+):
+    client, _ = _sign_in("a_viewer")
+    client.get(reverse("partners:detail", args=[world.partner_a.pk]))  # not required: not led anywhere
+    page = client.get(reverse("mfa_activate_totp"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(page.context["form"].secret)})
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    assert "Continue to the page you asked for" not in client.get(response["Location"]).content.decode()
+
+
 def test_one_who_has_it_but_whose_session_did_not_pass_it_is_asked_for_the_code(required):
     add_totp(required.a_viewer)
     client = Client()
