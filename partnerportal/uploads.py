@@ -10,11 +10,13 @@ callers run in a transaction, so nothing else of the write is kept either.
 
 import errno
 import logging
+import mimetypes
 import os
 import threading
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -140,10 +142,6 @@ def save_with_file(instance, field_name: str, filename: str, content) -> None:
 def download_response(stored, filename: str):
     """A stored file as a download that is never rendered inline (for the pages and the API alike; the
     caller has looked the object up through the access policy)."""
-    import mimetypes
-
-    from django.http import FileResponse
-
     content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     response = FileResponse(stored.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"

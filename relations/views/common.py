@@ -1,15 +1,12 @@
 """What the relations pages share: the `?partner=` filter, paged lists, the "add" check, file downloads."""
 
-import mimetypes
-
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.views import View
 from django.views.generic import TemplateView
 
-from partnerportal import policy
+from partnerportal import policy, uploads
 from partnerportal.views import PolicyMixin, ServiceActionView
 from partners.selectors import partner_from_query
 
@@ -70,10 +67,4 @@ class DownloadView(PolicyMixin, View):
 
     def get(self, request, *args, **kwargs):
         attachment = self.get_object()
-        content_type = mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
-        response = FileResponse(
-            attachment.file.open("rb"), as_attachment=True, filename=attachment.name, content_type=content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return uploads.download_response(attachment.file, attachment.name)
