@@ -17,6 +17,7 @@ from partnerportal.links import absolute
 from partnerportal.notifications import kinds as notification_kinds
 from partnerportal.notifications import services as outbox
 
+from . import selectors
 from .models import (
     AccountEvent,
     AccountEventKind,
@@ -472,10 +473,8 @@ def _lock_person(*, user, person: User, action: str) -> tuple[User, Organization
 
 
 def _keeps_a_partner_manager(*, person: User, organization: Organization) -> None:
-    if organization.is_host or person.role != policy.PARTNER_MANAGER or not person.is_active:
-        return
-    others = User.objects.filter(organization=organization).filter(policy.partner_managers()).exclude(pk=person.pk)
-    if not others.exists():
+    # The People section offers no controls on the same person (hub.people_section asks the same selector).
+    if selectors.sole_partner_manager_id(organization=organization) == person.pk:
         raise ValidationError(
             _(
                 "%(name)s is the last active partner manager of %(organization)s. Make someone else partner "

@@ -372,14 +372,19 @@ def landing_url(person) -> str:
     return reverse("home")
 
 
+def _speak_language_of(request, invitation) -> None:
+    """An invitation's public pages speak the language it was written in, whatever the browser asks for."""
+    translation.activate(invitation.language)
+    request.LANGUAGE_CODE = invitation.language
+
+
 class InvitationAcceptView(View):
     """The public page of an invitation link (its token is the credential): who invites whom as what, and
     what the invitee needs to start: a name and a password, or with single sign-on only the name."""
 
     def _unusable(self, request, token, unusable):
         if unusable.invitation is not None:  # said in the language the invitation was written in
-            translation.activate(unusable.invitation.language)
-            request.LANGUAGE_CODE = unusable.invitation.language
+            _speak_language_of(request, unusable.invitation)
         context = {"reason": unusable.reason, "invitation": unusable.invitation, "token": token}
         status = 404 if unusable.reason == "unknown" else 410
         return render(request, "partners/invitation_unusable.html", context, status=status)
@@ -394,8 +399,7 @@ class InvitationAcceptView(View):
             context = {"invitation": self.invitation}
             return render(request, "partners/invitation_signed_in.html", context, status=409)
         # The page speaks the invitee's language (as the e-mail did), whatever the browser asks for.
-        translation.activate(self.invitation.language)
-        request.LANGUAGE_CODE = self.invitation.language
+        _speak_language_of(request, self.invitation)
         # The seam for single sign-on: how this invitee will sign in decides what the page asks for.
         self.sign_in = selectors.invitation_sign_in_method(invitation=self.invitation)
         self.sso = self.sign_in.method == selectors.SSO_SIGN_IN
@@ -446,8 +450,7 @@ class InvitationAskAgainView(View):
     def post(self, request, token):
         invitation = selectors.invitation_by_token(token=token)
         if invitation is not None:  # answered in the language of the invitation, as its link page was
-            translation.activate(invitation.language)
-            request.LANGUAGE_CODE = invitation.language
+            _speak_language_of(request, invitation)
         asked = services.invitation_ask_again(token=token)
         status = 200 if asked else 404
         return render(request, "partners/invitation_asked.html", {"asked": asked}, status=status)
