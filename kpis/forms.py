@@ -158,13 +158,7 @@ class DisputeAnswerForm(forms.Form):
         self.fields["measurement"].queryset = measurements
         self.fields["measurement"].empty_label = _("A new value for the whole month")
         self.fields["measurement"].label_from_instance = _measurement_label
-
-    def clean(self):
-        cleaned = super().clean()
-        nothing = all(cleaned.get(name) is None for name in ("value", "numerator", "denominator"))
-        if cleaned.get("outcome") == self.CORRECT and not self.errors and nothing:
-            self.add_error("value", _("Give the corrected figure: a value, or its numerator and denominator."))
-        return cleaned
+        # A correction without a figure is refused by the service (kpis.reviews.dispute_correct).
 
 
 def _measurement_label(m):

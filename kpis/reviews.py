@@ -306,6 +306,8 @@ def dispute_correct(*, user, dispute: ScorecardDispute, measurement: Measurement
     answer = (answer or "").strip()
     if not answer:
         raise ValidationError({"answer": _("Say what was corrected.")})
+    if all(parts.get(name) is None for name in ("value", "numerator", "denominator")):
+        raise ValidationError({"value": _("Give the corrected figure: a value, or its numerator and denominator.")})
     with transaction.atomic():
         dispute = _answerable(user, dispute)
         review = dispute.review

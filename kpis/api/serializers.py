@@ -1,5 +1,4 @@
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -330,11 +329,4 @@ class DisputeAnswerSerializer(serializers.Serializer):
     numerator = serializers.FloatField(required=False, allow_null=True)
     denominator = serializers.FloatField(required=False, allow_null=True)
     sample_size = serializers.FloatField(required=False, allow_null=True)
-
-    def validate(self, attrs):
-        nothing = all(attrs.get(name) is None for name in ("value", "numerator", "denominator"))
-        if attrs["outcome"] == self.CORRECT and nothing:
-            raise serializers.ValidationError(
-                {"value": [_("Give the corrected figure: a value, or its numerator and denominator.")]}
-            )
-        return attrs
+    # A correction without a figure is refused by the service (kpis.reviews.dispute_correct).

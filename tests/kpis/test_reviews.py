@@ -197,6 +197,15 @@ def test_bad_correction_changes_nothing(world):
     assert "This field is required." in response.content.decode()
     dispute.refresh_from_db()
     assert dispute.state == DisputeState.OPEN
+    # A correction without a figure: the service's message on the page, nothing written.
+    response = client_for(world.manager).post(
+        reverse("kpis:dispute", args=[dispute.pk]), {"outcome": "correct", "answer": "fix", "measurement": ""}
+    )
+    assert response.status_code == 200
+    assert "Give the corrected figure: a value, or its numerator and denominator." in response.content.decode()
+    dispute.refresh_from_db()
+    measurement.refresh_from_db()
+    assert dispute.state == DisputeState.OPEN and measurement.denominator == 400
 
 
 def test_figure_stands_and_raise_to_agenda_by_either_side(world):
